@@ -1,0 +1,36 @@
+/**
+ * Everything a command touches outside itself arrives through `Io` (style §A.1, §F): tests run
+ * `main(argv, io)` in-process with an in-memory Io; only `bin.ts` builds the real one from `process`.
+ */
+
+export const ExitCode = { Ok: 0, Findings: 1, Usage: 2 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface OutputStream {
+  write(text: string): void;
+}
+
+export interface Io {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  /** Reads all of standard input (for `-` arguments). */
+  readStdin(): Promise<Buffer>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Whether stdout is a terminal (ink views, confirmation prompts). */
+  readonly isTTY: boolean;
+  /** Decided once per run from TTY, NO_COLOR and FORCE_COLOR. */
+  readonly color: boolean;
+  /** Aborted on SIGTERM/SIGINT: long-running commands (serve, mock) drain and resolve. */
+  readonly shutdown: AbortSignal;
+  /** Asks a yes/no question on the terminal (apply); absent when stdin is not a TTY. */
+  readonly confirm?: (question: string) => Promise<boolean>;
+}
+
+/** Colour policy: NO_COLOR wins, FORCE_COLOR forces, otherwise only on a TTY. */
+export function decideColor(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
+  if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return false;
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  return isTTY;
+}

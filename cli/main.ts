@@ -1,0 +1,208 @@
+/**
+ * The commander program. Each action lazy-imports its command module, so `aigw --help` and
+ * `aigw validate` never load fastify, ink, React or the Elasticsearch client (style §D).
+ * `main` never exits the process: it returns the exit code for `bin.ts`.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, type Io } from './io.js';
+import { InputError, UsageError } from './usage-error.js';
+
+/** The shape every command module exports. */
+export type CommandRun = (args: readonly string[], options: Readonly<Record<string, unknown>>, io: Io) => Promise<ExitCode>;
+
+type CommandModule = { run: CommandRun };
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function formatOption(choices: readonly string[]): Option {
+  return new Option('--format <format>', 'output format').choices([...choices]).default('text');
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
+  let exitCode: ExitCode = ExitCode.Ok;
+  const program = new Command('aigw')
+    .description('AI gateway and APIops toolchain: one OpenAI-compatible endpoint, many providers, routes.yaml reviewed like code.')
+    .version(await packageVersion(), '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .showHelpAfterError('(run aigw --help for usage)');
+
+  const action = (load: () => Promise<CommandModule>) =>
+    async (...parameters: unknown[]): Promise<void> => {
+      // commander passes positional arguments, then the options object, then the Command itself.
+      const command = parameters[parameters.length - 1] as Command;
+      const options = command.opts();
+      const args = command.args;
+      const module = await load();
+      exitCode = await module.run(args, options, io);
+    };
+
+  program
+    .command('validate')
+    .description('Validate manifests: schema and semantic lint, with file:line:col diagnostics.')
+    .argument('<file...>', 'manifest files ("-" for stdin)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github', 'sarif']).default('text'))
+    .option('--strict', 'warnings fail too (exit 1)', false)
+    .option('--allow-missing-env', 'a missing ${VAR} is a warning instead of an error (CI without secrets)', false)
+    .action(action(() => import('./commands/validate.js')));
+
+  program
+    .command('diff')
+    .description('Semantic diff between two manifests, or between a manifest and a live gateway.')
+    .argument('<old>', 'old manifest ("-" for stdin); with --gateway, the new manifest')
+    .argument('[new]', 'new manifest ("-" for stdin)')
+    .addOption(formatOption(['text', 'json']))
+    .option('--exit-code', 'exit 1 when there are changes', false)
+    .option('--gateway <url>', "diff against a running gateway's live config")
+    .option('--key-id <id>', 'admin key id')
+    .option('--key-file <path>', 'admin key file (HMAC secret or Ed25519 private key)')
+    .option('--allow-missing-env', 'a missing ${VAR} is a warning instead of an error', false)
+    .action(action(() => import('./commands/diff.js')));
+
+  program
+    .command('dry-run')
+    .description('Which route matches, the attempt plan, and the exact native requests. No network.')
+    .argument('<manifest>', 'manifest file')
+    .option('--request <file>', 'an OpenAI chat-completions request body (JSON)')
+    .option('--model <model>', 'requested model (with --prompt)')
+    .option('--prompt <text>', 'user message (with --model)')
+    .option('--stream', 'build streaming requests', false)
+    .option('--allow-missing-env', 'a missing ${VAR} is a warning instead of an error', false)
+    .addOption(formatOption(['text', 'json']))
+    .action(action(() => import('./commands/dry-run.js')));
+
+  program
+    .command('simulate')
+    .description('Replay a scenario through the real engine and adapters on a virtual clock.')
+    .argument('<manifest>', 'manifest file')
+    .option('--scenario <file>', 'scenario file (YAML)')
+    .option('--requests <n>', 'number of requests (overrides the scenario)')
+    .option('--seed <seed>', 'PRNG seed (overrides the scenario)')
+    .option('--expect <expr>', "a CI gate, e.g. 'success_rate>=0.999' (repeatable)", collect, [])
+    .option('--no-live', 'never draw the live view')
+    .option('--allow-missing-env', 'a missing ${VAR} is a warning instead of an error', true)
+    .addOption(formatOption(['text', 'json']))
+    .action(action(() => import('./commands/simulate.js')));
+
+  program
+    .command('serve')
+    .description('Run the gateway. Settings come from flags and AIGW_* environment variables (see below).')
+    .argument('[manifest]', 'manifest file (or AIGW_MANIFEST)')
+    .allowUnknownOption(false)
+    .option('--port <port>', 'listen port (AIGW_PORT, default 8080)')
+    .option('--host <host>', 'listen address (AIGW_HOST, default 127.0.0.1)')
+    .option('--watch', 'reload when the manifest file changes (AIGW_WATCH)')
+    .option('--demo', 'start the built-in mock providers in-process and point every provider at them')
+    .option('--admin-port <port>', 'admin port (AIGW_ADMIN_PORT, default 8081)')
+    .option('--admin-host <host>', 'admin address (AIGW_ADMIN_HOST, default 127.0.0.1)')
+    .option('--redis-url <url>', 'Redis for shared quotas and config (AIGW_REDIS_URL)')
+    .option('--audit-file <path>', 'JSONL audit file (AIGW_AUDIT_FILE, default ./audit.jsonl)')
+    .option('--body-limit <bytes>', 'request body limit (AIGW_BODY_LIMIT, default 4 MiB)')
+    .addOption(formatOption(['text', 'json']))
+    .action(action(() => import('./commands/serve.js')));
+
+  program
+    .command('mock')
+    .description("Serve every provider's native API from the recorded fixtures, under /<provider-id>/…")
+    .option('--port <port>', 'listen port', '8090')
+    .option('--host <host>', 'listen address', '127.0.0.1')
+    .option('--speed <x>', 'replay speed: 2 = twice as fast, 0 = no delays', '1')
+    .option('--fault <spec>', "inject a fault, e.g. 'provider=anthropic,status=529' (repeatable)", collect, [])
+    .option('--fixtures <dir>', 'fixtures folder (default: the bundled one)')
+    .addOption(formatOption(['text', 'json']))
+    .action(action(() => import('./commands/mock.js')));
+
+  program
+    .command('apply')
+    .description('Validate, diff against the live config, confirm, and send a signed reload to each gateway.')
+    .argument('<manifest>', 'manifest file')
+    .option('--gateway <url>', 'admin URL of a gateway (repeatable)', collect, [])
+    .option('--key-id <id>', 'admin key id (AIGW_ADMIN_KEY_ID)')
+    .option('--key-file <path>', 'HMAC secret or Ed25519 private key (AIGW_ADMIN_KEY_FILE)')
+    .option('--dry-run', 'validate and diff server-side without swapping', false)
+    .option('--if-match <version>', "'auto' (the version diffed against) or an explicit version")
+    .option('--yes', 'do not ask for confirmation', false)
+    .addOption(formatOption(['text', 'json']))
+    .action(action(() => import('./commands/apply.js')));
+
+  program
+    .command('rollback')
+    .description('Signed rollback of gateways to the previous (or a given) manifest version.')
+    .option('--gateway <url>', 'admin URL of a gateway (repeatable)', collect, [])
+    .option('--to <version>', 'version to roll back to (default: the previous one)')
+    .option('--key-id <id>', 'admin key id (AIGW_ADMIN_KEY_ID)')
+    .option('--key-file <path>', 'HMAC secret or Ed25519 private key (AIGW_ADMIN_KEY_FILE)')
+    .addOption(formatOption(['text', 'json']))
+    .action(action(() => import('./commands/rollback.js')));
+
+  program
+    .command('status')
+    .description("Every gateway's live version, load time and uptime; flags drift (exit 1).")
+    .option('--gateway <url>', 'admin URL of a gateway (repeatable)', collect, [])
+    .option('--key-id <id>', 'admin key id (AIGW_ADMIN_KEY_ID)')
+    .option('--key-file <path>', 'HMAC secret or Ed25519 private key (AIGW_ADMIN_KEY_FILE)')
+    .addOption(formatOption(['text', 'json']))
+    .action(action(() => import('./commands/status.js')));
+
+  const audit = program.command('audit').description('Read the audit trail (JSONL file or Elasticsearch).');
+  for (const sub of ['tail', 'search'] as const) {
+    audit
+      .command(sub)
+      .description(sub === 'tail' ? 'The most recent records.' : 'Records matching filters.')
+      .option('--file <path>', 'JSONL audit file (default ./audit.jsonl)')
+      .option('--es-url <url>', 'Elasticsearch URL (instead of --file)')
+      .option('--index <name>', 'Elasticsearch index', 'aigw-audit')
+      .option('--route <name>', 'only this route')
+      .option('--provider <id>', 'only this provider')
+      .option('--status <code>', 'only this final HTTP status')
+      .option('--since <time>', 'ISO time or a duration like 15m, 2h')
+      .option('--limit <n>', 'at most this many records', '20')
+      .addOption(formatOption(['text', 'json']))
+      .action(action(async () => {
+        const module = await import('./commands/audit.js');
+        return { run: (args, options, commandIo) => module.run([sub, ...args], options, commandIo) };
+      }));
+  }
+
+  const keys = program.command('keys').description('Admin signing keys.');
+  keys
+    .command('generate')
+    .description('Generate an Ed25519 key pair or an HMAC key, written with 0600 permissions.')
+    .addOption(new Option('--type <type>', 'key type').choices(['ed25519', 'hmac']).default('ed25519'))
+    .requiredOption('--out <prefix>', 'output path prefix (<prefix>.key, and <prefix>.pub for ed25519)')
+    .option('--key-id <id>', 'key id to print in the snippet')
+    .addOption(formatOption(['text', 'json']))
+    .action(action(() => import('./commands/keys.js')));
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return handleError(error, io);
+  }
+}
+
+function handleError(error: unknown, io: Io): ExitCode {
+  if (error instanceof CommanderError) {
+    // --help and --version end with exitCode 0 and have already printed.
+    return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+  }
+  if (error instanceof UsageError || error instanceof InputError) {
+    io.stderr.write(`aigw: ${error.message}\n`);
+    if (io.env['AIGW_DEBUG'] === '1' && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
+    return ExitCode.Usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`aigw: unexpected error: ${message}\n`);
+  if (io.env['AIGW_DEBUG'] === '1' && error instanceof Error && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
+  else io.stderr.write('aigw: set AIGW_DEBUG=1 for the stack trace\n');
+  return ExitCode.Usage;
+}
+
+async function packageVersion(): Promise<string> {
+  const { readPackageJson } = await import('../runtime/package-root.js');
+  return readPackageJson().version;
+}
