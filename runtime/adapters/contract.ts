@@ -131,19 +131,13 @@ export interface StreamTranslator {
   end(): StreamStep;
 }
 
+/** Default base URLs and credential variables are data, in `provider-defaults.ts` (no adapter load needed). */
 export interface ProviderAdapter {
   readonly type: ProviderType;
   /** The declarative param table: which OpenAI params map, pass, are range-checked or unsupported. */
   readonly params: ParamTable;
   /** Whether this provider accepts an assistant prefill (stream continuation); a manifest may override. */
   readonly supportsPrefill: boolean;
-  /**
-   * The provider's public endpoint, per its SDK convention (used when the manifest sets none).
-   * `{region}` and `{location}` are filled from the entry's settings (Bedrock, Vertex AI).
-   */
-  readonly defaultBaseUrl: string;
-  /** The conventional environment variables for this provider's credentials, e.g. { api_key: 'OPENAI_API_KEY' }. */
-  readonly defaultCredentialEnv: Readonly<Record<string, string>>;
   buildRequest(request: ChatCompletionRequest, target: TargetContext, options?: BuildOptions): BuildResult;
   parseResponse(status: number, headers: Readonly<Record<string, string>>, body: string, context: ResponseContext): ParseResult;
   createStreamTranslator(context: ResponseContext): StreamTranslator;
