@@ -87,22 +87,21 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     .addOption(formatOption(['text', 'json']))
     .action(action(() => import('./commands/simulate.js')));
 
-  program
+  const serve = program
     .command('serve')
-    .description('Run the gateway. Settings come from flags and AIGW_* environment variables (see below).')
+    .description('Run the gateway. Settings come from flags and AIGW_* environment variables; routing policy from the manifest.')
     .argument('[manifest]', 'manifest file (or AIGW_MANIFEST)')
-    .allowUnknownOption(false)
-    .option('--port <port>', 'listen port (AIGW_PORT, default 8080)')
-    .option('--host <host>', 'listen address (AIGW_HOST, default 127.0.0.1)')
-    .option('--watch', 'reload when the manifest file changes (AIGW_WATCH)')
-    .option('--demo', 'start the built-in mock providers in-process and point every provider at them')
-    .option('--admin-port <port>', 'admin port (AIGW_ADMIN_PORT, default 8081)')
-    .option('--admin-host <host>', 'admin address (AIGW_ADMIN_HOST, default 127.0.0.1)')
-    .option('--redis-url <url>', 'Redis for shared quotas and config (AIGW_REDIS_URL)')
-    .option('--audit-file <path>', 'JSONL audit file (AIGW_AUDIT_FILE, default ./audit.jsonl)')
-    .option('--body-limit <bytes>', 'request body limit (AIGW_BODY_LIMIT, default 4 MiB)')
-    .addOption(formatOption(['text', 'json']))
-    .action(action(() => import('./commands/serve.js')));
+    .addOption(formatOption(['text', 'json']));
+  const { SETTINGS, settingsHelp } = await import('../runtime/server/settings.js');
+  for (const spec of SETTINGS) {
+    if (spec.flag === undefined) continue;
+    const option = spec.kind === 'boolean'
+      ? new Option(`--${spec.flag}`, spec.description)
+      : new Option(`--${spec.flag} <value>`, spec.description);
+    if (spec.choices !== undefined) option.choices([...spec.choices]);
+    serve.addOption(option);
+  }
+  serve.addHelpText('after', settingsHelp()).action(action(() => import('./commands/serve.js')));
 
   program
     .command('mock')

@@ -1,0 +1,143 @@
+/**
+ * The one table of server settings (design §5: settings from flags and AIGW_* environment variables;
+ * routing policy comes from the manifest). It drives `aigw serve --help`, flag parsing and the
+ * deploy/ manifests' env names (a test checks they agree). Flag beats environment beats default.
+ */
+
+export type QuotaStoreErrorPolicy = 'allow' | 'deny';
+
+export interface Settings {
+  readonly manifest: string | undefined;
+  readonly port: number;
+  readonly host: string;
+  readonly watch: boolean;
+  readonly demo: boolean;
+  readonly adminPort: number;
+  readonly adminHost: string;
+  /** Comma-separated `keyId:hmac:<base64 secret>` or `keyId:ed25519:<base64 SPKI public key>`; empty = admin plane off. */
+  readonly adminKeys: string;
+  /** A file holding adminKeys lines (Kubernetes Secret mount). */
+  readonly adminKeysFile: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly auditFile: string;
+  readonly bodyLimit: number;
+  readonly quotaOnStoreError: QuotaStoreErrorPolicy;
+  readonly drainTimeoutMs: number;
+  readonly logLevel: string;
+  /** Log prompts (off by default: prompts go to the audit trail under its capture policy). */
+  readonly logPrompts: boolean;
+  readonly replicaId: string | undefined;
+}
+
+export interface SettingSpec {
+  readonly key: keyof Settings;
+  /** Long flag without dashes; absent = environment only (secrets never on a command line). */
+  readonly flag?: string;
+  readonly env: string;
+  readonly defaultValue: string | number | boolean | undefined;
+  readonly description: string;
+  readonly kind: 'string' | 'port' | 'integer' | 'boolean' | 'enum';
+  readonly choices?: readonly string[];
+  /** Secret: printed masked, never taken from a flag. */
+  readonly secret?: boolean;
+}
+
+export const SETTINGS: readonly SettingSpec[] = [
+  { key: 'manifest', env: 'AIGW_MANIFEST', defaultValue: undefined, kind: 'string', description: 'manifest file (the positional argument wins)' },
+  { key: 'port', flag: 'port', env: 'AIGW_PORT', defaultValue: 8080, kind: 'port', description: 'listen port of the OpenAI-compatible API' },
+  { key: 'host', flag: 'host', env: 'AIGW_HOST', defaultValue: '127.0.0.1', kind: 'string', description: 'listen address (0.0.0.0 in containers)' },
+  { key: 'watch', flag: 'watch', env: 'AIGW_WATCH', defaultValue: false, kind: 'boolean', description: 'reload when the manifest file changes (ConfigMap symlink swaps included)' },
+  { key: 'demo', flag: 'demo', env: 'AIGW_DEMO', defaultValue: false, kind: 'boolean', description: 'start the mock providers in-process and point every provider at them' },
+  { key: 'adminPort', flag: 'admin-port', env: 'AIGW_ADMIN_PORT', defaultValue: 8081, kind: 'port', description: 'admin plane port (signed reload, config, status)' },
+  { key: 'adminHost', flag: 'admin-host', env: 'AIGW_ADMIN_HOST', defaultValue: '127.0.0.1', kind: 'string', description: 'admin plane address' },
+  { key: 'adminKeys', env: 'AIGW_ADMIN_KEYS', defaultValue: '', kind: 'string', secret: true, description: 'admin verification keys: keyId:hmac:<base64> or keyId:ed25519:<base64 public key>, comma-separated' },
+  { key: 'adminKeysFile', flag: 'admin-keys-file', env: 'AIGW_ADMIN_KEYS_FILE', defaultValue: undefined, kind: 'string', description: 'file with admin verification keys, one per line' },
+  { key: 'redisUrl', flag: 'redis-url', env: 'AIGW_REDIS_URL', defaultValue: undefined, kind: 'string', secret: true, description: 'Redis for shared quotas and config across replicas' },
+  { key: 'auditFile', flag: 'audit-file', env: 'AIGW_AUDIT_FILE', defaultValue: './audit.jsonl', kind: 'string', description: 'JSONL audit file when the manifest names no sink' },
+  { key: 'bodyLimit', flag: 'body-limit', env: 'AIGW_BODY_LIMIT', defaultValue: 4 * 1024 * 1024, kind: 'integer', description: 'request body limit in bytes (413 above it)' },
+  { key: 'quotaOnStoreError', flag: 'quota-on-store-error', env: 'AIGW_QUOTA_ON_STORE_ERROR', defaultValue: 'allow', kind: 'enum', choices: ['allow', 'deny'], description: 'when Redis fails: admit (with a metric and log line) or reject' },
+  { key: 'drainTimeoutMs', flag: 'drain-timeout-ms', env: 'AIGW_DRAIN_TIMEOUT_MS', defaultValue: 30_000, kind: 'integer', description: 'on SIGTERM, how long in-flight requests and streams may finish' },
+  { key: 'logLevel', flag: 'log-level', env: 'AIGW_LOG_LEVEL', defaultValue: 'info', kind: 'enum', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'JSON log level' },
+  { key: 'logPrompts', flag: 'log-prompts', env: 'AIGW_LOG_PROMPTS', defaultValue: false, kind: 'boolean', description: 'include prompts in logs (off: prompts go only to the audit trail)' },
+  { key: 'replicaId', flag: 'replica-id', env: 'AIGW_REPLICA_ID', defaultValue: undefined, kind: 'string', description: 'replica name in status and audit (default: hostname-pid)' },
+];
+
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Flag (commander camelCase key) beats environment beats default; values are validated here. */
+export function resolveSettings(
+  flags: Readonly<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>>,
+  positionalManifest?: string,
+): Settings {
+  const values: Record<string, unknown> = {};
+  for (const spec of SETTINGS) {
+    const flagValue = spec.flag === undefined ? undefined : flags[camelCase(spec.flag)];
+    const envValue = env[spec.env];
+    let source: string;
+    let raw: unknown;
+    if (flagValue !== undefined) {
+      raw = flagValue;
+      source = `--${spec.flag}`;
+    } else if (envValue !== undefined && envValue !== '') {
+      raw = envValue;
+      source = spec.env;
+    } else {
+      values[spec.key] = spec.defaultValue;
+      continue;
+    }
+    values[spec.key] = parseValue(spec, raw, source);
+  }
+  if (positionalManifest !== undefined) values['manifest'] = positionalManifest;
+  // Every key of Settings was filled from SETTINGS above.
+  return values as unknown as Settings;
+}
+
+function parseValue(spec: SettingSpec, raw: unknown, source: string): unknown {
+  if (typeof raw === 'boolean') {
+    if (spec.kind !== 'boolean') throw new SettingsError(`${source} needs a value`);
+    return raw;
+  }
+  const text = String(raw).trim();
+  switch (spec.kind) {
+    case 'string':
+      return text;
+    case 'boolean':
+      if (/^(1|true|yes|on)$/i.test(text)) return true;
+      if (/^(0|false|no|off)$/i.test(text)) return false;
+      throw new SettingsError(`${source} must be true or false, got "${text}"`);
+    case 'port':
+    case 'integer': {
+      if (!/^\d+$/.test(text)) throw new SettingsError(`${source} must be a non-negative integer, got "${text}"`);
+      const value = Number(text);
+      if (spec.kind === 'port' && value > 65_535) throw new SettingsError(`${source} must be a port (0-65535), got ${value}`);
+      return value;
+    }
+    case 'enum':
+      if (!(spec.choices ?? []).includes(text)) throw new SettingsError(`${source} must be one of ${(spec.choices ?? []).join(', ')}, got "${text}"`);
+      return text;
+    default: {
+      const never: never = spec.kind;
+      return never;
+    }
+  }
+}
+
+function camelCase(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+}
+
+/** The settings table as help text: flag, environment variable, default. */
+export function settingsHelp(): string {
+  const rows = SETTINGS.map((spec) => {
+    const flag = spec.flag === undefined ? '(env only)' : `--${spec.flag}`;
+    const fallback = spec.defaultValue === undefined || spec.defaultValue === '' ? '' : ` (default ${String(spec.defaultValue)})`;
+    return `  ${flag.padEnd(26)} ${spec.env.padEnd(28)} ${spec.description}${fallback}`;
+  });
+  return ['', 'Settings (flag, environment variable, meaning):', ...rows, ''].join('\n');
+}
