@@ -24,6 +24,7 @@ export const ERRORS = {
   UNAUTHENTICATED: defineError('AIGW_E_UNAUTHENTICATED', 401, 'invalid_request_error', 'invalid_api_key', 'The bearer key is missing or matches no credential.'),
   ROUTE_FORBIDDEN: defineError('AIGW_E_ROUTE_FORBIDDEN', 403, 'permission_error', 'route_not_allowed', "The credential's route allow-list excludes the matched route."),
   MODEL_NOT_FOUND: defineError('AIGW_E_MODEL_NOT_FOUND', 404, 'invalid_request_error', 'model_not_found', 'No route matches the requested model.'),
+  NOT_FOUND: defineError('AIGW_E_NOT_FOUND', 404, 'invalid_request_error', 'unknown_url', 'No endpoint at this method and path.'),
   BODY_TOO_LARGE: defineError('AIGW_E_BODY_TOO_LARGE', 413, 'invalid_request_error', 'request_too_large', 'The request body exceeds the configured limit.'),
   QUOTA_EXCEEDED: defineError('AIGW_E_QUOTA_EXCEEDED', 429, 'requests', 'rate_limit_exceeded', "The credential's requests or tokens per minute quota is spent; Retry-After says when to come back."),
   UPSTREAM_REJECTED: defineError('AIGW_E_UPSTREAM_REJECTED', 400, 'invalid_request_error', 'upstream_rejected', 'A provider rejected the request for a client-caused reason; its status and reason are passed through.'),

@@ -1,0 +1,50 @@
+/**
+ * Every error leaves the gateway as OpenAI's envelope `{error:{message,type,param,code}}` with the
+ * right status (design §5). Fastify's own body-parsing errors are mapped by their `code`; anything
+ * unexpected is a 500 with a generic message, logged with its stack and the request id.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AigwError, ERRORS, isAigwError } from '../../errors.js';
+
+/** Fastify error code → gateway error (body parsing happens before any handler runs). */
+function fromFastifyError(error: FastifyError): AigwError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AigwError(ERRORS.BODY_TOO_LARGE, 'Request body is too large.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AigwError(ERRORS.INVALID_JSON, 'We could not parse the JSON body of your request. The body must be valid JSON.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AigwError(ERRORS.INVALID_REQUEST, `Unsupported request body: ${error.message}. Send JSON with "Content-Type: application/json".`);
+    default:
+      // A SyntaxError from the JSON parser carries a 400 status but no FST code.
+      if (error instanceof SyntaxError || (error.statusCode === 400 && error.code === undefined)) {
+        return new AigwError(ERRORS.INVALID_JSON, 'We could not parse the JSON body of your request. The body must be valid JSON.');
+      }
+      return undefined;
+  }
+}
+
+export function toAigwError(error: unknown): { error: AigwError; unexpected: boolean } {
+  if (isAigwError(error)) return { error, unexpected: false };
+  const mapped = typeof error === 'object' && error !== null ? fromFastifyError(error as FastifyError) : undefined;
+  if (mapped !== undefined) return { error: mapped, unexpected: false };
+  return { error: new AigwError(ERRORS.INTERNAL, 'The gateway had an internal error. It has been logged; retrying may help.'), unexpected: true };
+}
+
+export function sendError(reply: FastifyReply, error: AigwError): FastifyReply {
+  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+  return reply.code(error.status).type('application/json').send(error.toEnvelope());
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const { error: mapped, unexpected } = toAigwError(error);
+    if (unexpected) request.log.error({ err: error }, 'unexpected error');
+    return sendError(reply, mapped);
+  });
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
+    sendError(reply, new AigwError(ERRORS.NOT_FOUND, `Invalid URL (${request.method} ${request.url.split('?')[0] ?? ''}).`)),
+  );
+}
