@@ -22,7 +22,11 @@ export interface Transport {
   send(request: NativeRequest, signal: AbortSignal): Promise<TransportResponse>;
 }
 
-export type TransportFailure = 'connect' | 'reset' | 'dns' | 'tls' | 'body' | 'other';
+/**
+ * `auth`: the request could not be authenticated before sending (a credential without a value, a token
+ * that cannot be minted); the engine treats it as the provider rejecting the gateway's key (auth_error).
+ */
+export type TransportFailure = 'connect' | 'reset' | 'dns' | 'tls' | 'body' | 'auth' | 'other';
 
 /** A network-level failure, classified by the error's `code` (never by its message). */
 export class TransportError extends Error {

@@ -1,0 +1,114 @@
+/**
+ * The real upstream transport for `aigw serve`: one undici Agent, which keeps a keep-alive Pool per
+ * origin, and `request()` on the hot path (no fetch, no web streams). The engine owns every budget and
+ * aborts through the signal; undici then destroys the socket, also while the body is being read, so
+ * an abandoned attempt stops costing tokens at once.
+ * @see https://undici.nodejs.org/#/docs/api/Agent
+ * @see https://undici.nodejs.org/#/docs/api/Dispatcher?id=dispatcherrequestoptions-callback
+ */
+import { Agent, type Dispatcher } from 'undici';
+import type { Clock } from '../clock.js';
+import { createAuthApplier, type AuthApplier, type GoogleTokenSource } from './apply-auth.js';
+import { classifyNetworkError } from './classify-network-error.js';
+import type { Transport, TransportResponse } from './transport.js';
+
+export interface UndiciTransportOptions {
+  /**
+   * TCP + TLS connect timeout. Keep it at or below the smallest `max_latency_ms` the caller uses; the
+   * signal still aborts a request earlier, this only bounds the background connect attempt.
+   */
+  readonly connectTimeoutMs?: number;
+  /** Idle keep-alive per socket (default 4000, undici's). Tests use 10. */
+  readonly keepAliveTimeoutMs?: number;
+  /** Upper bound on a server-advertised keep-alive (default 600000). */
+  readonly keepAliveMaxTimeoutMs?: number;
+  /** Sockets per origin (default: unlimited). */
+  readonly connectionsPerOrigin?: number;
+  /** Clock for SigV4 signing dates. */
+  readonly clock?: Clock;
+  /** Google service-account token minting (default: google-auth-library). */
+  readonly googleTokens?: GoogleTokenSource;
+  /** Replaces the whole auth step (tests). */
+  readonly auth?: AuthApplier;
+}
+
+export interface UndiciTransport extends Transport {
+  /** Closes every pooled socket; in-flight requests finish first. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** Lower-case names; repeated headers joined with ", " (TransportResponse contract). */
+function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/**
+ * The body as Uint8Arrays. A break becomes TransportError('body'); an abort rethrows the signal's
+ * reason. Leaving the loop early (break, return, throw) destroys the body, which closes the socket:
+ * a half-read HTTP/1.1 response cannot be reused.
+ */
+async function* readBody(body: Dispatcher.ResponseData['body'], signal: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
+  try {
+    for await (const chunk of body) yield chunk as Uint8Array;
+  } catch (error) {
+    if (signal.aborted) throw abortReason(signal);
+    throw classifyNetworkError(error, false);
+  } finally {
+    if (!body.destroyed) body.destroy();
+  }
+}
+
+export function createUndiciTransport(options: UndiciTransportOptions = {}): UndiciTransport {
+  const agent = new Agent({
+    connect: { timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS },
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
+    keepAliveMaxTimeout: options.keepAliveMaxTimeoutMs ?? 600_000,
+    ...(options.connectionsPerOrigin === undefined ? {} : { connections: options.connectionsPerOrigin }),
+  });
+  const auth = options.auth ?? createAuthApplier({
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.googleTokens === undefined ? {} : { googleTokens: options.googleTokens }),
+  });
+
+  return {
+    async send(request, signal): Promise<TransportResponse> {
+      if (signal.aborted) throw abortReason(signal);
+      const url = new URL(request.url);
+      // Encoded once: SigV4 signs exactly these bytes and undici sends them (with content-length).
+      const body = Buffer.from(request.body, 'utf8');
+      const headers = await auth.headers(request, url, body);
+      if (signal.aborted) throw abortReason(signal);
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await agent.request({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: request.method,
+          headers,
+          body,
+          signal,
+        });
+      } catch (error) {
+        if (signal.aborted) throw abortReason(signal);
+        throw classifyNetworkError(error, true);
+      }
+      return {
+        status: response.statusCode,
+        headers: flattenHeaders(response.headers),
+        body: readBody(response.body, signal),
+      };
+    },
+    close: () => agent.close(),
+  };
+}
