@@ -1,0 +1,11 @@
+/**
+ * The text of an OpenAI message whose content may be a string or an array of text parts (system,
+ * developer, assistant and tool messages). Parts are joined with a newline so words never run together.
+ */
+import type { TextPart } from '../openai/wire.js';
+
+export function messageText(content: string | readonly TextPart[] | null | undefined): string {
+  if (content === null || content === undefined) return '';
+  if (typeof content === 'string') return content;
+  return content.map((part) => part.text).join('\n');
+}

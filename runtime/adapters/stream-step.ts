@@ -1,0 +1,127 @@
+/**
+ * The loop every stream translator shares: decode bytes into units (SSE events, NDJSON lines), hand each
+ * to the provider's handler with a step writer, and fold what it wrote into one StreamStep per push.
+ * The writer tracks the first content-bearing unit across the whole stream (the latency target's end),
+ * closes the stream on the provider's end signal or an in-band error (later units are ignored), and
+ * counts units that could not be read: skipped and counted, never forwarded (design §3.6). A handler
+ * that throws on an unexpected shape counts as a malformed unit, so a translator never throws.
+ */
+import type { ChatCompletionChunk, FinishReason, Usage } from '../openai/wire.js';
+import type { StreamStep, StreamTranslator, TranslatedError } from './contract.js';
+import type { ChunkFactory } from './chunks.js';
+
+export interface StepWriter {
+  emit(chunk: ChatCompletionChunk): void;
+  /** The current unit carries content (text or a tool call); the first such marks `firstContent`. */
+  content(): void;
+  /** Usage as soon as it is known (quotas, audit), whether or not the client asked for it. */
+  usage(usage: Usage): void;
+  /** An in-band provider error: the stream is over and failed. */
+  fail(error: TranslatedError): void;
+  /** The unit could not be read; it is skipped. */
+  malformed(): void;
+  /**
+   * The answer is complete: the finish chunk, then the usage chunk when the client asked for it
+   * (`includeUsage`), and `done`. The raw finish value goes to audit.
+   */
+  complete(reason: FinishReason, usage: Usage, rawFinishReason: string | undefined): void;
+}
+
+export interface UnitDecoder<Unit> {
+  push(bytes: Uint8Array): readonly Unit[];
+  end(): readonly Unit[];
+}
+
+export interface StreamHandler<Unit> {
+  handle(unit: Unit, writer: StepWriter): void;
+  /** At end of body when the provider never signalled the end: finalise (`complete`) or `fail`. */
+  endWithoutTerminator(writer: StepWriter): void;
+}
+
+export interface StreamOutput {
+  /** The chunk factory for finish and usage chunks; a getter because ids may arrive mid-stream. */
+  readonly factory: () => ChunkFactory;
+  readonly includeUsage: boolean;
+}
+
+interface Draft {
+  readonly chunks: ChatCompletionChunk[];
+  firstContent: boolean;
+  usage: Usage | undefined;
+  error: TranslatedError | undefined;
+  done: boolean;
+  rawFinishReason: string | undefined;
+  malformed: number;
+}
+
+export function createUnitStreamTranslator<Unit>(
+  decoder: UnitDecoder<Unit>,
+  handler: StreamHandler<Unit>,
+  output: StreamOutput,
+): StreamTranslator {
+  let contentSeen = false;
+  let state: 'open' | 'done' | 'failed' = 'open';
+
+  const run = (units: readonly Unit[], atEnd: boolean): StreamStep => {
+    const draft: Draft = {
+      chunks: [], firstContent: false, usage: undefined, error: undefined, done: false, rawFinishReason: undefined, malformed: 0,
+    };
+    const writer: StepWriter = {
+      emit: (chunk) => {
+        draft.chunks.push(chunk);
+      },
+      content: () => {
+        if (contentSeen) return;
+        contentSeen = true;
+        draft.firstContent = true;
+      },
+      usage: (usage) => {
+        draft.usage = usage;
+      },
+      fail: (error) => {
+        draft.error = error;
+        state = 'failed';
+      },
+      malformed: () => {
+        draft.malformed += 1;
+      },
+      complete: (reason, usage, rawFinishReason) => {
+        const factory = output.factory();
+        draft.chunks.push(factory.finish(reason));
+        if (output.includeUsage) draft.chunks.push(factory.usage(usage));
+        draft.usage = usage;
+        draft.rawFinishReason = rawFinishReason;
+        draft.done = true;
+        state = 'done';
+      },
+    };
+    for (const unit of units) {
+      if (state !== 'open') break;
+      try {
+        handler.handle(unit, writer);
+      } catch {
+        // An upstream unit of an unexpected shape: skipped and counted, like unparseable JSON.
+        writer.malformed();
+      }
+    }
+    if (atEnd && state === 'open') handler.endWithoutTerminator(writer);
+    return toStep(draft, atEnd && state === 'done');
+  };
+
+  return {
+    push: (bytes) => run(state === 'open' ? decoder.push(bytes) : [], false),
+    end: () => run(state === 'open' ? decoder.end() : [], true),
+  };
+}
+
+function toStep(draft: Draft, doneAtEnd: boolean): StreamStep {
+  return {
+    chunks: draft.chunks,
+    firstContent: draft.firstContent,
+    done: draft.done || doneAtEnd,
+    ...(draft.usage === undefined ? {} : { usage: draft.usage }),
+    ...(draft.error === undefined ? {} : { error: draft.error }),
+    ...(draft.rawFinishReason === undefined ? {} : { rawFinishReason: draft.rawFinishReason }),
+    ...(draft.malformed === 0 ? {} : { malformed: draft.malformed }),
+  };
+}
