@@ -1,0 +1,226 @@
+/**
+ * Shared policy for translating a provider's error (status + headers + reason) into a TranslatedError:
+ * the failover class, the status the app gets, the retry hint and a scrubbed OpenAI envelope. Every
+ * adapter parses its own body shape and hands the fields it found to `translateProviderError`, so the
+ * classification rules (design §3.4–3.5, style §I.2) live in one place.
+ * @see https://platform.openai.com/docs/guides/error-codes
+ */
+import type { OpenAIErrorEnvelope } from '../openai/wire.js';
+import type { FailoverClass, TranslatedError } from './contract.js';
+import { isRecord } from './json-value.js';
+
+/** What an adapter extracted from a provider's error body; every field optional. */
+export interface ProviderErrorFields {
+  readonly message?: string | undefined;
+  readonly type?: string | undefined;
+  readonly param?: string | undefined;
+  readonly code?: string | undefined;
+  /** The provider flagged the content (Azure `content_filter`, OpenRouter moderation, …). */
+  readonly contentFilter?: boolean | undefined;
+  /** The provider account is out of quota or credit (OpenAI `insufficient_quota`, HTTP 402). */
+  readonly quotaExhausted?: boolean | undefined;
+}
+
+/**
+ * Retry hint in milliseconds: `retry-after-ms` (OpenAI/Azure, fractional ms) first, then `retry-after`
+ * as delta-seconds or an HTTP-date. An HTTP-date is resolved against the response's own `date` header,
+ * because adapters have no clock; without one the date form yields no hint.
+ * OpenAI's `x-ratelimit-reset-*` headers are deliberately not used: they give the time until the whole
+ * window is full again, which overstates the wait for one request, and openai-node ignores them too.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#field.retry-after
+ */
+export function retryAfterMs(headers: Readonly<Record<string, string>>): number | undefined {
+  const milliseconds = header(headers, 'retry-after-ms');
+  if (milliseconds !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(milliseconds)) {
+    return Math.ceil(Number(milliseconds));
+  }
+  const value = header(headers, 'retry-after');
+  if (value === undefined) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.ceil(Number(value) * 1000);
+  const at = Date.parse(value);
+  const sent = Date.parse(header(headers, 'date') ?? '');
+  if (Number.isNaN(at) || Number.isNaN(sent)) return undefined;
+  return Math.max(0, at - sent);
+}
+
+/** Case-insensitive header lookup (transports lower-case names, fixtures and tests may not). */
+export function header(headers: Readonly<Record<string, string>>, name: string): string | undefined {
+  const direct = headers[name];
+  if (direct !== undefined) return direct;
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+  return undefined;
+}
+
+/** Default failover class by status alone (before body-based refinements). */
+export function classForStatus(status: number): FailoverClass {
+  if (status === 429) return 'rate_limited';
+  if (status === 401 || status === 403 || status === 402) return 'auth_error';
+  if (status === 408 || status >= 500) return 'retryable_5xx';
+  return 'client_error';
+}
+
+/**
+ * Context-window rejections, as the providers word them. Only consulted for 4xx statuses.
+ * OpenAI/Azure/DeepSeek/vLLM: "This model's maximum context length is …"; Mistral: "… too large for
+ * model with 32768 maximum context length"; Groq: "Please reduce the length of the messages or
+ * completion"; Together (TGI): "`inputs` tokens + `max_new_tokens` must be <= …".
+ */
+const CONTEXT_LENGTH_PATTERNS: readonly RegExp[] = [
+  /maximum context length/i,
+  /context[ _-]?(length|window)[ _-]?(exceeded|is|of)/i,
+  /reduce the length of the messages/i,
+  /tokens \+ `?max_new_tokens`? must be <=/i,
+  /prompt is too long/i,
+  /input is too long/i,
+];
+
+export function isContextLength(fields: ProviderErrorFields): boolean {
+  if (fields.code === 'context_length_exceeded' || fields.type === 'context_length_exceeded') return true;
+  const message = fields.message ?? '';
+  return CONTEXT_LENGTH_PATTERNS.some((pattern) => pattern.test(message));
+}
+
+const CONTENT_FILTER_CODES = new Set(['content_filter', 'content_policy_violation', 'ResponsibleAIPolicyViolation']);
+
+/**
+ * Redacts anything key-shaped from a provider message before it reaches a client, a log or an audit
+ * record (OpenAI's 401 echoes a partly masked key; others echo query strings), and bounds its length.
+ */
+export function scrubMessage(message: string): string {
+  const scrubbed = message
+    .replace(/\b(bearer)\s+[A-Za-z0-9._~+/-]+=*/gi, '$1 [redacted]')
+    .replace(/\b((?:api[_-]?)?key|token|access_token|sig|signature)=[^&\s"']+/gi, '$1=[redacted]')
+    .replace(/\b(?:sk|gsk|xai|pplx|fw|nvapi|hf|csk|sess)[-_][A-Za-z0-9._*-]{6,}/g, '[redacted]')
+    .replace(/\bAIza[A-Za-z0-9_-]{20,}/g, '[redacted]')
+    .replace(/\b[A-Za-z0-9]{40,}\b/g, '[redacted]');
+  return scrubbed.length > 1000 ? `${scrubbed.slice(0, 997)}...` : scrubbed;
+}
+
+/** OpenAI error `type` for a status when the provider gives none. */
+export function typeForStatus(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 429) return 'requests';
+  if (status >= 500) return 'server_error';
+  return 'invalid_request_error';
+}
+
+/**
+ * The single classification policy:
+ * - content filter (by code or the adapter's flag) → `content_filter`, returned to the client;
+ * - quota/credit exhausted (`insufficient_quota`, 402) → `auth_error`: the operator's account, not the
+ *   client's request, is at fault; retrying the same target never helps, another provider may answer;
+ * - 401/403 → `auth_error` with a gateway-authored message (the provider rejected the gateway's key;
+ *   the app's key is fine), status 502 as the app would see it if nothing else answers;
+ * - 4xx context-window rejections → `context_length` (another model may have a larger window);
+ * - 429 → `rate_limited` with the retry hint; 408/5xx → `retryable_5xx`; other 4xx → `client_error`.
+ */
+export function translateProviderError(
+  provider: string,
+  status: number,
+  headers: Readonly<Record<string, string>>,
+  fields: ProviderErrorFields,
+): TranslatedError {
+  const retry = retryAfterMs(headers);
+  const withRetry = (error: TranslatedError): TranslatedError =>
+    retry === undefined || (error.failoverClass !== 'rate_limited' && error.failoverClass !== 'retryable_5xx')
+      ? error
+      : { ...error, retryAfterMs: retry };
+
+  const contentFilter = fields.contentFilter === true || CONTENT_FILTER_CODES.has(fields.code ?? '');
+  if (contentFilter && status < 500) {
+    return make(status, 'content_filter', fields, status, 'content_filter');
+  }
+  const quota = fields.quotaExhausted === true || fields.code === 'insufficient_quota' || fields.type === 'insufficient_quota' || status === 402;
+  if (quota) {
+    return authError(provider, status, 'its account quota or credit is exhausted', fields.code ?? 'insufficient_quota');
+  }
+  if (status === 401 || status === 403) {
+    return authError(provider, status, 'it rejected the gateway\'s credentials for it', fields.code);
+  }
+  if (status >= 400 && status < 500 && status !== 429 && isContextLength(fields)) {
+    return make(status, 'context_length', fields, status, 'context_length_exceeded');
+  }
+  const failoverClass = classForStatus(status);
+  const fallbackCode = failoverClass === 'rate_limited' ? 'rate_limit_exceeded' : undefined;
+  return withRetry(make(status, failoverClass, fields, status, fallbackCode));
+}
+
+function make(
+  status: number,
+  failoverClass: FailoverClass,
+  fields: ProviderErrorFields,
+  typeStatus: number,
+  fallbackCode: string | undefined,
+): TranslatedError {
+  const message = fields.message !== undefined && fields.message.trim() !== ''
+    ? scrubMessage(fields.message)
+    : `The provider answered HTTP ${status}.`;
+  return {
+    status,
+    failoverClass,
+    envelope: envelope(message, nonEmpty(fields.type) ?? typeForStatus(typeStatus), nonEmpty(fields.param) ?? null, nonEmpty(fields.code) ?? fallbackCode ?? null),
+  };
+}
+
+/**
+ * The provider refused the gateway's own credentials (or account): never phrased as the client's key
+ * being wrong, and never echoing the provider's text, which may quote a partial key.
+ */
+function authError(provider: string, status: number, what: string, code: string | undefined): TranslatedError {
+  return {
+    status: 502,
+    failoverClass: 'auth_error',
+    envelope: envelope(
+      `Provider '${provider}' could not serve the request: ${what} (HTTP ${status}${code === undefined ? '' : `, ${code}`}). ` +
+        'This is a gateway configuration problem for the operator, not a problem with your API key.',
+      'server_error',
+      null,
+      'upstream_auth_failed',
+    ),
+  };
+}
+
+export function envelope(message: string, type: string, param: string | null, code: string | null): OpenAIErrorEnvelope {
+  return { error: { message, type, param, code } };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/** A 2xx body the adapter cannot read: the provider is at fault, so another attempt may succeed. */
+export function malformedResponse(provider: string, what: string): TranslatedError {
+  return {
+    status: 502,
+    failoverClass: 'retryable_5xx',
+    envelope: envelope(`Provider '${provider}' returned a response the gateway could not read (${what}).`, 'server_error', null, 'upstream_malformed_response'),
+  };
+}
+
+/**
+ * A stream that stopped before the provider said it was complete (no finish reason, no terminator).
+ * Classed `retryable_5xx` with status 502 — the failover vocabulary has no stream class of its own; the
+ * engine records it as `stream_error` because it arrives in a StreamStep — so it is never mistaken for a
+ * clean, truncated answer (design §3.6, §10.1).
+ */
+export function streamEndedEarly(provider: string): TranslatedError {
+  return {
+    status: 502,
+    failoverClass: 'retryable_5xx',
+    envelope: envelope(`The upstream stream from provider '${provider}' ended before the answer was complete.`, 'server_error', null, 'upstream_stream_truncated'),
+  };
+}
+
+/** The value as a JSON object, or undefined (for optional chaining through untrusted JSON). */
+export function asRecord(value: unknown): Readonly<Record<string, unknown>> | undefined {
+  return isRecord(value) ? value : undefined;
+}
+
+/** Provider codes arrive as strings (`"rate_limit_exceeded"`, Azure `"429"`) or numbers (OpenRouter 402). */
+export function asCode(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}

@@ -1,0 +1,102 @@
+/**
+ * Non-stream chat.completion bodies of the OpenAI family (OpenAI, Azure, Mistral and the compatible
+ * profiles) → a strict OpenAI `chat.completion`: only OpenAI's fields survive (Perplexity `citations`,
+ * DeepSeek `reasoning_content`, Azure filter results, Groq `x_groq` are dropped), tool calls get their
+ * `type`, finish reasons are mapped and the raw value kept.
+ * @see https://platform.openai.com/docs/api-reference/chat/object
+ * @see /work/shared/providers.md §1.3, §2.3, §7.3, §9
+ */
+import type { ChatCompletion, ToolCall, Usage } from '../../openai/wire.js';
+import type { ParseResult, ResponseContext } from '../contract.js';
+import { asRecord, malformedResponse } from '../error-common.js';
+import { parseJson, stringOr } from '../json-value.js';
+import { ZERO_USAGE } from '../usage.js';
+import { parseCompatibleError } from './error.js';
+import { ERROR_FINISH_REASONS, mapFinishReason } from './finish-reason.js';
+import { readUsage } from './usage.js';
+
+export function parseCompatibleResponse(
+  provider: string,
+  status: number,
+  headers: Readonly<Record<string, string>>,
+  body: string,
+  context: ResponseContext,
+): ParseResult {
+  if (status < 200 || status >= 300) return { ok: false, error: parseCompatibleError(provider, status, headers, body) };
+  const root = asRecord(parseJson(body));
+  if (root === undefined) return { ok: false, error: malformedResponse(provider, 'the body is not a JSON object') };
+  if (root['error'] !== undefined && root['error'] !== null) {
+    // Some compatible servers answer 200 with an error body; treat it as the provider's error.
+    return { ok: false, error: parseCompatibleError(provider, 502, headers, body) };
+  }
+  const choices = Array.isArray(root['choices']) ? root['choices'] : [];
+  const choice = asRecord(choices[0]);
+  const message = asRecord(choice?.['message']);
+  if (choice === undefined || message === undefined) return { ok: false, error: malformedResponse(provider, 'no choices[0].message') };
+
+  const id = nonEmpty(stringOr(root['id'])) ?? context.completionId;
+  const toolCalls = readToolCalls(message['tool_calls'], id);
+  const rawFinish = stringOr(choice['finish_reason']);
+  if (rawFinish !== undefined && ERROR_FINISH_REASONS.has(rawFinish)) {
+    return { ok: false, error: malformedResponse(provider, `finish_reason "${rawFinish}"`) };
+  }
+  const usage: Usage | undefined = readUsage(root);
+  const completion: ChatCompletion = {
+    id,
+    object: 'chat.completion',
+    created: context.created,
+    model: nonEmpty(stringOr(root['model'])) ?? context.model,
+    choices: [{
+      index: 0,
+      message: {
+        role: 'assistant',
+        content: readContent(message['content']),
+        refusal: stringOr(message['refusal']) ?? null,
+        ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+      },
+      logprobs: null,
+      finish_reason: mapFinishReason(rawFinish ?? 'stop', toolCalls.length > 0),
+    }],
+    ...(usage === undefined ? {} : { usage }),
+  };
+  return { ok: true, completion, usage: usage ?? ZERO_USAGE, ...(rawFinish === undefined ? {} : { rawFinishReason: rawFinish }) };
+}
+
+/** A string, or the text parts of a content array (Mistral returns arrays with `thinking` parts). */
+export function readContent(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (!Array.isArray(value)) return null;
+  const texts = value.map((part) => asRecord(part)).filter((part) => part?.['type'] === 'text').map((part) => stringOr(part?.['text']) ?? '');
+  return texts.length === 0 ? null : texts.join('');
+}
+
+/** Tool calls with `type` restored and ids synthesised where a provider omits them. */
+function readToolCalls(value: unknown, responseId: string): ToolCall[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry, position): ToolCall[] => {
+    const call = asRecord(entry);
+    const fn = asRecord(call?.['function']);
+    if (call === undefined || fn === undefined) return [];
+    return [{
+      id: nonEmpty(stringOr(call['id'])) ?? syntheticToolCallId(responseId, position),
+      type: 'function',
+      function: { name: stringOr(fn['name']) ?? '', arguments: readArguments(fn['arguments']) },
+    }];
+  });
+}
+
+/** Arguments are a JSON string in OpenAI's shape; some providers send an object. */
+export function readArguments(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined || value === null) return '';
+  return JSON.stringify(value);
+}
+
+/** Deterministic id for a tool call that came without one. */
+export function syntheticToolCallId(responseId: string, index: number): string {
+  return `call_${responseId}_${index}`;
+}
+
+export function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
