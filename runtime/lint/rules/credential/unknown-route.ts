@@ -1,0 +1,24 @@
+/** credential/unknown-route: an allow-list entry naming no route. */
+import { pointerOf } from '../../../manifest/positions.js';
+import { didYouMean } from '../../did-you-mean.js';
+import type { Finding, LintRule } from '../../rule.js';
+
+export const credentialUnknownRouteRule: LintRule = {
+  id: 'credential/unknown-route',
+  check({ document }) {
+    const names = document.ai_routes.map((route) => route.name);
+    const known = new Set(names);
+    const findings: Finding[] = [];
+    for (const [index, credential] of (document.credentials ?? []).entries()) {
+      for (const [routeIndex, name] of (credential.routes ?? []).entries()) {
+        if (known.has(name)) continue;
+        findings.push({
+          pointer: pointerOf('credentials', index, 'routes', routeIndex),
+          message: `credential "${credential.id}" allows route "${name}", which is not defined`,
+          hint: `${didYouMean(name, names)}Routes: ${names.join(', ')}.`,
+        });
+      }
+    }
+    return findings;
+  },
+};

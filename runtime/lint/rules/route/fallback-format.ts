@@ -1,0 +1,16 @@
+/** route/fallback-format: a fallback must be provider/model (split on the first '/'). */
+import { pointerOf } from '../../../manifest/positions.js';
+import { splitProviderModel } from '../../../manifest/provider-catalog.js';
+import type { Finding, LintRule } from '../../rule.js';
+
+export const routeFallbackFormatRule: LintRule = {
+  id: 'route/fallback-format',
+  check({ document }) {
+    const findings: Finding[] = [];
+    for (const [index, route] of document.ai_routes.entries()) {
+      if (route.fallback === undefined || splitProviderModel(route.fallback) !== undefined) continue;
+      findings.push({ pointer: pointerOf('ai_routes', index, 'fallback'), message: `fallback ${JSON.stringify(route.fallback)} of route "${route.name}" is not provider/model` });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,49 @@
+/**
+ * What the manifest loader and linter know about provider types, from the adapter-free defaults
+ * table (runtime/adapters/provider-defaults.ts): which ids are known, which fields each type reads.
+ * Importing this never loads an adapter, so `aigw validate` stays fast.
+ */
+import type { ProviderType } from '../adapters/contract.js';
+import { PROVIDER_DEFAULTS } from '../adapters/provider-defaults.js';
+import type { ProviderSecretField } from './document.js';
+
+export const KNOWN_PROVIDER_TYPES = Object.keys(PROVIDER_DEFAULTS) as readonly ProviderType[];
+
+export function isProviderType(id: string): id is ProviderType {
+  return Object.hasOwn(PROVIDER_DEFAULTS, id);
+}
+
+/**
+ * Credential fields a provider type reads: AWS keys for bedrock, the Google ones for vertex-ai
+ * (access token, service account, or an express-mode api_key), an api_key for everyone else.
+ * @see /work/shared/design.md §4
+ */
+export function secretFieldsOf(type: ProviderType): readonly ProviderSecretField[] {
+  switch (type) {
+    case 'bedrock': return ['access_key_id', 'secret_access_key', 'session_token'];
+    case 'vertex-ai': return ['access_token', 'service_account', 'api_key'];
+    default: return ['api_key'];
+  }
+}
+
+/** Non-secret settings a provider type reads (api_version, region, …). */
+export function settingFieldsOf(type: ProviderType): readonly string[] {
+  return PROVIDER_DEFAULTS[type].settings;
+}
+
+/** `{region}`, `{location}`, `{resource}` in a base URL, filled from settings; unknown ones stay. */
+export function fillPlaceholders(url: string, settings: Readonly<Record<string, string>>): string {
+  return url.replace(/\{([a-z_]+)\}/g, (whole, name: string) => settings[name] ?? whole);
+}
+
+/** Placeholders still unfilled in a base URL (a missing setting). */
+export function unfilledPlaceholders(url: string): string[] {
+  return [...url.matchAll(/\{([a-z_]+)\}/g)].map((match) => match[1] ?? '');
+}
+
+/** Splits `provider/model` on the first '/', so the model part may contain '/'; no whitespace allowed. */
+export function splitProviderModel(value: string): { provider: string; model: string } | undefined {
+  const cut = value.indexOf('/');
+  if (cut <= 0 || cut === value.length - 1 || /\s/.test(value)) return undefined;
+  return { provider: value.slice(0, cut), model: value.slice(cut + 1) };
+}
