@@ -1,0 +1,130 @@
+/**
+ * OpenAI chat request → Anthropic Messages request (providers.md §3.6): system and developer messages
+ * hoisted to `system`, tool turns as `tool_use` / `tool_result` blocks, consecutive same-role turns
+ * merged (the API alternates user and assistant), images as `source` blocks, `max_tokens` always set.
+ * @see https://docs.claude.com/en/api/messages
+ */
+import type { ChatCompletionRequest, FunctionTool, ToolChoice } from '../../openai/wire.js';
+import type { BuildOptions, BuildResult, TargetContext } from '../contract.js';
+import { fillDefaults } from '../fill-defaults.js';
+import type { ParamTable } from '../param-table.js';
+import { missingCredential, RequestTranslationError, translateRequest } from '../request-translation.js';
+import { invalidRequest } from '../upstream-error.js';
+import { toAnthropicMessages } from './messages.js';
+import type { MessagesRequest, RequestTool, RequestToolChoice } from './wire.js';
+
+/** The API requires `max_tokens`; used when neither the request nor the provider's `defaults` set one (design §2). */
+export const DEFAULT_MAX_TOKENS = 4096;
+const DEFAULT_API_VERSION = '2023-06-01';
+
+const notZero = (value: unknown): boolean => value !== 0;
+
+/**
+ * What Anthropic can honour. Temperature is 0–1 there (OpenAI allows 0–2): out of range is a 400 or a
+ * recorded drop, never a clamp. Anything not listed is unsupported.
+ * @see https://docs.claude.com/en/api/messages
+ */
+export const anthropicParams: ParamTable = {
+  unknown: 'unsupported',
+  rules: {
+    temperature: { kind: 'range', min: 0, max: 1 },
+    top_p: { kind: 'range', min: 0, max: 1 },
+    top_k: { kind: 'supported' },
+    max_tokens: { kind: 'supported' },
+    max_completion_tokens: { kind: 'supported' },
+    stop: { kind: 'supported' },
+    user: { kind: 'supported' },
+    tools: { kind: 'supported' },
+    tool_choice: { kind: 'supported' },
+    parallel_tool_calls: { kind: 'supported' },
+    response_format: {
+      kind: 'unsupported',
+      reason: 'Anthropic has no JSON mode; use response_format json_schema',
+      when: (value) => typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'json_object',
+    },
+    seed: { kind: 'unsupported', reason: 'Anthropic has no sampling seed' },
+    n: { kind: 'unsupported', reason: 'Anthropic returns one choice', when: (value) => value !== 1 },
+    logit_bias: { kind: 'unsupported', reason: 'Anthropic has no logit bias' },
+    logprobs: { kind: 'unsupported', reason: 'Anthropic returns no log probabilities', when: (value) => value === true },
+    top_logprobs: { kind: 'unsupported', reason: 'Anthropic returns no log probabilities' },
+    presence_penalty: { kind: 'unsupported', reason: 'Anthropic has no presence penalty', when: notZero },
+    frequency_penalty: { kind: 'unsupported', reason: 'Anthropic has no frequency penalty', when: notZero },
+  },
+};
+
+export function buildMessagesRequest(request: ChatCompletionRequest, target: TargetContext, options: BuildOptions = {}): BuildResult {
+  return translateRequest(request, target, anthropicParams, (checked, policy) => {
+    const secret = target.credentials['api_key'];
+    if (secret === undefined) throw new RequestTranslationError(missingCredential(target.providerId, 'api_key'));
+    const { system, messages } = toAnthropicMessages(checked.messages, policy, options.prefill);
+    const stream = checked.stream === true;
+    const body: MessagesRequest = {
+      model: target.model,
+      max_tokens: checked.max_completion_tokens ?? checked.max_tokens ?? defaultMaxTokens(target),
+      ...(system.length > 0 ? { system } : {}),
+      messages,
+      ...(checked.tools === undefined ? {} : { tools: checked.tools.map(toTool) }),
+      ...toolChoice(checked.tool_choice, checked.parallel_tool_calls, checked.tools !== undefined),
+      ...(checked.temperature === undefined ? {} : { temperature: checked.temperature }),
+      ...(checked.top_p === undefined ? {} : { top_p: checked.top_p }),
+      ...(typeof checked['top_k'] === 'number' ? { top_k: checked['top_k'] } : {}),
+      ...(checked.stop === undefined ? {} : { stop_sequences: typeof checked.stop === 'string' ? [checked.stop] : checked.stop }),
+      ...(checked.user === undefined ? {} : { metadata: { user_id: checked.user } }),
+      ...outputConfig(checked),
+      ...(stream ? { stream: true } : {}),
+    };
+    return {
+      method: 'POST',
+      url: `${target.baseUrl}/v1/messages`,
+      headers: { 'content-type': 'application/json', 'anthropic-version': target.settings['api_version'] ?? DEFAULT_API_VERSION },
+      body: JSON.stringify(fillDefaults({ ...body }, target.defaults)),
+      auth: { kind: 'header', name: 'x-api-key', secret },
+      stream: stream ? { framing: 'sse' } : false,
+    };
+  });
+}
+
+function defaultMaxTokens(target: TargetContext): number {
+  const configured = target.defaults['max_tokens'];
+  return typeof configured === 'number' ? configured : DEFAULT_MAX_TOKENS;
+}
+
+function toTool(tool: FunctionTool): RequestTool {
+  const { name, description, parameters, strict } = tool.function;
+  return {
+    name,
+    ...(description === undefined ? {} : { description }),
+    // Anthropic requires an object schema; OpenAI allows tools without parameters.
+    input_schema: parameters ?? { type: 'object', properties: {} },
+    ...(strict === undefined ? {} : { strict }),
+  };
+}
+
+/**
+ * `tool_choice` and `parallel_tool_calls` meet in Anthropic's one `tool_choice` object:
+ * auto → auto, required → any, none → none, a named function → tool; parallel_tool_calls:false →
+ * disable_parallel_tool_use (not allowed with none).
+ * @see https://docs.claude.com/en/docs/agents-and-tools/tool-use/implement-tool-use#forcing-tool-use
+ */
+function toolChoice(choice: ToolChoice | undefined, parallel: boolean | undefined, hasTools: boolean): { tool_choice?: RequestToolChoice } {
+  const serial = parallel === false ? { disable_parallel_tool_use: true } : {};
+  if (choice === 'none') return { tool_choice: { type: 'none' } };
+  if (choice === 'required') return { tool_choice: { type: 'any', ...serial } };
+  if (typeof choice === 'object') return { tool_choice: { type: 'tool', name: choice.function.name, ...serial } };
+  // Without tools there is nothing to call in parallel: parallel_tool_calls alone changes nothing.
+  if (choice === 'auto' || (parallel === false && hasTools)) return { tool_choice: { type: 'auto', ...serial } };
+  return {};
+}
+
+/**
+ * Structured output: `json_schema` → `output_config.format` (model-gated on Anthropic's side).
+ * `json_object` never reaches here (the param table rejects it); `text` is the default.
+ * @see https://platform.claude.com/docs/en/build-with-claude/structured-outputs
+ */
+function outputConfig(request: ChatCompletionRequest): Pick<MessagesRequest, 'output_config'> {
+  const format = request.response_format;
+  if (format?.type !== 'json_schema') return {};
+  const schema = format.json_schema.schema;
+  if (schema === undefined) throw new RequestTranslationError(invalidRequest('response_format.json_schema.schema', 'response_format json_schema needs a schema.'));
+  return { output_config: { format: { type: 'json_schema', schema } } };
+}
