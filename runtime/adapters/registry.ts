@@ -5,6 +5,7 @@
  */
 import { AigwError, ERRORS } from '../errors.js';
 import type { ProviderAdapter, ProviderType } from './contract.js';
+import { anthropicAdapter } from './anthropic/index.js';
 import { azureOpenAIAdapter } from './azure-openai/index.js';
 import { mistralAdapter } from './mistral/index.js';
 import {
@@ -26,8 +27,8 @@ const ADAPTERS: Readonly<Record<ProviderType, ProviderAdapter>> = Object.freeze(
   perplexity: perplexityAdapter,
   openrouter: openrouterAdapter,
   vllm: vllmAdapter,
+  anthropic: anthropicAdapter,
   // ---- NOT BUILT YET: each helper replaces its entries with its adapter import (TODO issue 4) ----
-  anthropic: notBuilt('anthropic'),
   cohere: notBuilt('cohere'),
   ollama: notBuilt('ollama'),
   gemini: notBuilt('gemini'),
