@@ -73,3 +73,24 @@ function parseNonNegative(value: string | undefined): number | undefined {
   if (value === undefined || !/^\s*\d+(\.\d+)?\s*$/.test(value)) return undefined;
   return Number(value);
 }
+
+/**
+ * The provider rejected the gateway's own credentials (design §3.5, style §I.1): the operator's fault,
+ * never phrased as the client's key being wrong and never a 401 the client's SDK would read that way.
+ * The engine fails over; this 502 is what the app sees if nothing else answers.
+ */
+export function upstreamAuthFailure(provider: string, status: number, code: string | null): TranslatedError {
+  return {
+    status: 502,
+    failoverClass: 'auth_error',
+    envelope: {
+      error: {
+        message: `Provider '${provider}' rejected the gateway's credentials for it (HTTP ${status}${code === null ? '' : `, ${code}`}). ` +
+          'This is a gateway configuration problem for the operator, not a problem with your API key.',
+        type: 'server_error',
+        param: null,
+        code: 'upstream_auth_failed',
+      },
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Gemini / Vertex AI errors → OpenAI envelope + failover class. The body is a `google.rpc.Status`
+ * `{error:{code,message,status,details}}`; Vertex sometimes wraps it in an array (`[{error:{…}}]`),
+ * and both come through here. The canonical `status` string is kept as the OpenAI `code`. A rejected
+ * gateway credential becomes a 502 in the gateway's words (the app's own key is not at fault).
+ *
+ * | HTTP / status                                            | class          |
+ * |----------------------------------------------------------|----------------|
+ * | 429 RESOURCE_EXHAUSTED (delay from RetryInfo.retryDelay) | rate_limited   |
+ * | 500 INTERNAL, 502, 503 UNAVAILABLE, 504 DEADLINE_EXCEEDED| retryable_5xx  |
+ * | 401 UNAUTHENTICATED, 403 PERMISSION_DENIED, 400 API_KEY_INVALID | auth_error (502) |
+ * | 400 INVALID_ARGUMENT about the input token limit         | context_length |
+ * | other 4xx                                                | client_error   |
+ * @see https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes
+ * @see https://cloud.google.com/apis/design/errors#error_model
+ */
+import type { FailoverClass, TranslatedError } from '../contract.js';
+import { isRecord, numberOr, parseJson, stringOr } from '../json-value.js';
+import { retryAfterFromHeaders, upstreamAuthFailure, upstreamError } from '../upstream-error.js';
+
+/** Gemini's wording for an over-long input ("The input token count (…) exceeds the maximum number of tokens allowed (…)"). */
+const CONTEXT_LENGTH = /input token count|exceeds the maximum number of tokens|too many tokens|context (length|window)|prompt is too long/i;
+
+const AUTH_REASONS = new Set(['API_KEY_INVALID', 'API_KEY_SERVICE_BLOCKED', 'ACCESS_TOKEN_EXPIRED', 'ACCESS_TOKEN_TYPE_UNSUPPORTED', 'CREDENTIALS_MISSING']);
+
+export interface GoogleStatus {
+  readonly code: number | undefined;
+  readonly message: string | undefined;
+  readonly status: string | undefined;
+  readonly details: readonly unknown[];
+}
+
+/** The `error` object of a google.rpc.Status body, bare or array-wrapped; undefined for anything else. */
+export function readGoogleStatus(value: unknown): GoogleStatus | undefined {
+  const envelope = Array.isArray(value) ? value[0] : value;
+  const error = isRecord(envelope) ? envelope['error'] : undefined;
+  if (!isRecord(error)) return undefined;
+  return {
+    code: numberOr(error['code']),
+    message: stringOr(error['message']),
+    status: stringOr(error['status']),
+    details: Array.isArray(error['details']) ? error['details'] : [],
+  };
+}
+
+export function parseGeminiError(provider: string, status: number, headers: Readonly<Record<string, string>>, body: string): TranslatedError {
+  return translateGoogleStatus(provider, status, headers, readGoogleStatus(parseJson(body)));
+}
+
+export function translateGoogleStatus(provider: string, httpStatus: number, headers: Readonly<Record<string, string>>, error: GoogleStatus | undefined): TranslatedError {
+  const status = httpStatus >= 400 ? httpStatus : error?.code ?? 500;
+  const canonical = error?.status;
+  const failoverClass = classify(status, canonical, error);
+  if (failoverClass === 'auth_error') return upstreamAuthFailure(provider, status, canonical ?? null);
+  const retryAfterMs = failoverClass === 'rate_limited' || failoverClass === 'retryable_5xx'
+    ? retryDelayOf(error?.details ?? []) ?? retryAfterFromHeaders(headers)
+    : undefined;
+  return upstreamError({
+    status,
+    message: error?.message ?? `Provider '${provider}' answered HTTP ${status}.`,
+    code: failoverClass === 'context_length' ? 'context_length_exceeded' : canonical ?? null,
+    failoverClass,
+    retryAfterMs,
+  });
+}
+
+function classify(status: number, canonical: string | undefined, error: GoogleStatus | undefined): FailoverClass {
+  if (status === 429 || canonical === 'RESOURCE_EXHAUSTED') return 'rate_limited';
+  if (status >= 500) return 'retryable_5xx';
+  if (status === 401 || status === 403 || canonical === 'UNAUTHENTICATED' || canonical === 'PERMISSION_DENIED') return 'auth_error';
+  if (reasons(error?.details ?? []).some((reason) => AUTH_REASONS.has(reason))) return 'auth_error';
+  if (status === 400 && CONTEXT_LENGTH.test(error?.message ?? '')) return 'context_length';
+  return 'client_error';
+}
+
+/** `google.rpc.ErrorInfo.reason` values among the details. */
+function reasons(details: readonly unknown[]): string[] {
+  return details.flatMap((detail) => (isRecord(detail) && typeof detail['reason'] === 'string' ? [detail['reason']] : []));
+}
+
+/**
+ * `google.rpc.RetryInfo.retryDelay`, a protobuf Duration in JSON form ("34.4s", "2s").
+ * @see https://github.com/googleapis/googleapis/blob/master/google/rpc/error_details.proto
+ */
+export function retryDelayOf(details: readonly unknown[]): number | undefined {
+  for (const detail of details) {
+    if (!isRecord(detail) || typeof detail['retryDelay'] !== 'string') continue;
+    const match = /^(\d+(?:\.\d+)?)s$/.exec(detail['retryDelay'].trim());
+    if (match !== null) return Math.round(Number(match[1]) * 1000);
+  }
+  return undefined;
+}

@@ -1,0 +1,135 @@
+/**
+ * OpenAI messages → Gemini `systemInstruction` + `contents` (providers.md §4.6):
+ * - system and developer messages join `systemInstruction`, in order;
+ * - user → role `user`; assistant → role `model` (text, then one `functionCall` part per tool call,
+ *   with the thought signature recovered from the tool-call id);
+ * - tool → a `functionResponse` part in a `user` turn, named after the assistant tool call whose id it
+ *   answers (Gemini matches results by name, and OpenAI tool messages carry only the id);
+ * - consecutive turns of one role merge into one content, since Gemini expects the results of
+ *   parallel calls together and roles to alternate.
+ * Images: base64 data URLs → `inlineData`; http(s) and gs:// URLs → `fileData` (the Gemini API fetches
+ * public and signed URLs itself); anything else is refused, or dropped and recorded with drop_params.
+ * @see https://ai.google.dev/api/caching#Content
+ * @see https://ai.google.dev/gemini-api/docs/file-input-methods
+ */
+import { parseDataUrl } from '../data-url.js';
+import { messageText } from '../message-text.js';
+import { invalidRequest } from '../upstream-error.js';
+import { parseToolArguments, RequestTranslationError, type DropPolicy } from '../request-translation.js';
+import type { AssistantMessage, ContentPart, Message } from '../../openai/wire.js';
+import { thoughtSignatureOf } from './tool-call-id.js';
+import type { GeminiContent, GeminiPart } from './wire.js';
+
+export interface ConvertedMessages {
+  readonly systemInstruction: { readonly parts: readonly { readonly text: string }[] } | undefined;
+  readonly contents: readonly GeminiContent[];
+}
+
+/** Throws RequestTranslationError for what cannot be expressed; unsupported parts go through `policy`. */
+export function convertMessages(messages: readonly Message[], policy: DropPolicy): ConvertedMessages {
+  const system: { text: string }[] = [];
+  const contents: { role: 'user' | 'model'; parts: GeminiPart[] }[] = [];
+  const toolNames = new Map<string, string>();
+  const append = (role: 'user' | 'model', parts: readonly GeminiPart[]): void => {
+    if (parts.length === 0) return;
+    const last = contents.at(-1);
+    if (last !== undefined && last.role === role) last.parts.push(...parts);
+    else contents.push({ role, parts: [...parts] });
+  };
+  messages.forEach((message, index) => {
+    switch (message.role) {
+      case 'system':
+      case 'developer': {
+        const text = messageText(message.content);
+        if (text !== '') system.push({ text });
+        break;
+      }
+      case 'user':
+        append('user', userParts(message.content, `messages[${index}]`, policy));
+        break;
+      case 'assistant':
+        for (const call of message.tool_calls ?? []) toolNames.set(call.id, call.function.name);
+        append('model', assistantParts(message, index));
+        break;
+      case 'tool': {
+        const name = toolNames.get(message.tool_call_id);
+        if (name === undefined) {
+          throw new RequestTranslationError(invalidRequest(`messages[${index}].tool_call_id`,
+            `Tool message ${index} answers tool call '${message.tool_call_id}', which no earlier assistant message made; Gemini needs the function name.`));
+        }
+        append('user', [{ functionResponse: { name, response: { output: messageText(message.content) } } }]);
+        break;
+      }
+      default: {
+        const never: never = message;
+        return never;
+      }
+    }
+  });
+  return { systemInstruction: system.length === 0 ? undefined : { parts: system }, contents };
+}
+
+function userParts(content: string | readonly ContentPart[], path: string, policy: DropPolicy): GeminiPart[] {
+  if (typeof content === 'string') return content === '' ? [] : [{ text: content }];
+  const parts: GeminiPart[] = [];
+  content.forEach((part, index) => {
+    const converted = userPart(part);
+    if (typeof converted === 'string') policy.unsupported(`${path}.content[${index}]`, converted);
+    else parts.push(converted);
+  });
+  return parts;
+}
+
+/** The Gemini part for one OpenAI content part, or the reason it cannot be sent. */
+function userPart(part: ContentPart): GeminiPart | string {
+  switch (part.type) {
+    case 'text':
+      return { text: part.text };
+    case 'image_url':
+      return imagePart(part.image_url.url);
+    case 'input_audio':
+      return { inlineData: { mimeType: `audio/${part.input_audio.format}`, data: part.input_audio.data } };
+    case 'file': {
+      const inline = part.file.file_data === undefined ? undefined : parseDataUrl(part.file.file_data);
+      return inline === undefined ? 'Gemini takes files as base64 data URLs only (OpenAI file ids are not portable)' : { inlineData: { mimeType: inline.mimeType, data: inline.data } };
+    }
+    default: {
+      const never: never = part;
+      return never;
+    }
+  }
+}
+
+function imagePart(url: string): GeminiPart | string {
+  if (url.startsWith('data:')) {
+    const inline = parseDataUrl(url);
+    return inline === undefined ? 'image data URLs must be base64-encoded' : { inlineData: { mimeType: inline.mimeType, data: inline.data } };
+  }
+  if (!/^(https?|gs):\/\//i.test(url)) return 'Gemini takes images as base64 data URLs or http(s)/gs:// URLs';
+  const mimeType = guessImageMimeType(url);
+  return { fileData: mimeType === undefined ? { fileUri: url } : { fileUri: url, mimeType } };
+}
+
+const IMAGE_TYPES: Readonly<Record<string, string>> = {
+  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif', heic: 'image/heic', heif: 'image/heif',
+};
+
+/** From the URL path's extension (envoy does the same); undefined lets Gemini sniff the type itself. */
+function guessImageMimeType(url: string): string | undefined {
+  const path = url.replace(/[?#].*$/s, '');
+  const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
+  return extension === undefined ? undefined : IMAGE_TYPES[extension];
+}
+
+function assistantParts(message: AssistantMessage, index: number): GeminiPart[] {
+  const parts: GeminiPart[] = [];
+  const text = messageText(message.content);
+  if (text !== '') parts.push({ text });
+  (message.tool_calls ?? []).forEach((call, callIndex) => {
+    const args = parseToolArguments(call.function.arguments, index, callIndex, 'Gemini');
+    const signature = thoughtSignatureOf(call.id);
+    const functionCall = { name: call.function.name, args };
+    parts.push(signature === undefined ? { functionCall } : { functionCall, thoughtSignature: signature });
+  });
+  return parts;
+}

@@ -1,0 +1,112 @@
+/**
+ * OpenAI chat request → Gemini `generateContent` body, shared by the Gemini API and Vertex AI adapters
+ * (same JSON, different URL and auth). Pure and deterministic: same input, same body string.
+ * @see https://ai.google.dev/api/generate-content#request-body
+ * @see /work/shared/providers.md §4.2 and §4.6
+ */
+import type { BuildOptions, BuildResult, NativeRequest, TargetContext } from '../contract.js';
+import { fillDefaults } from '../fill-defaults.js';
+import { invalidRequest } from '../upstream-error.js';
+import { RequestTranslationError, translateRequest, type DropPolicy } from '../request-translation.js';
+import type { ChatCompletionRequest, FunctionTool, ResponseFormat, ToolChoice } from '../../openai/wire.js';
+import { convertMessages } from './messages.js';
+import { geminiParams } from './params.js';
+import { toGeminiSchema } from './schema.js';
+import type { GeminiFunctionDeclaration, GeminiGenerationConfig, GeminiRequestBody, GeminiToolConfig } from './wire.js';
+
+/**
+ * The whole build frame: param table, body translation, then `toNative` (URL and auth differ between
+ * the Gemini API and Vertex AI) turns the body into the request.
+ */
+export function translateGeminiRequest(
+  request: ChatCompletionRequest,
+  target: TargetContext,
+  options: BuildOptions,
+  toNative: (body: GeminiRequestBody) => NativeRequest,
+): BuildResult {
+  return translateRequest(request, target, geminiParams, (checked, policy) => toNative(buildGeminiBody(checked, request.stream === true, target, policy, options)));
+}
+
+/** Throws RequestTranslationError for what cannot be expressed; `request` has passed the param table. */
+export function buildGeminiBody(request: ChatCompletionRequest, stream: boolean, target: TargetContext, policy: DropPolicy, options: BuildOptions): GeminiRequestBody {
+  if (stream && request.n !== undefined && request.n > 1) {
+    // A chunk stream here carries one choice; several candidates would need interleaved choice indexes.
+    policy.unsupported('n', 'n > 1 is not supported with stream on Gemini');
+  }
+  const candidateCount = stream && request.n !== undefined && request.n > 1 ? undefined : request.n;
+  const messages = convertMessages(request.messages, policy);
+  const contents = [...messages.contents];
+  if (options.prefill !== undefined && options.prefill !== '') {
+    // Stream continuation: a trailing model turn the model continues. Used only when the manifest enables
+    // prefill for the target; Gemini's supportsPrefill is false by default (not verified for every model).
+    contents.push({ role: 'model', parts: [{ text: options.prefill }] });
+  }
+  const tools = functionDeclarations(request.tools);
+  const toolConfig = toolConfigFor(request.tool_choice, request.tools);
+  const generationConfig = generationConfigFor(request, candidateCount);
+
+  const body: Record<string, unknown> = {};
+  if (messages.systemInstruction !== undefined) body['systemInstruction'] = messages.systemInstruction;
+  body['contents'] = contents;
+  if (tools !== undefined) body['tools'] = [{ functionDeclarations: tools }];
+  if (toolConfig !== undefined && tools !== undefined) body['toolConfig'] = toolConfig;
+  if (Object.keys(generationConfig).length > 0) body['generationConfig'] = generationConfig;
+  // Provider defaults (e.g. safetySettings, generationConfig.topK) fill only what the request left unset.
+  return fillDefaults(body, target.defaults) as GeminiRequestBody; // body keys are GeminiRequestBody's
+}
+
+function schemaOrThrow(schema: Readonly<Record<string, unknown>>, param: string, label: string): Readonly<Record<string, unknown>> | undefined {
+  const converted = toGeminiSchema(schema, param);
+  if (!converted.ok) throw new RequestTranslationError(invalidRequest(converted.param, `${label}: ${converted.reason}.`));
+  return converted.schema;
+}
+
+function functionDeclarations(tools: readonly FunctionTool[] | undefined): GeminiFunctionDeclaration[] | undefined {
+  if (tools === undefined || tools.length === 0) return undefined;
+  return tools.map((tool, index) => {
+    const { name, description, parameters } = tool.function;
+    const converted = parameters === undefined ? undefined : schemaOrThrow(parameters, `tools[${index}].function.parameters`, `Tool '${name}'`);
+    return {
+      name,
+      ...(description === undefined ? {} : { description }),
+      ...(converted === undefined ? {} : { parameters: converted }),
+    };
+  });
+}
+
+/** @see https://ai.google.dev/api/caching#FunctionCallingConfig */
+function toolConfigFor(choice: ToolChoice | undefined, tools: readonly FunctionTool[] | undefined): GeminiToolConfig | undefined {
+  if (choice === undefined) return undefined;
+  if (choice === 'auto') return { functionCallingConfig: { mode: 'AUTO' } };
+  if (choice === 'none') return { functionCallingConfig: { mode: 'NONE' } };
+  if (choice === 'required') return { functionCallingConfig: { mode: 'ANY' } };
+  const name = choice.function.name;
+  if (!(tools ?? []).some((tool) => tool.function.name === name)) {
+    throw new RequestTranslationError(invalidRequest('tool_choice', `tool_choice names '${name}', which is not among the request's tools.`));
+  }
+  return { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: [name] } };
+}
+
+/** @see https://ai.google.dev/api/generate-content#generationconfig */
+function generationConfigFor(request: ChatCompletionRequest, candidateCount: number | undefined): GeminiGenerationConfig {
+  const config: GeminiGenerationConfig = {};
+  if (request.temperature !== undefined) config.temperature = request.temperature;
+  if (request.top_p !== undefined) config.topP = request.top_p;
+  const maxTokens = request.max_completion_tokens ?? request.max_tokens;
+  if (maxTokens !== undefined) config.maxOutputTokens = maxTokens;
+  if (request.stop !== undefined) config.stopSequences = typeof request.stop === 'string' ? [request.stop] : request.stop;
+  if (request.seed !== undefined) config.seed = request.seed;
+  if (candidateCount !== undefined) config.candidateCount = candidateCount;
+  if (request.presence_penalty !== undefined) config.presencePenalty = request.presence_penalty;
+  if (request.frequency_penalty !== undefined) config.frequencyPenalty = request.frequency_penalty;
+  return { ...config, ...responseFormat(request.response_format) };
+}
+
+/** text → nothing (the default); json_object → JSON mime type; json_schema → plus the converted schema. */
+function responseFormat(format: ResponseFormat | undefined): GeminiGenerationConfig {
+  if (format === undefined || format.type === 'text') return {};
+  const schema = format.type === 'json_schema' && format.json_schema.schema !== undefined
+    ? schemaOrThrow(format.json_schema.schema, 'response_format.json_schema.schema', 'response_format')
+    : undefined;
+  return schema === undefined ? { responseMimeType: 'application/json' } : { responseMimeType: 'application/json', responseSchema: schema };
+}

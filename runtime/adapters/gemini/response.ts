@@ -1,0 +1,122 @@
+/**
+ * Gemini `GenerateContentResponse` → OpenAI `chat.completion` (providers.md §4.3, §4.6): one choice per
+ * candidate; text parts (not `thought` parts) → `content`; `functionCall` parts → `tool_calls` with
+ * deterministic ids; a prompt blocked by `promptFeedback.blockReason` → an empty `content_filter` choice.
+ * @see https://ai.google.dev/api/generate-content#generatecontentresponse
+ */
+import type { ParseResult, ResponseContext } from '../contract.js';
+import { isRecord, numberOr, parseJson, stringOr } from '../json-value.js';
+import { makeUsage } from '../usage.js';
+import { malformedUpstream } from '../upstream-error.js';
+import type { ChatCompletion, FinishReason, ToolCall, Usage } from '../../openai/wire.js';
+import { brokenToolTurn, mapGeminiFinishReason } from './finish-reason.js';
+import { toolCallId } from './tool-call-id.js';
+
+/** Text and tool calls of one candidate's parts. */
+export interface CandidateOutput {
+  readonly text: string;
+  readonly toolCalls: readonly ToolCall[];
+}
+
+export interface PartOutput {
+  readonly text?: string;
+  readonly toolCall?: ToolCall;
+}
+
+/** One part → its text or its tool call; `ordinal` numbers the candidate's function calls from 0. */
+export function readPart(part: unknown, ordinal: number): PartOutput {
+  if (!isRecord(part) || part['thought'] === true) return {};
+  const call = part['functionCall'];
+  if (isRecord(call) && typeof call['name'] === 'string') {
+    const args = isRecord(call['args']) ? call['args'] : {};
+    return {
+      toolCall: {
+        id: toolCallId(ordinal, stringOr(call['id']), stringOr(part['thoughtSignature'])),
+        type: 'function',
+        function: { name: call['name'], arguments: JSON.stringify(args) },
+      },
+    };
+  }
+  const text = stringOr(part['text']);
+  return text === undefined || text === '' ? {} : { text };
+}
+
+export function readCandidateParts(candidate: unknown): CandidateOutput {
+  const content = isRecord(candidate) ? candidate['content'] : undefined;
+  const parts = isRecord(content) && Array.isArray(content['parts']) ? content['parts'] : [];
+  let text = '';
+  const toolCalls: ToolCall[] = [];
+  for (const part of parts) {
+    const output = readPart(part, toolCalls.length);
+    if (output.text !== undefined) text += output.text;
+    if (output.toolCall !== undefined) toolCalls.push(output.toolCall);
+  }
+  return { text, toolCalls };
+}
+
+/**
+ * `usageMetadata` → OpenAI usage (providers.md §10.2). Thoughts count as completion tokens (and as
+ * reasoning tokens); tool-use prompt tokens (grounding results) count as prompt tokens, so that
+ * prompt + completion equals Gemini's own `totalTokenCount`. Cached tokens are part of the prompt count.
+ */
+export function geminiUsage(metadata: unknown): Usage {
+  const read = (key: string): number => (isRecord(metadata) ? numberOr(metadata[key]) : undefined) ?? 0;
+  const thoughts = isRecord(metadata) ? numberOr(metadata['thoughtsTokenCount']) : undefined;
+  const cached = isRecord(metadata) ? numberOr(metadata['cachedContentTokenCount']) : undefined;
+  return makeUsage(
+    read('promptTokenCount') + read('toolUsePromptTokenCount'),
+    read('candidatesTokenCount') + (thoughts ?? 0),
+    {
+      ...(cached === undefined ? {} : { cachedTokens: cached }),
+      ...(thoughts === undefined ? {} : { reasoningTokens: thoughts }),
+    },
+  );
+}
+
+/** The reason a prompt was blocked before any candidate, if it was. */
+export function blockReasonOf(response: Readonly<Record<string, unknown>>): string | undefined {
+  const feedback = response['promptFeedback'];
+  return isRecord(feedback) ? stringOr(feedback['blockReason']) : undefined;
+}
+
+export function parseGeminiResponse(provider: string, body: string, context: ResponseContext): ParseResult {
+  const response = parseJson(body);
+  if (!isRecord(response)) return { ok: false, error: malformedUpstream(provider, 'the body is not a JSON object') };
+  const usage = geminiUsage(response['usageMetadata']);
+  const candidates = Array.isArray(response['candidates']) ? response['candidates'] : [];
+  const blockReason = blockReasonOf(response);
+  if (candidates.length === 0) {
+    if (blockReason === undefined) return { ok: false, error: malformedUpstream(provider, 'no candidates and no promptFeedback') };
+    return { ok: true, completion: completion(context, [choice(0, { text: '', toolCalls: [] }, 'content_filter')], usage), usage, rawFinishReason: blockReason };
+  }
+  const choices: ChatCompletion['choices'][number][] = [];
+  let rawFinishReason: string | undefined;
+  for (const [position, candidate] of candidates.entries()) {
+    const output = readCandidateParts(candidate);
+    const raw = (isRecord(candidate) ? stringOr(candidate['finishReason']) : undefined) ?? 'STOP';
+    rawFinishReason ??= raw;
+    const finish = mapGeminiFinishReason(raw, output.toolCalls.length > 0);
+    if (finish.type === 'error') return { ok: false, error: brokenToolTurn(finish.code) };
+    const index = (isRecord(candidate) ? numberOr(candidate['index']) : undefined) ?? position;
+    choices.push(choice(index, output, finish.reason));
+  }
+  return { ok: true, completion: completion(context, choices, usage), usage, ...(rawFinishReason === undefined ? {} : { rawFinishReason }) };
+}
+
+function choice(index: number, output: CandidateOutput, reason: FinishReason): ChatCompletion['choices'][number] {
+  return {
+    index,
+    message: {
+      role: 'assistant',
+      content: output.text === '' && (output.toolCalls.length > 0 || reason === 'content_filter') ? null : output.text,
+      refusal: null,
+      ...(output.toolCalls.length === 0 ? {} : { tool_calls: output.toolCalls }),
+    },
+    logprobs: null,
+    finish_reason: reason,
+  };
+}
+
+function completion(context: ResponseContext, choices: ChatCompletion['choices'], usage: Usage): ChatCompletion {
+  return { id: context.completionId, object: 'chat.completion', created: context.created, model: context.model, choices, usage };
+}

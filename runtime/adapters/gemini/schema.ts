@@ -1,0 +1,158 @@
+/**
+ * JSON Schema (as OpenAI tools and `response_format.json_schema` carry it) → Gemini `Schema`, the
+ * OpenAPI 3.0 subset `functionDeclarations[].parameters` and `generationConfig.responseSchema` accept.
+ * `parameters` is used rather than `parametersJsonSchema` because every Gemini and Vertex model takes it.
+ *
+ * Policy (documented in the README's provider notes):
+ * - kept: the keywords Gemini's Schema has (type, format for the formats it knows, title, description,
+ *   nullable, enum of strings, properties, required, items, anyOf, min/max bounds, pattern, default,
+ *   example, propertyOrdering);
+ * - rewritten: `type: [T, "null"]` and a `{type:"null"}` branch → `nullable: true`; `oneOf` → `anyOf`;
+ *   `const` → a one-value `enum`; a one-element `allOf` is merged; local `$ref`s (`#/$defs/…`,
+ *   `#/definitions/…`) are inlined (a recursive reference is rejected: Gemini has no references);
+ * - stripped: annotations and constraints Gemini would reject but whose loss only widens what the model
+ *   may produce (`additionalProperties`, `$schema`, `$id`, `$comment`, `examples`, `uniqueItems`, …);
+ * - anything else (`not`, `if`/`then`/`else`, `patternProperties`, tuple `items`, numeric enums, …) is a
+ *   400 naming the keyword's path, never silently dropped.
+ * @see https://ai.google.dev/api/caching#Schema
+ * @see https://ai.google.dev/gemini-api/docs/function-calling
+ */
+import { isRecord } from '../json-value.js';
+
+export type SchemaResult =
+  | { readonly ok: true; readonly schema: Readonly<Record<string, unknown>> | undefined }
+  | { readonly ok: false; readonly param: string; readonly reason: string };
+
+/** Copied as they are. */
+const KEPT = new Set([
+  'title', 'description', 'nullable', 'required', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern',
+  'minItems', 'maxItems', 'minProperties', 'maxProperties', 'default', 'example', 'propertyOrdering',
+]);
+
+/** Dropped: annotations, or constraints whose absence only widens the accepted output. */
+const STRIPPED = new Set([
+  '$schema', '$id', '$comment', '$anchor', '$defs', 'definitions', 'additionalProperties', 'unevaluatedProperties',
+  'examples', 'strict', 'deprecated', 'readOnly', 'writeOnly', 'uniqueItems', 'contentMediaType', 'contentEncoding',
+]);
+
+/** `format` values Gemini accepts, per type; other formats are annotations and are dropped. */
+const FORMATS: Readonly<Record<string, readonly string[]>> = {
+  string: ['enum', 'date-time'],
+  number: ['float', 'double'],
+  integer: ['int32', 'int64'],
+};
+
+/** Deepest `$ref` chain followed before the schema is declared recursive. */
+const MAX_REF_DEPTH = 32;
+
+class SchemaError extends Error {
+  constructor(readonly param: string, readonly reason: string) {
+    super(reason);
+  }
+}
+
+/**
+ * Converts `schema`; `param` names it in errors (e.g. `tools[0].function.parameters`). An object schema
+ * without properties converts to undefined: Gemini rejects an empty OBJECT, and no parameters means the same.
+ */
+export function toGeminiSchema(schema: Readonly<Record<string, unknown>>, param: string): SchemaResult {
+  try {
+    const converted = convert(schema, { root: schema, path: param, refDepth: 0 });
+    const properties = converted['properties'];
+    const isEmptyObject = converted['type'] === 'object' && (!isRecord(properties) || Object.keys(properties).length === 0);
+    return { ok: true, schema: isEmptyObject || Object.keys(converted).length === 0 ? undefined : converted };
+  } catch (error) {
+    if (error instanceof SchemaError) return { ok: false, param: error.param, reason: error.reason };
+    throw error;
+  }
+}
+
+interface Context { readonly root: Readonly<Record<string, unknown>>; readonly path: string; readonly refDepth: number }
+
+function convert(schema: Readonly<Record<string, unknown>>, context: Context): Record<string, unknown> {
+  if (typeof schema['$ref'] === 'string') return convertReference(schema, context);
+  const out: Record<string, unknown> = {};
+  for (const [keyword, value] of Object.entries(schema)) {
+    const path = `${context.path}.${keyword}`;
+    if (KEPT.has(keyword)) out[keyword] = value;
+    else if (STRIPPED.has(keyword)) continue;
+    else if (keyword === 'type') Object.assign(out, convertType(value, path));
+    else if (keyword === 'format') Object.assign(out, convertFormat(schema['type'], value));
+    else if (keyword === 'enum') Object.assign(out, convertEnum(value, path));
+    else if (keyword === 'const') Object.assign(out, convertEnum([value], path));
+    else if (keyword === 'properties') out['properties'] = convertProperties(value, { ...context, path });
+    else if (keyword === 'items') out['items'] = convertChild(value, { ...context, path });
+    else if (keyword === 'anyOf' || keyword === 'oneOf') Object.assign(out, convertUnion(value, { ...context, path }));
+    else if (keyword === 'allOf') Object.assign(out, convertAllOf(value, { ...context, path }));
+    else throw new SchemaError(path, `the JSON Schema keyword '${keyword}' has no Gemini equivalent`);
+  }
+  return out;
+}
+
+function convertReference(schema: Readonly<Record<string, unknown>>, context: Context): Record<string, unknown> {
+  const reference = String(schema['$ref']);
+  const path = `${context.path}.$ref`;
+  const match = /^#\/(\$defs|definitions)\/([^/]+)$/.exec(reference);
+  const table = match === null ? undefined : context.root[match[1] ?? ''];
+  const target = isRecord(table) && match !== null ? table[decodeURIComponent(match[2] ?? '')] : undefined;
+  if (!isRecord(target)) throw new SchemaError(path, `only local references to $defs or definitions can be inlined ('${reference}')`);
+  if (context.refDepth >= MAX_REF_DEPTH) throw new SchemaError(path, `recursive reference '${reference}' cannot be inlined`);
+  const siblings = Object.fromEntries(Object.entries(schema).filter(([keyword]) => keyword !== '$ref'));
+  return convert({ ...target, ...siblings }, { ...context, refDepth: context.refDepth + 1 });
+}
+
+function convertType(value: unknown, path: string): Record<string, unknown> {
+  if (typeof value === 'string') return { type: value };
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    throw new SchemaError(path, 'type must be a string or an array of strings');
+  }
+  const types = value.filter((item) => item !== 'null');
+  const nullable = types.length < value.length ? { nullable: true } : {};
+  if (types.length === 0) return { type: 'null' };
+  if (types.length === 1) return { type: types[0], ...nullable };
+  return { anyOf: types.map((type) => ({ type })), ...nullable };
+}
+
+function convertFormat(type: unknown, value: unknown): Record<string, unknown> {
+  const allowed = typeof type === 'string' ? FORMATS[type] : undefined;
+  return typeof value === 'string' && allowed !== undefined && allowed.includes(value) ? { format: value } : {};
+}
+
+function convertEnum(value: unknown, path: string): Record<string, unknown> {
+  if (!Array.isArray(value)) throw new SchemaError(path, 'enum must be an array');
+  const values = value.filter((item) => item !== null);
+  if (!values.every((item) => typeof item === 'string')) {
+    throw new SchemaError(path, 'Gemini enums hold strings only');
+  }
+  return { enum: values, ...(values.length < value.length ? { nullable: true } : {}) };
+}
+
+function convertChild(value: unknown, context: Context): Record<string, unknown> {
+  if (!isRecord(value)) throw new SchemaError(context.path, 'must be a schema object (tuple forms have no Gemini equivalent)');
+  return convert(value, context);
+}
+
+function convertProperties(value: unknown, context: Context): Record<string, unknown> {
+  if (!isRecord(value)) throw new SchemaError(context.path, 'properties must be an object');
+  const out: Record<string, unknown> = {};
+  for (const [name, property] of Object.entries(value)) {
+    out[name] = convertChild(property, { ...context, path: `${context.path}.${name}` });
+  }
+  return out;
+}
+
+function convertUnion(value: unknown, context: Context): Record<string, unknown> {
+  if (!Array.isArray(value) || value.length === 0) throw new SchemaError(context.path, 'must be a non-empty array of schemas');
+  const branches = value.map((branch, index) => convertChild(branch, { ...context, path: `${context.path}[${index}]` }));
+  const nonNull = branches.filter((branch) => branch['type'] !== 'null');
+  const nullable = nonNull.length < branches.length ? { nullable: true } : {};
+  if (nonNull.length === 1) return { ...nonNull[0], ...nullable };
+  return { anyOf: nonNull, ...nullable };
+}
+
+function convertAllOf(value: unknown, context: Context): Record<string, unknown> {
+  if (!Array.isArray(value) || value.length !== 1) {
+    throw new SchemaError(context.path, 'allOf with more than one schema has no Gemini equivalent');
+  }
+  return convertChild(value[0], { ...context, path: `${context.path}[0]` });
+}
