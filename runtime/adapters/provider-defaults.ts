@@ -45,7 +45,11 @@ export const PROVIDER_DEFAULTS: Readonly<Record<ProviderType, ProviderDefaults>>
   },
   bedrock: {
     baseUrl: 'https://bedrock-runtime.{region}.amazonaws.com',
-    credentialEnv: { access_key_id: 'AWS_ACCESS_KEY_ID', secret_access_key: 'AWS_SECRET_ACCESS_KEY', session_token: 'AWS_SESSION_TOKEN' },
+    // api_key is a Bedrock API key (bearer); when it has a value it is used instead of SigV4.
+    credentialEnv: {
+      access_key_id: 'AWS_ACCESS_KEY_ID', secret_access_key: 'AWS_SECRET_ACCESS_KEY', session_token: 'AWS_SESSION_TOKEN',
+      api_key: 'AWS_BEARER_TOKEN_BEDROCK',
+    },
     settings: ['region'],
     requiredSettings: ['region'],
     settingDefaults: {},
@@ -59,10 +63,13 @@ export const PROVIDER_DEFAULTS: Readonly<Record<ProviderType, ProviderDefaults>>
   },
   'vertex-ai': {
     baseUrl: 'https://{location}-aiplatform.googleapis.com',
-    credentialEnv: { access_token: 'VERTEX_ACCESS_TOKEN' },
+    // Preferred in this order when several have a value: an OAuth2 access token, a service-account key
+    // file (path or JSON; the transport mints tokens), an express-mode API key. Express mode needs no
+    // project, so none is required here; the adapter reports a missing project otherwise.
+    credentialEnv: { access_token: 'GOOGLE_OAUTH_ACCESS_TOKEN', service_account: 'GOOGLE_APPLICATION_CREDENTIALS', api_key: 'GOOGLE_API_KEY' },
     settings: ['project', 'location', 'api_version'],
-    requiredSettings: ['project', 'location'],
-    settingDefaults: { api_version: 'v1' },
+    requiredSettings: [],
+    settingDefaults: { api_version: 'v1', location: 'us-central1' },
   },
   mistral: openAICompatible('https://api.mistral.ai/v1', 'MISTRAL_API_KEY'),
   cohere: { baseUrl: 'https://api.cohere.com', credentialEnv: { api_key: 'COHERE_API_KEY' }, settings: [], requiredSettings: [], settingDefaults: {} },
