@@ -1,0 +1,101 @@
+/**
+ * The quota Lua script: the arithmetic of sliding-window.ts, run atomically inside Redis so that
+ * every replica spends one budget and concurrent admissions can never both take the last slot.
+ * One key per quota key (a hash: w = window index, rc/rp = requests current/previous, tc/tp = tokens
+ * current/previous) so the script touches a single declared key (Redis Cluster safe with the `{…}`
+ * hash tag the limiter adds). Time comes from the Redis server (`TIME`), never from the replicas,
+ * whose clocks may disagree.
+ *
+ * ARGV[1] = 'admit':  ARGV[2] window ms, ARGV[3] request limit (-1 = none), ARGV[4] token limit
+ *                     (-1 = none), ARGV[5] tokens → {1, window} or {0, exceeded (1 requests,
+ *                     2 tokens), retryAfterMs}
+ * ARGV[1] = 'settle': ARGV[2] window ms, ARGV[3] reservation window, ARGV[4] token delta → 1 when
+ *                     applied, 0 when the reservation no longer weighs on admissions
+ * @see https://redis.io/docs/latest/develop/interact/programmability/eval-intro/
+ */
+export const QUOTA_SCRIPT = `
+local key = KEYS[1]
+local windowMs = tonumber(ARGV[2])
+local epsilon = 1e-9
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local window = math.floor(now / windowMs)
+local elapsed = now - window * windowMs
+local state = redis.call('HMGET', key, 'w', 'rc', 'rp', 'tc', 'tp')
+local stored = tonumber(state[1])
+local rc = tonumber(state[2]) or 0
+local rp = tonumber(state[3]) or 0
+local tc = tonumber(state[4]) or 0
+local tp = tonumber(state[5]) or 0
+if stored ~= nil and stored < window then
+  if stored == window - 1 then rp = rc; tp = tc else rp = 0; tp = 0 end
+  rc = 0; tc = 0
+elseif stored ~= nil and stored > window then
+  -- The server clock stepped back: stay in the stored window, counting all of the previous one.
+  window = stored
+  elapsed = 0
+end
+
+local function estimate(current, previous)
+  return previous * (1 - elapsed / windowMs) + current
+end
+
+local function fits(current, previous, cost, limit)
+  return cost <= limit and estimate(current, previous) + cost <= limit + epsilon
+end
+
+local function wait(current, previous, cost, limit)
+  if cost > limit then return windowMs end
+  local ms
+  if current + cost <= limit then
+    if previous <= 0 then ms = 0 else ms = (1 - (limit - cost - current) / previous) * windowMs - elapsed end
+  else
+    ms = windowMs - elapsed
+    if current > 0 then ms = ms + (1 - (limit - cost) / current) * windowMs end
+  end
+  return math.max(1, math.ceil(ms - epsilon * windowMs))
+end
+
+local function save()
+  redis.call('HSET', key, 'w', window, 'rc', rc, 'rp', rp, 'tc', tc, 'tp', tp)
+  redis.call('PEXPIRE', key, 2 * windowMs)
+end
+
+if ARGV[1] == 'admit' then
+  local requestLimit = tonumber(ARGV[3])
+  local tokenLimit = tonumber(ARGV[4])
+  local tokens = tonumber(ARGV[5])
+  local requestsFit = requestLimit < 0 or fits(rc, rp, 1, requestLimit)
+  local tokensFit = tokenLimit < 0 or fits(tc, tp, tokens, tokenLimit)
+  if not requestsFit or not tokensFit then
+    local requestWait = 0
+    local tokenWait = 0
+    if not requestsFit then requestWait = wait(rc, rp, 1, requestLimit) end
+    if not tokensFit then tokenWait = wait(tc, tp, tokens, tokenLimit) end
+    local exceeded = 2
+    if not requestsFit then exceeded = 1 end
+    return {0, exceeded, math.max(requestWait, tokenWait)}
+  end
+  rc = rc + 1
+  tc = tc + tokens
+  save()
+  return {1, window}
+end
+
+if ARGV[1] == 'settle' then
+  if stored == nil then return 0 end
+  local reserved = tonumber(ARGV[3])
+  local delta = tonumber(ARGV[4])
+  if reserved == window then
+    tc = math.max(0, tc + delta)
+  elseif reserved == window - 1 then
+    tp = math.max(0, tp + delta)
+  else
+    return 0
+  end
+  save()
+  return 1
+end
+
+return redis.error_reply('aigw quota script: unknown mode ' .. tostring(ARGV[1]))
+`;

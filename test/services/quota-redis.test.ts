@@ -1,0 +1,209 @@
+/**
+ * Quotas on a real Redis (scripts/services.sh): one budget across limiter instances, atomic under
+ * concurrency, one round trip per call, and the store-error policy when Redis dies or hangs (on a
+ * private redis-server child, so the shared one keeps serving other tests).
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { test, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import type { QuotaLimiter } from '../../runtime/quota/limiter.js';
+import { createRedisLimiter, type RedisLimiterOptions } from '../../runtime/quota/redis-limiter.js';
+import { requireService } from '../helpers/services.js';
+
+/** A policy decision must come back within the command timeout plus scheduling slack: never a hang. */
+const HANG_GUARD_MS = 2_000;
+
+function limiterFor(t: TestContext, options: RedisLimiterOptions): QuotaLimiter {
+  const limiter = createRedisLimiter(options);
+  t.after(() => limiter.close());
+  return limiter;
+}
+
+function clientFor(t: TestContext, url: string): Redis {
+  const client = new Redis(url);
+  t.after(() => client.quit());
+  return client;
+}
+
+async function withinGuard<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} hung for ${HANG_GUARD_MS} ms`)), HANG_GUARD_MS); });
+  try {
+    return await Promise.race([promise, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test('two limiter instances sharing one Redis enforce one request budget under concurrency', async (t) => {
+  const url = requireService(t, 'redis');
+  if (url === undefined) return;
+  const first = limiterFor(t, { url, onStoreError: 'deny' });
+  const second = limiterFor(t, { url, onStoreError: 'deny' });
+  const key = `test-${randomUUID()}`;
+  const limits = { requestsPerMinute: 50, tokensPerMinute: 1_000_000 };
+  const results = await Promise.all(Array.from({ length: 120 }, (_, index) => (index % 2 === 0 ? first : second).admit(key, limits, 10)));
+  assert.equal(results.filter((result) => result.allowed).length, 50);
+  const rejected = results.find((result) => !result.allowed);
+  assert.ok(rejected !== undefined && !rejected.allowed);
+  assert.equal(rejected.exceeded, 'requests');
+  assert.ok(rejected.retryAfterMs > 0 && rejected.retryAfterMs <= 120_000, `retryAfterMs ${rejected.retryAfterMs}`);
+});
+
+test('a token budget is shared, and settle up/down on one instance is seen by the other', async (t) => {
+  const url = requireService(t, 'redis');
+  if (url === undefined) return;
+  const first = limiterFor(t, { url, onStoreError: 'deny' });
+  const second = limiterFor(t, { url, onStoreError: 'deny' });
+  const key = `test-${randomUUID()}`;
+  const limits = { tokensPerMinute: 1_000 };
+  const big = await first.admit(key, limits, 800);
+  assert.ok(big.allowed);
+  const refused = await second.admit(key, limits, 300);
+  assert.equal(!refused.allowed && refused.exceeded, 'tokens');
+  await first.settle(big.reservation, 200);
+  const fits = await second.admit(key, limits, 300);
+  assert.ok(fits.allowed);
+  await second.settle(fits.reservation, 790);
+  // 200 + 790 = 990 counted: 10 left.
+  assert.equal((await first.admit(key, limits, 11)).allowed, false);
+  assert.equal((await first.admit(key, limits, 10)).allowed, true);
+});
+
+test('concurrent token reservations from two instances never exceed the budget', async (t) => {
+  const url = requireService(t, 'redis');
+  if (url === undefined) return;
+  const instances = [limiterFor(t, { url, onStoreError: 'deny' }), limiterFor(t, { url, onStoreError: 'deny' })];
+  const key = `test-${randomUUID()}`;
+  const results = await Promise.all(Array.from({ length: 100 }, (_, index) => instances[index % 2]!.admit(key, { tokensPerMinute: 10_000 }, 300)));
+  assert.equal(results.filter((result) => result.allowed).length, 33);
+});
+
+test('each admit and settle is one script call (EVALSHA), with one EVAL when Redis lacks the script', async (t) => {
+  const url = requireService(t, 'redis');
+  if (url === undefined) return;
+  const client = clientFor(t, url);
+  const calls: string[] = [];
+  for (const name of ['evalsha', 'eval'] as const) {
+    const original = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => { calls.push(name); return original(...args); };
+  }
+  const limiter = limiterFor(t, { client, onStoreError: 'deny' });
+  await client.script('FLUSH');
+  const key = `test-${randomUUID()}`;
+  const admission = await limiter.admit(key, { tokensPerMinute: 1_000 }, 100);
+  assert.deepEqual(calls, ['evalsha', 'eval']);
+  calls.length = 0;
+  assert.ok(admission.allowed);
+  await limiter.admit(key, { tokensPerMinute: 1_000 }, 100);
+  await limiter.settle(admission.reservation, 50);
+  assert.deepEqual(calls, ['evalsha', 'evalsha']);
+  const ttl = await client.pttl(`aigw:quota:{${key}}`);
+  assert.ok(ttl > 0 && ttl <= 120_000, `quota keys expire (pttl ${ttl})`);
+});
+
+test('after retryAfterMs the next request fits (short window)', async (t) => {
+  const url = requireService(t, 'redis');
+  if (url === undefined) return;
+  const limiter = limiterFor(t, { url, onStoreError: 'deny', windowMs: 1_000 });
+  const key = `test-${randomUUID()}`;
+  let rejection;
+  for (let index = 0; index < 10 && rejection === undefined; index += 1) {
+    const admission = await limiter.admit(key, { requestsPerMinute: 3 }, 0);
+    if (!admission.allowed) rejection = admission;
+  }
+  assert.ok(rejection !== undefined && !rejection.allowed);
+  assert.ok(rejection.retryAfterMs <= 2_000);
+  await sleep(rejection.retryAfterMs + 20);
+  assert.equal((await limiter.admit(key, { requestsPerMinute: 3 }, 0)).allowed, true);
+});
+
+// ------------------------------------------------------------------ store failures on a private Redis
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+async function startPrivateRedis(t: TestContext, port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  t.after(() => { child.kill('SIGCONT'); child.kill('SIGKILL'); });
+  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: 0 });
+  probe.on('error', () => {});
+  for (let tries = 0; tries < 100; tries += 1) {
+    try {
+      if (probe.status !== 'ready') await probe.connect();
+      await probe.ping();
+      break;
+    } catch {
+      await sleep(50);
+    }
+  }
+  probe.disconnect();
+  return child;
+}
+
+for (const policy of ['allow', 'deny'] as const) {
+  test(`Redis killed mid-run: every check resolves within the timeout with the "${policy}" policy, and counting resumes after restart`, async (t) => {
+    if (requireService(t, 'redis') === undefined) return;
+    const port = await freePort();
+    let server = await startPrivateRedis(t, port);
+    const registry = new Registry();
+    const logs: string[] = [];
+    const limiter = limiterFor(t, {
+      url: `redis://127.0.0.1:${port}`, onStoreError: policy, timeoutMs: 100, metrics: registry,
+      log: (message) => logs.push(message), logIntervalMs: 60_000,
+    });
+    const key = `test-${randomUUID()}`;
+    const limits = { requestsPerMinute: 1_000 };
+    for (let index = 0; index < 5; index += 1) assert.ok((await limiter.admit(key, limits, 1)).allowed);
+    server.kill('SIGKILL');
+    await once(server, 'exit');
+    for (let index = 0; index < 20; index += 1) {
+      const admission = await withinGuard(limiter.admit(key, limits, 1), 'admit with Redis down');
+      if (policy === 'allow') {
+        assert.ok(admission.allowed);
+        await withinGuard(limiter.settle(admission.reservation, 5), 'settle of an uncounted admission');
+      } else {
+        assert.deepEqual(admission, { allowed: false, exceeded: 'requests', retryAfterMs: 1_000 });
+      }
+    }
+    const counter = await registry.getSingleMetric('aigw_quota_store_errors_total')?.get();
+    assert.equal(counter?.values.find((value) => value.labels['operation'] === 'admit')?.value, 20);
+    assert.equal(logs.length, 1, 'one log line per interval, not one per request');
+
+    server = await startPrivateRedis(t, port);
+    let counted = false;
+    for (let tries = 0; tries < 60 && !counted; tries += 1) {
+      await sleep(100);
+      const admission = await withinGuard(limiter.admit(key, { requestsPerMinute: 1 }, 1), 'admit after restart');
+      // The restarted Redis is empty: the first check that reaches it counts, the next is over quota.
+      if (admission.allowed && admission.reservation.window >= 0) counted = true;
+    }
+    assert.ok(counted, 'checks reach Redis again after it restarts');
+    assert.equal((await limiter.admit(key, { requestsPerMinute: 1 }, 1)).allowed, false);
+  });
+}
+
+test('a hung Redis (SIGSTOP) is a store error after the command timeout, not a hang', async (t) => {
+  if (requireService(t, 'redis') === undefined) return;
+  const port = await freePort();
+  const server = await startPrivateRedis(t, port);
+  const limiter = limiterFor(t, { url: `redis://127.0.0.1:${port}`, onStoreError: 'deny', timeoutMs: 80 });
+  const key = `test-${randomUUID()}`;
+  assert.ok((await limiter.admit(key, { requestsPerMinute: 10 }, 1)).allowed);
+  server.kill('SIGSTOP');
+  const results = await withinGuard(Promise.all(Array.from({ length: 10 }, () => limiter.admit(key, { requestsPerMinute: 10 }, 1))), 'admits against a hung Redis');
+  for (const result of results) assert.deepEqual(result, { allowed: false, exceeded: 'requests', retryAfterMs: 1_000 });
+  server.kill('SIGCONT');
+});
