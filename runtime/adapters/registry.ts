@@ -7,6 +7,7 @@ import { AigwError, ERRORS } from '../errors.js';
 import type { ProviderAdapter, ProviderType } from './contract.js';
 import { anthropicAdapter } from './anthropic/index.js';
 import { azureOpenAIAdapter } from './azure-openai/index.js';
+import { cohereAdapter } from './cohere/index.js';
 import { mistralAdapter } from './mistral/index.js';
 import {
   deepseekAdapter, fireworksAdapter, groqAdapter, openaiAdapter, openrouterAdapter, perplexityAdapter,
@@ -28,8 +29,8 @@ const ADAPTERS: Readonly<Record<ProviderType, ProviderAdapter>> = Object.freeze(
   openrouter: openrouterAdapter,
   vllm: vllmAdapter,
   anthropic: anthropicAdapter,
+  cohere: cohereAdapter,
   // ---- NOT BUILT YET: each helper replaces its entries with its adapter import (TODO issue 4) ----
-  cohere: notBuilt('cohere'),
   ollama: notBuilt('ollama'),
   gemini: notBuilt('gemini'),
   'vertex-ai': notBuilt('vertex-ai'),
