@@ -80,7 +80,8 @@ function encodeWire(fixture: Fixture, requestedModel: string): FixtureWire {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers)) {
     const lower = name.toLowerCase();
-    if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'connection') continue;
+    // Framing headers belong to the connection that recorded them; the body here is decoded.
+    if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'connection' || lower === 'content-encoding') continue;
     headers[lower] = value;
   }
   const headersAtMs = response.headers_at_ms ?? 0;

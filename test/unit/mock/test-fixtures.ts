@@ -101,3 +101,73 @@ export function writeFixtureDirectory(
   for (const [name, body] of Object.entries(requests)) writeFileSync(join(directory, 'requests', `${name}.json`), JSON.stringify(body));
   return directory;
 }
+
+export const anthropicChatStream = {
+  provider: 'anthropic',
+  case: 'chat-stream',
+  description: 'Messages stream.',
+  source: 'test',
+  recorded_model: 'claude-haiku-4-5',
+  request: { method: 'POST', path: '/v1/messages' },
+  response: {
+    status: 200,
+    headers: { 'content-type': 'text/event-stream', 'request-id': 'req_1' },
+    headers_at_ms: 200,
+    stream: {
+      framing: 'sse',
+      chunks: [
+        { at_ms: 300, data: 'event: message_start\ndata: {"type":"message_start","message":{"model":"claude-haiku-4-5","usage":{"input_tokens":5,"output_tokens":1}}}\n\n' },
+        { at_ms: 400, data: 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}\n\n' },
+        { at_ms: 600, data: 'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}\n\n' },
+        { at_ms: 610, data: 'event: message_stop\ndata: {"type":"message_stop"}\n\n' },
+      ],
+    },
+  },
+  expected: { chunks: [] },
+};
+
+export const anthropicChat = {
+  provider: 'anthropic',
+  case: 'chat',
+  description: 'Messages answer.',
+  source: 'test',
+  recorded_model: 'claude-haiku-4-5',
+  request: { method: 'POST', path: '/v1/messages' },
+  response: {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-haiku-4-5', content: [{ type: 'text', text: 'Hi' }], stop_reason: 'end_turn', usage: { input_tokens: 5, output_tokens: 2 } },
+  },
+  expected: { completion: {} },
+};
+
+export const geminiChat = {
+  provider: 'gemini',
+  case: 'chat',
+  description: 'generateContent answer.',
+  source: 'test',
+  recorded_model: 'gemini-2.5-flash',
+  request: { method: 'POST', path: '/v1beta/models/gemini-2.5-flash:generateContent' },
+  response: {
+    status: 200,
+    headers: { 'content-type': 'application/json; charset=UTF-8' },
+    body: { candidates: [{ content: { role: 'model', parts: [{ text: 'Hi' }] }, finishReason: 'STOP' }], modelVersion: 'gemini-2.5-flash' },
+  },
+  expected: { completion: {} },
+};
+
+export const bedrockChat = {
+  provider: 'bedrock',
+  case: 'chat',
+  description: 'Converse answer.',
+  source: 'test',
+  request: { method: 'POST', path: '/model/m/converse' },
+  response: {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: { output: { message: { role: 'assistant', content: [{ text: 'Hi' }] } }, stopReason: 'end_turn', usage: { inputTokens: 5, outputTokens: 2, totalTokens: 7 } },
+  },
+  expected: { completion: {} },
+};
+
+export const ALL_TEST_FIXTURES = [openaiChat, openaiChatStream, openaiError429, anthropicChat, anthropicChatStream, geminiChat, bedrockChat, bedrockStream];

@@ -1,0 +1,190 @@
+/**
+ * `aigw mock`: one Fastify app that speaks every provider's native chat API under `/<provider-id>/…`
+ * (real paths, see mock-base-url.ts), answering from the recorded fixtures. Per request: parse, pick
+ * the fault, check auth and required fields as the provider does, then replay the answer on its
+ * recorded schedule. Built here, listened on elsewhere (style §E); tests use inject() or port 0.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ProviderType } from '../adapters/contract.js';
+import { PROVIDER_DEFAULTS } from '../adapters/provider-defaults.js';
+import { realClock, type Clock } from '../clock.js';
+import { createFaultBook, FaultSpecError, parseFault, type FaultBook, type FaultSpec } from './faults.js';
+import { answerCase, loadFixtureIndex, type FixtureIndex } from './fixture-index.js';
+import { fixtureWire, type FixtureWire } from './fixture-wire.js';
+import { basePath, isProviderType } from './mock-base-url.js';
+import { createErrorBuilder, type ErrorAnswer } from './provider-errors.js';
+import { matchEndpoint } from './provider-endpoints.js';
+import { replay } from './replay.js';
+import { checkAuth, checkFields, parseBody, requestFacts, type Rejection, type RequestFacts } from './request-checks.js';
+import { createRequestLog, maskHeaders, maskPath, type MockLogEntry, type RequestLog } from './request-log.js';
+
+export const FAULT_HEADER = 'x-aigw-mock-fault';
+
+export interface MockAppOptions {
+  /** A loaded index, or a fixtures folder (default: the bundled fixtures). */
+  readonly fixtures?: FixtureIndex | string;
+  /** Replay speed: 2 = twice as fast, 0 = no recorded delays (default 1). */
+  readonly speed?: number;
+  /** Global faults (parsed specs or spec strings). */
+  readonly faults?: readonly (FaultSpec | string)[];
+  /** Pass one in to read or change it from outside (start-mock does). */
+  readonly requestLog?: RequestLog;
+  readonly faultBook?: FaultBook;
+  readonly clock?: Clock;
+}
+
+/** @see https://docs.anthropic.com/en/api/messages (prefill) — other providers get the same sentence. */
+const PREFILL_MESSAGE = 'This model does not support assistant message prefill. The conversation must end with a user message.';
+const BODY_LIMIT = 64 * 1024 * 1024;
+
+function mockError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply.code(status).send({ error: { message: `aigw mock: ${message}`, type: 'aigw_mock_error', param: null, code: null } });
+}
+
+function errorWire(answer: ErrorAnswer): FixtureWire {
+  return { status: answer.status, headers: answer.headers, headersAtMs: 0, body: new TextEncoder().encode(answer.body) };
+}
+
+function bodyForLog(bytes: Uint8Array): unknown {
+  const text = new TextDecoder().decode(bytes);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+export function buildMockApp(options: MockAppOptions = {}): FastifyInstance {
+  const index = typeof options.fixtures === 'object' ? options.fixtures : loadFixtureIndex(options.fixtures);
+  const clock = options.clock ?? realClock;
+  const speed = options.speed ?? 1;
+  if (!Number.isFinite(speed) || speed < 0) throw new RangeError(`speed must be a number >= 0, got ${speed}`);
+  const log = options.requestLog ?? createRequestLog();
+  const faults = options.faultBook ?? createFaultBook();
+  if (options.faults !== undefined) faults.replace(options.faults.map((fault) => (typeof fault === 'string' ? parseFault(fault) : fault)));
+  const buildError = createErrorBuilder(index);
+  const startedAt = clock.monotonic();
+
+  // forceCloseConnections: a `no_answer` request would otherwise hold close() forever.
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true });
+  // The raw bytes are needed as sent (SigV4 signs them); JSON is parsed per provider below.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.get('/__mock/log', async () => ({ entries: log.entries() }));
+  app.delete('/__mock/log', async (_request, reply) => {
+    log.clear();
+    return reply.code(204).send();
+  });
+  app.get('/__mock/faults', async () => ({ faults: faults.list().map((fault) => fault.text) }));
+  app.put('/__mock/faults', async (request, reply) => {
+    const parsed = parseBody(request.body instanceof Uint8Array ? request.body : new Uint8Array());
+    const list = parsed.ok ? parsed.body['faults'] : undefined;
+    if (!Array.isArray(list) || !list.every((item) => typeof item === 'string')) return mockError(reply, 400, 'expected {"faults": ["spec", …]}');
+    try {
+      faults.replace(list.map((item) => parseFault(item)));
+    } catch (error) {
+      if (error instanceof FaultSpecError) return mockError(reply, 400, error.message);
+      throw error;
+    }
+    return { faults: faults.list().map((fault) => fault.text) };
+  });
+
+  const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    const arrivedAt = clock.monotonic();
+    const rawUrl = request.raw.url ?? '/';
+    const queryStart = rawUrl.indexOf('?');
+    const path = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
+    const query = new URLSearchParams(queryStart === -1 ? '' : rawUrl.slice(queryStart + 1));
+    const providerId = path.split('/')[1] ?? '';
+    if (!isProviderType(providerId)) return mockError(reply, 404, `no provider "${providerId}" (serve /<provider-id>/… with a provider type)`);
+    const provider: ProviderType = providerId;
+    const bytes = request.body instanceof Uint8Array ? request.body : new Uint8Array();
+    const entry = log.add({
+      receivedAt: new Date(clock.now()).toISOString(), method: request.method, path: maskPath(rawUrl), provider,
+      model: null, headers: maskHeaders(request.headers), body: bodyForLog(bytes), fault: null, status: null,
+      outcome: null, chunksSent: 0, completed: false, clientClosed: null,
+    });
+
+    const base = basePath(PROVIDER_DEFAULTS[provider].baseUrl);
+    const rest = path.slice(providerId.length + 1);
+    const endpoint = rest.startsWith(base) ? matchEndpoint(provider, rest.slice(base.length), query) : undefined;
+    const parsed = parseBody(bytes);
+    const facts: RequestFacts | undefined = endpoint !== undefined && parsed.ok ? requestFacts(provider, endpoint, parsed.body) : undefined;
+    entry.model = facts?.model ?? endpoint?.pathModel ?? null;
+
+    let fault: FaultSpec | undefined;
+    const header = request.headers[FAULT_HEADER];
+    try {
+      fault = typeof header === 'string' ? parseFault(header) : faults.select({ provider, model: entry.model ?? undefined, sinceStartMs: arrivedAt - startedAt });
+    } catch (error) {
+      if (!(error instanceof FaultSpecError)) throw error;
+      entry.outcome = 'bad-fault';
+      entry.status = 400;
+      return mockError(reply, 400, `bad ${FAULT_HEADER}: ${error.message}`);
+    }
+    entry.fault = fault?.text ?? null;
+
+    /**
+     * A recorded error-401 / error-400 is the provider's real answer and keeps its status (Gemini records
+     * 400 API_KEY_INVALID, Bedrock 403); without one, the check's own status and the documented shape.
+     */
+    const rejectionWire = (rejection: Rejection): FixtureWire => {
+      const caseStatus = rejection.kind === 'auth' ? 401 : 400;
+      const recorded = rejection.status !== 404 && index.error(provider, caseStatus) !== undefined;
+      const options = rejection.awsException === undefined ? {} : { awsException: rejection.awsException };
+      return errorWire(buildError(provider, recorded ? caseStatus : rejection.status, rejection.message, options));
+    };
+
+    let wire: FixtureWire;
+    const rejection = endpoint === undefined
+      ? { status: 404, kind: 'invalid' as const, message: `Unknown endpoint ${request.method} ${path}` }
+      : await checkAuth(provider, { method: request.method, rawUrl, headers: request.headers, body: bytes }, query)
+        ?? (endpoint.problem === undefined ? undefined : { status: 400, kind: 'invalid' as const, message: endpoint.problem })
+        ?? (parsed.ok ? checkFields(provider, endpoint, parsed.body) : parsed.rejection)
+        ?? (fault?.rejectPrefill === true && facts?.prefill === true ? { status: 400, kind: 'invalid' as const, message: PREFILL_MESSAGE } : undefined);
+    if (rejection !== undefined) {
+      entry.outcome = `rejected-${rejection.kind}`;
+      wire = rejectionWire(rejection);
+    } else if (fault?.status !== undefined) {
+      entry.outcome = 'fault';
+      wire = errorWire(buildError(provider, fault.status, undefined, fault.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: fault.retryAfterSeconds }));
+    } else {
+      const shape = { stream: facts?.stream ?? false, tools: facts?.tools ?? false };
+      const fixture = index.pick(provider, shape);
+      if (fixture === undefined) {
+        entry.outcome = 'no-fixture';
+        wire = errorWire(buildError(provider, 501, `aigw mock has no fixture ${provider}/${answerCase(shape)}`));
+      } else {
+        entry.outcome = 'answered';
+        wire = fixtureWire(fixture, facts?.model ?? fixture.recorded_model ?? '');
+      }
+    }
+
+    reply.hijack();
+    const response = reply.raw;
+    const closed = new AbortController();
+    let selfReset = false;
+    response.on('close', () => {
+      if (!response.writableEnded && !selfReset) {
+        entry.clientClosed = { atMs: clock.monotonic() - arrivedAt, midStream: response.headersSent, chunksSent: entry.chunksSent };
+      }
+      closed.abort();
+    });
+    const end = await replay(response, wire, {
+      clock, startedAt: arrivedAt, speed, fault, signal: closed.signal,
+      onHead: (status) => { entry.status = status; },
+      onChunk: () => { entry.chunksSent += 1; },
+      onSelfReset: () => { selfReset = true; },
+    });
+    entry.completed = end === 'completed';
+    if (end !== 'completed' && end !== 'client-closed') entry.outcome = end;
+    return undefined;
+  };
+
+  app.post('/*', handle);
+  app.setNotFoundHandler((request, reply) => mockError(reply, 404, `no route ${request.method} ${request.url}`));
+  return app;
+}
+
+export type { MockLogEntry };
