@@ -103,15 +103,30 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
   }
   serve.addHelpText('after', settingsHelp()).action(action(() => import('./commands/serve.js')));
 
+  const { faultHelp } = await import('../runtime/mock/faults.js');
   program
     .command('mock')
     .description("Serve every provider's native API from the recorded fixtures, under /<provider-id>/…")
-    .option('--port <port>', 'listen port', '8090')
+    .option('--port <port>', 'listen port (0 = any free port)', '8090')
     .option('--host <host>', 'listen address', '127.0.0.1')
-    .option('--speed <x>', 'replay speed: 2 = twice as fast, 0 = no delays', '1')
-    .option('--fault <spec>', "inject a fault, e.g. 'provider=anthropic,status=529' (repeatable)", collect, [])
+    .option('--speed <x>', 'replay speed: 2 = twice as fast, 0 = no recorded delays', '1')
+    .option('--fault <spec>', "inject a fault, e.g. 'provider=anthropic,status=529,first=3' (repeatable)", collect, [])
     .option('--fixtures <dir>', 'fixtures folder (default: the bundled one)')
     .addOption(formatOption(['text', 'json']))
+    .addHelpText('after', [
+      '',
+      'Fault spec: comma-separated keys; also per request in the x-aigw-mock-fault header. Chunks count from 1.',
+      faultHelp(),
+      '',
+      'Examples:',
+      "  --fault 'provider=openai,status=500,first=1'           500 once, then healthy",
+      "  --fault 'provider=anthropic,status=529,for_ms=60000'   down for 60 s, then healthy",
+      "  -H 'x-aigw-mock-fault: status=429,retry_after=2'       one request rate-limited",
+      '',
+      'Provider base URLs: <url>/<provider-id> + the path of its default base URL (printed at start).',
+      'Bedrock accepts SigV4 signed with access key AKIDMOCK / secret mock-secret (any region), or a bearer key.',
+      'GET /__mock/log and DELETE /__mock/log: the request log; PUT /__mock/faults {"faults": [...]}: replace global faults.',
+    ].join('\n'))
     .action(action(() => import('./commands/mock.js')));
 
   program
