@@ -1,0 +1,73 @@
+/**
+ * What the client has seen of a stream, and how a continuation joins it seamlessly (design §3.6).
+ * The text sent so far becomes the next candidate's assistant prefill; the continuing attempt's chunks
+ * take the first attempt's id and `created`, lose their role (the client already has one role chunk),
+ * and empty chunks are dropped, so the client reads one stream with one finish chunk.
+ * Only plain text can be continued: once a tool-call or refusal delta went out, a half-sent structure
+ * cannot be resumed by another model, and the stream ends with an error event instead.
+ */
+import type { ChatCompletionChunk, ChunkDelta } from '../openai/wire.js';
+
+export interface RelayState {
+  /** The first content went out (sink.start was called). */
+  started: boolean;
+  /** Assistant text sent so far: the prefill of a continuation. */
+  text: string;
+  /** A tool-call or refusal delta went out: the stream cannot be continued. */
+  structured: boolean;
+  /** A finish_reason went out: the answer is complete even if the rest of the stream broke. */
+  finished: boolean;
+  /** The usage chunk went out. */
+  usageSent: boolean;
+  id: string | undefined;
+  created: number | undefined;
+  chunks: number;
+}
+
+export function createRelayState(): RelayState {
+  return { started: false, text: '', structured: false, finished: false, usageSent: false, id: undefined, created: undefined, chunks: 0 };
+}
+
+/**
+ * Design §3.8: usage reaches the client only when it asked (`stream_options.include_usage`); adapters
+ * already omit the usage chunk then, and this guard keeps a stray one (or a `usage` field) out.
+ */
+export function filterUsage(chunk: ChatCompletionChunk, includeUsage: boolean): ChatCompletionChunk | undefined {
+  if (includeUsage || chunk.usage === undefined) return chunk;
+  if (chunk.choices.length === 0) return undefined;
+  const { usage: _usage, ...rest } = chunk;
+  return rest;
+}
+
+function isEmptyDelta(delta: ChunkDelta): boolean {
+  return (delta.content === undefined || delta.content === null || delta.content === '')
+    && delta.tool_calls === undefined
+    && (delta.refusal === undefined || delta.refusal === null);
+}
+
+/** A continuing attempt's chunk as the client must see it, or undefined when it adds nothing. */
+export function continuationChunk(chunk: ChatCompletionChunk, state: RelayState): ChatCompletionChunk | undefined {
+  const choices = chunk.choices.map((choice) => {
+    if (choice.delta.role === undefined) return choice;
+    const { role: _role, ...delta } = choice.delta;
+    return { ...choice, delta };
+  });
+  const keep = chunk.choices.length === 0 // the usage chunk
+    || choices.some((choice) => choice.finish_reason !== null || !isEmptyDelta(choice.delta));
+  if (!keep) return undefined;
+  return { ...chunk, id: state.id ?? chunk.id, created: state.created ?? chunk.created, choices };
+}
+
+/** Bookkeeping for a chunk that went to the client. */
+export function noteSent(chunk: ChatCompletionChunk, state: RelayState): void {
+  state.chunks += 1;
+  state.id ??= chunk.id;
+  state.created ??= chunk.created;
+  if (chunk.choices.length === 0 && chunk.usage !== undefined && chunk.usage !== null) state.usageSent = true;
+  for (const choice of chunk.choices) {
+    const delta = choice.delta;
+    if (typeof delta.content === 'string') state.text += delta.content;
+    if (delta.tool_calls !== undefined || (delta.refusal !== undefined && delta.refusal !== null)) state.structured = true;
+    if (choice.finish_reason !== null) state.finished = true;
+  }
+}

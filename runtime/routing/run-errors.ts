@@ -1,0 +1,56 @@
+/**
+ * The errors a run ends with (style §I.1): the provider's client-caused 4xx passed through in OpenAI's
+ * envelope, 502 when every attempt failed, 504 when `timeout_ms` elapsed, and the in-band
+ * `stream_interrupted` event. Messages list `provider/model: status reason` per attempt — never a
+ * secret, a prompt or an upstream body.
+ */
+import type { TranslatedError } from '../adapters/contract.js';
+import { AigwError, ERRORS } from '../errors.js';
+import type { AttemptRecord, ClientError } from './types.js';
+
+/** `openai/gpt-4o-mini: 503 retryable_5xx` — or without a status when no response head arrived. */
+export function describeAttempt(record: AttemptRecord): string {
+  const status = record.status > 0 ? `${record.status} ` : '';
+  const skipped = record.outcome === 'skipped' ? ' (skipped)' : '';
+  return `${record.provider}/${record.model}: ${status}${record.reason ?? 'success'}${skipped}`;
+}
+
+export function describeAttempts(records: readonly AttemptRecord[]): string {
+  return records.length === 0 ? 'no candidate' : records.map(describeAttempt).join('; ');
+}
+
+function fromAigwError(error: AigwError): ClientError {
+  return { status: error.status, code: error.code, envelope: error.toEnvelope(), headers: error.headers };
+}
+
+export function allAttemptsFailed(records: readonly AttemptRecord[]): ClientError {
+  return fromAigwError(new AigwError(ERRORS.ALL_ATTEMPTS_FAILED, `All attempts failed: ${describeAttempts(records)}.`));
+}
+
+export function gatewayTimeout(timeoutMs: number, records: readonly AttemptRecord[]): ClientError {
+  return fromAigwError(new AigwError(ERRORS.TIMEOUT, `No answer within the route's timeout of ${timeoutMs} ms: ${describeAttempts(records)}.`));
+}
+
+/** A provider's client-caused rejection, as the provider explained it (translated to OpenAI's envelope). */
+export function upstreamRejected(error: TranslatedError): ClientError {
+  const headers: Record<string, string> = {};
+  if (error.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterMs / 1000));
+  return { status: error.status, code: ERRORS.UPSTREAM_REJECTED.code, envelope: error.envelope, headers };
+}
+
+/** A request no candidate could build (e.g. an unsupported parameter): the adapter's own 400. */
+export function notBuildable(error: TranslatedError): ClientError {
+  const code = error.envelope.error.code === 'unsupported_parameter' ? ERRORS.UNSUPPORTED_PARAMETER.code : ERRORS.INVALID_REQUEST.code;
+  return { status: error.status, code, envelope: error.envelope, headers: {} };
+}
+
+/**
+ * The in-band error that ends a broken stream. The original failure comes first, so a continuation
+ * that was itself rejected (a prefill the fallback refused) never masks why the stream broke.
+ */
+export function streamInterrupted(original: AttemptRecord, continuations: readonly AttemptRecord[], chunksSent: number): ClientError {
+  const why = `${describeAttempt(original)}${original.detail === undefined ? '' : ` (${original.detail})`}`;
+  const tail = continuations.length === 0 ? '' : `; continuation failed: ${describeAttempts(continuations)}`;
+  const error = new AigwError(ERRORS.STREAM_INTERRUPTED, `The stream was interrupted after ${chunksSent} chunks: ${why}${tail}.`);
+  return { ...fromAigwError(error), status: 200 };
+}

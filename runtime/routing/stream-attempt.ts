@@ -1,0 +1,130 @@
+/**
+ * One streaming attempt (design §3.3, §3.6): send, translate the body step by step, and relay chunks to
+ * the sink as they come (never buffered to the end). Until the attempt's first content the chunks are
+ * held back (a role chunk alone is not an answer) so a failure then is an ordinary failover; the first
+ * content meets the latency budget, and for the first attempt that gets there, opens the client's
+ * stream. No chunk for `stream_idle_timeout_ms` is a stall. A body that ends without the provider's
+ * terminator is finalised by the translator's `end()` when complete, reported as broken otherwise.
+ */
+import type { ChatCompletionChunk, Usage } from '../openai/wire.js';
+import { failureFromError, readBody, translateError, type AttemptInput, type AttemptResult } from './attempt-common.js';
+import type { AttemptFailure } from './classify-outcome.js';
+import { continuationChunk, filterUsage, noteSent, type RelayState } from './continuation.js';
+import { raceAbort, startTimer, Stop } from './scopes.js';
+
+export interface StreamAttemptInput extends AttemptInput {
+  readonly relay: RelayState;
+  readonly includeUsage: boolean;
+  readonly idleTimeoutMs: number;
+  /** Sends a chunk to the client; a returned promise is awaited (backpressure). */
+  readonly write: (chunk: ChatCompletionChunk) => void | Promise<void>;
+  /** Opens the client's stream (headers) just before its first content. */
+  readonly open: () => void | Promise<void>;
+}
+
+export async function runStreamAttempt(input: StreamAttemptInput): Promise<AttemptResult> {
+  const { scope, clock, relay } = input;
+  const continuing = relay.started;
+  let status = 0;
+  let headReceived = false;
+  let contentSent = false;
+  let firstContentAt: number | undefined;
+  let usage: Usage | undefined;
+  let rawFinishReason: string | undefined;
+  let malformed = 0;
+  let iterator: AsyncIterator<Uint8Array> | undefined;
+  let exhausted = false;
+
+  let lastActivity = clock.monotonic();
+  let writing = false;
+  let cancelIdle: () => void = () => undefined;
+  const armIdle = (ms: number): void => {
+    cancelIdle = startTimer(clock, ms, () => {
+      // Time spent waiting for a slow client is not upstream silence.
+      if (writing) return armIdle(input.idleTimeoutMs);
+      const quiet = clock.monotonic() - lastActivity;
+      if (quiet >= input.idleTimeoutMs) scope.abort(new Stop('stall', input.idleTimeoutMs));
+      else armIdle(input.idleTimeoutMs - quiet);
+    });
+  };
+
+  const send = async (chunk: ChatCompletionChunk): Promise<void> => {
+    noteSent(chunk, relay);
+    const pending = input.write(chunk);
+    if (pending !== undefined) {
+      writing = true;
+      await pending;
+      writing = false;
+      lastActivity = clock.monotonic();
+    }
+  };
+
+  const failed = (failure: AttemptFailure): AttemptResult => ({
+    // An in-band error event's own status (Anthropic's overloaded 529) says more than the 200 head.
+    ok: false, status: failure.kind === 'upstream' ? failure.status : status, failure, afterContent: contentSent, malformed,
+    ...(usage === undefined ? {} : { usage }),
+    ...(rawFinishReason === undefined ? {} : { rawFinishReason }),
+    ...(firstContentAt === undefined ? {} : { firstContentAt }),
+  });
+
+  try {
+    const response = await raceAbort(input.transport.send(input.request, scope.signal, input.target), scope.signal);
+    headReceived = true;
+    status = response.status;
+    if (status < 200 || status >= 300) {
+      const body = await readBody(response, scope.signal);
+      const error = translateError(input, response, body ?? '');
+      return failed({ kind: 'upstream', status, error });
+    }
+    const translator = input.adapter.createStreamTranslator(input.context);
+    iterator = response.body[Symbol.asyncIterator]();
+    lastActivity = clock.monotonic();
+    armIdle(input.idleTimeoutMs);
+    const held: ChatCompletionChunk[] = [];
+    for (;;) {
+      const next = await raceAbort(iterator.next(), scope.signal);
+      lastActivity = clock.monotonic();
+      if (next.done === true) exhausted = true;
+      const step = next.done === true ? translator.end() : translator.push(next.value);
+      malformed += step.malformed ?? 0;
+      if (step.usage !== undefined) usage = step.usage;
+      if (step.rawFinishReason !== undefined) rawFinishReason = step.rawFinishReason;
+      if (step.error !== undefined) {
+        return failed(contentSent
+          ? { kind: 'stream', status, detail: `error event: ${step.error.envelope.error.code ?? step.error.envelope.error.type}` }
+          : { kind: 'upstream', status: step.error.status, error: step.error });
+      }
+      for (const raw of step.chunks) {
+        const filtered = filterUsage(raw, input.includeUsage);
+        const chunk = filtered === undefined || !continuing ? filtered : continuationChunk(filtered, relay);
+        if (chunk === undefined) continue;
+        if (contentSent) await send(chunk);
+        else held.push(chunk);
+      }
+      if (!contentSent && (step.firstContent || step.done)) {
+        contentSent = true;
+        firstContentAt = clock.monotonic();
+        scope.firstContent();
+        if (!continuing) await input.open();
+        for (const chunk of held.splice(0)) await send(chunk);
+      }
+      if (step.done) break;
+      if (exhausted) {
+        // end() neither finalised nor reported the truncation: complete only if the finish went out.
+        if (relay.finished) break;
+        return failed({ kind: 'stream', status, detail: 'ended without its terminator' });
+      }
+    }
+    return {
+      ok: true, status, malformed, firstContentAt: firstContentAt ?? clock.monotonic(),
+      ...(usage === undefined ? {} : { usage }),
+      ...(rawFinishReason === undefined ? {} : { rawFinishReason }),
+    };
+  } catch (error) {
+    return failed(failureFromError(error, scope, { streaming: true, headReceived, status }));
+  } finally {
+    cancelIdle();
+    // Stop reading: releases the upstream body (and its socket) when we leave early.
+    if (iterator !== undefined && !exhausted) void iterator.return?.()?.catch(() => undefined);
+  }
+}

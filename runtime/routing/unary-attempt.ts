@@ -1,0 +1,42 @@
+/**
+ * One non-stream attempt (design §3.3): send, read the whole body within the attempt's budget (for a
+ * non-stream answer the body *is* the first content), translate.
+ */
+import { raceAbort } from './scopes.js';
+import { failureFromError, malformedAnswer, readBody, translateError, type AttemptInput, type AttemptResult } from './attempt-common.js';
+
+export async function runUnaryAttempt(input: AttemptInput): Promise<AttemptResult> {
+  const { scope } = input;
+  let status = 0;
+  let headReceived = false;
+  try {
+    const response = await raceAbort(input.transport.send(input.request, scope.signal, input.target), scope.signal);
+    headReceived = true;
+    status = response.status;
+    const body = await readBody(response, scope.signal);
+    if (body === undefined) {
+      return { ok: false, status, failure: { kind: 'upstream', status, error: malformedAnswer('body too large') }, afterContent: false, malformed: 0 };
+    }
+    if (status < 200 || status >= 300) {
+      const error = translateError(input, response, body);
+      return { ok: false, status, failure: { kind: 'upstream', status, error }, afterContent: false, malformed: 0 };
+    }
+    const firstContentAt = input.clock.monotonic();
+    scope.firstContent();
+    const parsed = input.adapter.parseResponse(status, response.headers, body, input.context);
+    if (!parsed.ok) {
+      return { ok: false, status, failure: { kind: 'upstream', status, error: parsed.error }, afterContent: false, malformed: 0 };
+    }
+    return {
+      ok: true,
+      status,
+      completion: parsed.completion,
+      usage: parsed.usage,
+      ...(parsed.rawFinishReason === undefined ? {} : { rawFinishReason: parsed.rawFinishReason }),
+      firstContentAt,
+      malformed: 0,
+    };
+  } catch (error) {
+    return { ok: false, status, failure: failureFromError(error, scope, { streaming: false, headReceived, status }), afterContent: false, malformed: 0 };
+  }
+}
