@@ -9,6 +9,7 @@ import { anthropicAdapter } from './anthropic/index.js';
 import { azureOpenAIAdapter } from './azure-openai/index.js';
 import { cohereAdapter } from './cohere/index.js';
 import { mistralAdapter } from './mistral/index.js';
+import { ollamaAdapter } from './ollama/index.js';
 import {
   deepseekAdapter, fireworksAdapter, groqAdapter, openaiAdapter, openrouterAdapter, perplexityAdapter,
   togetherAdapter, vllmAdapter, xaiAdapter,
@@ -30,8 +31,8 @@ const ADAPTERS: Readonly<Record<ProviderType, ProviderAdapter>> = Object.freeze(
   vllm: vllmAdapter,
   anthropic: anthropicAdapter,
   cohere: cohereAdapter,
+  ollama: ollamaAdapter,
   // ---- NOT BUILT YET: each helper replaces its entries with its adapter import (TODO issue 4) ----
-  ollama: notBuilt('ollama'),
   gemini: notBuilt('gemini'),
   'vertex-ai': notBuilt('vertex-ai'),
   bedrock: notBuilt('bedrock'),

@@ -4,8 +4,7 @@ import { anthropicAdapter } from '../../../runtime/adapters/anthropic/index.js';
 import type { BuildOptions, TargetContext } from '../../../runtime/adapters/contract.js';
 import type { ChatCompletionRequest } from '../../../runtime/openai/wire.js';
 import {
-  buildError, builtBody, canonicalRequest, chatRequest, CONTEXT, errorShape, fixtureBodyText, fixtureStreamText,
-  makeTarget, providerFixtures, runAllSplits, sseEvent,
+  assertFixtureExchanges, assertFixtureStreams, buildError, builtBody, canonicalRequest, chatRequest, CONTEXT, makeTarget, runAllSplits, sseEvent,
 } from './native-adapter-harness.js';
 
 const target = (overrides: Partial<TargetContext> = {}): TargetContext =>
@@ -325,30 +324,11 @@ describe('anthropic streams', () => {
   const stop = sseEvent('message_stop', { type: 'message_stop' });
 
   test('every fixture translates the same whole, byte by byte and at random cuts', () => {
-    for (const fixture of providerFixtures('anthropic')) {
-      if (fixture.expected.chunks === undefined) continue;
-      const run = runAllSplits(anthropicAdapter, { ...CONTEXT, completionId: 'chatcmpl-fixture', model: fixture.target?.model ?? '' }, fixtureStreamText(fixture));
-      assert.deepEqual(run.chunks, fixture.expected.chunks, fixture.case);
-      assert.equal(run.done, true);
-      assert.equal(run.firstContentCount, 1);
-    }
+    assertFixtureStreams(anthropicAdapter, 'anthropic');
   });
 
-  test('every fixture answer and error translates to its expected value', () => {
-    for (const fixture of providerFixtures('anthropic')) {
-      if (fixture.expected.completion !== undefined) {
-        const result = anthropicAdapter.parseResponse(fixture.response.status, fixture.response.headers, fixtureBodyText(fixture), { ...CONTEXT, completionId: 'chatcmpl-fixture', model: fixture.target?.model ?? '' });
-        assert.ok(result.ok, fixture.case);
-        assert.deepEqual(result.completion, fixture.expected.completion, fixture.case);
-      }
-      if (fixture.expected.error !== undefined) {
-        assert.deepEqual(errorShape(anthropicAdapter.parseError(fixture.response.status, fixture.response.headers, fixtureBodyText(fixture))), fixture.expected.error, fixture.case);
-      }
-      if (fixture.openai_request !== undefined) {
-        const built = anthropicAdapter.buildRequest(canonicalRequest(fixture.openai_request), target({ model: fixture.target?.model ?? '' }));
-        assert.deepEqual(builtBody(built), fixture.request.body, fixture.case);
-      }
-    }
+  test('every fixture answer, error and golden request matches', () => {
+    assertFixtureExchanges(anthropicAdapter, 'anthropic', (model) => target({ model }));
   });
 
   test('without include_usage the usage chunk and usage:null are left out, but the step reports usage', () => {

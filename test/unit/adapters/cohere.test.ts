@@ -4,8 +4,7 @@ import { cohereAdapter } from '../../../runtime/adapters/cohere/index.js';
 import type { TargetContext } from '../../../runtime/adapters/contract.js';
 import type { ChatCompletionRequest } from '../../../runtime/openai/wire.js';
 import {
-  buildError, builtBody, canonicalRequest, chatRequest, CONTEXT, errorShape, fixtureBodyText, fixtureStreamText,
-  makeTarget, providerFixtures, runAllSplits, sseEvent,
+  assertFixtureExchanges, assertFixtureStreams, buildError, builtBody, chatRequest, CONTEXT, makeTarget, runAllSplits, sseEvent,
 } from './native-adapter-harness.js';
 
 const target = (overrides: Partial<TargetContext> = {}): TargetContext =>
@@ -233,29 +232,11 @@ describe('cohere streams', () => {
   const end = (finish: string, extra: Record<string, unknown> = {}): string => sseEvent('message-end', { type: 'message-end', delta: { finish_reason: finish, usage: { tokens: { input_tokens: 5, output_tokens: 2 } }, ...extra } });
 
   test('every fixture translates the same whole, byte by byte and at random cuts', () => {
-    for (const fixture of providerFixtures('cohere')) {
-      if (fixture.expected.chunks === undefined) continue;
-      const run = runAllSplits(cohereAdapter, { ...CONTEXT, completionId: 'chatcmpl-fixture', model: fixture.target?.model ?? '' }, fixtureStreamText(fixture));
-      assert.deepEqual(run.chunks, fixture.expected.chunks, fixture.case);
-      assert.equal(run.done, true);
-      assert.equal(run.firstContentCount, 1);
-    }
+    assertFixtureStreams(cohereAdapter, 'cohere');
   });
 
   test('every fixture answer, error and golden request matches', () => {
-    for (const fixture of providerFixtures('cohere')) {
-      if (fixture.expected.completion !== undefined) {
-        const result = cohereAdapter.parseResponse(fixture.response.status, fixture.response.headers, fixtureBodyText(fixture), { ...CONTEXT, completionId: 'chatcmpl-fixture', model: fixture.target?.model ?? '' });
-        assert.ok(result.ok, fixture.case);
-        assert.deepEqual(result.completion, fixture.expected.completion, fixture.case);
-      }
-      if (fixture.expected.error !== undefined) {
-        assert.deepEqual(errorShape(cohereAdapter.parseError(fixture.response.status, fixture.response.headers, fixtureBodyText(fixture))), fixture.expected.error, fixture.case);
-      }
-      if (fixture.openai_request !== undefined) {
-        assert.deepEqual(builtBody(cohereAdapter.buildRequest(canonicalRequest(fixture.openai_request), target())), fixture.request.body, fixture.case);
-      }
-    }
+    assertFixtureExchanges(cohereAdapter, 'cohere', (model) => target({ model }));
   });
 
   test('without include_usage no usage chunk is sent, but the step reports usage', () => {

@@ -130,3 +130,44 @@ export function errorShape(error: TranslatedError): Record<string, unknown> {
     ...(error.retryAfterMs === undefined ? {} : { retry_after_ms: error.retryAfterMs }),
   };
 }
+
+/**
+ * Every stream fixture of the provider translates to its expected chunks whole, byte by byte and at
+ * random cuts, ends done, and flags firstContent exactly once.
+ */
+export function assertFixtureStreams(adapter: ProviderAdapter, provider: string): void {
+  for (const fixture of providerFixtures(provider)) {
+    if (fixture.expected.chunks === undefined) continue;
+    const run = runAllSplits(adapter, fixtureContext(fixture), fixtureStreamText(fixture));
+    assert.deepEqual(run.chunks, fixture.expected.chunks, fixture.case);
+    assert.equal(run.done, true, fixture.case);
+    assert.equal(run.firstContentCount, 1, fixture.case);
+  }
+}
+
+/** Every answer, error and golden request of the provider's fixtures matches what the adapter produces. */
+export function assertFixtureExchanges(adapter: ProviderAdapter, provider: string, target: (model: string) => TargetContext): void {
+  for (const fixture of providerFixtures(provider)) {
+    const { status, headers } = fixture.response;
+    if (fixture.expected.completion !== undefined) {
+      const result = adapter.parseResponse(status, headers, fixtureBodyText(fixture), fixtureContext(fixture));
+      assert.ok(result.ok, fixture.case);
+      assert.deepEqual(result.completion, fixture.expected.completion, fixture.case);
+    }
+    if (fixture.expected.error !== undefined) {
+      assert.deepEqual(errorShape(adapter.parseError(status, headers, fixtureBodyText(fixture))), fixture.expected.error, fixture.case);
+    }
+    if (fixture.openai_request !== undefined) {
+      const built = adapter.buildRequest(canonicalRequest(fixture.openai_request), target(fixture.target?.model ?? ''));
+      assert.deepEqual(builtBody(built), fixture.request.body, fixture.case);
+      assert.ok(built.ok);
+      assert.deepEqual(built.request.headers, fixture.request.headers ?? {}, fixture.case);
+      assert.ok(built.request.url.endsWith(fixture.request.path), fixture.case);
+    }
+  }
+}
+
+/** The ResponseContext fixtures are recorded with (fixture.schema.json `expected`). */
+function fixtureContext(fixture: ProviderFixture): ResponseContext {
+  return { completionId: 'chatcmpl-fixture', created: 1767225600, model: fixture.target?.model ?? '', includeUsage: true };
+}

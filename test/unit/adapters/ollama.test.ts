@@ -5,8 +5,7 @@ import { ollamaAdapter } from '../../../runtime/adapters/ollama/index.js';
 import type { ChatCompletionRequest } from '../../../runtime/openai/wire.js';
 import { literalSecret } from '../../../runtime/secrets.js';
 import {
-  buildError, builtBody, canonicalRequest, chatRequest, CONTEXT, errorShape, fixtureBodyText, fixtureStreamText,
-  makeTarget, providerFixtures, runAllSplits,
+  assertFixtureExchanges, assertFixtureStreams, buildError, builtBody, chatRequest, CONTEXT, makeTarget, runAllSplits,
 } from './native-adapter-harness.js';
 
 const target = (overrides: Partial<TargetContext> = {}): TargetContext =>
@@ -214,29 +213,11 @@ describe('ollama streams', () => {
   const done = line({ message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', prompt_eval_count: 8, eval_count: 2 });
 
   test('every fixture translates the same whole, byte by byte and at random cuts', () => {
-    for (const fixture of providerFixtures('ollama')) {
-      if (fixture.expected.chunks === undefined) continue;
-      const run = runAllSplits(ollamaAdapter, { ...CONTEXT, completionId: 'chatcmpl-fixture', model: fixture.target?.model ?? '' }, fixtureStreamText(fixture));
-      assert.deepEqual(run.chunks, fixture.expected.chunks, fixture.case);
-      assert.equal(run.done, true);
-      assert.equal(run.firstContentCount, 1);
-    }
+    assertFixtureStreams(ollamaAdapter, 'ollama');
   });
 
   test('every fixture answer, error and golden request matches', () => {
-    for (const fixture of providerFixtures('ollama')) {
-      if (fixture.expected.completion !== undefined) {
-        const result = ollamaAdapter.parseResponse(fixture.response.status, fixture.response.headers, fixtureBodyText(fixture), { ...CONTEXT, completionId: 'chatcmpl-fixture', model: fixture.target?.model ?? '' });
-        assert.ok(result.ok, fixture.case);
-        assert.deepEqual(result.completion, fixture.expected.completion, fixture.case);
-      }
-      if (fixture.expected.error !== undefined) {
-        assert.deepEqual(errorShape(ollamaAdapter.parseError(fixture.response.status, fixture.response.headers, fixtureBodyText(fixture))), fixture.expected.error, fixture.case);
-      }
-      if (fixture.openai_request !== undefined) {
-        assert.deepEqual(builtBody(ollamaAdapter.buildRequest(canonicalRequest(fixture.openai_request), target())), fixture.request.body, fixture.case);
-      }
-    }
+    assertFixtureExchanges(ollamaAdapter, 'ollama', (model) => target({ model }));
   });
 
   test('without include_usage no usage chunk is sent, but the done step reports usage', () => {
