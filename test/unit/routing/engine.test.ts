@@ -230,7 +230,7 @@ test('a provider whose limits are full is skipped without a call', async () => {
     ['openai', null, 'success', 200],
   ]);
   assert.equal(h.transport.calls.filter((call) => call.provider === 'anthropic').length, 0);
-  assert.deepEqual(admitted, ['provider:anthropic rpm=1 tokens=71']);
+  assert.deepEqual(admitted, ['provider:anthropic rpm=1 tokens=74']);
 });
 
 test('a granted provider reservation is settled with the real usage', async () => {
