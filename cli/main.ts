@@ -47,6 +47,7 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github', 'sarif']).default('text'))
     .option('--strict', 'warnings fail too (exit 1)', false)
     .option('--allow-missing-env', 'a missing ${VAR} is a warning instead of an error (CI without secrets)', false)
+    .addHelpText('after', '\nExit codes: 0 clean (warnings allowed), 1 findings (errors; warnings too with --strict), 2 usage or unreadable file.')
     .action(action(() => import('./commands/validate.js')));
 
   program
@@ -59,7 +60,7 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     .option('--gateway <url>', "diff against a running gateway's live config")
     .option('--key-id <id>', 'admin key id')
     .option('--key-file <path>', 'admin key file (HMAC secret or Ed25519 private key)')
-    .option('--allow-missing-env', 'a missing ${VAR} is a warning instead of an error', false)
+    .addHelpText('after', '\n${VAR} references are compared as written: diff needs no secrets set.\nExit codes: 0 done (1 with --exit-code when something changed), 2 unreadable or invalid input.')
     .action(action(() => import('./commands/diff.js')));
 
   program

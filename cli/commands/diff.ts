@@ -1,9 +1,64 @@
-import type { Io } from '../io.js';
-import { ExitCode } from '../io.js';
+/**
+ * `aigw diff OLD NEW`: the semantic ChangeSet between two manifests, rendered as text or JSON.
+ * Exit 0 (1 with --exit-code when something changed), 2 when either side cannot be read or loaded.
+ * Environment references are compared as written, so no secret needs to be set to diff.
+ */
+import { manifestVersion } from '../../runtime/manifest/canonical.js';
+import { computeChangeSet } from '../../runtime/manifest/changeset.js';
+import type { Manifest } from '../../runtime/manifest/types.js';
+import { renderChangeSetText } from '../format/changeset-text.js';
+import { renderDiagnosticsText } from '../format/diagnostics-text.js';
+import { ExitCode, type Io } from '../io.js';
+import { loadManifestSource, openManifestSource, specFromArgument, type ManifestSource, type ManifestSourceSpec } from '../manifest-source.js';
 import { UsageError } from '../usage-error.js';
 
-// TODO(issue-placeholder): replaced by the command's implementation.
-export async function run(_args: readonly string[], _options: Readonly<Record<string, unknown>>, _io: Io): Promise<ExitCode> {
-  throw new UsageError('aigw diff is not implemented yet');
-  return ExitCode.Ok;
+export const CHANGESET_JSON_VERSION = 1;
+
+export async function run(args: readonly string[], options: Readonly<Record<string, unknown>>, io: Io): Promise<ExitCode> {
+  const format = options['format'] ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${String(format)}`);
+  const [before, after] = sourceSpecs(args, options);
+  const old = openManifestSource(before, io);
+  const next = openManifestSource(after, io);
+
+  const oldSide = await loadSide(old, io);
+  const newSide = await loadSide(next, io);
+  if (oldSide === undefined || newSide === undefined) return ExitCode.Usage;
+
+  const changes = computeChangeSet(oldSide.manifest, newSide.manifest);
+  if (format === 'json') {
+    io.stdout.write(`${JSON.stringify({
+      version: CHANGESET_JSON_VERSION,
+      before: { source: old.label, manifestVersion: oldSide.version },
+      after: { source: next.label, manifestVersion: newSide.version },
+      ...changes,
+    }, null, 2)}\n`);
+  } else {
+    io.stdout.write(renderChangeSetText(changes, { color: io.color, before: old.label, after: next.label }));
+  }
+  return changes.changed && options['exitCode'] === true ? ExitCode.Findings : ExitCode.Ok;
+}
+
+/** OLD and NEW from the arguments; --gateway makes the live config the old side (admin plane). */
+function sourceSpecs(args: readonly string[], options: Readonly<Record<string, unknown>>): [ManifestSourceSpec, ManifestSourceSpec] {
+  const gateway = options['gateway'];
+  if (typeof gateway === 'string') {
+    if (args.length !== 1) throw new UsageError('with --gateway, diff takes one manifest: the new one');
+    return [{ kind: 'gateway', url: gateway }, specFromArgument(args[0] ?? '')];
+  }
+  if (args.length !== 2) throw new UsageError('diff needs two manifests: OLD NEW (either may be - for stdin)');
+  if (args[0] === '-' && args[1] === '-') throw new UsageError('stdin (-) can be read only once');
+  return [specFromArgument(args[0] ?? ''), specFromArgument(args[1] ?? '')];
+}
+
+/** A loaded side, or undefined after printing why it cannot be diffed. */
+async function loadSide(source: ManifestSource, io: Io): Promise<{ manifest: Manifest; version: string } | undefined> {
+  const result = await loadManifestSource(source, io, { allowMissingEnv: true });
+  if (result.manifest === undefined || result.document === undefined) {
+    const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+    io.stderr.write(`aigw: ${source.label} is not a valid manifest:\n`);
+    io.stderr.write(renderDiagnosticsText([{ file: source.label, diagnostics: errors }], { color: false }));
+    return undefined;
+  }
+  return { manifest: result.manifest, version: manifestVersion(result.document) };
 }

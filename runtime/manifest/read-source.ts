@@ -32,7 +32,7 @@ export async function readManifestFile(path: string, maxBytes = MAX_MANIFEST_BYT
 }
 
 /** Reads a stream (stdin) up to `maxBytes + 1` bytes, then stops consuming it. */
-export async function readBoundedStream(stream: AsyncIterable<Uint8Array | string>, maxBytes = MAX_MANIFEST_BYTES): Promise<Uint8Array> {
+export async function readBoundedStream(stream: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, maxBytes = MAX_MANIFEST_BYTES): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let total = 0;
   for await (const part of stream) {

@@ -1,0 +1,33 @@
+/** `file:line:col severity rule-id message` and an indented `hint:` line per diagnostic, then a summary. */
+import { countBySeverity } from '../../runtime/lint/diagnostic.js';
+import type { FileReport } from './diagnostics-report.js';
+import { palette } from './diagnostics-palette.js';
+
+export function renderDiagnosticsText(reports: readonly FileReport[], options: { color: boolean }): string {
+  const paint = palette(options.color);
+  const lines: string[] = [];
+  let errors = 0;
+  let warnings = 0;
+  for (const report of reports) {
+    if (report.readError !== undefined) continue;
+    for (const diagnostic of report.diagnostics) {
+      const severity = diagnostic.severity === 'error' ? paint.red('error') : paint.yellow('warning');
+      lines.push(`${paint.bold(`${diagnostic.file}:${diagnostic.line}:${diagnostic.column}`)} ${severity} ${paint.cyan(diagnostic.ruleId)} ${diagnostic.message}`);
+      lines.push(`  ${paint.dim(`hint: ${diagnostic.hint}`)}`);
+    }
+    if (report.omitted !== undefined && report.omitted > 0) lines.push(`${report.file}: ${report.omitted} more diagnostics not shown`);
+    const counts = countBySeverity(report.diagnostics);
+    errors += counts.errors;
+    warnings += counts.warnings;
+  }
+  const checked = reports.filter((report) => report.readError === undefined).length;
+  const files = `${checked} ${checked === 1 ? 'file' : 'files'}`;
+  lines.push(errors + warnings === 0
+    ? paint.green(`${files} checked: no problems`)
+    : `${files} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}

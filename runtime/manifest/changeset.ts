@@ -1,0 +1,249 @@
+/**
+ * The semantic diff of two normalized manifests (style §F: compute, render, apply are separate).
+ * Pure and deterministic: routes, targets, providers and credentials sorted by name, fields in a fixed
+ * order. Secrets appear only in their masked form (SecretRef.masked); a changed literal secret is
+ * detected by comparing values in memory and reported without either value. Shared by `aigw diff`
+ * and `POST /admin/reload?dry_run=true`.
+ */
+import { createHash } from 'node:crypto';
+import type { SecretRef } from '../secrets.js';
+import { canonicalJson } from './canonical.js';
+import type { AuditPolicy, Credential, Manifest, ProviderEntry, Route, Target } from './types.js';
+
+export type ChangeKind = 'added' | 'removed' | 'changed';
+export type ChangeValue = string | number | boolean | readonly string[];
+
+export interface FieldChange {
+  /** As the manifest spells it: `timeout_ms`, `retry.attempts`, `api_key`. */
+  readonly field: string;
+  /** Absent: the field is not set on that side. Secrets are masked. */
+  readonly before?: ChangeValue;
+  readonly after?: ChangeValue;
+  /** The printed values are equal but the value changed (a literal secret, masked on both sides). */
+  readonly maskedChange?: true;
+}
+
+/** First-pick traffic share of one target, in percent (one decimal), before → after. */
+export interface ShareChange {
+  readonly target: string;
+  readonly before: number;
+  readonly after: number;
+}
+
+export interface TargetChange {
+  /** `provider/model` (with `#2` for a repeated pair). */
+  readonly target: string;
+  readonly kind: ChangeKind;
+  readonly fields: readonly FieldChange[];
+}
+
+export interface RouteChange {
+  readonly name: string;
+  readonly kind: ChangeKind;
+  readonly fields: readonly FieldChange[];
+  readonly targets: readonly TargetChange[];
+  /** Every target whose share differs (added and removed targets included). */
+  readonly shares: readonly ShareChange[];
+}
+
+export interface EntityChange {
+  readonly id: string;
+  readonly kind: ChangeKind;
+  readonly fields: readonly FieldChange[];
+}
+
+export interface ChangeSet {
+  readonly changed: boolean;
+  readonly routes: readonly RouteChange[];
+  readonly providers: readonly EntityChange[];
+  readonly credentials: readonly EntityChange[];
+  readonly audit: readonly FieldChange[];
+}
+
+/** A field's printable value and what equality is decided on (a secret's identity never prints). */
+interface FieldValue {
+  readonly display: ChangeValue;
+  readonly identity: string;
+}
+
+type Fields = Map<string, FieldValue>;
+
+export function computeChangeSet(before: Manifest, after: Manifest): ChangeSet {
+  const routes = diffKeyed(byName(before.routes, (route) => route.name), byName(after.routes, (route) => route.name))
+    .map(([name, old, next]) => diffRoute(name, old, next))
+    .filter((change): change is RouteChange => change !== undefined);
+  const providers = diffEntities(before.providers, after.providers, providerFields);
+  const credentials = diffEntities(
+    byName(before.credentials ?? [], (credential) => credential.id),
+    byName(after.credentials ?? [], (credential) => credential.id),
+    credentialFields,
+  );
+  const audit = diffFields(auditFields(before.audit), auditFields(after.audit));
+  return {
+    changed: routes.length + providers.length + credentials.length + audit.length > 0,
+    routes,
+    providers,
+    credentials,
+    audit,
+  };
+}
+
+function diffRoute(name: string, old: Route | undefined, next: Route | undefined): RouteChange | undefined {
+  const oldTargets = keyTargets(old?.targets ?? []);
+  const nextTargets = keyTargets(next?.targets ?? []);
+  const targets: TargetChange[] = [];
+  for (const [key, before, after] of diffKeyed(oldTargets, nextTargets)) {
+    const fields = diffFields(before === undefined ? new Map() : targetFields(before), after === undefined ? new Map() : targetFields(after));
+    const kind: ChangeKind = before === undefined ? 'added' : after === undefined ? 'removed' : 'changed';
+    if (kind !== 'changed' || fields.length > 0) targets.push({ target: key, kind, fields });
+  }
+  const oldShares = sharesOf(oldTargets);
+  const nextShares = sharesOf(nextTargets);
+  const shares: ShareChange[] = [];
+  for (const key of sortedUnion(oldShares.keys(), nextShares.keys())) {
+    const share = { target: key, before: oldShares.get(key) ?? 0, after: nextShares.get(key) ?? 0 };
+    if (share.before !== share.after) shares.push(share);
+  }
+  const fields = diffFields(old === undefined ? new Map() : routeFields(old), next === undefined ? new Map() : routeFields(next));
+  const kind: ChangeKind = old === undefined ? 'added' : next === undefined ? 'removed' : 'changed';
+  if (kind === 'changed' && fields.length === 0 && targets.length === 0 && shares.length === 0) return undefined;
+  return { name, kind, fields, targets, shares };
+}
+
+function diffEntities<T>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>, fieldsOf: (entity: T) => Fields): EntityChange[] {
+  const changes: EntityChange[] = [];
+  for (const [id, old, next] of diffKeyed(before, after)) {
+    const fields = diffFields(old === undefined ? new Map() : fieldsOf(old), next === undefined ? new Map() : fieldsOf(next));
+    const kind: ChangeKind = old === undefined ? 'added' : next === undefined ? 'removed' : 'changed';
+    if (kind !== 'changed' || fields.length > 0) changes.push({ id, kind, fields });
+  }
+  return changes;
+}
+
+/** Field-by-field comparison in the order the fields were listed (before's order, then after's new ones). */
+function diffFields(before: Fields, after: Fields): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const field of new Set([...before.keys(), ...after.keys()])) {
+    const old = before.get(field);
+    const next = after.get(field);
+    if (old?.identity === next?.identity) continue;
+    const maskedChange = old !== undefined && next !== undefined && canonicalJson(old.display) === canonicalJson(next.display);
+    changes.push({
+      field,
+      ...(old === undefined ? {} : { before: old.display }),
+      ...(next === undefined ? {} : { after: next.display }),
+      ...(maskedChange ? { maskedChange: true as const } : {}),
+    });
+  }
+  return changes;
+}
+
+function routeFields(route: Route): Fields {
+  const fields: Fields = new Map();
+  put(fields, 'match.model', route.match.model);
+  if (route.fallback !== undefined) put(fields, 'fallback', `${route.fallback.provider}/${route.fallback.model}`);
+  put(fields, 'timeout_ms', route.timeoutMs);
+  put(fields, 'failover_on', [...route.failoverOn]);
+  put(fields, 'retry.attempts', route.retry.attempts);
+  put(fields, 'retry.backoff_ms', route.retry.backoffMs);
+  put(fields, 'retry.max_retry_after_ms', route.retry.maxRetryAfterMs);
+  put(fields, 'stream_failover', route.streamFailover);
+  put(fields, 'stream_idle_timeout_ms', route.streamIdleTimeoutMs);
+  put(fields, 'drop_params', route.dropParams);
+  put(fields, 'default_max_tokens', route.defaultMaxTokens);
+  return fields;
+}
+
+function targetFields(target: Target): Fields {
+  const fields: Fields = new Map();
+  put(fields, 'weight', target.weight);
+  if (target.maxLatencyMs !== undefined) put(fields, 'max_latency_ms', target.maxLatencyMs);
+  if (target.prefill !== undefined) put(fields, 'prefill', target.prefill);
+  return fields;
+}
+
+function providerFields(provider: ProviderEntry): Fields {
+  const fields: Fields = new Map();
+  put(fields, 'type', provider.type);
+  put(fields, 'base_url', provider.baseUrl);
+  for (const name of Object.keys(provider.settings).sort()) put(fields, name, provider.settings[name] ?? '');
+  for (const name of Object.keys(provider.credentials).sort()) {
+    const secret = provider.credentials[name];
+    if (secret !== undefined) fields.set(name, secretValue(secret));
+  }
+  if (provider.limits?.requestsPerMinute !== undefined) put(fields, 'limits.requests_per_minute', provider.limits.requestsPerMinute);
+  if (provider.limits?.tokensPerMinute !== undefined) put(fields, 'limits.tokens_per_minute', provider.limits.tokensPerMinute);
+  if (Object.keys(provider.defaults).length > 0) put(fields, 'defaults', canonicalJson(provider.defaults));
+  if (provider.prefill !== undefined) put(fields, 'prefill', provider.prefill);
+  return fields;
+}
+
+function credentialFields(credential: Credential): Fields {
+  const fields: Fields = new Map();
+  // A sha256 is not a secret, but 64 characters bury the line; the prefix identifies it.
+  fields.set('key_sha256', { display: `${credential.keySha256.slice(0, 12)}…`, identity: credential.keySha256 });
+  if (credential.quota?.requestsPerMinute !== undefined) put(fields, 'quota.requests_per_minute', credential.quota.requestsPerMinute);
+  if (credential.quota?.tokensPerMinute !== undefined) put(fields, 'quota.tokens_per_minute', credential.quota.tokensPerMinute);
+  put(fields, 'routes', credential.routes === undefined ? 'all' : [...credential.routes]);
+  return fields;
+}
+
+function auditFields(audit: AuditPolicy): Fields {
+  const fields: Fields = new Map();
+  const sinks = audit.sinks.map((sink) => (sink.type === 'jsonl'
+    ? `jsonl ${sink.path}${sink.maxBytes === undefined ? '' : ` max_bytes=${sink.maxBytes}`}${sink.maxFiles === undefined ? '' : ` max_files=${sink.maxFiles}`}`
+    : `elasticsearch ${sink.url} index=${sink.index}${sink.apiKey === undefined ? '' : ` api_key=${sink.apiKey.masked}`}${sink.username === undefined ? '' : ` username=${sink.username}`}${sink.password === undefined ? '' : ` password=${sink.password.masked}`}`));
+  const secrets = audit.sinks.flatMap((sink) => (sink.type === 'elasticsearch' ? [sink.apiKey, sink.password] : []))
+    .map((secret) => (secret === undefined ? '' : secretValue(secret).identity));
+  fields.set('sinks', { display: sinks, identity: canonicalJson([sinks, secrets]) });
+  put(fields, 'prompt', audit.prompt);
+  put(fields, 'completion', audit.completion);
+  put(fields, 'redact', audit.redact.map((rule) => ('preset' in rule ? rule.preset : `pattern ${rule.pattern}`)));
+  put(fields, 'max_capture_chars', audit.maxCaptureChars);
+  return fields;
+}
+
+function put(fields: Fields, name: string, display: ChangeValue): void {
+  fields.set(name, { display, identity: canonicalJson(display) });
+}
+
+/** Env references compare by name; literals by a digest of the value, which never leaves this module. */
+function secretValue(secret: SecretRef): FieldValue {
+  if (secret.source.kind === 'env') return { display: secret.masked, identity: `env:${secret.source.name}` };
+  return { display: secret.masked, identity: `literal:${createHash('sha256').update(secret.reveal() ?? '').digest('hex')}` };
+}
+
+function keyTargets(targets: readonly Target[]): Map<string, Target> {
+  const keyed = new Map<string, Target>();
+  for (const target of targets) {
+    const base = `${target.provider}/${target.model}`;
+    let key = base;
+    for (let occurrence = 2; keyed.has(key); occurrence += 1) key = `${base}#${occurrence}`;
+    keyed.set(key, target);
+  }
+  return keyed;
+}
+
+/** weight / sum(weights), in percent with one decimal; all 0 when no target has weight. */
+function sharesOf(targets: ReadonlyMap<string, Target>): Map<string, number> {
+  const total = [...targets.values()].reduce((sum, target) => sum + Math.max(target.weight, 0), 0);
+  const shares = new Map<string, number>();
+  for (const [key, target] of targets) shares.set(key, total === 0 ? 0 : Math.round((Math.max(target.weight, 0) / total) * 1000) / 10);
+  return shares;
+}
+
+function byName<T>(items: readonly T[], nameOf: (item: T) => string): Map<string, T> {
+  const map = new Map<string, T>();
+  // A duplicated name is a lint error, so the first one stands for it here.
+  for (const item of items) if (!map.has(nameOf(item))) map.set(nameOf(item), item);
+  return map;
+}
+
+/** [key, before, after] for every key of either map, sorted by key. */
+function diffKeyed<T>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>): [string, T | undefined, T | undefined][] {
+  return sortedUnion(before.keys(), after.keys()).map((key) => [key, before.get(key), after.get(key)]);
+}
+
+function sortedUnion(a: Iterable<string>, b: Iterable<string>): string[] {
+  return [...new Set([...a, ...b])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+}
