@@ -126,14 +126,15 @@ export function buildMockApp(options: MockAppOptions = {}): FastifyInstance {
     entry.fault = fault?.text ?? null;
 
     /**
-     * A recorded error-401 / error-400 is the provider's real answer and keeps its status (Gemini records
-     * 400 API_KEY_INVALID, Bedrock 403); without one, the check's own status and the documented shape.
+     * An auth rejection uses the recorded error-401 when there is one (the provider's real answer, with
+     * its status: Gemini records 401 UNAUTHENTICATED); a field rejection is built from the documented
+     * shape, because a recorded 400 describes one specific cause (a content filter, a context length)
+     * whose extra fields would misreport a missing field.
      */
     const rejectionWire = (rejection: Rejection): FixtureWire => {
-      const caseStatus = rejection.kind === 'auth' ? 401 : 400;
-      const recorded = rejection.status !== 404 && index.error(provider, caseStatus) !== undefined;
-      const options = rejection.awsException === undefined ? {} : { awsException: rejection.awsException };
-      return errorWire(buildError(provider, recorded ? caseStatus : rejection.status, rejection.message, options));
+      const recorded = rejection.kind === 'auth' && index.error(provider, 401) !== undefined;
+      const options = { ...(rejection.awsException === undefined ? {} : { awsException: rejection.awsException }), recorded };
+      return errorWire(buildError(provider, recorded ? 401 : rejection.status, rejection.message, options));
     };
 
     let wire: FixtureWire;

@@ -20,6 +20,8 @@ export interface ErrorOptions {
   readonly retryAfterSeconds?: number;
   /** Bedrock exception name when the status alone is ambiguous (403: InvalidSignatureException, …). */
   readonly awsException?: string;
+  /** Use the provider's recorded error fixture for this status when there is one (default true). */
+  readonly recorded?: boolean;
 }
 
 /** @see https://docs.claude.com/en/api/errors */
@@ -147,7 +149,7 @@ export function createErrorBuilder(index: FixtureIndex): (provider: ProviderType
     sequence += 1;
     const requestId = `req_mock${String(sequence).padStart(6, '0')}`;
     const family = providerFamily(provider);
-    const fixture = index.error(provider, status);
+    const fixture = options.recorded === false ? undefined : index.error(provider, status);
     if (fixture !== undefined) {
       const wire = fixtureWire(fixture, fixture.recorded_model ?? '');
       const text = new TextDecoder().decode(wire.body);
