@@ -80,6 +80,18 @@ export function isContextLength(fields: ProviderErrorFields): boolean {
   return CONTEXT_LENGTH_PATTERNS.some((pattern) => pattern.test(message));
 }
 
+/**
+ * A credential complaint under another status (xAI answers a wrong key with HTTP 400). The client's own
+ * key never reaches a provider, so any key complaint is about the gateway's key.
+ */
+const CREDENTIAL_PATTERNS: readonly RegExp[] = [/incorrect api key/i, /invalid api key/i, /api key (is )?(invalid|not valid|expired)/i];
+
+export function isCredentialRejection(fields: ProviderErrorFields): boolean {
+  if (fields.code === 'invalid_api_key') return true;
+  const message = fields.message ?? '';
+  return CREDENTIAL_PATTERNS.some((pattern) => pattern.test(message));
+}
+
 const CONTENT_FILTER_CODES = new Set(['content_filter', 'content_policy_violation', 'ResponsibleAIPolicyViolation']);
 
 /**
@@ -111,7 +123,7 @@ export function typeForStatus(status: number): string {
  * - content filter (by code or the adapter's flag) → `content_filter`, returned to the client;
  * - quota/credit exhausted (`insufficient_quota`, 402) → `auth_error`: the operator's account, not the
  *   client's request, is at fault; retrying the same target never helps, another provider may answer;
- * - 401/403 → `auth_error` with a gateway-authored message (the provider rejected the gateway's key;
+ * - 401/403 (and a 400 that complains about the API key) → `auth_error` with a gateway-authored message (the provider rejected the gateway's key;
  *   the app's key is fine), status 502 as the app would see it if nothing else answers;
  * - 4xx context-window rejections → `context_length` (another model may have a larger window);
  * - 429 → `rate_limited` with the retry hint; 408/5xx → `retryable_5xx`; other 4xx → `client_error`.
@@ -136,7 +148,7 @@ export function translateProviderError(
   if (quota) {
     return authError(provider, status, 'its account quota or credit is exhausted', fields.code ?? 'insufficient_quota');
   }
-  if (status === 401 || status === 403) {
+  if (status === 401 || status === 403 || (status === 400 && isCredentialRejection(fields))) {
     return authError(provider, status, 'it rejected the gateway\'s credentials for it', fields.code);
   }
   if (status >= 400 && status < 500 && status !== 429 && isContextLength(fields)) {
