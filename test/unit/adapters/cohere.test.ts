@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import { cohereAdapter } from '../../../runtime/adapters/cohere/index.js';
 import type { TargetContext } from '../../../runtime/adapters/contract.js';
@@ -6,6 +7,13 @@ import type { ChatCompletionRequest } from '../../../runtime/openai/wire.js';
 import {
   assertFixtureExchanges, assertFixtureStreams, buildError, builtBody, chatRequest, CONTEXT, makeTarget, runAllSplits, sseEvent,
 } from './native-adapter-harness.js';
+
+/**
+ * The official SDK's wire schemas, as a referee for the bodies the adapter writes. The package does not
+ * export its serialization layer, so it is loaded by file path.
+ */
+interface WireSchema { parse(value: unknown, options: { unrecognizedObjectKeys: 'fail' }): { ok: true } | { ok: false; errors: unknown } }
+const serialization = createRequire(import.meta.url)(new URL('../../../node_modules/cohere-ai/serialization/index.js', import.meta.url).pathname) as { V2ChatRequest: WireSchema };
 
 const target = (overrides: Partial<TargetContext> = {}): TargetContext =>
   makeTarget('cohere', 'command-a-03-2025', 'https://api.cohere.com', overrides);
@@ -113,6 +121,15 @@ describe('cohere request mapping', () => {
       assert.deepEqual(builtBody(cohereAdapter.buildRequest(testCase.request, target(testCase.target))), testCase.body);
     });
   }
+
+  test('every mapped body is a V2ChatRequest by the official SDK\'s own schema (no unknown keys)', () => {
+    for (const testCase of mappingCases) {
+      // The SDK schema describes the body without `stream` (its chat/chatStream methods add it).
+      const { stream: _stream, ...body } = builtBody(cohereAdapter.buildRequest(testCase.request, target(testCase.target)));
+      const parsed = serialization.V2ChatRequest.parse(body, { unrecognizedObjectKeys: 'fail' });
+      assert.ok(parsed.ok, `${testCase.name}: ${JSON.stringify(parsed.ok ? [] : parsed.errors)}`);
+    }
+  });
 
   test('the request goes to /v2/chat with bearer auth', () => {
     const result = cohereAdapter.buildRequest(chatRequest({ stream: true }), target());
