@@ -33,7 +33,7 @@ export function upstreamError(options: UpstreamErrorOptions): TranslatedError {
   const error: TranslatedError = {
     status: options.status,
     failoverClass: options.failoverClass,
-    envelope: { error: { message, type: openAIErrorType(options.status), param: options.param ?? null, code: options.code } },
+    envelope: { error: { message, type: options.failoverClass === 'retryable_5xx' ? 'server_error' : openAIErrorType(options.status), param: options.param ?? null, code: options.code } },
   };
   return options.retryAfterMs === undefined ? error : { ...error, retryAfterMs: options.retryAfterMs };
 }

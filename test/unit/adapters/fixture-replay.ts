@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ProviderAdapter, TargetContext } from '../../../runtime/adapters/contract.js';
+import type { ProviderAdapter, ResponseContext, TargetContext } from '../../../runtime/adapters/contract.js';
+import { byteSplits } from '../../helpers/byte-splits.js';
 import {
-  canonicalRequest, errorShape, fixtureBodyText, fixtureStreamText, providerFixtures, runAllSplits, type ProviderFixture,
+  canonicalRequest, errorShape, fixtureBodyText, fixtureStreamText, providerFixtures, runAllSplits, runStream, type ProviderFixture, type StreamRun,
 } from './native-adapter-harness.js';
 
 export interface ReplayOptions {
@@ -46,4 +47,17 @@ export function replayFixtures(options: ReplayOptions): void {
       }
     });
   }
+}
+
+/** Binary streams (Bedrock frames): whole, one byte at a time and at random cuts must all agree. */
+export function runAllByteSplits(adapter: ProviderAdapter, context: ResponseContext, bytes: Uint8Array): StreamRun {
+  const runs = byteSplits(bytes).map((splitting) => ({ name: splitting.name, run: runStream(adapter, context, splitting.parts) }));
+  const [first, ...rest] = runs;
+  assert.ok(first !== undefined);
+  for (const other of rest) {
+    const { steps: _steps, firstContentStep: _step, ...comparable } = other.run;
+    const { steps: _firstSteps, firstContentStep: _firstStep, ...expected } = first.run;
+    assert.deepEqual(comparable, expected, `${other.name} differs from ${first.name}`);
+  }
+  return first.run;
 }

@@ -1,0 +1,98 @@
+/**
+ * Bedrock errors → OpenAI envelope + failover class. HTTP errors carry `{"message": …}` and the
+ * exception name in the `x-amzn-errortype` header (`ThrottlingException:http://internal.amazon.com/…`);
+ * the AWS SDK also reads `code` / `__type` from the body, and so does this. Stream exceptions arrive as
+ * event-stream frames with `:exception-type` (`throttlingException`, …) and the same `{message}`.
+ *
+ * | exception                                                          | class          |
+ * |--------------------------------------------------------------------|----------------|
+ * | ThrottlingException (429), ServiceQuotaExceededException (400)     | rate_limited   |
+ * | InternalServerException (500), ServiceUnavailableException (503),  | retryable_5xx  |
+ * | ModelNotReadyException (429, the model is loading), ModelTimeoutException (408), |  |
+ * | ModelErrorException / ModelStreamErrorException (424)              |                |
+ * | AccessDeniedException, UnrecognizedClientException, signature and token errors | auth_error (502) |
+ * | ValidationException about an over-long input                       | context_length |
+ * | other ValidationException, ResourceNotFoundException, Conflict…    | client_error   |
+ * ModelTimeoutException is retried/failed over like a 5xx: the model did not answer in time, which says
+ * nothing wrong about the request.
+ * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html#API_runtime_Converse_Errors
+ * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStreamOutput.html
+ */
+import type { FailoverClass, TranslatedError } from '../contract.js';
+import { isRecord, parseJson, stringOr } from '../json-value.js';
+import { retryAfterFromHeaders, upstreamAuthFailure, upstreamError } from '../upstream-error.js';
+
+const LABEL = 'Bedrock';
+
+const RATE_LIMITED = new Set(['ThrottlingException', 'ServiceQuotaExceededException']);
+const RETRYABLE = new Set([
+  'InternalServerException', 'ServiceUnavailableException', 'ModelNotReadyException', 'ModelTimeoutException',
+  'ModelErrorException', 'ModelStreamErrorException', 'InternalFailure', 'ServiceUnavailable',
+]);
+const AUTH = new Set([
+  'AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'IncompleteSignatureException',
+  'MissingAuthenticationTokenException', 'ExpiredTokenException', 'InvalidClientTokenId', 'SignatureDoesNotMatch',
+]);
+
+/** HTTP status of each stream exception, as the HTTP API answers the same exception. */
+const STREAM_STATUS: Readonly<Record<string, number>> = {
+  ThrottlingException: 429, ServiceQuotaExceededException: 400, InternalServerException: 500,
+  ServiceUnavailableException: 503, ModelStreamErrorException: 424, ModelTimeoutException: 408,
+  ModelNotReadyException: 429, ValidationException: 400, AccessDeniedException: 403,
+};
+
+/** Bedrock's and its model providers' wording for an over-long input. */
+const CONTEXT_LENGTH = /input is too long|prompt is too long|too many (input )?tokens|context (length|window)|maximum context|input length .*exceed|exceeds? .*(context|input) (limit|length)/i;
+
+/** `ThrottlingException:http://…` or `com.amazon.coral#ThrottlingException` → `ThrottlingException`. */
+export function exceptionName(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const name = raw.split(':')[0]?.split('#').at(-1)?.trim() ?? '';
+  return name === '' ? undefined : name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+function headerValue(headers: Readonly<Record<string, string>>, name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+  return undefined;
+}
+
+export function parseBedrockError(status: number, headers: Readonly<Record<string, string>>, body: string): TranslatedError {
+  const parsed = parseJson(body);
+  const record = isRecord(parsed) ? parsed : {};
+  const name = exceptionName(headerValue(headers, 'x-amzn-errortype'))
+    ?? exceptionName(stringOr(record['code'])) ?? exceptionName(stringOr(record['__type']));
+  const message = stringOr(record['message']) ?? stringOr(record['Message']);
+  return translateException(status, name, message, retryAfterFromHeaders(headers));
+}
+
+/** A stream `:message-type: exception` frame (`:exception-type` in lowerCamel case). */
+export function translateStreamException(exceptionType: string, payload: unknown): TranslatedError {
+  const name = exceptionName(exceptionType) ?? 'InternalServerException';
+  const message = isRecord(payload) ? stringOr(payload['message']) : undefined;
+  return translateException(STREAM_STATUS[name] ?? 500, name, message, undefined);
+}
+
+function translateException(status: number, name: string | undefined, message: string | undefined, retryAfterMs: number | undefined): TranslatedError {
+  const failoverClass = classify(status, name, message ?? '');
+  if (failoverClass === 'auth_error') return upstreamAuthFailure(LABEL, status, name ?? null);
+  return upstreamError({
+    status,
+    message: message ?? `Provider '${LABEL}' answered HTTP ${status}${name === undefined ? '' : ` (${name})`}.`,
+    code: failoverClass === 'context_length' ? 'context_length_exceeded' : name ?? null,
+    failoverClass,
+    retryAfterMs: failoverClass === 'rate_limited' || failoverClass === 'retryable_5xx' ? retryAfterMs : undefined,
+  });
+}
+
+function classify(status: number, name: string | undefined, message: string): FailoverClass {
+  if (name !== undefined) {
+    if (RATE_LIMITED.has(name)) return 'rate_limited';
+    if (RETRYABLE.has(name)) return 'retryable_5xx';
+    if (AUTH.has(name)) return 'auth_error';
+  }
+  if (status === 429) return 'rate_limited';
+  if (status >= 500 || status === 408) return 'retryable_5xx';
+  if (status === 401 || status === 403) return 'auth_error';
+  if (status === 400 && CONTEXT_LENGTH.test(message)) return 'context_length';
+  return 'client_error';
+}
