@@ -29,7 +29,8 @@ export const anthropicParams: ParamTable = {
   rules: {
     temperature: { kind: 'range', min: 0, max: 1 },
     top_p: { kind: 'range', min: 0, max: 1 },
-    top_k: { kind: 'supported' },
+    // An extension field (OpenAI has none): a range rule turns a non-number into a 400 instead of a silent skip.
+    top_k: { kind: 'range', min: 0, max: Number.MAX_SAFE_INTEGER },
     max_tokens: { kind: 'supported' },
     max_completion_tokens: { kind: 'supported' },
     stop: { kind: 'supported' },

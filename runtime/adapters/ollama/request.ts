@@ -22,7 +22,8 @@ export const ollamaParams: ParamTable = {
   rules: {
     temperature: { kind: 'supported' },
     top_p: { kind: 'supported' },
-    top_k: { kind: 'supported' },
+    // An extension field (OpenAI has none): a range rule turns a non-number into a 400 instead of a silent skip.
+    top_k: { kind: 'range', min: 0, max: Number.MAX_SAFE_INTEGER },
     max_tokens: { kind: 'supported' },
     max_completion_tokens: { kind: 'supported' },
     stop: { kind: 'supported' },

@@ -112,9 +112,9 @@ const mappingCases: readonly MappingCase[] = [
     ] },
   },
   {
-    name: 'temperature, top_p, max_tokens, stop and user map to their native fields',
-    request: chatRequest({ temperature: 0.2, top_p: 0.9, max_tokens: 100, stop: 'END', user: 'u-123' }),
-    body: { model: 'claude-haiku-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }], temperature: 0.2, top_p: 0.9, stop_sequences: ['END'], metadata: { user_id: 'u-123' } },
+    name: 'temperature, top_p, top_k, max_tokens, stop and user map to their native fields',
+    request: chatRequest({ temperature: 0.2, top_p: 0.9, top_k: 5, max_tokens: 100, stop: 'END', user: 'u-123' }),
+    body: { model: 'claude-haiku-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }], temperature: 0.2, top_p: 0.9, top_k: 5, stop_sequences: ['END'], metadata: { user_id: 'u-123' } },
   },
   {
     name: 'max_completion_tokens wins over max_tokens and a stop array passes as is',
@@ -193,6 +193,7 @@ describe('anthropic request mapping', () => {
     ['response_format', { response_format: { type: 'json_object' } }],
     ['temperature', { temperature: 1.5 }],
     ['reasoning_effort', { reasoning_effort: 'high' }],
+    ['top_k', { top_k: 'high' }],
   ];
   for (const [param, extra] of unsupported) {
     test(`${param} it cannot honour is a 400 unsupported_parameter naming ${param} and the provider`, () => {

@@ -116,7 +116,7 @@ describe('ollama request mapping', () => {
     ['tool_choice', { tools: [weatherTool], tool_choice: 'required' }],
     ['tool_choice', { tools: [weatherTool], tool_choice: { type: 'function', function: { name: 'get_weather' } } }],
     ['parallel_tool_calls', { parallel_tool_calls: false }], ['n', { n: 2 }], ['logit_bias', { logit_bias: { '1': 1 } }],
-    ['logprobs', { logprobs: true }], ['user', { user: 'u' }], ['reasoning_effort', { reasoning_effort: 'low' }],
+    ['logprobs', { logprobs: true }], ['user', { user: 'u' }], ['reasoning_effort', { reasoning_effort: 'low' }], ['top_k', { top_k: '40' }],
   ];
   for (const [param, extra] of unsupported) {
     test(`${param} ${JSON.stringify(extra[param])} is a 400 unsupported_parameter naming ${param} and the provider`, () => {
