@@ -7,13 +7,16 @@ import { AigwError, ERRORS } from '../errors.js';
 import type { ProviderAdapter, ProviderType } from './contract.js';
 import { anthropicAdapter } from './anthropic/index.js';
 import { azureOpenAIAdapter } from './azure-openai/index.js';
+import { bedrockAdapter } from './bedrock/index.js';
 import { cohereAdapter } from './cohere/index.js';
+import { geminiAdapter } from './gemini/index.js';
 import { mistralAdapter } from './mistral/index.js';
 import { ollamaAdapter } from './ollama/index.js';
 import {
   deepseekAdapter, fireworksAdapter, groqAdapter, openaiAdapter, openrouterAdapter, perplexityAdapter,
   togetherAdapter, vllmAdapter, xaiAdapter,
 } from './openai-compatible/index.js';
+import { vertexAiAdapter } from './vertex-ai/index.js';
 
 const NOT_BUILT = new WeakSet<ProviderAdapter>();
 
@@ -32,10 +35,9 @@ const ADAPTERS: Readonly<Record<ProviderType, ProviderAdapter>> = Object.freeze(
   anthropic: anthropicAdapter,
   cohere: cohereAdapter,
   ollama: ollamaAdapter,
-  // ---- NOT BUILT YET: each helper replaces its entries with its adapter import (TODO issue 4) ----
-  gemini: notBuilt('gemini'),
-  'vertex-ai': notBuilt('vertex-ai'),
-  bedrock: notBuilt('bedrock'),
+  gemini: geminiAdapter,
+  'vertex-ai': vertexAiAdapter,
+  bedrock: bedrockAdapter,
 });
 
 export function getAdapter(type: ProviderType): ProviderAdapter {

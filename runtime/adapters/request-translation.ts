@@ -8,6 +8,7 @@
 import type { ChatCompletionRequest } from '../openai/wire.js';
 import type { BuildResult, DroppedParam, NativeRequest, TargetContext, TranslatedError } from './contract.js';
 import { applyParamTable, unsupportedParameter, type ParamTable } from './param-table.js';
+import { isRecord } from './json-value.js';
 import { invalidRequest } from './upstream-error.js';
 
 export class RequestTranslationError extends Error {
@@ -72,7 +73,7 @@ export function parseToolArguments(argumentsText: string, messageIndex: number, 
   } catch {
     parsed = undefined;
   }
-  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Readonly<Record<string, unknown>>;
+  if (isRecord(parsed)) return parsed;
   const param = `messages[${messageIndex}].tool_calls[${callIndex}].function.arguments`;
   throw new RequestTranslationError(invalidRequest(param, `${param} must be a JSON object; ${providerLabel} takes tool arguments as an object.`));
 }

@@ -46,7 +46,9 @@ export function reasonOf(failure: AttemptFailure): FailoverReason {
     case 'upstream':
       return CLASS_REASONS[failure.error.failoverClass];
     case 'transport':
-      return 'connect_error';
+      // The transport could not authenticate (a secret without a value, a token it could not mint):
+      // the operator's configuration, like a provider 401.
+      return failure.error.failure === 'auth' ? 'auth_error' : 'connect_error';
     case 'latency':
       return 'latency';
     case 'stream':

@@ -7,6 +7,7 @@
 import type { ChatCompletionRequest, FunctionTool, ToolChoice } from '../../openai/wire.js';
 import type { BuildOptions, BuildResult, TargetContext } from '../contract.js';
 import { fillDefaults } from '../fill-defaults.js';
+import { isRecord } from '../json-value.js';
 import type { ParamTable } from '../param-table.js';
 import { missingCredential, RequestTranslationError, translateRequest } from '../request-translation.js';
 import { invalidRequest } from '../upstream-error.js';
@@ -41,7 +42,7 @@ export const anthropicParams: ParamTable = {
     response_format: {
       kind: 'unsupported',
       reason: 'Anthropic has no JSON mode; use response_format json_schema',
-      when: (value) => typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'json_object',
+      when: (value) => isRecord(value) && value['type'] === 'json_object',
     },
     seed: { kind: 'unsupported', reason: 'Anthropic has no sampling seed' },
     n: { kind: 'unsupported', reason: 'Anthropic returns one choice', when: (value) => value !== 1 },

@@ -26,6 +26,7 @@ export function parseMessagesResponse(
   }
   const texts: string[] = [];
   const toolCalls: ToolCall[] = [];
+  // Array.isArray narrows to any[]; read the blocks as unknown and narrow each.
   for (const block of message['content'] as readonly unknown[]) {
     if (!isRecord(block)) continue;
     if (block['type'] === 'text' && typeof block['text'] === 'string') texts.push(block['text']);

@@ -13,6 +13,7 @@
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ContentBlock.html
  */
 import { parseDataUrl } from '../data-url.js';
+import { mergeTurns } from '../merged-turns.js';
 import { messageText } from '../message-text.js';
 import { parseToolArguments, type DropPolicy } from '../request-translation.js';
 import type { AssistantMessage, ContentPart, Message } from '../../openai/wire.js';
@@ -24,38 +25,24 @@ export interface ConvertedMessages {
 }
 
 export function convertMessages(messages: readonly Message[], policy: DropPolicy): ConvertedMessages {
-  const system: { text: string }[] = [];
-  const turns: { role: 'user' | 'assistant'; content: BedrockContentBlock[] }[] = [];
-  const append = (role: 'user' | 'assistant', blocks: readonly BedrockContentBlock[]): void => {
-    if (blocks.length === 0) return;
-    const last = turns.at(-1);
-    if (last !== undefined && last.role === role) last.content.push(...blocks);
-    else turns.push({ role, content: [...blocks] });
-  };
-  messages.forEach((message, index) => {
+  const merged = mergeTurns<'user' | 'assistant', BedrockContentBlock>(messages, (message, index) => {
     switch (message.role) {
-      case 'system':
-      case 'developer': {
-        const text = messageText(message.content);
-        if (text !== '') system.push({ text });
-        break;
-      }
       case 'user':
-        append('user', userBlocks(message.content, `messages[${index}]`, policy));
-        break;
+        return { role: 'user', items: userBlocks(message.content, `messages[${index}]`, policy) };
       case 'assistant':
-        append('assistant', assistantBlocks(message, index));
-        break;
+        return { role: 'assistant', items: assistantBlocks(message, index) };
       case 'tool':
-        append('user', [{ toolResult: { toolUseId: toolUseId(message.tool_call_id), content: [{ text: messageText(message.content) }] } }]);
-        break;
+        return { role: 'user', items: [{ toolResult: { toolUseId: toolUseId(message.tool_call_id), content: [{ text: messageText(message.content) }] } }] };
       default: {
         const never: never = message;
         return never;
       }
     }
   });
-  return { system, messages: turns };
+  return {
+    system: merged.system.map((text) => ({ text })),
+    messages: merged.turns.map((turn) => ({ role: turn.role, content: turn.items })),
+  };
 }
 
 /** A tool-use id Converse accepts; ids already valid (OpenAI's, Bedrock's own) are unchanged. */

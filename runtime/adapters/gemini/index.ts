@@ -58,7 +58,8 @@ export const geminiAdapter: ProviderAdapter = {
     return translateGeminiRequest(request, target, options, (body) =>
       geminiNativeRequest(geminiUrl(target, stream), body, { kind: 'header', name: 'x-goog-api-key', secret: apiKey }, stream));
   },
-  parseResponse: (_status, _headers, body, context) => parseGeminiResponse(LABEL, body, context),
+  parseResponse: (status, headers, body, context) =>
+    status >= 400 ? { ok: false, error: parseGeminiError(LABEL, status, headers, body) } : parseGeminiResponse(LABEL, body, context),
   createStreamTranslator: (context) => createGeminiStreamTranslator(LABEL, context),
   parseError: (status, headers, body) => parseGeminiError(LABEL, status, headers, body),
 };

@@ -13,6 +13,7 @@
  * @see https://ai.google.dev/gemini-api/docs/file-input-methods
  */
 import { parseDataUrl } from '../data-url.js';
+import { mergeTurns } from '../merged-turns.js';
 import { messageText } from '../message-text.js';
 import { invalidRequest } from '../upstream-error.js';
 import { parseToolArguments, RequestTranslationError, type DropPolicy } from '../request-translation.js';
@@ -27,38 +28,21 @@ export interface ConvertedMessages {
 
 /** Throws RequestTranslationError for what cannot be expressed; unsupported parts go through `policy`. */
 export function convertMessages(messages: readonly Message[], policy: DropPolicy): ConvertedMessages {
-  const system: { text: string }[] = [];
-  const contents: { role: 'user' | 'model'; parts: GeminiPart[] }[] = [];
   const toolNames = new Map<string, string>();
-  const append = (role: 'user' | 'model', parts: readonly GeminiPart[]): void => {
-    if (parts.length === 0) return;
-    const last = contents.at(-1);
-    if (last !== undefined && last.role === role) last.parts.push(...parts);
-    else contents.push({ role, parts: [...parts] });
-  };
-  messages.forEach((message, index) => {
+  const merged = mergeTurns<'user' | 'model', GeminiPart>(messages, (message, index) => {
     switch (message.role) {
-      case 'system':
-      case 'developer': {
-        const text = messageText(message.content);
-        if (text !== '') system.push({ text });
-        break;
-      }
       case 'user':
-        append('user', userParts(message.content, `messages[${index}]`, policy));
-        break;
+        return { role: 'user', items: userParts(message.content, `messages[${index}]`, policy) };
       case 'assistant':
         for (const call of message.tool_calls ?? []) toolNames.set(call.id, call.function.name);
-        append('model', assistantParts(message, index));
-        break;
+        return { role: 'model', items: assistantParts(message, index) };
       case 'tool': {
         const name = toolNames.get(message.tool_call_id);
         if (name === undefined) {
           throw new RequestTranslationError(invalidRequest(`messages[${index}].tool_call_id`,
             `Tool message ${index} answers tool call '${message.tool_call_id}', which no earlier assistant message made; Gemini needs the function name.`));
         }
-        append('user', [{ functionResponse: { name, response: { output: messageText(message.content) } } }]);
-        break;
+        return { role: 'user', items: [{ functionResponse: { name, response: { output: messageText(message.content) } } }] };
       }
       default: {
         const never: never = message;
@@ -66,7 +50,10 @@ export function convertMessages(messages: readonly Message[], policy: DropPolicy
       }
     }
   });
-  return { systemInstruction: system.length === 0 ? undefined : { parts: system }, contents };
+  return {
+    systemInstruction: merged.system.length === 0 ? undefined : { parts: merged.system.map((text) => ({ text })) },
+    contents: merged.turns.map((turn) => ({ role: turn.role, parts: turn.items })),
+  };
 }
 
 function userParts(content: string | readonly ContentPart[], path: string, policy: DropPolicy): GeminiPart[] {

@@ -18,6 +18,7 @@ export interface OllamaToolCall {
 export function readToolCalls(value: unknown): OllamaToolCall[] {
   if (!Array.isArray(value)) return [];
   const calls: OllamaToolCall[] = [];
+  // Array.isArray narrows to any[]; read the calls as unknown and narrow each.
   for (const call of value as readonly unknown[]) {
     if (!isRecord(call) || !isRecord(call['function'])) continue;
     const name = stringOr(call['function']['name']);

@@ -29,7 +29,8 @@ export const vertexAiAdapter: ProviderAdapter = {
     if (url === undefined) return { ok: false, error: missingCredential(target.providerId, 'project (settings.project)') };
     return translateGeminiRequest(request, target, options, (body) => geminiNativeRequest(url, body, auth.auth, stream));
   },
-  parseResponse: (_status, _headers, body, context) => parseGeminiResponse(LABEL, body, context),
+  parseResponse: (status, headers, body, context) =>
+    status >= 400 ? { ok: false, error: parseGeminiError(LABEL, status, headers, body) } : parseGeminiResponse(LABEL, body, context),
   createStreamTranslator: (context) => createGeminiStreamTranslator(LABEL, context),
   parseError: (status, headers, body) => parseGeminiError(LABEL, status, headers, body),
 };

@@ -224,16 +224,6 @@ describe('gemini request mapping', () => {
     assert.deepEqual(builtBody(result)['contents'], [{ role: 'user', parts: [{ text: 'Hi' }] }, { role: 'model', parts: [{ text: 'Once upon' }] }]);
     assert.equal(geminiAdapter.supportsPrefill, false);
   });
-
-  test('building is deterministic and leaves the request untouched', () => {
-    const request = canonicalRequest('tool-call');
-    const before = structuredClone(request);
-    const first = build(request);
-    const second = build(request);
-    assert.ok(first.ok && second.ok);
-    assert.equal(first.request.body, second.request.body);
-    assert.deepEqual(request, before);
-  });
 });
 
 describe('gemini response mapping', () => {
@@ -303,6 +293,12 @@ describe('gemini response mapping', () => {
     ] });
     assert.ok(result.ok);
     assert.deepEqual(result.completion.choices.map((choice) => [choice.index, choice.message.content, choice.finish_reason]), [[0, 'A', 'stop'], [1, 'B', 'length']]);
+  });
+
+  test('an error status never parses as a completion: it is the translated error', () => {
+    const result = geminiAdapter.parseResponse(503, {}, JSON.stringify({ error: { code: 503, message: 'busy', status: 'UNAVAILABLE' } }), CONTEXT);
+    assert.ok(!result.ok);
+    assert.equal(result.error.failoverClass, 'retryable_5xx');
   });
 
   test('an unreadable body is a 502 the engine may fail over on', () => {

@@ -16,6 +16,7 @@ test('failover classes map one-to-one to reasons', () => {
   ];
   for (const [failoverClass, reason] of table) assert.equal(reasonOf(upstream(failoverClass)), reason);
   assert.equal(reasonOf({ kind: 'transport', error: new TransportError('x', { failure: 'connect', code: 'ECONNREFUSED', beforeResponse: true }) }), 'connect_error');
+  assert.equal(reasonOf({ kind: 'transport', error: new TransportError('x', { failure: 'auth', code: 'AIGW_CREDENTIAL_MISSING', beforeResponse: true }) }), 'auth_error');
   assert.equal(reasonOf({ kind: 'latency', budgetMs: 1 }), 'latency');
   assert.equal(reasonOf({ kind: 'stream', detail: 'x', status: 200 }), 'stream_error');
   assert.equal(reasonOf({ kind: 'timeout' }), 'timeout');

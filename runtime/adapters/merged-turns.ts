@@ -1,0 +1,46 @@
+/**
+ * The conversation walk shared by providers whose turns must alternate (Gemini `contents`, Bedrock
+ * `messages`): system and developer texts are gathered apart, every other message is converted by the
+ * adapter in order, and consecutive turns of one role merge into one (which is also how the results of
+ * parallel tool calls travel together). Empty conversions add nothing.
+ */
+import type { Message, SystemMessage } from '../openai/wire.js';
+import { messageText } from './message-text.js';
+
+export interface MergedTurn<Role extends string, Item> {
+  readonly role: Role;
+  readonly items: readonly Item[];
+}
+
+export interface MergedConversation<Role extends string, Item> {
+  /** Non-empty system and developer texts, in order. */
+  readonly system: readonly string[];
+  readonly turns: readonly MergedTurn<Role, Item>[];
+}
+
+export type ConversationMessage = Exclude<Message, SystemMessage>;
+
+export function mergeTurns<Role extends string, Item>(
+  messages: readonly Message[],
+  convert: (message: ConversationMessage, index: number) => { readonly role: Role; readonly items: readonly Item[] },
+): MergedConversation<Role, Item> {
+  const system: string[] = [];
+  const turns: { role: Role; items: Item[] }[] = [];
+  messages.forEach((message, index) => {
+    if (isSystem(message)) {
+      const text = messageText(message.content);
+      if (text !== '') system.push(text);
+      return;
+    }
+    const { role, items } = convert(message, index);
+    if (items.length === 0) return;
+    const last = turns.at(-1);
+    if (last !== undefined && last.role === role) last.items.push(...items);
+    else turns.push({ role, items: [...items] });
+  });
+  return { system, turns };
+}
+
+function isSystem(message: Message): message is SystemMessage {
+  return message.role === 'system' || message.role === 'developer';
+}

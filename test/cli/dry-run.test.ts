@@ -1,0 +1,136 @@
+/** `aigw dry-run` in-process through main(argv, io): route, plan, native requests, masking, exit codes. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ExitCode } from '../../cli/io.js';
+import { main } from '../../cli/main.js';
+import { assertGolden } from '../helpers/golden.js';
+import { createTestIo } from '../helpers/io.js';
+
+const SEED = `ai_routes:
+  - name: chat-mid-tier
+    match:
+      model: "gpt-4o-mini"
+    targets:
+      - provider: anthropic
+        model: claude-haiku-4-5
+        weight: 60
+        max_latency_ms: 800
+      - provider: openai
+        model: gpt-4o-mini
+        weight: 40
+        max_latency_ms: 800
+    fallback: ollama/llama-3.1
+`;
+const SECRETS = { ANTHROPIC_API_KEY: 'sk-ant-VERYSECRET', OPENAI_API_KEY: 'sk-proj-VERYSECRET' };
+
+function workspace(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {
+  const directory = mkdtempSync(join(tmpdir(), 'aigw-dry-run-'));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(directory, name), text);
+  return directory;
+}
+
+test('dry-run shows the matched route, the plan with first-pick probabilities and each native request (golden)', async (t) => {
+  const cwd = workspace(t, { 'routes.yaml': SEED });
+  const io = createTestIo({ cwd, env: SECRETS });
+  const code = await main(['dry-run', 'routes.yaml', '--model', 'gpt-4o-mini', '--prompt', 'Say hello.'], io);
+  assert.equal(code, ExitCode.Ok, io.err());
+  assertGolden(import.meta.url, 'dry-run-seed.txt', io.out());
+  assert.match(io.out(), /x-api-key: \$\{ANTHROPIC_API_KEY\}/);
+  assert.match(io.out(), /authorization: Bearer \$\{OPENAI_API_KEY\}/);
+  assert.doesNotMatch(io.out() + io.err(), /VERYSECRET/);
+});
+
+test('dry-run --format json is a versioned document with probabilities, masked headers and parsed bodies', async (t) => {
+  const cwd = workspace(t, { 'routes.yaml': SEED });
+  const io = createTestIo({ cwd, env: SECRETS });
+  const code = await main(['dry-run', 'routes.yaml', '--model', 'gpt-4o-mini', '--prompt', 'Hi', '--stream', '--format', 'json'], io);
+  assert.equal(code, ExitCode.Ok, io.err());
+  const document = JSON.parse(io.out()) as {
+    version: number; request: { stream: boolean }; route: { name: string; index: number };
+    candidates: { provider: string; role: string; firstProbability: number; request: { url: string; headers: Record<string, string>; body: { stream?: boolean }; stream: string | false } }[];
+  };
+  assert.equal(document.version, 1);
+  assert.equal(document.request.stream, true);
+  assert.equal(document.route.name, 'chat-mid-tier');
+  assert.deepEqual(document.candidates.map((candidate) => [candidate.provider, candidate.role, candidate.firstProbability]), [
+    ['anthropic', 'target', 0.6], ['openai', 'target', 0.4], ['ollama', 'fallback', 0],
+  ]);
+  assert.equal(document.candidates[0]?.request.url, 'https://api.anthropic.com/v1/messages');
+  assert.equal(document.candidates[0]?.request.headers['x-api-key'], '${ANTHROPIC_API_KEY}');
+  assert.equal(document.candidates[0]?.request.body.stream, true);
+  assert.equal(document.candidates[0]?.request.stream, 'sse');
+  assert.equal(document.candidates[2]?.request.stream, 'ndjson');
+  assert.doesNotMatch(io.out(), /VERYSECRET/);
+});
+
+test('an inline secret is shown masked, and an unset credential is flagged', async (t) => {
+  const manifest = `providers:\n  openai: { api_key: "sk-inline-VERYSECRET" }\n${SEED}`;
+  const cwd = workspace(t, { 'routes.yaml': manifest });
+  const io = createTestIo({ cwd, env: {} });
+  const code = await main(['dry-run', 'routes.yaml', '--model', 'gpt-4o-mini', '--prompt', 'Hi', '--allow-missing-env'], io);
+  assert.equal(code, ExitCode.Ok, io.err());
+  assert.match(io.out(), /authorization: Bearer \*\*\*\*/);
+  assert.match(io.out(), /credential \$\{ANTHROPIC_API_KEY\} is not set/);
+  assert.doesNotMatch(io.out() + io.err(), /VERYSECRET/);
+});
+
+test('--request reads a chat-completions body; --stream makes it a stream request', async (t) => {
+  const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather?' }], tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }] });
+  const cwd = workspace(t, { 'routes.yaml': SEED, 'request.json': body });
+  const io = createTestIo({ cwd, env: SECRETS });
+  const code = await main(['dry-run', 'routes.yaml', '--request', 'request.json', '--stream', '--format', 'json'], io);
+  assert.equal(code, ExitCode.Ok, io.err());
+  const document = JSON.parse(io.out()) as { candidates: { request: { body: { tools?: unknown[]; stream?: boolean } } }[] };
+  assert.equal(document.candidates[0]?.request.body.tools?.length, 1);
+  assert.equal(document.candidates[0]?.request.body.stream, true);
+});
+
+test('a parameter a candidate cannot honour is shown as not buildable', async (t) => {
+  const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], logit_bias: { 1: 1 } });
+  const cwd = workspace(t, { 'routes.yaml': SEED, 'request.json': body });
+  const io = createTestIo({ cwd, env: SECRETS });
+  const code = await main(['dry-run', 'routes.yaml', '--request', 'request.json'], io);
+  assert.equal(code, ExitCode.Ok, io.err());
+  assert.match(io.out(), /not buildable: 400 unsupported_parameter/);
+});
+
+test('no matching route: the 404 the client would get, exit 1', async (t) => {
+  const cwd = workspace(t, { 'routes.yaml': SEED });
+  const io = createTestIo({ cwd, env: SECRETS });
+  const code = await main(['dry-run', 'routes.yaml', '--model', 'gpt-5', '--prompt', 'Hi'], io);
+  assert.equal(code, ExitCode.Findings);
+  assert.match(io.out(), /no route matches model "gpt-5"/);
+  assert.match(io.out(), /404 model_not_found/);
+  const json = createTestIo({ cwd, env: SECRETS });
+  await main(['dry-run', 'routes.yaml', '--model', 'gpt-5', '--prompt', 'Hi', '--format', 'json'], json);
+  assert.equal((JSON.parse(json.out()) as { error: { code: string } }).error.code, 'model_not_found');
+});
+
+test('an invalid manifest prints its diagnostics and exits 1', async (t) => {
+  const cwd = workspace(t, { 'routes.yaml': 'ai_routes:\n  - name: x\n    matchh: {}\n' });
+  const io = createTestIo({ cwd, env: SECRETS });
+  const code = await main(['dry-run', 'routes.yaml', '--model', 'x', '--prompt', 'Hi'], io);
+  assert.equal(code, ExitCode.Findings);
+  assert.match(io.err(), /routes\.yaml:3:5 .*schema\/unknown-key/);
+});
+
+test('usage and I/O errors exit 2 without a stack trace', async (t) => {
+  const cwd = workspace(t, { 'routes.yaml': SEED, 'bad.json': '{nope' });
+  for (const argv of [
+    ['dry-run', 'routes.yaml'],
+    ['dry-run', 'routes.yaml', '--model', 'gpt-4o-mini'],
+    ['dry-run', 'routes.yaml', '--request', 'bad.json'],
+    ['dry-run', 'routes.yaml', '--request', 'missing.json'],
+    ['dry-run', 'routes.yaml', '--request', 'bad.json', '--prompt', 'x'],
+    ['dry-run', 'missing.yaml', '--model', 'gpt-4o-mini', '--prompt', 'x'],
+  ]) {
+    const io = createTestIo({ cwd, env: SECRETS });
+    assert.equal(await main(argv, io), ExitCode.Usage, argv.join(' '));
+    assert.match(io.err(), /^aigw: /);
+    assert.doesNotMatch(io.err(), /\n\s+at /);
+  }
+});
