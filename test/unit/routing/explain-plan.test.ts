@@ -4,15 +4,15 @@ import { envSecret, literalSecret } from '../../../runtime/secrets.js';
 import { maskedAuthHeaders } from '../../../runtime/routing/explain-plan.js';
 
 test('authentication is shown from the SecretRef masked form for every auth kind, never the value', () => {
-  const key = envSecret('KEY', 'VALUE-SECRET');
+  const key = envSecret('KEY', 'VALUE-XYZZY');
   const shown = JSON.stringify([
     maskedAuthHeaders({ kind: 'none' }),
     maskedAuthHeaders({ kind: 'bearer', secret: key }),
-    maskedAuthHeaders({ kind: 'header', name: 'X-Api-Key', secret: literalSecret('VALUE-SECRET') }),
-    maskedAuthHeaders({ kind: 'sigv4', service: 'bedrock', region: 'eu-central-1', accessKeyId: envSecret('AWS_ACCESS_KEY_ID', 'AKIA-SECRET'), secretAccessKey: envSecret('AWS_SECRET_ACCESS_KEY', 'VALUE-SECRET'), sessionToken: envSecret('AWS_SESSION_TOKEN', 'VALUE-SECRET') }),
-    maskedAuthHeaders({ kind: 'google-service-account', keyFile: envSecret('GOOGLE_APPLICATION_CREDENTIALS', '/VALUE-SECRET.json') }),
+    maskedAuthHeaders({ kind: 'header', name: 'X-Api-Key', secret: literalSecret('VALUE-XYZZY') }),
+    maskedAuthHeaders({ kind: 'sigv4', service: 'bedrock', region: 'eu-central-1', accessKeyId: envSecret('AWS_ACCESS_KEY_ID', 'AKIA-XYZZY'), secretAccessKey: envSecret('AWS_SECRET_ACCESS_KEY', 'VALUE-XYZZY'), sessionToken: envSecret('AWS_SESSION_TOKEN', 'VALUE-XYZZY') }),
+    maskedAuthHeaders({ kind: 'google-service-account', keyFile: envSecret('GOOGLE_APPLICATION_CREDENTIALS', '/VALUE-XYZZY.json') }),
   ]);
-  assert.doesNotMatch(shown, /SECRET/);
+  assert.doesNotMatch(shown, /XYZZY/);
   assert.deepEqual(maskedAuthHeaders({ kind: 'bearer', secret: key }), { authorization: 'Bearer ${KEY}' });
   assert.deepEqual(maskedAuthHeaders({ kind: 'header', name: 'X-Api-Key', secret: literalSecret('x') }), { 'x-api-key': '****' });
   assert.match(shown, /Credential=\$\{AWS_ACCESS_KEY_ID\}\/<date>\/eu-central-1\/bedrock\/aws4_request/);
