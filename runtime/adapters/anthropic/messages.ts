@@ -10,6 +10,7 @@
  */
 import type { ContentPart, Message, ToolCall } from '../../openai/wire.js';
 import { parseDataUrl } from '../data-url.js';
+import { mergeTurns, type MergedTurn } from '../merged-turns.js';
 import { messageText } from '../message-text.js';
 import { parseToolArguments, type DropPolicy } from '../request-translation.js';
 import type { RequestBlock, RequestMessage } from './wire.js';
@@ -22,51 +23,45 @@ export interface AnthropicMessages {
   readonly messages: readonly RequestMessage[];
 }
 
-interface Turn { readonly role: 'user' | 'assistant'; readonly blocks: RequestBlock[] }
+type Turn = MergedTurn<'user' | 'assistant', RequestBlock>;
 
 export function toAnthropicMessages(messages: readonly Message[], policy: DropPolicy, prefill: string | undefined): AnthropicMessages {
-  const system: { type: 'text'; text: string }[] = [];
-  const turns: Turn[] = [];
-  const append = (role: Turn['role'], blocks: readonly RequestBlock[]): void => {
-    if (blocks.length === 0) return;
-    const last = turns.at(-1);
-    if (last?.role === role) last.blocks.push(...blocks);
-    else turns.push({ role, blocks: [...blocks] });
-  };
-  messages.forEach((message, index) => {
+  const conversation = mergeTurns<Turn['role'], RequestBlock>(messages, (message, index) => {
     switch (message.role) {
-      case 'system':
-      case 'developer': {
-        const text = messageText(message.content);
-        if (text.length > 0) system.push({ type: 'text', text });
-        break;
-      }
       case 'user':
-        append('user', userBlocks(message.content, index, policy));
-        break;
+        return { role: 'user', items: userBlocks(message.content, index, policy) };
       case 'assistant':
-        append('assistant', [
-          ...textBlocks(messageText(message.content)),
-          ...(message.tool_calls ?? []).map((call, callIndex) => toolUse(call, index, callIndex)),
-        ]);
-        break;
+        return {
+          role: 'assistant',
+          items: [
+            ...textBlocks(messageText(message.content)),
+            ...(message.tool_calls ?? []).map((call, callIndex) => toolUse(call, index, callIndex)),
+          ],
+        };
       case 'tool':
-        append('user', [{ type: 'tool_result', tool_use_id: message.tool_call_id, content: messageText(message.content) }]);
-        break;
+        return { role: 'user', items: [{ type: 'tool_result', tool_use_id: message.tool_call_id, content: messageText(message.content) }] };
       default: {
         const never: never = message;
         return never;
       }
     }
   });
-  if (prefill !== undefined) append('assistant', textBlocks(prefill.trimEnd()));
-  return { system, messages: turns.map(collapse) };
+  const turns = withPrefill(conversation.turns, prefill === undefined ? [] : textBlocks(prefill.trimEnd()));
+  return { system: conversation.system.map((text) => ({ type: 'text', text })), messages: turns.map(collapse) };
+}
+
+/** The prefill joins a trailing assistant turn or becomes the final one. */
+function withPrefill(turns: readonly Turn[], prefill: readonly RequestBlock[]): readonly Turn[] {
+  if (prefill.length === 0) return turns;
+  const last = turns.at(-1);
+  if (last?.role === 'assistant') return [...turns.slice(0, -1), { role: 'assistant', items: [...last.items, ...prefill] }];
+  return [...turns, { role: 'assistant', items: prefill }];
 }
 
 function collapse(turn: Turn): RequestMessage {
-  const [only] = turn.blocks;
-  if (turn.blocks.length === 1 && only?.type === 'text') return { role: turn.role, content: only.text };
-  return { role: turn.role, content: turn.blocks };
+  const [only] = turn.items;
+  if (turn.items.length === 1 && only?.type === 'text') return { role: turn.role, content: only.text };
+  return { role: turn.role, content: turn.items };
 }
 
 /** The API rejects empty text blocks, so empty text (e.g. `content: ""` beside tool calls) is left out. */

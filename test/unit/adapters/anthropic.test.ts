@@ -148,6 +148,18 @@ const mappingCases: readonly MappingCase[] = [
     options: { prefill: 'The answer is \n' },
     body: { model: 'claude-haiku-4-5', max_tokens: 4096, messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'The answer is' }] },
   },
+  {
+    name: 'a prefill after a trailing assistant message joins that turn',
+    request: { model: 'm', messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Well,' }] },
+    options: { prefill: ' it is ' },
+    body: { model: 'claude-haiku-4-5', max_tokens: 4096, messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: [{ type: 'text', text: 'Well,' }, { type: 'text', text: ' it is' }] }] },
+  },
+  {
+    name: 'a whitespace-only prefill adds no turn',
+    request: chatRequest(),
+    options: { prefill: '  \n' },
+    body: { model: 'claude-haiku-4-5', max_tokens: 4096, messages: [{ role: 'user', content: 'Hi' }] },
+  },
 ];
 
 describe('anthropic request mapping', () => {
