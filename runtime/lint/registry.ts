@@ -35,7 +35,7 @@ export const RULES = [
   { id: 'provider/unknown-id', severity: 'error', summary: 'A provider id is neither a known provider nor a providers entry with a type.', hint: 'Use a known provider id, or declare the entry under providers with `type:` naming a known provider.' },
   { id: 'provider/literal-secret', severity: 'warning', summary: 'A secret is written literally in the manifest.', hint: 'Reference an environment variable instead, e.g. api_key: "${OPENAI_API_KEY}".' },
   { id: 'provider/unused', severity: 'warning', summary: 'A providers entry no route uses.', hint: 'Remove the entry, or reference it from a route target or fallback.' },
-  { id: 'provider/missing-setting', severity: 'error', summary: 'A provider lacks a setting it cannot work without (bedrock region, vertex-ai project and location, azure-openai resource or base_url).', hint: 'Add the setting to the provider entry.' },
+  { id: 'provider/missing-setting', severity: 'error', summary: 'A provider lacks a setting it cannot work without (bedrock region, azure-openai resource or base_url).', hint: 'Add the setting to the provider entry.' },
   { id: 'provider/unsupported-setting', severity: 'error', summary: 'A provider entry sets a field its provider type does not read.', hint: 'Remove the field; check that `type:` names the provider you meant.' },
   { id: 'provider/bad-base-url', severity: 'error', summary: 'A base_url is not an absolute http(s) URL.', hint: 'Write the URL with its scheme, e.g. https://api.openai.com/v1.' },
   // Routes.

@@ -5,7 +5,7 @@
  */
 import type { ProviderType } from '../adapters/contract.js';
 import { PROVIDER_DEFAULTS } from '../adapters/provider-defaults.js';
-import type { ProviderSecretField } from './document.js';
+import { PROVIDER_SECRET_FIELDS, type ProviderSecretField } from './document.js';
 
 export const KNOWN_PROVIDER_TYPES = Object.keys(PROVIDER_DEFAULTS) as readonly ProviderType[];
 
@@ -14,16 +14,13 @@ export function isProviderType(id: string): id is ProviderType {
 }
 
 /**
- * Credential fields a provider type reads: AWS keys for bedrock, the Google ones for vertex-ai
- * (access token, service account, or an express-mode api_key), an api_key for everyone else.
- * @see /work/shared/design.md §4
+ * Credential fields a provider type reads: those with a conventional environment variable in the
+ * defaults table (AWS keys for bedrock, the Google ones for vertex-ai, …), and api_key, which every
+ * adapter sends when set (a bearer key for authenticating proxies, ollama.com, Bedrock API keys).
  */
 export function secretFieldsOf(type: ProviderType): readonly ProviderSecretField[] {
-  switch (type) {
-    case 'bedrock': return ['access_key_id', 'secret_access_key', 'session_token'];
-    case 'vertex-ai': return ['access_token', 'service_account', 'api_key'];
-    default: return ['api_key'];
-  }
+  const fields = new Set<string>([...Object.keys(PROVIDER_DEFAULTS[type].credentialEnv), 'api_key']);
+  return PROVIDER_SECRET_FIELDS.filter((field) => fields.has(field));
 }
 
 /** Non-secret settings a provider type reads (api_version, region, …). */

@@ -70,14 +70,15 @@ function describeError(error: ErrorObject): Finding | undefined {
     }
     case 'const':
     case 'enum': {
-      const allowed = (error.keyword === 'const' ? [params['allowedValue']] : params['allowedValues'] as unknown[]).map(String);
-      const value = typeof error.data === 'string' ? error.data : JSON.stringify(error.data) ?? String(error.data);
+      // 429 is allowed both quoted and unquoted: list each spelling once.
+      const allowed = [...new Set((error.keyword === 'const' ? [params['allowedValue']] : params['allowedValues'] as unknown[]).map(String))];
+      const suggestion = typeof error.data === 'string' ? didYouMean(error.data, allowed) : '';
       return {
         ruleId: 'schema/enum',
         pointer,
         part: 'value',
-        message: `${where} must be ${allowed.length === 1 ? allowed[0] : `one of ${allowed.join(', ')}`}, not ${JSON.stringify(value)}`,
-        hint: `${didYouMean(value, allowed)}Use one of: ${allowed.join(', ')}.`,
+        message: `${where} must be ${allowed.length === 1 ? allowed[0] : `one of ${allowed.join(', ')}`}, not ${describeValue(error.data)}`,
+        hint: `${suggestion}Use ${allowed.length === 1 ? allowed[0] : `one of: ${allowed.join(', ')}`}.`,
       };
     }
     case 'pattern': {
