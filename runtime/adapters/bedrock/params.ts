@@ -6,6 +6,7 @@
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InferenceConfiguration.html
  * @see /work/shared/providers.md §5.6 and §10.3
  */
+import { isRecord } from '../json-value.js';
 import type { ParamTable } from '../param-table.js';
 
 const MODEL_SPECIFIC = 'Converse has no field for it; set additionalModelRequestFields in the provider defaults';
@@ -24,7 +25,7 @@ export const bedrockParams: ParamTable = {
     response_format: {
       kind: 'unsupported',
       reason: 'Bedrock Converse supports json_schema structured output only',
-      when: (value) => typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'json_object',
+      when: (value) => isRecord(value) && value['type'] === 'json_object',
     },
     // requestMetadata (invocation-log filters); values outside its character set are refused in request.ts.
     user: { kind: 'supported' },
