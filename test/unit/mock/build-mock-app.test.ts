@@ -143,7 +143,7 @@ test('Azure needs api-key (or bearer) and api-version on deployment URLs', async
   assert.match(ok.body, /no fixture azure-openai\/chat/);
 });
 
-async function signedBedrock(body: string, secret = MOCK_AWS_CREDENTIALS.secretAccessKey, accessKeyId = MOCK_AWS_CREDENTIALS.accessKeyId) {
+async function signedBedrock(body: string, secret: string = MOCK_AWS_CREDENTIALS.secretAccessKey, accessKeyId: string = MOCK_AWS_CREDENTIALS.accessKeyId) {
   const url = 'http://localhost:80/bedrock/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse';
   const native: NativeRequest = {
     method: 'POST', url, headers: { 'content-type': 'application/json' }, body, stream: false,

@@ -58,7 +58,7 @@ test('bedrock frames are real event-stream binary that the AWS codec decodes (CR
   assert.deepEqual(decoded[1]?.headers[':message-type'], { type: 'string', value: 'event' });
   assert.deepEqual(JSON.parse(text(decoded[1]?.body)), { contentBlockIndex: 0, delta: { text: 'Hello' } });
   const corrupted = Uint8Array.from(wire.chunks?.[1]?.bytes ?? []);
-  corrupted[corrupted.length - 6] ^= 0xff;
+  corrupted[corrupted.length - 6] = (corrupted[corrupted.length - 6] ?? 0) ^ 0xff;
   assert.throws(() => codec.decode(corrupted), /checksum/i, 'a flipped payload byte fails the message CRC');
 });
 

@@ -89,13 +89,16 @@ test('delay_headers, delay_first_chunk and stall shift the schedule by absolute 
     method: 'POST', body: streamBody, dispatcher: testAgent(t),
     headers: { ...anthropicHeaders, 'x-aigw-mock-fault': 'delay_headers=1000,delay_first_chunk=500,stall=3000,stall_after=2' },
   });
-  let response: Awaited<typeof responsePromise> | undefined;
-  void responsePromise.then((value) => { response = value; });
+  const arrivedResponse: { value?: Awaited<typeof responsePromise> } = {};
+  void responsePromise.then((value) => { arrivedResponse.value = value; });
   await arrived(mock);
   await advanceTo(clock, 999);
-  assert.equal(response, undefined);
+  await pause();
+  const current = () => arrivedResponse.value;
+  assert.equal(current(), undefined);
   await advanceTo(clock, 1000);
-  await until(() => response !== undefined, 'head after delay_headers');
+  await until(() => current() !== undefined, 'head after delay_headers');
+  const response = current();
   assert.ok(response !== undefined);
   const body = collector(response.body);
   await advanceTo(clock, 1499);

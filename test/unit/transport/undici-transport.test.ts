@@ -49,7 +49,7 @@ async function readAll(body: AsyncIterable<Uint8Array>): Promise<string> {
 }
 
 test('a request is sent with its headers, auth and exact body, and the answer comes back with flattened headers', async (t) => {
-  let seen: { method?: string; url?: string; headers?: IncomingMessage['headers']; body?: string } = {};
+  let seen: { method?: string | undefined; url?: string | undefined; headers?: IncomingMessage['headers']; body?: string } = {};
   const upstream = await startServer(t, (request, response) => {
     const parts: Buffer[] = [];
     request.on('data', (part: Buffer) => parts.push(part));
