@@ -61,7 +61,7 @@ export const FAULT_KEYS: Readonly<Record<string, FaultKey>> = {
   malformed_at: { field: 'malformedAt', kind: 'count', help: 'replace chunk N with an event carrying broken JSON (framing intact)' },
   no_terminator: { field: 'noTerminator', kind: 'flag', help: 'drop the last (terminating) chunk; the answer is otherwise complete' },
   reject_prefill: { field: 'rejectPrefill', kind: 'flag', help: "a request ending with an assistant prefill gets the provider's 400" },
-  first: { field: 'first', kind: 'count', help: 'apply to the first K matching requests only (global faults)' },
+  first: { field: 'first', kind: 'count', help: 'apply to the first N matching requests only (global faults)' },
   for_ms: { field: 'forMs', kind: 'ms', help: 'apply only during the first MS after the mock starts (global faults)' },
 };
 

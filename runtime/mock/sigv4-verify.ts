@@ -54,7 +54,7 @@ export async function verifySigV4(request: ReceivedRequest, expectedService = 'b
   const signedHeaders = (signedList ?? '').split(';');
   if (!signedHeaders.includes('host')) return invalid("'Host' must be a signed header.");
   const host = header(request, 'host') ?? '';
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { host };
   for (const name of signedHeaders) {
     if (name === 'host' || name === 'x-amz-date' || name === 'x-amz-security-token') continue;
     const value = header(request, name);

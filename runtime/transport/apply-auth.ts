@@ -98,7 +98,9 @@ export async function signSigV4(input: SigV4Input): Promise<Record<string, strin
     ...(input.url.port === '' ? {} : { port: Number(input.url.port) }),
     path: input.url.pathname,
     query,
-    headers: { ...input.headers, host: input.url.host },
+    // An explicit host header wins: a verifier must sign the Host as received (`host:80` included),
+    // which URL parsing would normalise away.
+    headers: { host: input.url.host, ...input.headers },
     body: input.body,
   }, { signingDate: input.signingDate });
   return { ...signed.headers };

@@ -177,6 +177,14 @@ test('Bedrock verifies SigV4 for real with the mock test credentials', async (t)
   const bearerKey = await app.inject({ method: 'POST', url: good.url, headers: { authorization: 'Bearer bedrock-api-key' }, payload: body });
   assert.equal(bearerKey.statusCode, 200, 'Bedrock API keys are bearer tokens');
 
+  // The classic gateway bug: signing the model id path encoded once instead of twice.
+  const { SignatureV4 } = await import('@smithy/signature-v4');
+  const { Hash } = await import('@smithy/hash-node');
+  const singlyEncoded = await new SignatureV4({ credentials: MOCK_AWS_CREDENTIALS, region: 'us-east-1', service: 'bedrock', sha256: Hash.bind(null, 'sha256'), uriEscapePath: false })
+    .sign({ method: 'POST', protocol: 'http:', hostname: 'localhost', port: 80, path: good.url, query: {}, headers: { host: 'localhost:80', 'content-type': 'application/json' }, body });
+  const pitfall = await app.inject({ method: 'POST', url: good.url, headers: singlyEncoded.headers, payload: body });
+  assert.equal(pitfall.statusCode, 403, 'a path signed with single encoding does not verify');
+
   const missing = await signedBedrock('{"inferenceConfig":{}}');
   const invalid = await app.inject({ method: 'POST', url: missing.url, headers: missing.headers, payload: '{"inferenceConfig":{}}' });
   assert.equal(invalid.statusCode, 400);
