@@ -3,7 +3,6 @@
  * vLLM server named `team-vllm`) is resolved to its type by the manifest normalizer, so the engine
  * always asks by type. Adding an adapter is one import line and one entry below.
  */
-import { AigwError, ERRORS } from '../errors.js';
 import type { ProviderAdapter, ProviderType } from './contract.js';
 import { anthropicAdapter } from './anthropic/index.js';
 import { azureOpenAIAdapter } from './azure-openai/index.js';
@@ -18,9 +17,7 @@ import {
 } from './openai-compatible/index.js';
 import { vertexAiAdapter } from './vertex-ai/index.js';
 
-const NOT_BUILT = new WeakSet<ProviderAdapter>();
-
-const ADAPTERS: Readonly<Record<ProviderType, ProviderAdapter>> = Object.freeze({
+const ADAPTERS: Readonly<Record<ProviderType, ProviderAdapter>> = freezeAll({
   openai: openaiAdapter,
   'azure-openai': azureOpenAIAdapter,
   mistral: mistralAdapter,
@@ -40,29 +37,20 @@ const ADAPTERS: Readonly<Record<ProviderType, ProviderAdapter>> = Object.freeze(
   bedrock: bedrockAdapter,
 });
 
+/** Adapters are shared by every request: frozen so no caller can change one for the others. */
+function freezeAll(adapters: Record<ProviderType, ProviderAdapter>): Readonly<Record<ProviderType, ProviderAdapter>> {
+  for (const adapter of Object.values(adapters)) Object.freeze(adapter);
+  return Object.freeze(adapters);
+}
+
 export function getAdapter(type: ProviderType): ProviderAdapter {
   return ADAPTERS[type];
 }
 
-/** False while a type still has the placeholder below (tests and the capability matrix skip nothing silently: they report it). */
+/**
+ * Whether a type has its adapter. Every provider type is registered now; kept because callers written
+ * while adapters were still being built guard on it (test/e2e/round-trip.test.ts).
+ */
 export function isAdapterBuilt(type: ProviderType): boolean {
-  return !NOT_BUILT.has(ADAPTERS[type]);
-}
-
-/** A placeholder whose every call is an internal error naming the missing adapter. */
-function notBuilt(type: ProviderType): ProviderAdapter {
-  const fail = (): never => {
-    throw new AigwError(ERRORS.INTERNAL, `The '${type}' adapter is not built yet.`);
-  };
-  const adapter: ProviderAdapter = Object.freeze({
-    type,
-    params: Object.freeze({ rules: Object.freeze({}), unknown: 'unsupported' as const }),
-    supportsPrefill: false,
-    buildRequest: fail,
-    parseResponse: fail,
-    createStreamTranslator: fail,
-    parseError: fail,
-  });
-  NOT_BUILT.add(adapter);
-  return adapter;
+  return Object.hasOwn(ADAPTERS, type);
 }
