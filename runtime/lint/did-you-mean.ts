@@ -17,21 +17,27 @@ export function editDistance(a: string, b: string): number {
   return at(a.length, b.length);
 }
 
-/** The closest candidate within a third of the word's length (at least 2 edits), ties in candidate order. */
+/**
+ * The closest candidate within a third of the word's length (at least 2 edits), ties in candidate
+ * order; failing that, a candidate the word abbreviates or extends (`timeout` → `timeout_ms`).
+ */
 export function closestMatch(word: string, candidates: Iterable<string>): string | undefined {
   const limit = Math.max(2, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
+  let prefixed: string | undefined;
   const lower = word.toLowerCase();
   for (const candidate of candidates) {
     if (candidate === word) continue;
-    const distance = editDistance(lower, candidate.toLowerCase());
+    const other = candidate.toLowerCase();
+    const distance = editDistance(lower, other);
     if (distance <= limit && distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
+    if (prefixed === undefined && Math.min(lower.length, other.length) >= 4 && (other.startsWith(lower) || lower.startsWith(other))) prefixed = candidate;
   }
-  return best;
+  return best ?? prefixed;
 }
 
 /** `did you mean "x"? ` or the empty string. */

@@ -1,0 +1,181 @@
+/**
+ * One table, one row per rule id of the registry: a manifest that fires the rule at an exact
+ * line:col, and a close variant that does not fire it.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadManifest } from '../../../runtime/manifest/load-manifest.js';
+import { RULES, type RuleId } from '../../../runtime/lint/registry.js';
+
+const KEY = 'a'.repeat(64);
+const CREDENTIALS = `credentials:\n  - { id: app, key_sha256: "${KEY}" }\n`;
+const join = (...lines: string[]): string => `${lines.join('\n')}\n`;
+/** A valid manifest with credentials: line 1-2 credentials, line 3 ai_routes, route at line 4. */
+const route = (...extra: string[]): string => join(
+  `credentials:\n  - { id: app, key_sha256: "${KEY}" }`,
+  'ai_routes:',
+  '  - name: chat',
+  '    match: { model: m }',
+  '    targets: [{ provider: openai, model: m }]',
+  ...extra,
+);
+
+interface Case {
+  readonly fires: string | Uint8Array;
+  readonly at: readonly [line: number, column: number];
+  readonly clean: string;
+  readonly env?: Record<string, string>;
+}
+
+const cases: Record<RuleId, Case> = {
+  'yaml/syntax': { fires: route('    fallback: [ollama'), at: [8, 1], clean: route('    fallback: ollama/x') },
+  'yaml/duplicate-key': { fires: route('    name: again'), at: [7, 5], clean: route('    timeout_ms: 100') },
+  'yaml/alias-limit': {
+    fires: join('a: &a [1,1,1,1,1,1,1,1,1,1]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]', 'd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]'),
+    at: [2, 8],
+    clean: join(CREDENTIALS.trimEnd(), 'ai_routes:', '  - &r { name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }', '  - { <<: *r, name: b, match: { model: b } }'),
+  },
+  'yaml/too-deep': {
+    fires: route(`    drop_params: ${'['.repeat(70)}${']'.repeat(70)}`), at: [7, 79],
+    clean: route(`    drop_params: false`),
+  },
+  'yaml/too-large': { fires: `${route()}#${'x'.repeat(1024 * 1024)}\n`, at: [1, 1], clean: `${route()}#${'x'.repeat(1000)}\n` },
+  'yaml/not-utf8': { fires: new Uint8Array([...new TextEncoder().encode(route()), 0x23, 0xc3, 0x28]), at: [7, 2], clean: `${route()}# é\n` },
+  'yaml/empty': { fires: '# nothing here\n', at: [1, 1], clean: route() },
+  'schema/unknown-key': { fires: route('    retries: 2'), at: [7, 5], clean: route('    retry: { attempts: 2 }') },
+  'schema/type': { fires: route('    drop_params: "yes"'), at: [7, 18], clean: route('    drop_params: true') },
+  'schema/required': { fires: join(CREDENTIALS.trimEnd(), 'ai_routes:', '  - name: chat', '    targets: [{ provider: openai, model: m }]'), at: [4, 5], clean: route() },
+  'schema/enum': { fires: route('    stream_failover: abort'), at: [7, 22], clean: route('    stream_failover: error') },
+  'schema/format': { fires: join(CREDENTIALS.trimEnd(), 'providers:', '  "my openai": { type: openai }', 'ai_routes: []'), at: [4, 3], clean: route() },
+  'schema/range': { fires: route('    retry: { attempts: 11 }'), at: [7, 24], clean: route('    retry: { attempts: 10 }') },
+  'env/missing-variable': {
+    fires: join(CREDENTIALS.trimEnd(), 'providers:', '  openai: { api_key: "sk-${MISSING_KEY}" }', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }'),
+    at: [4, 26],
+    clean: join(CREDENTIALS.trimEnd(), 'providers:', '  openai: { api_key: "sk-${PRESENT_KEY}" }', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }'),
+    env: { PRESENT_KEY: 'x' },
+  },
+  'env/malformed-reference': {
+    fires: join(CREDENTIALS.trimEnd(), 'providers:', '  ollama: { base_url: "http://${HOST:localhost}:11434" }', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: ollama, model: a }] }'),
+    at: [4, 31],
+    clean: join(CREDENTIALS.trimEnd(), 'providers:', '  ollama: { base_url: "http://${HOST:-localhost}:11434" }', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: ollama, model: a }] }'),
+  },
+  'provider/unknown-id': { fires: route('    fallback: olama/llama-3.1'), at: [7, 15], clean: route('    fallback: ollama/llama-3.1') },
+  'provider/literal-secret': {
+    fires: join(CREDENTIALS.trimEnd(), 'providers:', '  openai:', '    api_key: sk-live-123', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }'),
+    at: [5, 14],
+    clean: join(CREDENTIALS.trimEnd(), 'providers:', '  openai:', '    api_key: "${OPENAI_API_KEY:-unset}"', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }'),
+  },
+  'provider/unused': {
+    fires: join(CREDENTIALS.trimEnd(), 'providers:', '  groq: {}', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }'),
+    at: [4, 3],
+    clean: join(CREDENTIALS.trimEnd(), 'providers:', '  groq: {}', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: openai, model: a }], fallback: groq/llama-3.1-8b }'),
+  },
+  'provider/missing-setting': {
+    fires: join(CREDENTIALS.trimEnd(), 'providers:', '  bedrock: {}', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: bedrock, model: a }] }'),
+    at: [4, 3],
+    clean: join(CREDENTIALS.trimEnd(), 'providers:', '  bedrock: { region: eu-central-1 }', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: bedrock, model: a }] }'),
+  },
+  'provider/unsupported-setting': {
+    fires: join(CREDENTIALS.trimEnd(), 'providers:', '  gemini: { project: acme }', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: gemini, model: a }] }'),
+    at: [4, 13],
+    clean: join(CREDENTIALS.trimEnd(), 'providers:', '  vertex-ai: { project: acme }', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: vertex-ai, model: a }] }'),
+  },
+  'provider/bad-base-url': {
+    fires: join(CREDENTIALS.trimEnd(), 'providers:', '  ollama: { base_url: "ftp://ollama:11434" }', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: ollama, model: a }] }'),
+    at: [4, 23],
+    clean: join(CREDENTIALS.trimEnd(), 'providers:', '  ollama: { base_url: "http://ollama:11434/" }', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: ollama, model: a }] }'),
+  },
+  'route/duplicate-name': {
+    fires: route('  - { name: chat, match: { model: n }, targets: [{ provider: openai, model: n }] }'), at: [7, 13],
+    clean: route('  - { name: chat-2, match: { model: n }, targets: [{ provider: openai, model: n }] }'),
+  },
+  'route/unreachable': {
+    fires: route('  - { name: other, match: { model: m }, targets: [{ provider: openai, model: n }] }'), at: [7, 36],
+    clean: route('  - { name: other, match: { model: n }, targets: [{ provider: openai, model: n }] }'),
+  },
+  'route/weights-all-zero': {
+    fires: join(CREDENTIALS.trimEnd(), 'ai_routes:', '  - name: a', '    match: { model: a }', '    targets:', '      - { provider: openai, model: a, weight: 0 }'),
+    at: [6, 5],
+    clean: join(CREDENTIALS.trimEnd(), 'ai_routes:', '  - name: a', '    match: { model: a }', '    targets:', '      - { provider: openai, model: a, weight: 0 }', '      - { provider: groq, model: a }'),
+  },
+  'route/weight-invalid': {
+    fires: join(CREDENTIALS.trimEnd(), 'ai_routes:', '  - name: a', '    match: { model: a }', '    targets:', '      - { provider: openai, model: a, weight: 2.5 }'),
+    at: [7, 47],
+    clean: join(CREDENTIALS.trimEnd(), 'ai_routes:', '  - name: a', '    match: { model: a }', '    targets:', '      - { provider: openai, model: a, weight: 2 }'),
+  },
+  'route/duplicate-target': {
+    fires: join(CREDENTIALS.trimEnd(), 'ai_routes:', '  - name: a', '    match: { model: a }', '    targets:', '      - { provider: openai, model: a }', '      - { provider: openai, model: a }'),
+    at: [8, 9],
+    clean: join(CREDENTIALS.trimEnd(), 'ai_routes:', '  - name: a', '    match: { model: a }', '    targets:', '      - { provider: openai, model: a }', '      - { provider: openai, model: b }'),
+  },
+  'route/fallback-format': { fires: route('    fallback: "ollama / llama"'), at: [7, 15], clean: route('    fallback: ollama/library/llama3.1:8b') },
+  'route/fallback-repeats-target': { fires: route('    fallback: openai/m'), at: [7, 15], clean: route('    fallback: openai/m-mini') },
+  'route/latency-exceeds-timeout': {
+    fires: join(CREDENTIALS.trimEnd(), 'ai_routes:', '  - name: a', '    match: { model: a }', '    targets:', '      - { provider: openai, model: a, max_latency_ms: 60001 }'),
+    at: [7, 55],
+    clean: join(CREDENTIALS.trimEnd(), 'ai_routes:', '  - name: a', '    match: { model: a }', '    targets:', '      - { provider: openai, model: a, max_latency_ms: 60000 }'),
+  },
+  'credential/bad-key-hash': {
+    fires: join('credentials:', '  - id: app', `    key_sha256: ${KEY.slice(1)}g`, 'ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]'),
+    at: [3, 17],
+    clean: join('credentials:', '  - id: app', `    key_sha256: ${KEY.toUpperCase()}`, 'ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]'),
+  },
+  'credential/unknown-route': {
+    fires: join('credentials:', `  - { id: app, key_sha256: "${KEY}", routes: [a, b] }`, 'ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]'),
+    at: [2, 108],
+    clean: join('credentials:', `  - { id: app, key_sha256: "${KEY}", routes: [a] }`, 'ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]'),
+  },
+  'credential/duplicate-id': {
+    fires: join('credentials:', `  - { id: app, key_sha256: "${KEY}" }`, `  - { id: app, key_sha256: "${'b'.repeat(64)}" }`, 'ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]'),
+    at: [3, 11],
+    clean: join('credentials:', `  - { id: app, key_sha256: "${KEY}" }`, `  - { id: batch, key_sha256: "${'b'.repeat(64)}" }`, 'ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]'),
+  },
+  'credential/duplicate-key': {
+    fires: join('credentials:', `  - { id: app, key_sha256: "${KEY}" }`, `  - { id: batch, key_sha256: "${KEY}" }`, 'ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]'),
+    at: [3, 30],
+    clean: join('credentials:', `  - { id: app, key_sha256: "${KEY}" }`, `  - { id: batch, key_sha256: "${'b'.repeat(64)}" }`, 'ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]'),
+  },
+  'credential/none': {
+    fires: join('# no credentials', 'ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]'), at: [2, 1],
+    clean: route(),
+  },
+};
+
+test('every registered rule id has a row in this table, and no row names an unknown id', () => {
+  assert.deepEqual(Object.keys(cases).sort(), RULES.map((rule) => rule.id).sort());
+});
+
+for (const [ruleId, testCase] of Object.entries(cases) as [RuleId, Case][]) {
+  test(`${ruleId} fires at ${testCase.at.join(':')} and stays quiet on the corrected manifest`, () => {
+    const env = testCase.env ?? {};
+    const fired = loadManifest({ text: testCase.fires, file: 'routes.yaml' }, { env });
+    const hit = fired.diagnostics.find((diagnostic) => diagnostic.ruleId === ruleId);
+    assert.ok(hit, `${ruleId} did not fire: ${JSON.stringify(fired.diagnostics.map((diagnostic) => [diagnostic.ruleId, diagnostic.line, diagnostic.column]))}`);
+    assert.deepEqual([hit.line, hit.column], [...testCase.at], hit.message);
+    const clean = loadManifest({ text: testCase.clean, file: 'routes.yaml' }, { env });
+    assert.deepEqual(clean.diagnostics.filter((diagnostic) => diagnostic.ruleId === ruleId), []);
+    assert.deepEqual(clean.diagnostics.filter((diagnostic) => diagnostic.severity === 'error'), [], 'the corrected manifest is valid');
+  });
+}
+
+test('did-you-mean hints name the closest provider, key and route', () => {
+  const typo = (text: string) => loadManifest({ text, file: 'x' }, { env: {} }).diagnostics[0]?.hint ?? '';
+  assert.match(typo(cases['provider/unknown-id'].fires as string), /did you mean "ollama"\?/);
+  assert.match(typo(route('    timeout: 5')), /did you mean "timeout_ms"\?/);
+  assert.match(typo(join('credentials:', `  - { id: app, key_sha256: "${KEY}", routes: [chta] }`, 'ai_routes: [{ name: chat, match: { model: a }, targets: [{ provider: openai, model: a }] }]')),
+    /did you mean "chat"\?/);
+});
+
+test('a literal secret and a pasted key never appear in any diagnostic', () => {
+  const pasted = join('credentials:', '  - { id: app, key_sha256: "sk-proj-very-secret" }', 'providers:', '  openai: { api_key: "sk-live-very-secret" }',
+    'ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]');
+  const { diagnostics } = loadManifest({ text: pasted, file: 'x' }, { env: {} });
+  assert.deepEqual(diagnostics.map((diagnostic) => diagnostic.ruleId).sort(), ['credential/bad-key-hash', 'provider/literal-secret']);
+  assert.equal(JSON.stringify(diagnostics).includes('very-secret'), false);
+});
+
+test('--allow-missing-env turns env/missing-variable into a warning and keeps the manifest', () => {
+  const result = loadManifest({ text: cases['env/missing-variable'].fires, file: 'x' }, { env: {}, allowMissingEnv: true });
+  assert.deepEqual(result.diagnostics.map((diagnostic) => [diagnostic.ruleId, diagnostic.severity]), [['env/missing-variable', 'warning']]);
+  assert.ok(result.manifest);
+});
