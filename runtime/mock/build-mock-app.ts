@@ -9,13 +9,14 @@ import type { ProviderType } from '../adapters/contract.js';
 import { PROVIDER_DEFAULTS } from '../adapters/provider-defaults.js';
 import { realClock, type Clock } from '../clock.js';
 import { createFaultBook, FaultSpecError, parseFault, type FaultBook, type FaultSpec } from './faults.js';
-import { answerCase, loadFixtureIndex, type FixtureIndex } from './fixture-index.js';
-import { fixtureWire, type FixtureWire } from './fixture-wire.js';
+import { chooseAnswer } from './choose-answer.js';
+import { loadFixtureIndex, type FixtureIndex } from './fixture-index.js';
+import type { FixtureWire } from './fixture-wire.js';
 import { basePath, isProviderType } from './mock-base-url.js';
-import { createErrorBuilder, type ErrorAnswer } from './provider-errors.js';
+import { createErrorBuilder } from './provider-errors.js';
 import { matchEndpoint } from './provider-endpoints.js';
 import { replay } from './replay.js';
-import { checkAuth, checkFields, parseBody, requestFacts, type Rejection, type RequestFacts } from './request-checks.js';
+import { parseBody, requestFacts, type RequestFacts } from './request-checks.js';
 import { createRequestLog, maskHeaders, maskPath, type MockLogEntry, type RequestLog } from './request-log.js';
 
 export const FAULT_HEADER = 'x-aigw-mock-fault';
@@ -33,16 +34,10 @@ export interface MockAppOptions {
   readonly clock?: Clock;
 }
 
-/** @see https://docs.anthropic.com/en/api/messages (prefill) — other providers get the same sentence. */
-const PREFILL_MESSAGE = 'This model does not support assistant message prefill. The conversation must end with a user message.';
 const BODY_LIMIT = 64 * 1024 * 1024;
 
 function mockError(reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply.code(status).send({ error: { message: `aigw mock: ${message}`, type: 'aigw_mock_error', param: null, code: null } });
-}
-
-function errorWire(answer: ErrorAnswer): FixtureWire {
-  return { status: answer.status, headers: answer.headers, headersAtMs: 0, body: new TextEncoder().encode(answer.body) };
 }
 
 function bodyForLog(bytes: Uint8Array): unknown {
@@ -125,62 +120,33 @@ export function buildMockApp(options: MockAppOptions = {}): FastifyInstance {
     }
     entry.fault = fault?.text ?? null;
 
-    /**
-     * An auth rejection uses the recorded error-401 when there is one (the provider's real answer, with
-     * its status: Gemini records 401 UNAUTHENTICATED); a field rejection is built from the documented
-     * shape, because a recorded 400 describes one specific cause (a content filter, a context length)
-     * whose extra fields would misreport a missing field.
-     */
-    const rejectionWire = (rejection: Rejection): FixtureWire => {
-      const recorded = rejection.kind === 'auth' && index.error(provider, 401) !== undefined;
-      const options = { ...(rejection.awsException === undefined ? {} : { awsException: rejection.awsException }), recorded };
-      return errorWire(buildError(provider, recorded ? 401 : rejection.status, rejection.message, options));
-    };
+    const received = { method: request.method, rawUrl, headers: request.headers, body: bytes };
+    const answer = await chooseAnswer({ provider, endpoint, received, query, parsed, facts, fault }, index, buildError);
+    entry.outcome = answer.outcome;
+    await send(reply, answer.wire, entry, { fault, arrivedAt });
+    return undefined;
+  };
 
-    let wire: FixtureWire;
-    const rejection = endpoint === undefined
-      ? { status: 404, kind: 'invalid' as const, message: `Unknown endpoint ${request.method} ${path}` }
-      : await checkAuth(provider, { method: request.method, rawUrl, headers: request.headers, body: bytes }, query)
-        ?? (endpoint.problem === undefined ? undefined : { status: 400, kind: 'invalid' as const, message: endpoint.problem })
-        ?? (parsed.ok ? checkFields(provider, endpoint, parsed.body) : parsed.rejection)
-        ?? (fault?.rejectPrefill === true && facts?.prefill === true ? { status: 400, kind: 'invalid' as const, message: PREFILL_MESSAGE } : undefined);
-    if (rejection !== undefined) {
-      entry.outcome = `rejected-${rejection.kind}`;
-      wire = rejectionWire(rejection);
-    } else if (fault?.status !== undefined) {
-      entry.outcome = 'fault';
-      wire = errorWire(buildError(provider, fault.status, undefined, fault.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: fault.retryAfterSeconds }));
-    } else {
-      const shape = { stream: facts?.stream ?? false, tools: facts?.tools ?? false };
-      const fixture = index.pick(provider, shape);
-      if (fixture === undefined) {
-        entry.outcome = 'no-fixture';
-        wire = errorWire(buildError(provider, 501, `aigw mock has no fixture ${provider}/${answerCase(shape)}`));
-      } else {
-        entry.outcome = 'answered';
-        wire = fixtureWire(fixture, facts?.model ?? fixture.recorded_model ?? '');
-      }
-    }
-
+  /** Hijacks the reply and replays the answer, logging the head, the chunks and a client hang-up. */
+  const send = async (reply: FastifyReply, wire: FixtureWire, entry: MockLogEntry, timing: { fault: FaultSpec | undefined; arrivedAt: number }): Promise<void> => {
     reply.hijack();
     const response = reply.raw;
     const closed = new AbortController();
     let selfReset = false;
     response.on('close', () => {
       if (!response.writableEnded && !selfReset) {
-        entry.clientClosed = { atMs: clock.monotonic() - arrivedAt, midStream: response.headersSent, chunksSent: entry.chunksSent };
+        entry.clientClosed = { atMs: clock.monotonic() - timing.arrivedAt, midStream: response.headersSent, chunksSent: entry.chunksSent };
       }
       closed.abort();
     });
     const end = await replay(response, wire, {
-      clock, startedAt: arrivedAt, speed, fault, signal: closed.signal,
+      clock, startedAt: timing.arrivedAt, speed, fault: timing.fault, signal: closed.signal,
       onHead: (status) => { entry.status = status; },
       onChunk: () => { entry.chunksSent += 1; },
       onSelfReset: () => { selfReset = true; },
     });
     entry.completed = end === 'completed';
     if (end !== 'completed' && end !== 'client-closed') entry.outcome = end;
-    return undefined;
   };
 
   app.post('/*', handle);
