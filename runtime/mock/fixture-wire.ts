@@ -6,7 +6,7 @@
  * the same few pairs a hundred thousand times.
  */
 import type { StreamFraming } from '../adapters/contract.js';
-import { decodeEventStreamFrame, encodeEventStreamFrame } from './event-stream-frames.js';
+import { createEventStreamDecoder, encodeEventStreamFrames } from '../adapters/bedrock/event-stream.js';
 import type { Fixture, FixtureChunk } from './fixture-index.js';
 
 export interface WireChunk {
@@ -103,10 +103,17 @@ function encodeWire(fixture: Fixture, requestedModel: string): FixtureWire {
 function encodeChunk(chunk: FixtureChunk, framing: StreamFraming, replace: (text: string) => string): Uint8Array {
   if (framing === 'aws-eventstream') {
     if (chunk.event === undefined) throw new Error('an aws-eventstream chunk needs `event`');
-    return encodeEventStreamFrame({ headers: chunk.event.headers, payload: replace(JSON.stringify(chunk.event.payload)) });
+    return encodeFrame(chunk.event.headers, replace(JSON.stringify(chunk.event.payload)));
   }
   if (chunk.data === undefined) throw new Error(`an ${framing} chunk needs \`data\``);
   return encoder.encode(replace(chunk.data));
+}
+
+/** One Bedrock frame, encoded by the Bedrock adapter's @smithy/eventstream-codec helper. */
+function encodeFrame(headers: Readonly<Record<string, string>>, payload: string): Uint8Array {
+  const [frame] = encodeEventStreamFrames([{ headers, payload }]);
+  if (frame === undefined) throw new Error('encodeEventStreamFrames returned no frame');
+  return frame;
 }
 
 /** The JSON that every malformed event carries: opened, never closed. */
@@ -120,8 +127,9 @@ const BROKEN_JSON = '{"aigw_mock_malformed":';
 export function malformedChunk(bytes: Uint8Array, framing: StreamFraming): Uint8Array {
   switch (framing) {
     case 'aws-eventstream': {
-      const frame = decodeEventStreamFrame(bytes);
-      return encodeEventStreamFrame({ headers: frame.headers, payload: BROKEN_JSON });
+      const unit = createEventStreamDecoder().push(bytes)[0];
+      if (unit?.type !== 'frame') throw new Error('malformedChunk: not one complete event-stream frame');
+      return encodeFrame(unit.frame.headers, BROKEN_JSON);
     }
     case 'ndjson':
       return encoder.encode(`${BROKEN_JSON}\n`);

@@ -85,12 +85,15 @@ test('a malformed chunk keeps its framing but carries broken JSON', () => {
   assert.equal(text(message.body), '{"aigw_mock_malformed":');
 });
 
-test('an encoded frame matches the worked contentBlockDelta frame byte for byte (providers.md §5.4)', async () => {
-  const { encodeEventStreamFrame } = await import('../../../runtime/mock/event-stream-frames.js');
-  const bytes = encodeEventStreamFrame({
-    headers: { ':event-type': 'contentBlockDelta', ':content-type': 'application/json', ':message-type': 'event' },
-    payload: '{"contentBlockIndex":0,"delta":{"text":"Hello"},"p":"abcdefghijklmnopqrstuvwxyzABCDEFGH"}',
+test('an encoded frame matches the worked contentBlockDelta frame byte for byte (providers.md §5.4)', () => {
+  const fixture = asFixture({
+    ...bedrockStream,
+    response: { status: 200, headers: {}, stream: { framing: 'aws-eventstream', chunks: [{ at_ms: 0, event: {
+      headers: { ':event-type': 'contentBlockDelta', ':content-type': 'application/json', ':message-type': 'event' },
+      payload: { contentBlockIndex: 0, delta: { text: 'Hello' }, p: 'abcdefghijklmnopqrstuvwxyzABCDEFGH' },
+    } }] } },
   });
+  const bytes = fixtureWire(fixture, 'm').chunks?.[0]?.bytes ?? new Uint8Array();
   const hex = Buffer.from(bytes).toString('hex');
   assert.equal(bytes.length, 192);
   assert.equal(hex.slice(0, 24), '000000c0000000577938f3e5');
