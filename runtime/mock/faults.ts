@@ -102,6 +102,7 @@ export function parseFault(text: string): FaultSpec {
       spec[definition.field] = definition.kind === 'text' ? raw : parseNumber(key, raw, definition.kind);
     }
   }
+  // Every field was set above from FAULT_KEYS with the type its kind promises.
   const fault = spec as unknown as FaultSpec;
   if (fault.retryAfterSeconds !== undefined && fault.status === undefined) throw new FaultSpecError(`fault "${text}": retry_after needs status`);
   if (fault.stallAfter !== undefined && fault.stallMs === undefined) throw new FaultSpecError(`fault "${text}": stall_after needs stall`);

@@ -143,6 +143,7 @@ export function checkFixture(file: string, value: unknown, expected?: { provider
       .join('; ');
     throw new FixtureError(file, `does not match schemas/fixture.schema.json: ${details}`);
   }
+  // The schema just validated it; Fixture mirrors the schema.
   const fixture = value as Fixture;
   if (expected !== undefined) {
     if (fixture.provider !== expected.provider) {
@@ -172,6 +173,7 @@ export function loadFixtureIndex(directory: string = packagePath('fixtures')): F
       const fixture = checkFixture(file, readJson(file), { provider: providerId, caseName: name.slice(0, -'.json'.length) });
       cases.set(fixture.case, fixture);
     }
+    // Each fixture's `provider` (a schema enum of the types) equals this folder name: checked above.
     if (cases.size > 0) byProvider.set(providerId as ProviderType, cases);
   }
 
@@ -182,6 +184,7 @@ export function loadFixtureIndex(directory: string = packagePath('fixtures')): F
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new FixtureError(file, 'a canonical request must be a JSON object');
     }
+    // Canonical requests are inputs to the adapters' own validation; only their objecthood is checked here.
     requests.set(name.slice(0, -'.json'.length), value as ChatCompletionRequest);
   }
   for (const cases of byProvider.values()) {

@@ -43,6 +43,7 @@ export async function startMock(options: StartMockOptions = {}): Promise<Running
   });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ port: options.port ?? 0, host });
+  // A TCP listener always reports an AddressInfo (a string only for pipes).
   const address = app.server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {

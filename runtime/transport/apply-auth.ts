@@ -116,6 +116,7 @@ export function googleAuthTokenSource(clientOptions: ConstructorParameters<typeo
       if (auth === undefined) {
         const trimmed = keyFile.trimStart();
         // The secret holds the key JSON itself (e.g. from a Kubernetes secret) or a path to the key file.
+        // google-auth-library validates the key's fields itself (a bad key fails the mint below).
         const source = trimmed.startsWith('{') ? { credentials: JSON.parse(trimmed) as JWTInput } : { keyFile };
         auth = new GoogleAuth({ ...clientOptions, ...source, scopes: [CLOUD_PLATFORM_SCOPE] });
         clients.set(cacheKey, auth);
@@ -170,8 +171,8 @@ export function createAuthApplier(options: AuthApplierOptions = {}): AuthApplier
         try {
           return { authorization: `Bearer ${await googleTokens.accessToken(keyFile)}` };
         } catch (error) {
-          // The library's error (message, request config) may quote the key or its signed assertion: keep
-          // neither it nor it as `cause`; name only the variable and the code.
+          // The library's error (message, request config) may quote the key or its signed assertion, so it
+          // is neither quoted nor kept as `cause`: the message names only the variable and the code.
           throw new TransportError(`cannot mint a Google access token from ${auth.keyFile.masked}: ${errorCode(error)}`, {
             failure: 'auth', code: 'AIGW_TOKEN_MINT_FAILED', beforeResponse: true,
           });

@@ -60,6 +60,7 @@ function abortReason(signal: AbortSignal): unknown {
  */
 async function* readBody(body: Dispatcher.ResponseData['body'], signal: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
   try {
+    // undici's body yields Buffers (Uint8Array subclasses); its type says `any`.
     for await (const chunk of body) yield chunk as Uint8Array;
   } catch (error) {
     if (signal.aborted) throw abortReason(signal);
