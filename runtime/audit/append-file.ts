@@ -1,0 +1,77 @@
+/**
+ * An append-only file written off the request path: appends run one after another on one open
+ * handle (O_APPEND), so each batch lands whole and in call order. Used by the spool, the dead-letter
+ * file and the JSONL sink.
+ */
+import { mkdir, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export interface AppendFile {
+  readonly path: string;
+  /** Bytes in the file, including appends still being written. */
+  readonly size: number;
+  /** Bytes whose append has completed: safe to read. */
+  readonly written: number;
+  /** Appends `text`; resolves once it is written (rejects on an I/O error, the size rolled back). */
+  append(text: string): Promise<void>;
+  /** After every append queued so far: empties the file when `condition()` still holds then. */
+  truncateIf(condition: () => boolean): Promise<boolean>;
+  /** After every append queued so far: closes the file, runs `moveAway` (renames), starts a new one. */
+  rotate(moveAway: () => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openAppendFile(path: string): Promise<AppendFile> {
+  await mkdir(dirname(path), { recursive: true });
+  let handle = await open(path, 'a', 0o600);
+  let size = (await handle.stat()).size;
+  let written = size;
+  let chain: Promise<unknown> = Promise.resolve();
+  const serialize = <T>(task: () => Promise<T>): Promise<T> => {
+    const result = chain.then(task);
+    chain = result.catch(() => undefined);
+    return result;
+  };
+  return {
+    path,
+    get size() { return size; },
+    get written() { return written; },
+    append(text) {
+      const bytes = Buffer.byteLength(text);
+      size += bytes;
+      return serialize(async () => {
+        try {
+          await handle.appendFile(text);
+          written += bytes;
+        } catch (error) {
+          size -= bytes;
+          throw error;
+        }
+      });
+    },
+    truncateIf(condition) {
+      return serialize(async () => {
+        if (!condition()) return false;
+        await handle.truncate(0);
+        size = 0;
+        written = 0;
+        return true;
+      });
+    },
+    rotate(moveAway) {
+      return serialize(async () => {
+        await handle.close();
+        try {
+          await moveAway();
+        } finally {
+          handle = await open(path, 'a', 0o600);
+          size = (await handle.stat()).size;
+          written = size;
+        }
+      });
+    },
+    close() {
+      return serialize(() => handle.close());
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * The bounded in-memory queue between the request path and the sinks: a ring buffer, so push and
+ * shift are O(1) and a burst never reallocates. Bounded by count and by bytes (records carry
+ * captured prompts, so their size varies a thousandfold).
+ */
+
+/** A serialized record: the request id (the Elasticsearch `_id`) and its JSON line without newline. */
+export interface QueuedRecord {
+  readonly id: string;
+  readonly line: string;
+  /** UTF-8 byte length of `line`. */
+  readonly bytes: number;
+}
+
+export interface RecordQueue {
+  readonly size: number;
+  readonly bytes: number;
+  /** False (and nothing stored) when either bound would be exceeded. */
+  push(record: QueuedRecord): boolean;
+  /** Removes up to `maxCount` records and about `maxBytes` bytes from the head (at least one when not empty). */
+  take(maxCount: number, maxBytes: number): QueuedRecord[];
+}
+
+export function createRecordQueue(capacity: number, maxBytes: number): RecordQueue {
+  const slots: (QueuedRecord | undefined)[] = new Array<QueuedRecord | undefined>(Math.max(1, capacity));
+  let head = 0;
+  let size = 0;
+  let bytes = 0;
+  return {
+    get size() { return size; },
+    get bytes() { return bytes; },
+    push(record) {
+      if (size === slots.length || bytes + record.bytes > maxBytes) return false;
+      slots[(head + size) % slots.length] = record;
+      size += 1;
+      bytes += record.bytes;
+      return true;
+    },
+    take(maxCount, maxTakeBytes) {
+      const taken: QueuedRecord[] = [];
+      let takenBytes = 0;
+      while (size > 0 && taken.length < maxCount) {
+        const record = slots[head];
+        if (record === undefined) break;
+        if (taken.length > 0 && takenBytes + record.bytes > maxTakeBytes) break;
+        slots[head] = undefined;
+        head = (head + 1) % slots.length;
+        size -= 1;
+        bytes -= record.bytes;
+        takenBytes += record.bytes;
+        taken.push(record);
+      }
+      return taken;
+    },
+  };
+}
+
+/** The record's request id (`http.request.id`), or undefined when the line is not a record. */
+export function recordId(line: string): string | undefined {
+  try {
+    const record = JSON.parse(line) as { http?: { request?: { id?: unknown } } } | null;
+    const id = record?.http?.request?.id;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Serializes a record for the queue (once, on the request path: the bytes bound needs the size). */
+export function toQueuedRecord(record: { readonly http: { readonly request: { readonly id: string } } }): QueuedRecord {
+  const line = JSON.stringify(record);
+  return { id: record.http.request.id, line, bytes: Buffer.byteLength(line) };
+}

@@ -1,0 +1,283 @@
+/**
+ * One sink's delivery pipeline: memory queue → batches → sink, with a disk spool whenever the sink
+ * is down or slower than the traffic. Delivery order is: the batch in flight (or awaiting retry),
+ * then the spool from its committed offset, then the memory queue — records only ever move from the
+ * queue's head to the spool's tail, so this is arrival order (one exception: at close, a queue batch
+ * still failing is spooled behind what was spooled before it).
+ * enqueue() is synchronous and O(1); every I/O happens in the worker or the spiller.
+ */
+import { join } from 'node:path';
+import { openAppendFile, type AppendFile } from './append-file.js';
+import type { AuditMetrics } from './audit-metrics.js';
+import { createRecordQueue, type QueuedRecord } from './queue.js';
+import type { AuditSink, RejectedRecord, SinkWriteResult } from './sinks/sink.js';
+import { openSpool, type Spool } from './spool.js';
+
+export type AuditLog = (level: 'info' | 'warn' | 'error', message: string, fields: Readonly<Record<string, unknown>>) => void;
+
+export interface ChannelOptions {
+  /** Label for metrics, logs and file names (unique per writer). */
+  readonly label: string;
+  readonly sink: AuditSink;
+  readonly spoolDirectory: string;
+  readonly queueCapacity: number;
+  readonly queueMaxBytes: number;
+  readonly spoolMaxBytes: number;
+  readonly backoff: { readonly initialMs: number; readonly maxMs: number };
+  readonly metrics: AuditMetrics;
+  readonly log: AuditLog;
+}
+
+export interface SinkStatus {
+  readonly sink: string;
+  /** False while deliveries fail (records are spooled meanwhile). */
+  readonly healthy: boolean;
+  readonly queueDepth: number;
+  readonly spoolBytes: number;
+}
+
+export interface SinkChannel {
+  enqueue(record: QueuedRecord): void;
+  /** Delivers everything queued and spooled; false when `timeoutMs` passed first. */
+  flush(timeoutMs: number): Promise<boolean>;
+  /** Flushes within `timeoutMs`, then spools what is left and closes the sink. */
+  close(timeoutMs: number): Promise<void>;
+  status(): SinkStatus;
+}
+
+interface Batch {
+  records: readonly QueuedRecord[];
+  readonly source: 'queue' | 'spool';
+  /** Spool offset to commit once delivered. */
+  readonly end?: number;
+}
+
+const LOUD_LOG_INTERVAL_MS = 10_000;
+/** Re-check of a spool whose last append is still being written. */
+const SPOOL_POLL_MS = 50;
+
+export async function openSinkChannel(options: ChannelOptions): Promise<SinkChannel> {
+  const { sink, metrics, log, label } = options;
+  const batchCount = sink.batch?.maxCount ?? 500;
+  const batchBytes = sink.batch?.maxBytes ?? 5 * 1024 * 1024;
+  const intervalMs = sink.batch?.intervalMs ?? 1_000;
+  const queue = createRecordQueue(options.queueCapacity, options.queueMaxBytes);
+  const spool: Spool = await openSpool(join(options.spoolDirectory, `${label}.spool.jsonl`), options.spoolMaxBytes);
+  const deadLetters: AppendFile = await openAppendFile(join(options.spoolDirectory, `${label}.dead-letter.jsonl`));
+  // Spill to disk before memory is full, so a slow sink costs disk, not records.
+  const spillAtCount = Math.max(1, Math.floor(options.queueCapacity / 2));
+  const spillAtBytes = Math.floor(options.queueMaxBytes / 2);
+
+  let current: Batch | undefined;
+  let healthy = true;
+  let backoffMs = options.backoff.initialMs;
+  let oldestQueuedAt: number | undefined;
+  let urgent = 0;
+  let closed = false;
+  let wake: (() => void) | undefined;
+  let stopBackoff: (() => void) | undefined;
+  let spilling: Promise<void> | undefined;
+  let lastLoudAt = Number.NEGATIVE_INFINITY;
+  let suppressedLoud = 0;
+
+  const gauges = (): void => {
+    metrics.queueDepth.set({ sink: label }, queue.size);
+    metrics.spoolBytes.set({ sink: label }, spool.pendingBytes());
+  };
+  const signal = (): void => { const resolve = wake; wake = undefined; resolve?.(); };
+
+  function loud(message: string, fields: Record<string, unknown>): void {
+    const now = performance.now();
+    if (now - lastLoudAt < LOUD_LOG_INTERVAL_MS) { suppressedLoud += 1; return; }
+    lastLoudAt = now;
+    log('error', message, { sink: label, ...fields, suppressedSinceLast: suppressedLoud });
+    suppressedLoud = 0;
+  }
+
+  function drop(count: number, reason: 'queue_full' | 'spool_full' | 'dead_letter_full'): void {
+    metrics.dropped.inc({ sink: label, reason }, count);
+    loud(`AUDIT RECORDS LOST: ${reason.replace('_', ' ')}`, { reason, count, spool: spool.path });
+  }
+
+  function scheduleSpill(): void {
+    spilling ??= spill().finally(() => { spilling = undefined; });
+  }
+
+  async function spill(): Promise<void> {
+    while (queue.size > 0 && (!healthy || closed || queue.size >= spillAtCount || queue.bytes >= spillAtBytes)) {
+      const records = queue.take(batchCount, batchBytes);
+      if (queue.size === 0) oldestQueuedAt = undefined;
+      try {
+        const overflow = await spool.append(records);
+        if (overflow.length > 0) drop(overflow.length, 'spool_full');
+      } catch (error) {
+        drop(records.length, 'spool_full');
+        loud('audit spool write failed', { error: errorMessage(error) });
+      }
+      gauges();
+      signal();
+    }
+  }
+
+  async function nextBatch(): Promise<Batch | undefined> {
+    if (spool.pendingBytes() > 0) {
+      const read = await spool.read(batchCount, batchBytes);
+      // Undefined: the spooled bytes are still being written; the spiller signals when done.
+      if (read === undefined) return undefined;
+      if (read.corrupt.length > 0) await writeDeadLetters(read.corrupt.map((line) => ({ line, reason: 'spool: unreadable line' })));
+      if (read.records.length === 0) {
+        await spool.commit(read.end);
+        return nextBatch();
+      }
+      return { records: read.records, source: 'spool', end: read.end };
+    }
+    if (queue.size === 0) return undefined;
+    const due = urgent > 0 || closed || queue.size >= batchCount || queue.bytes >= batchBytes
+      || (oldestQueuedAt !== undefined && performance.now() - oldestQueuedAt >= intervalMs);
+    if (!due) return undefined;
+    const records = queue.take(batchCount, batchBytes);
+    oldestQueuedAt = queue.size === 0 ? undefined : performance.now();
+    gauges();
+    return { records, source: 'queue' };
+  }
+
+  async function waitForWork(): Promise<void> {
+    let delay = oldestQueuedAt === undefined ? undefined : Math.max(1, intervalMs - (performance.now() - oldestQueuedAt));
+    if (spool.pendingBytes() > 0) delay = Math.min(delay ?? SPOOL_POLL_MS, SPOOL_POLL_MS);
+    await new Promise<void>((resolve) => {
+      const timer = delay === undefined ? undefined : setTimeout(resolve, delay);
+      wake = () => { if (timer !== undefined) clearTimeout(timer); resolve(); };
+    });
+  }
+
+  async function deliver(batch: Batch): Promise<void> {
+    let result: SinkWriteResult;
+    let failure: unknown;
+    try {
+      result = await sink.write(batch.records);
+    } catch (error) {
+      failure = error;
+      result = { retry: batch.records, rejected: [] };
+    }
+    if (closed && batch.source === 'queue' && current === undefined) return; // spooled by close()
+    if (result.rejected.length > 0) await writeDeadLetters(result.rejected.map(rejectedLine));
+    metrics.delivered.inc({ sink: label }, batch.records.length - result.retry.length - result.rejected.length);
+    if (result.retry.length === 0) {
+      if (batch.source === 'spool' && batch.end !== undefined) await spool.commit(batch.end);
+      current = undefined;
+      if (!healthy) log('info', 'audit sink recovered', { sink: label });
+      healthy = true;
+      backoffMs = options.backoff.initialMs;
+      gauges();
+      return;
+    }
+    metrics.retried.inc({ sink: label }, result.retry.length);
+    batch.records = result.retry;
+    if (healthy) log('warn', 'audit sink failing; spooling records to disk until it is back', { sink: label, error: errorMessage(failure ?? `${result.retry.length} items to retry`) });
+    healthy = false;
+    scheduleSpill();
+    await backoff(backoffMs);
+    backoffMs = Math.min(backoffMs * 2, options.backoff.maxMs);
+  }
+
+  /** Backoff between retries of a failing sink; only close() cuts it short. */
+  async function backoff(ms: number): Promise<void> {
+    if (closed) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      stopBackoff = () => { clearTimeout(timer); resolve(); };
+    });
+    stopBackoff = undefined;
+  }
+
+  async function writeDeadLetters(entries: readonly { line: string; reason: string; status?: number }[]): Promise<void> {
+    let text = '';
+    for (const entry of entries) {
+      const record = entry.line.startsWith('{') && entry.line.endsWith('}') ? entry.line : JSON.stringify(entry.line);
+      text += `{"@timestamp":${JSON.stringify(new Date().toISOString())},"sink":${JSON.stringify(label)},"status":${entry.status ?? null},"reason":${JSON.stringify(entry.reason)},"record":${record}}\n`;
+    }
+    if (deadLetters.size + Buffer.byteLength(text) > options.spoolMaxBytes) {
+      drop(entries.length, 'dead_letter_full');
+      return;
+    }
+    await deadLetters.append(text);
+    metrics.deadLettered.inc({ sink: label }, entries.length);
+    log('error', 'audit records rejected by the sink for their content; written to the dead-letter file', { sink: label, count: entries.length, file: deadLetters.path, reason: entries[0]?.reason });
+  }
+
+  async function flush(timeoutMs: number): Promise<boolean> {
+    urgent += 1;
+    signal();
+    const deadline = performance.now() + timeoutMs;
+    try {
+      while (current !== undefined || queue.size > 0 || spool.pendingBytes() > 0) {
+        if (performance.now() >= deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return true;
+    } finally {
+      urgent -= 1;
+    }
+  }
+
+  const worker = (async () => {
+    while (!closed || current !== undefined || queue.size > 0 || spool.pendingBytes() > 0) {
+      current ??= await nextBatch();
+      if (current === undefined) {
+        if (closed) break;
+        await waitForWork();
+        continue;
+      }
+      await deliver(current);
+      if (closed && !healthy) break;
+    }
+  })().catch((error: unknown) => log('error', 'audit worker stopped unexpectedly', { sink: label, error: errorMessage(error) }));
+
+  gauges();
+  return {
+    enqueue(record) {
+      if (!queue.push(record)) {
+        drop(1, 'queue_full');
+        return;
+      }
+      if (oldestQueuedAt === undefined) oldestQueuedAt = performance.now();
+      metrics.queueDepth.set({ sink: label }, queue.size);
+      if (!healthy || queue.size >= spillAtCount || queue.bytes >= spillAtBytes) scheduleSpill();
+      if (queue.size === 1 || queue.size >= batchCount) signal();
+    },
+
+    flush,
+
+    async close(timeoutMs) {
+      await flush(timeoutMs);
+      closed = true;
+      signal();
+      stopBackoff?.();
+      // Whatever is still in memory goes to disk, to be delivered by the next start.
+      if (current !== undefined && current.source === 'queue') {
+        const pending = current.records;
+        current = undefined;
+        const overflow = await spool.append(pending);
+        if (overflow.length > 0) drop(overflow.length, 'spool_full');
+      }
+      await spilling;
+      scheduleSpill();
+      await spilling;
+      await Promise.race([worker, new Promise((resolve) => setTimeout(resolve, Math.max(10, timeoutMs)))]);
+      gauges();
+      await spool.close();
+      await deadLetters.close();
+      await sink.close().catch((error: unknown) => log('warn', 'audit sink did not close cleanly', { sink: label, error: errorMessage(error) }));
+    },
+
+    status: () => ({ sink: label, healthy, queueDepth: queue.size, spoolBytes: spool.pendingBytes() }),
+  };
+}
+
+function rejectedLine(rejected: RejectedRecord): { line: string; reason: string; status?: number } {
+  return rejected.status === undefined ? { line: rejected.record.line, reason: rejected.reason } : { line: rejected.record.line, reason: rejected.reason, status: rejected.status };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { buildAuditRecord, renderMessages, type AuditInput } from '../../../runtime/audit/record.js';
+import { createRedactor } from '../../../runtime/audit/redact.js';
+
+const redactor = createRedactor({ redact: [{ preset: 'email' }], maxCaptureChars: 8192 });
+const full = { prompt: 'full', completion: 'full', redactor } as const;
+
+const answered: AuditInput = {
+  timestamp: Date.UTC(2026, 0, 1, 0, 0, 0),
+  requestId: 'req-1',
+  credentialId: 'team-a',
+  clientAddress: '10.0.0.7',
+  userAgent: 'OpenAI/JS 6.0',
+  method: 'POST',
+  path: '/v1/chat/completions',
+  route: 'chat-default',
+  requestedModel: 'gpt-4o-mini',
+  provider: 'anthropic',
+  providerType: 'anthropic',
+  model: 'claude-haiku-4-5',
+  attempts: [
+    { provider: 'openai', model: 'gpt-4o-mini', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 120 },
+    { provider: 'mistral', model: 'mistral-small', reason: 'circuit_open', outcome: 'skipped', durationMs: 0 },
+    { provider: 'anthropic', model: 'claude-haiku-4-5', status: 200, outcome: 'success', durationMs: 800 },
+  ],
+  usage: { promptTokens: 12, completionTokens: 30, totalTokens: 42, cachedPromptTokens: 4 },
+  stream: true,
+  status: 200,
+  ttfbMs: 350,
+  durationMs: 1_000.5,
+  promptMessages: [{ role: 'system', content: 'Be terse.' }, { role: 'user', content: 'Mail jane@example.com' }],
+  completionText: 'Done.',
+  finishReason: 'stop',
+  rawFinishReason: 'end_turn',
+  droppedParams: ['logit_bias'],
+  manifestVersion: 'sha256:abc',
+};
+
+test('an answered request maps onto ECS and gen_ai field names', () => {
+  const record = buildAuditRecord(answered, full);
+  assert.deepEqual(record, {
+    '@timestamp': '2026-01-01T00:00:00.000Z',
+    'ecs': { version: '8.11.0' },
+    'event': {
+      kind: 'event', category: ['web'], type: ['access'], dataset: 'aigw.audit', action: 'chat-completion', outcome: 'success',
+      start: '2026-01-01T00:00:00.000Z', end: '2026-01-01T00:00:01.000Z', duration: 1_000_500_000,
+    },
+    'http': { request: { id: 'req-1', method: 'POST' }, response: { status_code: 200 } },
+    'url': { path: '/v1/chat/completions' },
+    'client': { address: '10.0.0.7', ip: '10.0.0.7' },
+    'user': { id: 'team-a' },
+    'user_agent': { original: 'OpenAI/JS 6.0' },
+    'transaction': { id: 'req-1' },
+    'gen_ai': {
+      system: 'anthropic',
+      operation: { name: 'chat' },
+      request: { model: 'gpt-4o-mini' },
+      response: { model: 'claude-haiku-4-5', finish_reasons: ['stop'] },
+      usage: { input_tokens: 12, output_tokens: 30 },
+      prompt: 'system: Be terse.\nuser: Mail [REDACTED:email]',
+      completion: 'Done.',
+    },
+    'aigw': {
+      route: 'chat-default', provider: 'anthropic', model: 'claude-haiku-4-5',
+      attempts: [
+        { provider: 'openai', model: 'gpt-4o-mini', status: 503, reason: 'retryable_5xx', outcome: 'failure', duration_ms: 120 },
+        { provider: 'mistral', model: 'mistral-small', reason: 'circuit_open', outcome: 'skipped', duration_ms: 0 },
+        { provider: 'anthropic', model: 'claude-haiku-4-5', status: 200, outcome: 'success', duration_ms: 800 },
+      ],
+      attempt_count: 2, failover: true, stream: true, ttfb_ms: 350, duration_ms: 1_000.5,
+      usage: { total_tokens: 42, cached_input_tokens: 4 },
+      finish_reason_raw: 'end_turn', dropped_params: ['logit_bias'], manifest_version: 'sha256:abc',
+      prompt: { capture: 'full', chars: 'system: Be terse.\nuser: Mail [REDACTED:email]'.length, truncated: false },
+      completion: { capture: 'full', chars: 5, truncated: false },
+    },
+  });
+});
+
+test('a rejected request (401) still gets a record, marked failure, with no provider fields', () => {
+  const record = buildAuditRecord({
+    timestamp: 0, requestId: 'req-2', method: 'POST', path: '/v1/chat/completions', clientAddress: 'unix:/tmp/s',
+    attempts: [], stream: false, status: 401, errorCode: 'AIGW_E_UNAUTHENTICATED', errorMessage: 'missing bearer key', durationMs: 1,
+  }, full) as Record<string, Record<string, unknown>>;
+  assert.equal(record['event']?.['outcome'], 'failure');
+  assert.deepEqual(record['error'], { code: 'AIGW_E_UNAUTHENTICATED', message: 'missing bearer key' });
+  assert.deepEqual(record['client'], { address: 'unix:/tmp/s' }, 'a non-IP address is not put in client.ip');
+  assert.deepEqual(record['gen_ai'], { operation: { name: 'chat' } });
+  assert.deepEqual(record['aigw'], { attempts: [], attempt_count: 0, failover: false, stream: false, duration_ms: 1 });
+  assert.equal(record['user'], undefined);
+});
+
+test('a stream that ended in an in-band error is a failure even with status 200', () => {
+  const record = buildAuditRecord({ ...answered, errorCode: 'AIGW_E_STREAM_INTERRUPTED' }, full) as Record<string, Record<string, unknown>>;
+  assert.equal(record['event']?.['outcome'], 'failure');
+});
+
+test('capture hash keeps only the digest; none keeps neither text nor digest', () => {
+  const hashed = buildAuditRecord(answered, { prompt: 'hash', completion: 'none', redactor }) as Record<string, Record<string, unknown>>;
+  assert.equal(hashed['gen_ai']?.['prompt'], undefined);
+  assert.equal(hashed['gen_ai']?.['completion'], undefined);
+  const aigw = hashed['aigw'] as Record<string, Record<string, unknown>>;
+  assert.match(String(aigw['prompt']?.['sha256']), /^[0-9a-f]{64}$/);
+  assert.deepEqual(aigw['completion'], { capture: 'none' });
+  assert.doesNotMatch(JSON.stringify(hashed), /jane@example\.com/);
+});
+
+test('gen_ai.system uses OpenTelemetry well-known values, else the provider type', () => {
+  const system = (providerType: AuditInput['providerType']) =>
+    (buildAuditRecord({ ...answered, providerType }, full) as Record<string, Record<string, unknown>>)['gen_ai']?.['system'];
+  assert.equal(system('bedrock'), 'aws.bedrock');
+  assert.equal(system('vertex-ai'), 'gcp.vertex_ai');
+  assert.equal(system('azure-openai'), 'az.ai.openai');
+  assert.equal(system('vllm'), 'vllm');
+});
+
+test('messages render as role lines with tool calls and part placeholders', () => {
+  assert.equal(renderMessages([
+    { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'data:…' } }] },
+    { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'get', arguments: '{"q":1}' } }] },
+    { role: 'tool', tool_call_id: 'c', content: '42' },
+  ]), 'user: look\n[image_url]\nassistant: get({"q":1})\ntool: 42');
+});
+
+/** Every field a record can carry is mapped explicitly in the index template (dynamic: false drops the rest from search). */
+test('every record field has an explicit mapping in schemas/audit-index-template.json', () => {
+  const template = JSON.parse(readFileSync(new URL('../../../schemas/audit-index-template.json', import.meta.url), 'utf8')) as {
+    template: { mappings: { properties: Record<string, unknown> } };
+  };
+  const mapped = new Set<string>();
+  const walkMapping = (properties: Record<string, unknown>, prefix: string): void => {
+    for (const [name, value] of Object.entries(properties)) {
+      const field = value as { type?: string; properties?: Record<string, unknown> };
+      if (field.properties !== undefined) walkMapping(field.properties, `${prefix}${name}.`);
+      if (field.type !== undefined) mapped.add(`${prefix}${name}`);
+    }
+  };
+  walkMapping(template.template.mappings.properties, '');
+  const leaves: string[] = [];
+  const walkRecord = (value: unknown, path: string): void => {
+    if (Array.isArray(value)) { for (const item of value) walkRecord(item, path); return; }
+    if (value !== null && typeof value === 'object') {
+      if (mapped.has(path)) return;
+      for (const [name, child] of Object.entries(value)) walkRecord(child, path === '' ? name : `${path}.${name}`);
+      return;
+    }
+    leaves.push(path);
+  };
+  walkRecord(buildAuditRecord(answered, full), '');
+  walkRecord(buildAuditRecord({ ...answered, errorCode: 'AIGW_E_TIMEOUT', errorMessage: 'x' }, { prompt: 'hash', completion: 'hash', redactor }), '');
+  const unmapped = [...new Set(leaves)].filter((leaf) => !mapped.has(leaf));
+  assert.deepEqual(unmapped, []);
+});
