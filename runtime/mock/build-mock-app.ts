@@ -40,7 +40,11 @@ function mockError(reply: FastifyReply, status: number, message: string): Fastif
   return reply.code(status).send({ error: { message: `aigw mock: ${message}`, type: 'aigw_mock_error', param: null, code: null } });
 }
 
+/** Bodies kept in the log whole up to this size; larger ones as a note (the log holds 10 000 entries). */
+const LOGGED_BODY_BYTES = 256 * 1024;
+
 function bodyForLog(bytes: Uint8Array): unknown {
+  if (bytes.length > LOGGED_BODY_BYTES) return { aigw_mock_body_omitted: true, bytes: bytes.length };
   const text = new TextDecoder().decode(bytes);
   try {
     return JSON.parse(text) as unknown;

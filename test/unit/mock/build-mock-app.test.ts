@@ -214,3 +214,13 @@ test('the request log records each request with secrets masked, and DELETE clear
   assert.equal((await app.inject({ method: 'DELETE', url: '/__mock/log' })).statusCode, 204);
   assert.deepEqual((await app.inject({ method: 'GET', url: '/__mock/log' })).json(), { entries: [] });
 });
+
+test('a large request body is logged as its size only, so the bounded log stays small', async (t) => {
+  const requestLog = createRequestLog();
+  const app = mockApp(t, { requestLog });
+  const payload = { ...chat, messages: [{ role: 'user', content: 'x'.repeat(300 * 1024) }] };
+  assert.equal((await app.inject({ method: 'POST', url: '/openai/v1/chat/completions', headers: bearer, payload })).statusCode, 200);
+  const body = requestLog.entries()[0]?.body as { aigw_mock_body_omitted: boolean; bytes: number };
+  assert.equal(body.aigw_mock_body_omitted, true);
+  assert.equal(body.bytes, Buffer.byteLength(JSON.stringify(payload)));
+});
