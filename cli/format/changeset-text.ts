@@ -20,6 +20,8 @@ export function renderChangeSetText(changes: ChangeSet, options: { color: boolea
   }
   for (const route of changes.routes) {
     lines.push(`${mark(route.kind)} route ${paint.bold(route.name)}`);
+    // A removed route takes its targets with it; listing them again adds nothing.
+    if (route.kind === 'removed') continue;
     if (route.shares.length > 0) {
       lines.push('    traffic share (first pick):');
       lines.push(...shareLines(route.shares, route.kind, paint));
@@ -53,7 +55,6 @@ function shareLines(shares: readonly ShareChange[], kind: ChangeKind, paint: Pal
   return shares.map((share) => {
     const name = share.target.padEnd(width);
     if (kind === 'added') return `      ${name}  ${percent(share.after)}`;
-    if (kind === 'removed') return `      ${name}  ${percent(share.before)}`;
     const arrow = share.after > share.before ? paint.green('→') : paint.red('→');
     return `      ${name}  ${percent(share.before)} ${arrow} ${percent(share.after)}`;
   });
