@@ -42,6 +42,8 @@ export const ERRORS = {
   MANIFEST_INVALID: defineError('AIGW_E_MANIFEST_INVALID', 422, 'invalid_request_error', 'manifest_invalid', 'A reload body fails validation; the diagnostics are those of aigw validate.'),
   VERSION_CONFLICT: defineError('AIGW_E_VERSION_CONFLICT', 412, 'invalid_request_error', 'version_conflict', 'If-Match differs from the live manifest version.'),
   VERSION_UNKNOWN: defineError('AIGW_E_VERSION_UNKNOWN', 404, 'invalid_request_error', 'version_not_found', 'The rollback target is not in the version history.'),
+  ADMIN_THROTTLED: defineError('AIGW_E_ADMIN_THROTTLED', 429, 'rate_limit_error', 'admin_throttled', "The admin plane's replay window is full (too many signed requests within 10 minutes); nothing changed."),
+  ADMIN_STORE_UNAVAILABLE: defineError('AIGW_E_ADMIN_STORE_UNAVAILABLE', 503, 'server_error', 'store_unavailable', 'The shared config store (Redis) did not answer; nothing changed.'),
 } as const;
 
 export type ErrorKey = keyof typeof ERRORS;

@@ -1,0 +1,240 @@
+/**
+ * The one path from manifest text to a swapped LiveConfig (issue 7): load → validate → version →
+ * compare-and-set in the store → swap. POST /admin/reload, /admin/rollback, store notifications
+ * (other replicas' reloads) and `serve --watch` all go through here, with the same loader and linter
+ * as `aigw validate` (style §A.2), so every entry point accepts and refuses the same manifests.
+ *
+ * Operations run one at a time (a promise queue): the If-Match check, the store's compare-and-set
+ * and the swap form one step, so two reloads arriving together cannot interleave on one replica;
+ * across replicas the store's compare-and-set decides.
+ */
+import type { Clock } from '../clock.js';
+import { AigwError, ERRORS } from '../errors.js';
+import type { Diagnostic } from '../lint/diagnostic.js';
+import { manifestVersion } from '../manifest/canonical.js';
+import { computeChangeSet, type ChangeSet } from '../manifest/changeset.js';
+import { loadManifest } from '../manifest/load-manifest.js';
+import { createLiveConfig, type ConfigHolder, type LiveConfig } from '../server/live-config.js';
+import type { AdminLogger } from './admin-logger.js';
+import type { ConfigStore } from './config-store.js';
+import { findVersion, previousVersion } from './version-history.js';
+
+/** Who asked for a change: shown in status and logs. */
+export type ReloadOrigin = 'startup' | 'reload' | 'rollback' | 'store' | 'watch';
+
+export interface ApplyRequest {
+  readonly text: string | Uint8Array;
+  /** How diagnostics name the text (a path, or the name the client sent). */
+  readonly file: string;
+  readonly origin: ReloadOrigin;
+  /** When set and different from the live version: a conflict (412), nothing changes. */
+  readonly ifMatch?: string;
+  /** Validate and diff only. */
+  readonly dryRun?: boolean;
+}
+
+export type ApplyOutcome =
+  | { readonly type: 'invalid'; readonly file: string; readonly diagnostics: readonly Diagnostic[]; readonly omitted?: number; readonly manifestVersion?: string }
+  | { readonly type: 'conflict'; readonly liveVersion: string; readonly expected: string; readonly storedVersion?: string }
+  | { readonly type: 'dry-run'; readonly liveVersion: string; readonly version: string; readonly changeSet: ChangeSet; readonly warnings: readonly Diagnostic[] }
+  | { readonly type: 'applied'; readonly previousVersion: string; readonly version: string; readonly unchanged: boolean;
+      readonly changeSet: ChangeSet; readonly warnings: readonly Diagnostic[] };
+
+/** The last reload attempt (dry runs excluded), for GET /admin/status. */
+export interface ReloadRecord {
+  readonly at: number;
+  readonly origin: ReloadOrigin;
+  readonly outcome: 'applied' | 'unchanged' | 'invalid' | 'conflict' | 'failed';
+  readonly version?: string;
+  readonly message?: string;
+}
+
+export interface ManifestApplier {
+  readonly holder: ConfigHolder;
+  readonly store: ConfigStore;
+  apply(request: ApplyRequest): Promise<ApplyOutcome>;
+  /** Re-applies a stored version (default: the one before the live one). Unknown → 404 VERSION_UNKNOWN. */
+  rollback(request: { readonly to?: string; readonly ifMatch?: string }): Promise<ApplyOutcome>;
+  /**
+   * Adopts the store's current version when it differs from the live one (invalid text is logged
+   * once and ignored), or seeds an empty store with the live manifest. Never throws: a store that
+   * does not answer is logged and tried again on the next notification or poll.
+   */
+  syncFromStore(): Promise<void>;
+  lastReload(): ReloadRecord | undefined;
+  /** The text the live snapshot was loaded from (the store seeds from it). */
+  liveText(): string;
+}
+
+export interface ManifestApplierOptions {
+  readonly holder: ConfigHolder;
+  readonly store: ConfigStore;
+  /** Interpolation environment (serve: process.env): the gateway resolves ${VAR} from its own. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly clock: Clock;
+  readonly logger: AdminLogger;
+  /** The text of the holder's current snapshot. */
+  readonly liveText: string;
+}
+
+type Loaded =
+  | { readonly ok: true; readonly live: LiveConfig; readonly text: string; readonly warnings: readonly Diagnostic[] }
+  | { readonly ok: false; readonly outcome: Extract<ApplyOutcome, { type: 'invalid' }> };
+
+/** Runs the loader; a valid manifest becomes a LiveConfig (not yet live). */
+export function loadLiveConfig(text: string | Uint8Array, file: string, env: ManifestApplierOptions['env'], loadedAt: number): Loaded {
+  const result = loadManifest({ text, file }, { env });
+  if (result.manifest === undefined || result.document === undefined) {
+    return {
+      ok: false,
+      outcome: {
+        type: 'invalid',
+        file,
+        diagnostics: result.diagnostics,
+        ...(result.omitted === undefined ? {} : { omitted: result.omitted }),
+        ...(result.document === undefined ? {} : { manifestVersion: manifestVersion(result.document) }),
+      },
+    };
+  }
+  const version = manifestVersion(result.document);
+  return {
+    ok: true,
+    live: createLiveConfig(result.manifest, version, result.document, loadedAt),
+    // The loader accepted the bytes as UTF-8; the store keeps text.
+    text: typeof text === 'string' ? text : new TextDecoder().decode(text),
+    warnings: result.diagnostics,
+  };
+}
+
+export function createManifestApplier(options: ManifestApplierOptions): ManifestApplier {
+  const { holder, store, env, clock, logger } = options;
+  let liveText = options.liveText;
+  let last: ReloadRecord | undefined;
+  /** A stored version this replica found invalid: logged once, not on every poll. */
+  let refused: string | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /** One operation at a time; a failure does not block the next. */
+  function serial<T>(operation: () => Promise<T>): Promise<T> {
+    const run = queue.then(operation, operation);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  function record(entry: Omit<ReloadRecord, 'at'>): void {
+    last = { at: clock.now(), ...entry };
+  }
+
+  async function applyNow(request: ApplyRequest): Promise<ApplyOutcome> {
+    const current = holder.current();
+    if (request.ifMatch !== undefined && request.ifMatch !== current.version) {
+      if (!request.dryRun) record({ origin: request.origin, outcome: 'conflict', message: `If-Match ${short(request.ifMatch)} ≠ live ${short(current.version)}` });
+      return { type: 'conflict', liveVersion: current.version, expected: request.ifMatch };
+    }
+    const loaded = loadLiveConfig(request.text, request.file, env, clock.now());
+    if (!loaded.ok) {
+      if (!request.dryRun) record({ origin: request.origin, outcome: 'invalid', message: `${loaded.outcome.diagnostics.length} diagnostics` });
+      return loaded.outcome;
+    }
+    const next = loaded.live;
+    const changeSet = computeChangeSet(current.manifest, next.manifest);
+    if (request.dryRun) return { type: 'dry-run', liveVersion: current.version, version: next.version, changeSet, warnings: loaded.warnings };
+    if (next.version === current.version) {
+      record({ origin: request.origin, outcome: 'unchanged', version: next.version });
+      return { type: 'applied', previousVersion: current.version, version: next.version, unchanged: true, changeSet, warnings: loaded.warnings };
+    }
+    let committed;
+    try {
+      committed = await store.commit({ version: next.version, text: loaded.text, storedAt: next.loadedAt }, current.version);
+    } catch (error) {
+      record({ origin: request.origin, outcome: 'failed', message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+    // Another replica stored exactly this version first: adopting it is the same result.
+    if (!committed.ok && committed.current !== next.version) {
+      record({ origin: request.origin, outcome: 'conflict', message: `store holds ${short(committed.current ?? '')}` });
+      return { type: 'conflict', liveVersion: current.version, expected: current.version, ...(committed.current === undefined ? {} : { storedVersion: committed.current }) };
+    }
+    holder.swap(next);
+    liveText = loaded.text;
+    record({ origin: request.origin, outcome: 'applied', version: next.version });
+    logger.info({ origin: request.origin, version: next.version, previous: current.version, routes: next.manifest.routes.length }, 'manifest swapped');
+    return { type: 'applied', previousVersion: current.version, version: next.version, unchanged: false, changeSet, warnings: loaded.warnings };
+  }
+
+  async function rollbackNow(request: { readonly to?: string; readonly ifMatch?: string }): Promise<ApplyOutcome> {
+    const live = holder.current().version;
+    const versions = (await store.history()).map((entry) => entry.version);
+    let target: string | undefined;
+    if (request.to === undefined) {
+      target = previousVersion(versions, live);
+      if (target === undefined) throw new AigwError(ERRORS.VERSION_UNKNOWN, 'There is no previous version to roll back to.');
+    } else {
+      const found = findVersion(versions, request.to);
+      if (found.type === 'ambiguous') throw new AigwError(ERRORS.VERSION_UNKNOWN, `Version prefix ${request.to} matches ${found.matches.length} stored versions; give more digits.`);
+      if (found.type === 'none') throw new AigwError(ERRORS.VERSION_UNKNOWN, `Version ${request.to} is not among the last ${versions.length} stored versions.`);
+      target = found.version;
+    }
+    const stored = await store.get(target);
+    if (stored === undefined) throw new AigwError(ERRORS.VERSION_UNKNOWN, `Version ${short(target)} is no longer stored.`);
+    return applyNow({
+      text: stored.text,
+      file: `<version ${short(target)}>`,
+      origin: 'rollback',
+      ...(request.ifMatch === undefined ? {} : { ifMatch: request.ifMatch }),
+    });
+  }
+
+  async function syncNow(): Promise<void> {
+    const live = holder.current();
+    const version = await store.currentVersion();
+    if (version === live.version) return;
+    if (version === undefined) {
+      // An empty store (first replica, or Redis was away at startup): seed it with the live manifest,
+      // so other replicas and rollbacks find it. A concurrent seeder wins; the next sync adopts it.
+      const seeded = await store.commit({ version: live.version, text: liveText, storedAt: live.loadedAt }, null);
+      if (!seeded.ok) await syncNow();
+      return;
+    }
+    if (version === refused) return;
+    const stored = await store.get(version);
+    if (stored === undefined) return;
+    const loaded = loadLiveConfig(stored.text, `<stored ${short(version)}>`, env, clock.now());
+    if (!loaded.ok) {
+      refused = version;
+      record({ origin: 'store', outcome: 'invalid', version, message: `${loaded.outcome.diagnostics.length} diagnostics` });
+      logger.error({ version, diagnostics: loaded.outcome.diagnostics.map(describeDiagnostic) }, 'the stored manifest is invalid here; keeping the live one');
+      return;
+    }
+    const previous = holder.current().version;
+    holder.swap(loaded.live);
+    liveText = loaded.text;
+    record({ origin: 'store', outcome: 'applied', version });
+    logger.info({ origin: 'store', version, previous }, 'manifest swapped to the stored version');
+  }
+
+  return {
+    holder,
+    store,
+    apply: (request) => serial(() => applyNow(request)),
+    rollback: (request) => serial(() => rollbackNow(request)),
+    syncFromStore: () => serial(async () => {
+      try {
+        await syncNow();
+      } catch (error) {
+        logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'could not check the config store; will retry');
+      }
+    }),
+    lastReload: () => last,
+    liveText: () => liveText,
+  };
+}
+
+/** `file:line:col rule-id message`, for log lines. */
+export function describeDiagnostic(diagnostic: Diagnostic): string {
+  return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column} ${diagnostic.severity} ${diagnostic.ruleId} ${diagnostic.message}`;
+}
+
+function short(version: string): string {
+  return version.slice(0, 12);
+}

@@ -1,0 +1,123 @@
+/**
+ * Assembles the live-config side of a replica for `serve`: the store (memory, or Redis with
+ * AIGW_REDIS_URL), the first snapshot, the applier every change goes through, the store subscription
+ * and, with --watch, the file watcher.
+ *
+ * The first snapshot comes from the store's current version when the store holds one (a replica that
+ * starts later joins the others), and from the manifest file only when it holds none — then the file
+ * seeds the store. A stored manifest that is invalid on this replica (a variable it lacks, say) is
+ * logged and the file is used instead; a store that does not answer at startup is logged, the file
+ * is used, and the replica syncs as soon as Redis answers.
+ */
+import type { Clock } from '../clock.js';
+import { createConfigHolder, type ConfigHolder, type LiveConfig } from '../server/live-config.js';
+import type { AdminLogger } from './admin-logger.js';
+import { createManifestApplier, describeDiagnostic, loadLiveConfig, type ApplyOutcome, type ManifestApplier } from './apply-manifest.js';
+import { createConfigStore, type ConfigStore } from './config-store.js';
+import { watchManifest } from './watch-manifest.js';
+
+export interface ConfigPlaneOptions {
+  /** The manifest file serve was started with (already read); used when the store holds none. */
+  readonly manifest?: { readonly text: string | Uint8Array; readonly file: string };
+  /** Interpolation environment (process.env in serve). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly clock: Clock;
+  readonly logger: AdminLogger;
+  /** AIGW_REDIS_URL; absent = the memory store. */
+  readonly redisUrl?: string;
+  /** Redis key prefix (tests). */
+  readonly storePrefix?: string;
+  /** Store re-check interval, the safety net behind pub/sub (default 30 s). */
+  readonly pollIntervalMs?: number;
+  /** `serve --watch`: reload when this file changes (must be the file of `manifest`). */
+  readonly watchPath?: string;
+  /** Watch debounce (default 200 ms). */
+  readonly watchDebounceMs?: number;
+}
+
+export interface ConfigPlane {
+  /** What the data plane reads: `holder.current()` once per request. */
+  readonly holder: ConfigHolder;
+  readonly applier: ManifestApplier;
+  readonly store: ConfigStore;
+  /** Unix ms the plane started (uptime in status). */
+  readonly startedAt: number;
+  /** Stops the watcher and the subscription, closes the store. */
+  close(): Promise<void>;
+}
+
+export type StartConfigPlaneResult =
+  | { readonly ok: true; readonly plane: ConfigPlane }
+  /** Neither the store nor the file gave a valid manifest: serve prints the diagnostics and exits. */
+  | { readonly ok: false; readonly invalid?: Extract<ApplyOutcome, { type: 'invalid' }>; readonly message: string };
+
+export async function startConfigPlane(options: ConfigPlaneOptions): Promise<StartConfigPlaneResult> {
+  const { env, clock, logger } = options;
+  const startedAt = clock.now();
+  const store = await createConfigStore({
+    clock, logger,
+    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+    ...(options.storePrefix === undefined ? {} : { prefix: options.storePrefix }),
+    ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+  });
+
+  let stored;
+  try {
+    stored = await store.latest();
+  } catch (error) {
+    logger.warn({ store: store.kind, error: error instanceof Error ? error.message : String(error) },
+      'config store unavailable at startup: starting from the manifest file; will sync when it answers');
+  }
+  let initial: { live: LiveConfig; text: string } | undefined;
+  if (stored !== undefined) {
+    const loaded = loadLiveConfig(stored.text, `<stored ${stored.version.slice(0, 12)}>`, env, clock.now());
+    if (loaded.ok) {
+      initial = { live: loaded.live, text: loaded.text };
+      logger.info({ version: stored.version, store: store.kind }, 'loaded the stored manifest');
+    } else {
+      logger.error({ version: stored.version, diagnostics: loaded.outcome.diagnostics.map(describeDiagnostic) },
+        'the stored manifest is invalid on this replica; starting from the manifest file');
+    }
+  }
+  if (initial === undefined) {
+    if (options.manifest === undefined) {
+      await store.close();
+      return { ok: false, message: 'no manifest: give a manifest file (or AIGW_MANIFEST), or a Redis store that holds one' };
+    }
+    const loaded = loadLiveConfig(options.manifest.text, options.manifest.file, env, clock.now());
+    if (!loaded.ok) {
+      await store.close();
+      return { ok: false, invalid: loaded.outcome, message: `${options.manifest.file} is not a valid manifest` };
+    }
+    initial = { live: loaded.live, text: loaded.text };
+  }
+
+  const holder = createConfigHolder(initial.live);
+  const applier = createManifestApplier({ holder, store, env, clock, logger, liveText: initial.text });
+  // Seeds an empty store with the file's manifest (or adopts what a concurrent replica seeded).
+  await applier.syncFromStore();
+  const unsubscribe = store.onChange(() => { void applier.syncFromStore(); });
+  const watcher = options.watchPath === undefined
+    ? undefined
+    : watchManifest({
+        path: options.watchPath,
+        logger,
+        ...(options.watchDebounceMs === undefined ? {} : { debounceMs: options.watchDebounceMs }),
+        onText: (text) => applier.apply({ text, file: options.watchPath ?? '', origin: 'watch' }),
+      });
+
+  return {
+    ok: true,
+    plane: {
+      holder,
+      applier,
+      store,
+      startedAt,
+      async close() {
+        watcher?.close();
+        unsubscribe();
+        await store.close();
+      },
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The replay window. A signed request is acceptable for ±300 s around its timestamp, so a nonce must
+ * be remembered for 600 s after it was first seen; within that time the same nonce is a replay.
+ * In memory the cache is bounded (a full window refuses new requests rather than forgetting nonces,
+ * which would reopen the replay); with Redis, `SET NX PX` makes one window for every replica.
+ */
+import type { Redis } from 'ioredis';
+import type { Clock } from '../clock.js';
+import { AigwError, ERRORS } from '../errors.js';
+import { MAX_CLOCK_SKEW_SECONDS } from './signature-format.js';
+
+export const NONCE_TTL_MS = 2 * MAX_CLOCK_SKEW_SECONDS * 1000;
+export const DEFAULT_NONCE_CAPACITY = 10_000;
+
+export interface NonceCache {
+  /** Records the nonce; resolves false when it was already seen within the window. */
+  claim(keyId: string, nonce: string): Promise<boolean>;
+}
+
+/**
+ * In-memory window. Entries expire in insertion order (one TTL, a clock that only moves forward), so
+ * pruning pops from the front of the Map. Only requests whose signature verified reach `claim`, so
+ * filling it takes a key holder sending `capacity` requests within 10 minutes.
+ */
+export function createMemoryNonceCache(clock: Clock, capacity = DEFAULT_NONCE_CAPACITY): NonceCache {
+  const expiries = new Map<string, number>();
+  return {
+    async claim(keyId, nonce) {
+      const now = clock.now();
+      for (const [entry, expiresAt] of expiries) {
+        if (expiresAt > now) break;
+        expiries.delete(entry);
+      }
+      const entry = `${keyId}\n${nonce}`;
+      if (expiries.has(entry)) return false;
+      if (expiries.size >= capacity) {
+        throw new AigwError(ERRORS.ADMIN_THROTTLED, `The admin replay window already holds ${capacity} nonces; retry in a few minutes.`);
+      }
+      expiries.set(entry, now + NONCE_TTL_MS);
+      return true;
+    },
+  };
+}
+
+/** One window across replicas: the first replica to SET NX a nonce owns it; any later claim fails. */
+export function createRedisNonceCache(client: Redis, prefix = 'aigw:admin:nonce:'): NonceCache {
+  return {
+    async claim(keyId, nonce) {
+      let reply: string | null;
+      try {
+        reply = await client.set(`${prefix}${keyId}:${nonce}`, '1', 'PX', NONCE_TTL_MS, 'NX');
+      } catch (error) {
+        // Without the shared window a replay could pass on another replica: fail closed.
+        throw new AigwError(ERRORS.ADMIN_STORE_UNAVAILABLE, 'The replay window (Redis) did not answer; nothing changed. Retry shortly.', { cause: error });
+      }
+      return reply === 'OK';
+    },
+  };
+}

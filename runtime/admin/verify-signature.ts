@@ -1,0 +1,103 @@
+/**
+ * Verifies a signed admin request (format: signature-format.ts). Every rejection is a 401 AigwError
+ * with the precise AIGW_E_SIGNATURE_* code, thrown before the handler runs, so a rejected request
+ * changes nothing. Order of checks:
+ *
+ *   1. no x-aigw-signature                          → SIGNATURE_MISSING
+ *   2. a header absent, repeated or unparseable      → SIGNATURE_MALFORMED
+ *   3. key id not in the key ring                    → SIGNATURE_UNKNOWN_KEY
+ *   4. wrong scheme for the key, or no verification  → SIGNATURE_INVALID
+ *   5. timestamp outside ±300 s of the clock         → SIGNATURE_CLOCK_SKEW
+ *   6. request line or body ≠ the signed ones        → SIGNATURE_MISMATCH
+ *   7. nonce seen within the window                  → SIGNATURE_REPLAYED
+ *
+ * Nonces are recorded last, so requests that fail any other check cannot burn a nonce.
+ */
+import { createHmac, timingSafeEqual, verify } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { AigwError, ERRORS, type ErrorDefinition } from '../errors.js';
+import type { AdminKeyRing, VerificationKey } from './admin-keys.js';
+import type { NonceCache } from './nonce-cache.js';
+import {
+  canonicalString, CONTENT_SHA256_PATTERN, KEY_ID_PATTERN, MAX_CLOCK_SKEW_SECONDS, NONCE_PATTERN,
+  SIGNATURE_HEADERS, SIGNATURE_SCHEMES, sha256Hex, TIMESTAMP_PATTERN, type SignatureScheme,
+} from './signature-format.js';
+
+export interface AdminRequestParts {
+  readonly method: string;
+  /** Path and query as received on the request line (fastify's `request.url`). */
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** The exact body bytes; empty for a GET. */
+  readonly body: Uint8Array;
+}
+
+export interface VerifyOptions {
+  readonly keys: AdminKeyRing;
+  readonly nonces: NonceCache;
+  readonly clock: Clock;
+}
+
+const SIGNATURE_LENGTH: Record<SignatureScheme, number> = { 'AIGW-HMAC-SHA256': 32, 'AIGW-ED25519': 64 };
+
+function reject(definition: ErrorDefinition, message: string): AigwError {
+  return new AigwError(definition, message);
+}
+
+/** Resolves with the key id that signed the request, or throws a 401 AigwError. */
+export async function verifyAdminSignature(request: AdminRequestParts, options: VerifyOptions): Promise<{ keyId: string }> {
+  if (request.headers[SIGNATURE_HEADERS.signature] === undefined) {
+    throw reject(ERRORS.SIGNATURE_MISSING, `Admin requests must be signed: the ${SIGNATURE_HEADERS.signature} header is missing (use aigw apply/rollback/status, which sign).`);
+  }
+  const header = (name: string, pattern: RegExp): string => {
+    const value = request.headers[name];
+    if (value === undefined) throw reject(ERRORS.SIGNATURE_MALFORMED, `The ${name} header is missing.`);
+    if (typeof value !== 'string') throw reject(ERRORS.SIGNATURE_MALFORMED, `The ${name} header is repeated.`);
+    if (!pattern.test(value)) throw reject(ERRORS.SIGNATURE_MALFORMED, `The ${name} header is malformed.`);
+    return value;
+  };
+  const keyId = header(SIGNATURE_HEADERS.keyId, KEY_ID_PATTERN);
+  const timestamp = Number(header(SIGNATURE_HEADERS.timestamp, TIMESTAMP_PATTERN));
+  const nonce = header(SIGNATURE_HEADERS.nonce, NONCE_PATTERN);
+  const contentSha256 = header(SIGNATURE_HEADERS.contentSha256, CONTENT_SHA256_PATTERN);
+  const signedPath = header(SIGNATURE_HEADERS.signedPath, /^\/[\x21-\x7e]*$/);
+  const [scheme, signature] = parseSignature(header(SIGNATURE_HEADERS.signature, /^\S+ \S+$/));
+
+  const key = options.keys.get(keyId);
+  if (key === undefined) throw reject(ERRORS.SIGNATURE_UNKNOWN_KEY, `The gateway holds no admin key with id "${keyId}".`);
+  if (key.scheme !== scheme) throw reject(ERRORS.SIGNATURE_INVALID, `Key "${keyId}" is a ${key.scheme} key; the request is signed with ${scheme}.`);
+  const data = Buffer.from(canonicalString({ scheme, keyId, timestamp, nonce, method: request.method, pathAndQuery: signedPath, contentSha256 }), 'utf8');
+  if (!verifies(key, data, signature)) throw reject(ERRORS.SIGNATURE_INVALID, `The signature does not verify with key "${keyId}".`);
+
+  const skew = Math.abs(options.clock.now() / 1000 - timestamp);
+  if (skew > MAX_CLOCK_SKEW_SECONDS) {
+    throw reject(ERRORS.SIGNATURE_CLOCK_SKEW, `The request timestamp is ${Math.round(skew)} s away from the gateway's clock (at most ${MAX_CLOCK_SKEW_SECONDS} s); check the clocks.`);
+  }
+  if (signedPath !== request.url) throw reject(ERRORS.SIGNATURE_MISMATCH, 'The request path or query differs from the signed one.');
+  if (sha256Hex(request.body) !== contentSha256) throw reject(ERRORS.SIGNATURE_MISMATCH, 'The request body differs from the signed one.');
+
+  if (!(await options.nonces.claim(keyId, nonce))) {
+    throw reject(ERRORS.SIGNATURE_REPLAYED, `The nonce was already used within the last ${2 * MAX_CLOCK_SKEW_SECONDS} s: a request is never accepted twice.`);
+  }
+  return { keyId };
+}
+
+function parseSignature(value: string): [SignatureScheme, Buffer] {
+  const [name = '', encoded = ''] = value.split(' ');
+  const scheme = SIGNATURE_SCHEMES.find((candidate) => candidate === name);
+  if (scheme === undefined) throw reject(ERRORS.SIGNATURE_MALFORMED, `Unknown signature scheme "${name.slice(0, 40)}" (${SIGNATURE_SCHEMES.join(' or ')}).`);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw reject(ERRORS.SIGNATURE_MALFORMED, 'The signature is not base64.');
+  const signature = Buffer.from(encoded, 'base64');
+  if (signature.length !== SIGNATURE_LENGTH[scheme]) {
+    throw reject(ERRORS.SIGNATURE_MALFORMED, `A ${scheme} signature has ${SIGNATURE_LENGTH[scheme]} bytes, not ${signature.length}.`);
+  }
+  return [scheme, signature];
+}
+
+function verifies(key: VerificationKey, data: Buffer, signature: Buffer): boolean {
+  if (key.scheme === 'AIGW-HMAC-SHA256') {
+    // Constant-time comparison: the lengths are equal (checked in parseSignature).
+    return timingSafeEqual(createHmac('sha256', key.secret).update(data).digest(), signature);
+  }
+  return verify(null, data, key.publicKey, signature);
+}

@@ -1,0 +1,120 @@
+/**
+ * `serve --watch` (issue 7 item 6): reload when the manifest file changes, through the same applier
+ * as POST /admin/reload (same validation, same atomic swap); an invalid file keeps the live config and
+ * logs its diagnostics.
+ *
+ * Kubernetes mounts a ConfigMap as symlinks: `routes.yaml -> ..data/routes.yaml`, `..data ->
+ * ..2025_01_01_00_00_00.123`. An update writes a new timestamped directory and renames a new `..data`
+ * symlink over the old one, so the file's own inode never changes and a watch on the file itself sees
+ * nothing. Watching the *directory* catches the rename; any event there re-reads the path (following
+ * the symlinks) and compares a content hash, so unrelated events and editors' multi-step saves cost a
+ * read and nothing else. Events are debounced (kubelet's swap is several renames).
+ * @see https://kubernetes.io/docs/concepts/configuration/configmap/#mounted-configmaps-are-updated-automatically
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { AdminLogger } from './admin-logger.js';
+import { describeDiagnostic, type ApplyOutcome } from './apply-manifest.js';
+import { sha256Hex } from './signature-format.js';
+
+export interface WatchManifestOptions {
+  readonly path: string;
+  readonly logger: AdminLogger;
+  /** Quiet time after the last event before re-reading (default 200 ms). */
+  readonly debounceMs?: number;
+  /** Applies the new text (the applier, origin "watch"). */
+  readonly onText: (text: string) => Promise<ApplyOutcome>;
+}
+
+export interface ManifestWatcher {
+  close(): void;
+}
+
+export function watchManifest(options: WatchManifestOptions): ManifestWatcher {
+  const path = resolve(options.path);
+  const debounceMs = options.debounceMs ?? 200;
+  const { logger } = options;
+  let lastHash: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let closed = false;
+
+  // The text live at start is not a change; remember it so the first unrelated event is a no-op.
+  const initial = readFile(path).then((bytes) => { lastHash ??= sha256Hex(bytes); }, () => {});
+
+  async function check(): Promise<void> {
+    await initial;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      // Mid-swap the path can briefly dangle; the rename that completes the swap is another event.
+      logger.warn({ path, error: error instanceof Error ? error.message : String(error) }, 'watch: cannot read the manifest; keeping the live config');
+      return;
+    }
+    const hash = sha256Hex(bytes);
+    if (hash === lastHash) return;
+    lastHash = hash;
+    const outcome = await options.onText(bytes.toString('utf8'));
+    switch (outcome.type) {
+      case 'invalid':
+        logger.error({ path, diagnostics: outcome.diagnostics.map(describeDiagnostic) }, 'watch: the changed manifest is invalid; keeping the live config');
+        break;
+      case 'conflict':
+        logger.warn({ path, live: outcome.liveVersion, stored: outcome.storedVersion }, 'watch: another replica changed the config first; the store decides');
+        break;
+      case 'applied':
+        if (!outcome.unchanged) logger.info({ path, version: outcome.version, previous: outcome.previousVersion }, 'watch: reloaded the manifest');
+        break;
+      case 'dry-run':
+        break;
+      default: {
+        const never: never = outcome;
+        throw new Error(`unexpected outcome ${String(never)}`);
+      }
+    }
+  }
+
+  function runChecks(): void {
+    if (running !== undefined) {
+      again = true;
+      return;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          await check();
+        } catch (error) {
+          logger.error({ path, error: error instanceof Error ? error.message : String(error) }, 'watch: reload failed; keeping the live config');
+        }
+      } while (again && !closed);
+    })().finally(() => { running = undefined; });
+  }
+
+  function schedule(): void {
+    if (closed) return;
+    clearTimeout(timer);
+    timer = setTimeout(runChecks, debounceMs);
+  }
+
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dirname(path), { persistent: false }, schedule);
+    watcher.on('error', (error) => logger.error({ path, error: error.message }, 'watch: the directory watch failed; reloads from the file have stopped'));
+  } catch (error) {
+    logger.error({ path, error: error instanceof Error ? error.message : String(error) }, 'watch: cannot watch the manifest directory');
+  }
+  logger.info({ path, directory: dirname(path) }, 'watching the manifest for changes');
+
+  return {
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      watcher?.close();
+    },
+  };
+}
+
