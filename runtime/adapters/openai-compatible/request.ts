@@ -5,9 +5,9 @@
  * @see https://platform.openai.com/docs/api-reference/chat/create
  */
 import type { ChatCompletionRequest, Message } from '../../openai/wire.js';
-import type { AuthSpec, BuildResult, DroppedParam, NativeRequest, TargetContext, TranslatedError } from '../contract.js';
+import type { AuthSpec, BuildResult, DroppedParam, NativeRequest, TargetContext } from '../contract.js';
 import { envelope } from '../error-common.js';
-import { applyParamTable, unsupportedParameter, type ParamRule, type ParamTable } from '../param-table.js';
+import { applyParamTable, unsupportedParameter, type ParamCheck, type ParamRule, type ParamTable } from '../param-table.js';
 
 /** A parameter a provider cannot honour (optionally only for some values), with the reason shown. */
 export interface UnsupportedParam {
@@ -65,19 +65,21 @@ export function checkParams(
   table: ParamTable,
   target: TargetContext,
   renames: Readonly<Record<string, string>>,
-): { ok: true; request: ChatCompletionRequest; dropped: readonly DroppedParam[] } | { ok: false; error: TranslatedError } {
+): ParamCheck {
   const checked = applyParamTable(request, table, target.providerId, target.dropParams);
   if (!checked.ok) return checked;
-  for (const [from, to] of Object.entries(renames)) {
-    if (checked.request[from] === undefined || checked.request[to] === undefined) continue;
+  const colliding = Object.entries(renames).filter(([from, to]) => checked.request[from] !== undefined && checked.request[to] !== undefined);
+  if (colliding.length === 0) return checked;
+  const dropped: DroppedParam[] = [...checked.dropped];
+  const kept: Record<string, unknown> = { ...checked.request };
+  for (const [from, to] of colliding) {
     const reason = `cannot be combined with '${to}' for this provider, which only has '${to}'`;
     if (!target.dropParams) return { ok: false, error: unsupportedParameter(from, target.providerId, reason) };
-    const kept: Record<string, unknown> = { ...checked.request };
     delete kept[from];
-    // Same request minus the colliding field.
-    return { ok: true, request: kept as ChatCompletionRequest, dropped: [...checked.dropped, { param: from, reason }] };
+    dropped.push({ param: from, reason });
   }
-  return checked;
+  // Same request minus the colliding fields.
+  return { ok: true, request: kept as ChatCompletionRequest, dropped };
 }
 
 export function buildBody(

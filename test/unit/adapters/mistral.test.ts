@@ -37,6 +37,17 @@ describe('mistral request mapping', () => {
     });
   });
 
+  test('every renamed field that collides with its native name is refused, or dropped and recorded', () => {
+    const request = { seed: 1, random_seed: 2, max_tokens: 10, max_completion_tokens: 20 };
+    assert.equal(buildError(build(request)).envelope.error.param, 'max_completion_tokens');
+    const dropped = build(request, { dropParams: true });
+    assert.ok(dropped.ok);
+    assert.deepEqual(dropped.dropped.map((entry) => entry.param), ['max_completion_tokens', 'seed']);
+    const body = builtBody(dropped);
+    assert.equal(body['random_seed'], 2);
+    assert.equal(body['max_tokens'], 10);
+  });
+
   test('other tool_choice forms pass unchanged', () => {
     for (const choice of ['auto', 'none', { type: 'function', function: { name: 'f' } }]) {
       assert.deepEqual(builtBody(build({ tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: choice }))['tool_choice'], choice);
