@@ -59,10 +59,9 @@ export function buildMockApp(options: MockAppOptions = {}): FastifyInstance {
   const speed = options.speed ?? 1;
   if (!Number.isFinite(speed) || speed < 0) throw new RangeError(`speed must be a number >= 0, got ${speed}`);
   const log = options.requestLog ?? createRequestLog();
-  const faults = options.faultBook ?? createFaultBook();
+  const faults = options.faultBook ?? createFaultBook([], () => clock.monotonic());
   if (options.faults !== undefined) faults.replace(options.faults.map((fault) => (typeof fault === 'string' ? parseFault(fault) : fault)));
   const buildError = createErrorBuilder(index);
-  const startedAt = clock.monotonic();
 
   // forceCloseConnections: a `no_answer` request would otherwise hold close() forever.
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true });
@@ -115,7 +114,7 @@ export function buildMockApp(options: MockAppOptions = {}): FastifyInstance {
     let fault: FaultSpec | undefined;
     const header = request.headers[FAULT_HEADER];
     try {
-      fault = typeof header === 'string' ? parseFault(header) : faults.select({ provider, model: entry.model ?? undefined, sinceStartMs: arrivedAt - startedAt });
+      fault = typeof header === 'string' ? parseFault(header) : faults.select({ provider, model: entry.model ?? undefined });
     } catch (error) {
       if (!(error instanceof FaultSpecError)) throw error;
       entry.outcome = 'bad-fault';

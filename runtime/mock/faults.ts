@@ -62,7 +62,7 @@ export const FAULT_KEYS: Readonly<Record<string, FaultKey>> = {
   no_terminator: { field: 'noTerminator', kind: 'flag', help: 'drop the last (terminating) chunk; the answer is otherwise complete' },
   reject_prefill: { field: 'rejectPrefill', kind: 'flag', help: "a request ending with an assistant prefill gets the provider's 400" },
   first: { field: 'first', kind: 'count', help: 'apply to the first N matching requests only (global faults)' },
-  for_ms: { field: 'forMs', kind: 'ms', help: 'apply only during the first MS after the mock starts (global faults)' },
+  for_ms: { field: 'forMs', kind: 'ms', help: 'apply only during the first MS after the fault is set (mock start, or PUT /__mock/faults)' },
 };
 
 const EFFECTS: readonly (keyof FaultSpec)[] = [
@@ -124,27 +124,28 @@ function modelMatches(pattern: string, model: string | undefined): boolean {
 export interface FaultRequest {
   readonly provider: string;
   readonly model: string | undefined;
-  /** Milliseconds since the mock started (for `for_ms`). */
-  readonly sinceStartMs: number;
 }
 
-/** Global faults with their `first` counters; the first active, matching spec applies. */
+/** Global faults with their `first` counters and `for_ms` windows; the first active, matching spec applies. */
 export interface FaultBook {
   select(request: FaultRequest): FaultSpec | undefined;
-  /** Replaces the global faults and resets their counters. */
+  /** Replaces the global faults: counters restart, `for_ms` windows open now. */
   replace(faults: readonly FaultSpec[]): void;
   list(): readonly FaultSpec[];
 }
 
-export function createFaultBook(initial: readonly FaultSpec[] = []): FaultBook {
+/** `now`: monotonic milliseconds (the mock's clock), for `for_ms`. */
+export function createFaultBook(initial: readonly FaultSpec[] = [], now: () => number = () => performance.now()): FaultBook {
   let faults: { spec: FaultSpec; applied: number }[] = [];
+  let installedAt = now();
   const book: FaultBook = {
     select(request) {
+      const elapsed = now() - installedAt;
       for (const entry of faults) {
         const { spec } = entry;
         if (spec.provider !== undefined && spec.provider !== request.provider) continue;
         if (spec.model !== undefined && !modelMatches(spec.model, request.model)) continue;
-        if (spec.forMs !== undefined && request.sinceStartMs >= spec.forMs) continue;
+        if (spec.forMs !== undefined && elapsed >= spec.forMs) continue;
         if (spec.first !== undefined && entry.applied >= spec.first) continue;
         entry.applied += 1;
         return spec;
@@ -153,6 +154,7 @@ export function createFaultBook(initial: readonly FaultSpec[] = []): FaultBook {
     },
     replace(next) {
       faults = next.map((spec) => ({ spec, applied: 0 }));
+      installedAt = now();
     },
     list: () => faults.map((entry) => entry.spec),
   };

@@ -3,6 +3,7 @@
  * way to change its global faults, for the CLI and for tests that need real sockets.
  */
 import type { AddressInfo } from 'node:net';
+import { realClock } from '../clock.js';
 import { buildMockApp, type MockAppOptions } from './build-mock-app.js';
 import { createFaultBook, parseFault, type FaultSpec } from './faults.js';
 import { createRequestLog, type MockLogEntry } from './request-log.js';
@@ -31,13 +32,14 @@ export interface RunningMock {
 
 export async function startMock(options: StartMockOptions = {}): Promise<RunningMock> {
   const requestLog = createRequestLog();
-  const faultBook = createFaultBook();
+  const clock = options.clock ?? realClock;
+  const faultBook = createFaultBook([], () => clock.monotonic());
   const fixtures = options.fixtures ?? options.fixturesDir;
   const app = buildMockApp({
     ...(fixtures === undefined ? {} : { fixtures }),
     ...(options.speed === undefined ? {} : { speed: options.speed }),
     ...(options.faults === undefined ? {} : { faults: options.faults }),
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    clock,
     requestLog,
     faultBook,
   });

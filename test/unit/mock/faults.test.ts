@@ -45,17 +45,22 @@ test('the help text lists every fault key', () => {
 });
 
 test('global faults apply by provider and model, to the first K matches, and only within for_ms', () => {
-  const book = createFaultBook([parseFault('provider=anthropic,model=claude-*,status=529,first=2'), parseFault('status=500,for_ms=1000')]);
-  const anthropic = { provider: 'anthropic', model: 'claude-haiku-4-5', sinceStartMs: 5000 };
+  let now = 0;
+  const book = createFaultBook([parseFault('provider=anthropic,model=claude-*,status=529,first=2'), parseFault('status=500,for_ms=1000')], () => now);
+  now = 5000;
+  const anthropic = { provider: 'anthropic', model: 'claude-haiku-4-5' };
   assert.equal(book.select(anthropic)?.status, 529);
   assert.equal(book.select({ ...anthropic, model: 'other' }), undefined, 'model scope; second fault expired');
   assert.equal(book.select(anthropic)?.status, 529);
   assert.equal(book.select(anthropic), undefined, 'first=2 spent');
-  assert.equal(book.select({ provider: 'openai', model: 'm', sinceStartMs: 999 })?.status, 500);
-  assert.equal(book.select({ provider: 'openai', model: 'm', sinceStartMs: 1000 }), undefined, 'healthy after for_ms');
-  book.replace([parseFault('provider=anthropic,status=529,first=1')]);
+  assert.equal(book.select({ provider: 'openai', model: 'm' }), undefined, 'for_ms=1000 is over at 5000');
+  book.replace([parseFault('provider=anthropic,status=529,first=1'), parseFault('status=500,for_ms=1000')]);
+  now = 5999;
+  assert.equal(book.select({ provider: 'openai', model: 'm' })?.status, 500, 'the window opens when the faults are set');
+  now = 6000;
+  assert.equal(book.select({ provider: 'openai', model: 'm' }), undefined, 'healthy after for_ms');
   assert.equal(book.select(anthropic)?.status, 529, 'replace restarts the counters');
-  assert.deepEqual(book.list().map((fault) => fault.text), ['provider=anthropic,status=529,first=1']);
+  assert.deepEqual(book.list().map((fault) => fault.text), ['provider=anthropic,status=529,first=1', 'status=500,for_ms=1000']);
 });
 
 function mockApp(t: TestContext, faults: string[] = []) {
@@ -166,4 +171,17 @@ test('malformed_at=N breaks the JSON of chunk N only', async (t) => {
   assert.throws(() => JSON.parse(data[1] ?? ''));
   assert.doesNotThrow(() => JSON.parse(data[2] ?? ''));
   assert.deepEqual(events(response.body), ['message_start', 'content_block_delta', 'message_delta', 'message_stop']);
+});
+
+test('"down for 60 s, then healthy": a global fault with for_ms, on the mock\'s clock', async (t) => {
+  const { createManualClock } = await import('../../helpers/virtual-clock.js');
+  const clock = createManualClock();
+  const app = buildMockApp({ fixtures: writeFixtureDirectory(t, ALL_TEST_FIXTURES), speed: 0, faults: ['provider=anthropic,status=529,for_ms=60000'], clock });
+  t.after(() => app.close());
+  const send = () => app.inject({ method: 'POST', url: '/anthropic/v1/messages', headers: anthropicHeaders, payload: anthropicBody });
+  assert.equal((await send()).statusCode, 529);
+  await clock.advance(59_999);
+  assert.equal((await send()).statusCode, 529);
+  await clock.advance(1);
+  assert.equal((await send()).statusCode, 200);
 });
