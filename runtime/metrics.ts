@@ -14,7 +14,6 @@ export interface GatewayMetrics {
   readonly upstreamLatency: Histogram<'provider' | 'model'>;
   readonly tokens: Counter<'provider' | 'model' | 'kind'>;
   readonly quotaRejections: Counter<'credential' | 'exceeded'>;
-  readonly quotaStoreErrors: Counter;
   readonly inflightStreams: Gauge;
   readonly inflightRequests: Gauge;
   readonly malformedEvents: Counter<'provider'>;
@@ -37,7 +36,6 @@ export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {})
     upstreamLatency: new Histogram({ name: 'aigw_upstream_first_content_seconds', help: 'Time from sending an attempt to its first content (the latency target).', labelNames: ['provider', 'model'], buckets: LATENCY_BUCKETS, registers }),
     tokens: new Counter({ name: 'aigw_tokens_total', help: 'Tokens used, by the model that answered.', labelNames: ['provider', 'model', 'kind'], registers }),
     quotaRejections: new Counter({ name: 'aigw_quota_rejections_total', help: 'Requests refused by a credential quota.', labelNames: ['credential', 'exceeded'], registers }),
-    quotaStoreErrors: new Counter({ name: 'aigw_quota_store_errors_total', help: 'Quota checks that hit a store error and fell back to the configured policy.', registers }),
     inflightStreams: new Gauge({ name: 'aigw_inflight_streams', help: 'Streams being relayed now.', registers }),
     inflightRequests: new Gauge({ name: 'aigw_inflight_requests', help: 'Requests being served now.', registers }),
     malformedEvents: new Counter({ name: 'aigw_malformed_upstream_events_total', help: 'Upstream stream events skipped because they could not be parsed.', labelNames: ['provider'], registers }),

@@ -1,9 +1,56 @@
+/**
+ * `aigw serve [MANIFEST]`: settings from flags and AIGW_* (runtime/server/settings.ts), then the
+ * gateway runs until SIGTERM/SIGINT, drains, and the command returns 0. Fastify, undici and the
+ * audit sinks are loaded here only (the CLI's other commands never pay for them).
+ */
 import type { Io } from '../io.js';
 import { ExitCode } from '../io.js';
 import { UsageError } from '../usage-error.js';
 
-// TODO(issue-placeholder): replaced by the command's implementation.
-export async function run(_args: readonly string[], _options: Readonly<Record<string, unknown>>, _io: Io): Promise<ExitCode> {
-  throw new UsageError('aigw serve is not implemented yet');
+export async function run(args: readonly string[], options: Readonly<Record<string, unknown>>, io: Io): Promise<ExitCode> {
+  const { resolveSettings, SettingsError } = await import('../../runtime/server/settings.js');
+  let settings;
+  try {
+    settings = resolveSettings(options, io.env, args[0]);
+  } catch (error) {
+    if (error instanceof SettingsError) throw new UsageError(error.message);
+    throw error;
+  }
+  const { startGateway, StartupError } = await import('../../runtime/server/start-gateway.js');
+  let gateway;
+  try {
+    gateway = await startGateway(settings, io.env);
+  } catch (error) {
+    if (error instanceof StartupError) {
+      io.stderr.write(`aigw serve: ${error.message}\n`);
+      if (error.diagnostics.length > 0) {
+        const { renderDiagnosticsText } = await import('../format/diagnostics-text.js');
+        io.stderr.write(renderDiagnosticsText([{ file: settings.manifest ?? '', diagnostics: error.diagnostics }], { color: io.color }));
+        return ExitCode.Findings;
+      }
+      return ExitCode.Usage;
+    }
+    throw error;
+  }
+  io.stderr.write(banner(gateway.url, gateway.mockUrl, gateway.config.current().manifest.routes.map((route) => route.match.model)));
+  if (io.shutdown.aborted) return finish(await gateway.close(), io);
+  await new Promise<void>((resolve) => io.shutdown.addEventListener('abort', () => resolve(), { once: true }));
+  io.stderr.write('aigw serve: draining in-flight requests…\n');
+  return finish(await gateway.close(), io);
+}
+
+function finish(result: { forced: boolean }, io: Io): ExitCode {
+  io.stderr.write(result.forced ? 'aigw serve: drain timeout reached; remaining connections were closed\n' : 'aigw serve: stopped cleanly\n');
   return ExitCode.Ok;
+}
+
+function banner(url: string, mockUrl: string | undefined, models: readonly string[]): string {
+  const lines = [
+    `aigw gateway listening on ${url}  (OpenAI-compatible: ${url}/v1)`,
+    ...(mockUrl === undefined ? [] : [`demo mode: every provider is the built-in mock at ${mockUrl}`]),
+    `models: ${models.join(', ')}`,
+    `try: curl ${url}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"${models[0] ?? 'gpt-4o-mini'}","messages":[{"role":"user","content":"Hello"}]}'`,
+    '',
+  ];
+  return lines.join('\n');
 }

@@ -1,0 +1,102 @@
+/**
+ * RequestTrace → AuditInput → record, with the capture policy of the config snapshot the request ran
+ * on (so a reload that tightens capture applies from the next request). Redactors compile their
+ * patterns once per snapshot.
+ */
+import type { AuditInput, AuditAttempt } from '../audit/record.js';
+import { buildAuditRecord } from '../audit/record.js';
+import { createRedactor, type Redactor } from '../audit/redact.js';
+import type { Manifest } from '../manifest/types.js';
+import type { AttemptRecord } from '../routing/types.js';
+import type { RequestTrace } from './gateway-deps.js';
+import type { LiveConfig } from './live-config.js';
+
+export interface RequestFacts {
+  readonly requestId: string;
+  readonly clientAddress: string | undefined;
+  readonly userAgent: string | undefined;
+  readonly method: string;
+  readonly path: string;
+  /** The HTTP status the client got (for streams: the result's status). */
+  readonly status: number;
+  readonly durationMs: number;
+}
+
+export function traceToAuditInput(trace: Readonly<RequestTrace>, facts: RequestFacts): AuditInput {
+  const result = trace.result;
+  const usage = result?.usage;
+  const lastAnswer = result?.attempts.findLast((attempt) => attempt.outcome === 'success');
+  const dropped = result?.attempts.flatMap((attempt) => attempt.dropped.map((drop) => drop.param)) ?? [];
+  const input: Record<string, unknown> = {
+    timestamp: trace.startedAt,
+    requestId: facts.requestId,
+    credentialId: trace.credentialId,
+    clientAddress: facts.clientAddress,
+    userAgent: facts.userAgent,
+    method: facts.method,
+    path: facts.path,
+    route: trace.route,
+    requestedModel: trace.requestedModel,
+    provider: result?.provider,
+    providerType: result?.providerType,
+    model: result?.model,
+    attempts: (result?.attempts ?? []).map(toAuditAttempt),
+    usage: usage === undefined ? undefined : {
+      promptTokens: usage.prompt_tokens,
+      completionTokens: usage.completion_tokens,
+      totalTokens: usage.total_tokens,
+      cachedPromptTokens: usage.prompt_tokens_details?.cached_tokens,
+    },
+    stream: trace.stream,
+    status: result?.status ?? facts.status,
+    errorCode: result?.error?.code ?? trace.errorCode,
+    errorMessage: result?.error?.envelope.error.message ?? trace.errorMessage,
+    ttfbMs: result?.timeToFirstByteMs,
+    durationMs: facts.durationMs,
+    promptMessages: trace.request?.messages,
+    completionText: trace.stream ? trace.completionText : completionText(trace),
+    finishReason: result?.completion?.choices[0]?.finish_reason,
+    rawFinishReason: lastAnswer?.rawFinishReason,
+    droppedParams: dropped.length > 0 ? dropped : undefined,
+    clientAborted: result?.outcome === 'aborted' ? true : undefined,
+    manifestVersion: trace.manifestVersion,
+  };
+  for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
+  // Every key left is one of AuditInput's, set from the fields above.
+  return input as unknown as AuditInput;
+}
+
+function toAuditAttempt(attempt: AttemptRecord): AuditAttempt {
+  const base = {
+    provider: attempt.provider,
+    model: attempt.model,
+    outcome: attempt.outcome === 'success' ? 'success' as const : attempt.outcome === 'skipped' ? 'skipped' as const : 'failure' as const,
+    durationMs: attempt.durationMs,
+  };
+  return {
+    ...base,
+    ...(attempt.status === 0 ? {} : { status: attempt.status }),
+    ...(attempt.reason === null ? {} : { reason: attempt.reason }),
+  };
+}
+
+function completionText(trace: Readonly<RequestTrace>): string | undefined {
+  const message = trace.result?.completion?.choices[0]?.message;
+  if (message === undefined) return undefined;
+  const calls = (message.tool_calls ?? []).map((call) => `${call.function.name}(${call.function.arguments})`);
+  return [message.content ?? '', ...calls].filter((part) => part !== '').join('\n');
+}
+
+/** Builds records with the snapshot's capture policy; redactors are cached per manifest. */
+export function createAuditRecorder(enqueue: (record: ReturnType<typeof buildAuditRecord>) => void) {
+  const redactors = new WeakMap<Manifest, Redactor>();
+  return (input: AuditInput, live: LiveConfig): void => {
+    const policy = live.manifest.audit;
+    let redactor = redactors.get(live.manifest);
+    if (redactor === undefined) {
+      redactor = createRedactor(policy);
+      redactors.set(live.manifest, redactor);
+    }
+    enqueue(buildAuditRecord(input, { prompt: policy.prompt, completion: policy.completion, redactor }));
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Builds the gateway's Fastify app from its dependencies; never listens (tests use inject() or listen
+ * on 127.0.0.1:0 themselves; `aigw serve` listens). Route groups are registered as functions of
+ * (app, deps); cross-cutting hooks live here.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { GatewayDeps } from './gateway-deps.js';
+import { newTrace } from './gateway-deps.js';
+import { registerErrorHandling } from './plugins/error-handler.js';
+import { requestIdFrom } from './plugins/request-id.js';
+import { finishRequest } from './request-finish.js';
+import { registerChatCompletionsRoute } from './routes/chat-completions.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerMetricsRoute } from './routes/metrics.js';
+import { registerModelsRoute } from './routes/models.js';
+
+export interface BuildAppOptions {
+  readonly bodyLimit: number;
+  /** pino options, `false` for none (tests). */
+  readonly logger: NonNullable<FastifyServerOptions['logger']>;
+  /** True once SIGTERM started the drain: /readyz turns 503 so traffic moves away first. */
+  readonly draining: () => boolean;
+}
+
+/** Header names pino must never print. */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["api-key"]', 'req.headers["x-goog-api-key"]',
+  'headers.authorization', 'headers["x-api-key"]', 'headers["api-key"]',
+];
+
+export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger,
+    bodyLimit: options.bodyLimit,
+    genReqId: (request) => requestIdFrom(request.headers['x-request-id']),
+    // Every response says which request it answers; streams are long-lived by design.
+    requestTimeout: 0,
+    return503OnClosing: true,
+  });
+  app.decorateRequest('aigwTrace', null as never);
+  app.addHook('onRequest', async (request, reply) => {
+    request.aigwTrace = newTrace(deps.clock);
+    reply.header('x-request-id', request.id);
+    deps.metrics.inflightRequests.inc();
+    reply.raw.once('close', () => deps.metrics.inflightRequests.dec());
+  });
+  // Requests that never reached the chat handler (malformed JSON, body too large) are audited here.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.url.startsWith('/v1/chat/completions') && !request.aigwTrace.handled) finishRequest(request, reply, deps);
+  });
+  registerErrorHandling(app);
+  registerChatCompletionsRoute(app, deps);
+  registerModelsRoute(app, deps.config);
+  registerHealthRoutes(app, {
+    problems: () => [...(options.draining() ? ['draining'] : []), ...(deps.readinessProblems?.() ?? [])],
+    details: () => deps.readinessDetails?.() ?? {},
+  });
+  registerMetricsRoute(app, deps.metrics.registry);
+  return app;
+}

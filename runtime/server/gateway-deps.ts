@@ -1,0 +1,79 @@
+/**
+ * What the gateway's routes need, built once by `aigw serve` (or a test) and passed down; no module
+ * state. `RequestTrace` is the per-request notebook the audit record and metrics are built from.
+ */
+import type { AuditInput } from '../audit/record.js';
+import type { Clock } from '../clock.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { ChatCompletionRequest } from '../openai/wire.js';
+import type { QuotaLimiter } from '../quota/limiter.js';
+import type { Engine } from '../routing/engine.js';
+import type { EngineResult } from '../routing/types.js';
+import type { ConfigHolder, LiveConfig } from './live-config.js';
+import type { RequestValidator } from './request-validator.js';
+
+export interface GatewayDeps {
+  readonly config: ConfigHolder;
+  readonly engine: Engine;
+  readonly validateRequest: RequestValidator;
+  /** Credential quotas (memory or Redis). */
+  readonly quota: QuotaLimiter;
+  readonly metrics: GatewayMetrics;
+  readonly clock: Clock;
+  /** Writes one audit record per request; never blocks, never throws. */
+  readonly audit: (input: AuditInput, live: LiveConfig) => void;
+  /** Readiness problems beyond the gateway's own (e.g. a config store that never loaded). */
+  readonly readinessProblems?: () => readonly string[];
+  /**
+   * Shown in /readyz but never making it fail: an audit sink that is down spools to disk, so taking
+   * every replica out of service because Elasticsearch hiccups would turn an audit delay into an outage.
+   */
+  readonly readinessDetails?: () => Readonly<Record<string, unknown>>;
+}
+
+/** Filled in as a request goes; read once at the end (onResponse) for audit and metrics. */
+export interface RequestTrace {
+  startedAt: number;
+  startedMonotonic: number;
+  credentialId: string | undefined;
+  requestedModel: string | undefined;
+  route: string | undefined;
+  stream: boolean;
+  streamStarted: boolean;
+  request: ChatCompletionRequest | undefined;
+  result: EngineResult | undefined;
+  completionText: string | undefined;
+  errorCode: string | undefined;
+  errorMessage: string | undefined;
+  manifestVersion: string | undefined;
+  /** The chat handler ran (otherwise the request failed in parsing: 400/413). */
+  handled: boolean;
+  /** The audit record and metrics were written. */
+  finished: boolean;
+}
+
+export function newTrace(clock: Clock): RequestTrace {
+  return {
+    startedAt: clock.now(),
+    startedMonotonic: clock.monotonic(),
+    credentialId: undefined,
+    requestedModel: undefined,
+    route: undefined,
+    stream: false,
+    streamStarted: false,
+    request: undefined,
+    result: undefined,
+    completionText: undefined,
+    errorCode: undefined,
+    errorMessage: undefined,
+    manifestVersion: undefined,
+    handled: false,
+    finished: false,
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    aigwTrace: RequestTrace;
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * POST /v1/chat/completions: snapshot the live config, authenticate, validate, match a route,
+ * check the route allow-list and the credential quota, then hand the request to the one routing
+ * engine (design §3) — non-stream answers as JSON, streams through the SSE sink. Every outcome,
+ * rejections included, ends in exactly one audit record.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AigwError, ERRORS } from '../../errors.js';
+import type { Credential, Route } from '../../manifest/types.js';
+import type { ChatCompletionRequest } from '../../openai/wire.js';
+import { reservationTokens } from '../../quota/estimate-tokens.js';
+import type { Reservation } from '../../quota/limiter.js';
+import { matchRoute } from '../../routing/match-route.js';
+import type { EngineResult } from '../../routing/types.js';
+import type { LiveConfig } from '../live-config.js';
+import { authenticate, authorizeRoute } from '../plugins/credentials.js';
+import { sendError, toAigwError } from '../plugins/error-handler.js';
+import { createSseSink } from '../sse-sink.js';
+import { finishRequest } from '../request-finish.js';
+import type { GatewayDeps, RequestTrace } from '../gateway-deps.js';
+
+/** OpenAI SDKs retry 408/409/429/5xx themselves; after the gateway's own attempts that multiplies cost. */
+const NO_SDK_RETRY = { 'x-should-retry': 'false' } as const;
+
+export function registerChatCompletionsRoute(app: FastifyInstance, deps: GatewayDeps): void {
+  app.post('/v1/chat/completions', async (request, reply) => {
+    const live = deps.config.current();
+    const trace = request.aigwTrace;
+    trace.manifestVersion = live.version;
+    try {
+      await handle(request, reply, deps, live, trace);
+    } catch (error) {
+      const { error: mapped, unexpected } = toAigwError(error);
+      if (unexpected) request.log.error({ err: error }, 'unexpected error in chat completions');
+      trace.errorCode = mapped.code;
+      trace.errorMessage = mapped.message;
+      if (!reply.sent && !reply.raw.headersSent) sendError(reply, mapped);
+    } finally {
+      trace.handled = true;
+      finishRequest(request, reply, deps);
+    }
+    return reply;
+  });
+}
+
+async function handle(request: FastifyRequest, reply: FastifyReply, deps: GatewayDeps, live: LiveConfig, trace: RequestTrace): Promise<void> {
+  const credential = authenticate(request.headers.authorization, live);
+  trace.credentialId = credential?.id;
+  const body = deps.validateRequest(request.body);
+  trace.requestedModel = body.model;
+  trace.stream = body.stream === true;
+  trace.request = body;
+  const route = matchRoute(live.manifest, body.model);
+  if (route instanceof AigwError) throw route;
+  trace.route = route.name;
+  reply.header('x-aigw-route', route.name);
+  authorizeRoute(credential, route.name);
+  const reservation = await admitQuota(deps, credential, route, body);
+
+  const abort = new AbortController();
+  const onClose = (): void => {
+    if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'));
+  };
+  reply.raw.on('close', onClose);
+  let result: EngineResult | undefined;
+  try {
+    result = body.stream === true
+      ? await runStream(request, reply, deps, live, route, body, abort.signal, trace)
+      : await deps.engine.run({ manifest: live.manifest, route, request: body, signal: abort.signal, requestId: request.id });
+  } finally {
+    reply.raw.off('close', onClose);
+    if (reservation !== undefined) {
+      // Settle with what the answering model really used (zero when nothing answered); off the response path.
+      deps.quota.settle(reservation, result?.usage?.total_tokens ?? 0).catch((error: unknown) => request.log.warn({ err: error }, 'quota settle failed'));
+    }
+  }
+  trace.result = result;
+  if (body.stream !== true) sendResult(reply, result);
+  else if (!reply.raw.headersSent && result.error !== undefined) sendEngineError(reply, result);
+}
+
+async function admitQuota(deps: GatewayDeps, credential: Credential | undefined, route: Route, body: ChatCompletionRequest): Promise<Reservation | undefined> {
+  const quota = credential?.quota;
+  if (credential === undefined || quota === undefined) return undefined;
+  const tokens = reservationTokens(body, body.max_completion_tokens ?? body.max_tokens ?? route.defaultMaxTokens);
+  const admission = await deps.quota.admit(`credential:${credential.id}`, quota, tokens);
+  if (admission.allowed) return admission.reservation;
+  deps.metrics.quotaRejections.inc({ credential: credential.id, exceeded: admission.exceeded });
+  const seconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
+  const limit = admission.exceeded === 'requests' ? quota.requestsPerMinute : quota.tokensPerMinute;
+  throw new AigwError(
+    ERRORS.QUOTA_EXCEEDED,
+    `Rate limit reached for credential '${credential.id}' on ${admission.exceeded} per min: limit ${String(limit)}. Please try again in ${seconds}s.`,
+    { type: admission.exceeded, headers: { 'retry-after': String(seconds), 'retry-after-ms': String(Math.ceil(admission.retryAfterMs)) } },
+  );
+}
+
+async function runStream(
+  request: FastifyRequest, reply: FastifyReply, deps: GatewayDeps, live: LiveConfig, route: Route,
+  body: ChatCompletionRequest, signal: AbortSignal, trace: RequestTrace,
+): Promise<EngineResult> {
+  const sink = createSseSink(reply.raw, {
+    headers: () => pendingHeaders(reply),
+    onStart: (info) => {
+      reply.hijack();
+      reply.header('x-aigw-provider', info.provider);
+      deps.metrics.inflightStreams.inc();
+      trace.streamStarted = true;
+    },
+    collectText: live.manifest.audit.completion !== 'none',
+  });
+  try {
+    return await deps.engine.run({ manifest: live.manifest, route, request: body, signal, sink, requestId: request.id });
+  } finally {
+    if (sink.state().started) deps.metrics.inflightStreams.dec();
+    trace.completionText = sink.state().text;
+  }
+}
+
+/** Headers fastify would have sent (x-request-id, x-aigw-*), for the hijacked stream response. */
+function pendingHeaders(reply: FastifyReply): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+function sendResult(reply: FastifyReply, result: EngineResult): void {
+  if (result.completion !== undefined && result.error === undefined) {
+    if (result.provider !== undefined) reply.header('x-aigw-provider', result.provider);
+    reply.code(200).send(result.completion);
+    return;
+  }
+  sendEngineError(reply, result);
+}
+
+function sendEngineError(reply: FastifyReply, result: EngineResult): void {
+  if (reply.raw.destroyed) return;
+  const error = result.error;
+  if (error === undefined) {
+    sendError(reply, new AigwError(ERRORS.INTERNAL, 'The gateway produced no answer.'));
+    return;
+  }
+  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+  if (result.provider !== undefined) reply.header('x-aigw-provider', result.provider);
+  if (error.status === 502 || error.status === 504) reply.headers(NO_SDK_RETRY);
+  reply.code(error.status).type('application/json').send(error.envelope);
+}
