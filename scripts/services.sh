@@ -3,6 +3,7 @@
 #
 #   scripts/services.sh start [redis|elasticsearch]   start (idempotent) and print the env lines
 #   scripts/services.sh stop  [redis|elasticsearch]   stop what this script started
+#                                                     (AIGW_SERVICES_STOP_SIGNAL=KILL: a crash, for tests)
 #   scripts/services.sh env                           print the env lines of the running services
 #   scripts/services.sh status                        one line per service on stderr; exit 1 if one is down
 #
@@ -202,13 +203,14 @@ start_es() {
 
 stop_es() { stop_pid "$RUN/es/es.pid" elasticsearch; }
 
-# Sends TERM, waits up to 30 s, then KILL; the pid file is removed.
+# Sends TERM (or AIGW_SERVICES_STOP_SIGNAL, e.g. KILL for crash tests), waits up to 30 s, then
+# KILL; the pid file is removed.
 stop_pid() {
   local file="$1" name="$2" pid waited=0
   [ -s "$file" ] || { log "$name: not running (no pid file)"; return 0; }
   pid="$(cat "$file")"
   if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
+    kill "-${AIGW_SERVICES_STOP_SIGNAL:-TERM}" "$pid" 2>/dev/null || true
     while kill -0 "$pid" 2>/dev/null; do
       sleep 0.2; waited=$((waited + 1))
       if [ "$waited" -ge 150 ]; then kill -9 "$pid" 2>/dev/null || true; break; fi
