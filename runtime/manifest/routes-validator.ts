@@ -1,25 +1,18 @@
 /**
- * The compiled schemas/routes.schema.json validator, created once per process on first use (the
- * only module-level state here: a cache, style §B).
+ * The schemas/routes.schema.json validator. It is precompiled into routes-validator.generated.ts
+ * (ajv standalone code, regenerated and checked by test/unit/manifest/routes-validator.test.ts), so
+ * neither ajv nor the schema compile is on the `aigw validate` startup path.
  */
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import formatsModule from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
+import { validate } from './routes-validator.generated.js';
 import { packagePath } from '../package-root.js';
 
-let cached: ValidateFunction | undefined;
-
+/** Where the JSON schema lives (for editors and for serving it). */
 export function routesSchemaPath(): string {
   return packagePath('schemas', 'routes.schema.json');
 }
 
 export function getRoutesValidator(): ValidateFunction {
-  if (cached !== undefined) return cached;
-  const schema = JSON.parse(readFileSync(routesSchemaPath(), 'utf8')) as object;
-  // allErrors: report every problem in one run; verbose: errors carry their schema (allowed keys for hints).
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, discriminator: true });
-  // ajv-formats is CommonJS: its default export arrives as the module object under NodeNext.
-  formatsModule.default(ajv, ['regex']);
-  cached = ajv.compile(schema);
-  return cached;
+  // The generated module is untyped JavaScript; it has exactly the shape of an ajv ValidateFunction.
+  return validate as unknown as ValidateFunction;
 }
