@@ -166,8 +166,8 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
   for (const sub of ['tail', 'search'] as const) {
     audit
       .command(sub)
-      .description(sub === 'tail' ? 'The most recent records.' : 'Records matching filters.')
-      .option('--file <path>', 'JSONL audit file (default ./audit.jsonl)')
+      .description(sub === 'tail' ? 'The most recent records, oldest first.' : 'Records matching filters, newest first.')
+      .option('--file <path>', 'JSONL audit file, rotated files included (default $AIGW_AUDIT_FILE or ./audit.jsonl)')
       .option('--es-url <url>', 'Elasticsearch URL (instead of --file)')
       .option('--index <name>', 'Elasticsearch index', 'aigw-audit')
       .option('--route <name>', 'only this route')
@@ -176,6 +176,7 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       .option('--since <time>', 'ISO time or a duration like 15m, 2h')
       .option('--limit <n>', 'at most this many records', '20')
       .addOption(formatOption(['text', 'json']))
+      .addHelpText('after', '\nElasticsearch API key: $AIGW_AUDIT_ES_API_KEY. Exit codes: 0 (also with no match), 2 bad flags or unreadable source.')
       .action(action(async () => {
         const module = await import('./commands/audit.js');
         return { run: (args, options, commandIo) => module.run([sub, ...args], options, commandIo) };
