@@ -15,7 +15,8 @@ import { InputError, UsageError } from './usage-error.js';
 export type ManifestSourceSpec =
   | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'stdin' }
-  | { readonly kind: 'gateway'; readonly url: string };
+  /** Key id and file default to AIGW_ADMIN_KEY_ID / AIGW_ADMIN_KEY_FILE (cli/gateway-source.ts). */
+  | { readonly kind: 'gateway'; readonly url: string; readonly keyId?: string; readonly keyFile?: string };
 
 export interface ManifestSource {
   /** How diagnostics and diffs name it: the path as given, `<stdin>`, or the gateway URL. */
@@ -58,8 +59,11 @@ export function openManifestSource(spec: ManifestSourceSpec, io: Io): ManifestSo
         },
       };
     case 'gateway':
-      // The admin-plane issue supplies this: GET /admin/config through cli/admin-client.ts.
-      throw new UsageError(`reading the live manifest of a gateway (${spec.url}) is not available yet`);
+      // The live manifest through signed GET /admin/config; undici loads only when it is read.
+      return {
+        label: spec.url,
+        read: async () => (await import('./gateway-source.js')).readGatewayManifest(spec, io),
+      };
     default: {
       const unknown: never = spec;
       throw new UsageError(`unknown manifest source ${JSON.stringify(unknown)}`);

@@ -44,7 +44,9 @@ function sourceSpecs(args: readonly string[], options: Readonly<Record<string, u
   const gateway = options['gateway'];
   if (typeof gateway === 'string') {
     if (args.length !== 1) throw new UsageError('with --gateway, diff takes one manifest: the new one');
-    return [{ kind: 'gateway', url: gateway }, specFromArgument(args[0] ?? '')];
+    const keyId = typeof options['keyId'] === 'string' ? { keyId: options['keyId'] } : {};
+    const keyFile = typeof options['keyFile'] === 'string' ? { keyFile: options['keyFile'] } : {};
+    return [{ kind: 'gateway', url: gateway, ...keyId, ...keyFile }, specFromArgument(args[0] ?? '')];
   }
   if (args.length !== 2) throw new UsageError('diff needs two manifests: OLD NEW (either may be - for stdin)');
   if (args[0] === '-' && args[1] === '-') throw new UsageError('stdin (-) can be read only once');

@@ -1,9 +1,59 @@
-import type { Io } from '../io.js';
-import { ExitCode } from '../io.js';
+/**
+ * `aigw rollback --gateway URL... [--to VERSION]`: signed POST /admin/rollback to each gateway.
+ * Without --to the first gateway picks its previous version, and the others are sent that exact
+ * version: "previous" asked N times of replicas sharing a store would step back N times. Exit 0
+ * rolled back, 1 a gateway refused (unknown version, invalid there), 2 unreachable or usage.
+ */
+import { createAdminClient, describeRejection, GatewayUnreachableError, isRecord, loadSigningKey, resolveGateways, shortVersion } from '../admin-client.js';
+import { exitCodeOf, parseFormat, renderValidation, type GatewayOutcome } from '../admin-outcome.js';
+import { ExitCode, type Io } from '../io.js';
 import { UsageError } from '../usage-error.js';
 
-// TODO(issue-placeholder): replaced by the command's implementation.
-export async function run(_args: readonly string[], _options: Readonly<Record<string, unknown>>, _io: Io): Promise<ExitCode> {
-  throw new UsageError('aigw rollback is not implemented yet');
-  return ExitCode.Ok;
+export const ROLLBACK_JSON_VERSION = 1;
+
+export async function run(args: readonly string[], options: Readonly<Record<string, unknown>>, io: Io): Promise<ExitCode> {
+  const format = parseFormat(options['format']);
+  if (args.length > 0) throw new UsageError(`rollback takes no arguments (got ${args.join(' ')}); use --to VERSION`);
+  let target = options['to'];
+  if (target !== undefined && (typeof target !== 'string' || !/^[0-9a-fA-F]{7,64}$/.test(target))) {
+    throw new UsageError('--to must be a version or a prefix of at least 7 hex digits (aigw status shows them)');
+  }
+  const gateways = await resolveGateways(options, 'rollback');
+  const client = await createAdminClient(await loadSigningKey(options, io), io);
+  const outcomes: GatewayOutcome[] = [];
+  try {
+    for (const gateway of gateways) {
+      let response;
+      try {
+        response = await client.request(gateway, { method: 'POST', path: '/admin/rollback', body: JSON.stringify(target === undefined ? {} : { to: target }), headers: { 'content-type': 'application/json' } });
+      } catch (error) {
+        if (!(error instanceof GatewayUnreachableError)) throw error;
+        outcomes.push({ gateway, result: 'unreachable', message: error.message });
+        continue;
+      }
+      const body = isRecord(response.body) ? response.body : {};
+      if (response.status !== 200) {
+        if (format === 'text') renderValidation(response, io);
+        outcomes.push({ gateway, result: 'rejected', status: response.status, message: describeRejection(response) });
+        continue;
+      }
+      const version = String(body['version']);
+      target ??= version;
+      outcomes.push(body['unchanged'] === true
+        ? { gateway, result: 'unchanged', version }
+        : { gateway, result: 'applied', previousVersion: String(body['previousVersion']), version });
+    }
+  } finally {
+    await client.close();
+  }
+  if (format === 'json') {
+    io.stdout.write(`${JSON.stringify({ version: ROLLBACK_JSON_VERSION, gateways: outcomes }, null, 2)}\n`);
+  } else {
+    for (const outcome of outcomes) {
+      if (outcome.result === 'applied') io.stdout.write(`${outcome.gateway}: rolled back to ${shortVersion(outcome.version)} (was ${shortVersion(outcome.previousVersion)})\n`);
+      else if (outcome.result === 'unchanged') io.stdout.write(`${outcome.gateway}: ${shortVersion(outcome.version)} already live\n`);
+      else if (outcome.result === 'rejected' || outcome.result === 'unreachable') io.stderr.write(`aigw: ${outcome.gateway}: ${outcome.message}\n`);
+    }
+  }
+  return exitCodeOf(outcomes);
 }

@@ -1,9 +1,76 @@
-import type { Io } from '../io.js';
-import { ExitCode } from '../io.js';
+/**
+ * `aigw status --gateway URL...`: every gateway's live version, load time, uptime and replica id
+ * (signed GET /admin/status), then whether they agree. Exit 0 in sync, 1 drift (more than one live
+ * version), 2 a gateway unreachable or refusing the request.
+ */
+import { createAdminClient, describeRejection, GatewayUnreachableError, isRecord, loadSigningKey, resolveGateways, shortVersion } from '../admin-client.js';
+import { parseFormat } from '../admin-outcome.js';
+import { ExitCode, type Io } from '../io.js';
 import { UsageError } from '../usage-error.js';
 
-// TODO(issue-placeholder): replaced by the command's implementation.
-export async function run(_args: readonly string[], _options: Readonly<Record<string, unknown>>, _io: Io): Promise<ExitCode> {
-  throw new UsageError('aigw status is not implemented yet');
-  return ExitCode.Ok;
+export const STATUS_JSON_VERSION = 1;
+
+type Row =
+  | { readonly gateway: string; readonly ok: true; readonly status: Readonly<Record<string, unknown>> }
+  | { readonly gateway: string; readonly ok: false; readonly error: string };
+
+export async function run(args: readonly string[], options: Readonly<Record<string, unknown>>, io: Io): Promise<ExitCode> {
+  const format = parseFormat(options['format']);
+  if (args.length > 0) throw new UsageError(`status takes no arguments (got ${args.join(' ')})`);
+  const gateways = await resolveGateways(options, 'status');
+  const client = await createAdminClient(await loadSigningKey(options, io), io);
+  const rows: Row[] = [];
+  try {
+    // In order, one at a time: output follows the --gateway order (style §A.7).
+    for (const gateway of gateways) {
+      try {
+        const response = await client.request(gateway, { method: 'GET', path: '/admin/status' });
+        rows.push(response.status === 200 && isRecord(response.body)
+          ? { gateway, ok: true, status: response.body }
+          : { gateway, ok: false, error: describeRejection(response) });
+      } catch (error) {
+        if (!(error instanceof GatewayUnreachableError)) throw error;
+        rows.push({ gateway, ok: false, error: error.message });
+      }
+    }
+  } finally {
+    await client.close();
+  }
+  const versions = [...new Set(rows.flatMap((row) => (row.ok ? [String(row.status['version'])] : [])))].sort();
+  const drift = versions.length > 1;
+  if (format === 'json') {
+    io.stdout.write(`${JSON.stringify({
+      version: STATUS_JSON_VERSION,
+      drift,
+      versions,
+      gateways: rows.map((row) => (row.ok ? { gateway: row.gateway, ...row.status } : { gateway: row.gateway, error: row.error })),
+    }, null, 2)}\n`);
+  } else {
+    io.stdout.write(renderTable(rows));
+    for (const row of rows) if (!row.ok) io.stderr.write(`aigw: ${row.gateway}: ${row.error}\n`);
+    if (drift) io.stdout.write(`DRIFT: ${versions.length} versions live (${versions.map(shortVersion).join(', ')})\n`);
+    else if (versions.length === 1) io.stdout.write(`in sync: ${rows.filter((row) => row.ok).length} of ${rows.length} gateways run ${shortVersion(versions[0])}\n`);
+  }
+  if (rows.some((row) => !row.ok)) return ExitCode.Usage;
+  return drift ? ExitCode.Findings : ExitCode.Ok;
+}
+
+function renderTable(rows: readonly Row[]): string {
+  const header = ['GATEWAY', 'REPLICA', 'VERSION', 'LOADED', 'UPTIME', 'STORE', 'LAST RELOAD'];
+  const body = rows.map((row) => {
+    if (!row.ok) return [row.gateway, '-', 'unreachable', '-', '-', '-', '-'];
+    const status = row.status;
+    const last = isRecord(status['lastReload']) ? `${String(status['lastReload']['outcome'])} (${String(status['lastReload']['origin'])})` : '-';
+    return [row.gateway, String(status['replicaId'] ?? '?'), shortVersion(status['version']), String(status['loadedAt'] ?? '?'), formatUptime(status['uptimeSeconds']), String(status['store'] ?? '?'), last];
+  });
+  const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => (cells[column] ?? '').length)));
+  return [header, ...body].map((cells) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+function formatUptime(value: unknown): string {
+  if (typeof value !== 'number') return '?';
+  const hours = Math.floor(value / 3600);
+  const minutes = Math.floor((value % 3600) / 60);
+  const seconds = value % 60;
+  return hours > 0 ? `${hours}h${String(minutes).padStart(2, '0')}m` : minutes > 0 ? `${minutes}m${String(seconds).padStart(2, '0')}s` : `${seconds}s`;
 }

@@ -1,6 +1,8 @@
 /** Shared setup for admin-plane tests: two manifests, keys, a plane on the memory store, signed inject. */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { AdminKeyRing, SigningKey, VerificationKey } from '../../../runtime/admin/admin-keys.js';
@@ -9,7 +11,7 @@ import type { AdminLogger } from '../../../runtime/admin/admin-logger.js';
 import { buildAdminApp } from '../../../runtime/admin/build-admin-app.js';
 import { startConfigPlane, type ConfigPlane, type ConfigPlaneOptions } from '../../../runtime/admin/config-plane.js';
 import { signAdminRequest } from '../../../runtime/admin/sign-request.js';
-import type { Clock } from '../../../runtime/clock.js';
+import { realClock, type Clock } from '../../../runtime/clock.js';
 import { createManualClock, type ManualClock } from '../../helpers/virtual-clock.js';
 
 /** The seed manifest of design §2, verbatim. */
@@ -110,4 +112,31 @@ export async function adminFixture(t: TestContext, options: { keys?: readonly Si
 
 export function signedHeaders(request: SignedRequest, key: SigningKey, clock: Clock): Record<string, string> {
   return signAdminRequest({ method: request.method, pathAndQuery: request.url, body: request.body ?? '', timestamp: Math.floor(clock.now() / 1000) }, key);
+}
+
+export interface ListeningGateway {
+  readonly url: string;
+  readonly plane: ConfigPlane;
+  readonly app: FastifyInstance;
+}
+
+/** An admin app on 127.0.0.1:0 with the real clock (the CLI signs with Date.now()). */
+export async function listenGateway(t: TestContext, options: { keys: readonly SigningKey[]; replicaId?: string; plane?: Partial<ConfigPlaneOptions> }): Promise<ListeningGateway> {
+  const plane = await startPlane(t, { clock: realClock, ...options.plane });
+  const app = await buildAdminApp({ plane, keys: keyRing(...options.keys), clock: realClock, replicaId: options.replicaId ?? 'replica-1' });
+  t.after(() => app.close());
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no address');
+  return { url: `http://127.0.0.1:${address.port}`, plane, app };
+}
+
+/** Writes the key as `aigw keys generate` would (0600) and returns the CLI flags for it. */
+export function writeKeyFile(t: TestContext, key: SigningKey): { flags: string[]; file: string; directory: string } {
+  const directory = mkdtempSync(join(tmpdir(), 'aigw-key-'));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  const file = join(directory, `${key.keyId}.key`);
+  const text = key.scheme === 'AIGW-HMAC-SHA256' ? `${key.secret.toString('base64')}\n` : key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  writeFileSync(file, text, { mode: 0o600 });
+  return { flags: ['--key-id', key.keyId, '--key-file', file], file, directory };
 }

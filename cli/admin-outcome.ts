@@ -1,0 +1,38 @@
+/**
+ * What apply, rollback and status report per gateway, and how those outcomes become an exit code
+ * (design §7): 0 all good, 1 a gateway rejected (or drift, for status), 2 a gateway unreachable.
+ */
+import type { Diagnostic } from '../runtime/lint/diagnostic.js';
+import { isRecord, type AdminResponse } from './admin-client.js';
+import { renderDiagnosticsText } from './format/diagnostics-text.js';
+import { ExitCode, type Io } from './io.js';
+import { UsageError } from './usage-error.js';
+
+export type GatewayOutcome =
+  | { readonly gateway: string; readonly result: 'planned'; readonly liveVersion: string; readonly version: string }
+  | { readonly gateway: string; readonly result: 'applied'; readonly previousVersion: string; readonly version: string }
+  /** Already on the version through the shared store (another gateway's reload reached it). */
+  | { readonly gateway: string; readonly result: 'synced' | 'unchanged'; readonly version: string; readonly message?: string }
+  | { readonly gateway: string; readonly result: 'rejected'; readonly status: number; readonly message: string }
+  | { readonly gateway: string; readonly result: 'unreachable'; readonly message: string };
+
+export function exitCodeOf(outcomes: readonly GatewayOutcome[]): ExitCode {
+  if (outcomes.some((outcome) => outcome.result === 'unreachable')) return ExitCode.Usage;
+  if (outcomes.some((outcome) => outcome.result === 'rejected')) return ExitCode.Findings;
+  return ExitCode.Ok;
+}
+
+export function parseFormat(value: unknown): 'text' | 'json' {
+  if (value === undefined || value === 'text' || value === 'json') return value ?? 'text';
+  throw new UsageError(`--format must be text or json, not ${String(value)}`);
+}
+
+/** A 422 carries validate's JSON document: print its diagnostics as `aigw validate` would. */
+export function renderValidation(response: AdminResponse, io: Io): void {
+  const validation = isRecord(response.body) ? response.body['validation'] : undefined;
+  if (!isRecord(validation) || !Array.isArray(validation['diagnostics'])) return;
+  // The gateway produced these with the shared loader; they have the Diagnostic shape.
+  const diagnostics = validation['diagnostics'] as Diagnostic[];
+  const file = diagnostics[0]?.file ?? '<gateway>';
+  io.stderr.write(renderDiagnosticsText([{ file, diagnostics }], { color: io.color }));
+}

@@ -1,0 +1,179 @@
+/**
+ * `aigw apply` in-process against admin apps listening on 127.0.0.1: local validation first, the
+ * server-side diff rendered as `aigw diff` renders it, confirmation rules, If-Match auto, versions
+ * printed, and exit codes 0/1/2.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ExitCode } from '../../cli/io.js';
+import { main } from '../../cli/main.js';
+import { manifestVersion } from '../../runtime/manifest/canonical.js';
+import { loadManifest } from '../../runtime/manifest/load-manifest.js';
+import { createTestIo } from '../helpers/io.js';
+import { ed25519Key, hmacKey, listenGateway, MANIFEST_A, MANIFEST_B, writeKeyFile } from '../unit/admin/admin-harness.js';
+
+const VERSION_A = manifestVersion(loadManifest({ text: MANIFEST_A, file: 'a' }, { env: {} }).document);
+const VERSION_B = manifestVersion(loadManifest({ text: MANIFEST_B, file: 'b' }, { env: {} }).document);
+
+function manifestFile(directory: string, name: string, text: string): string {
+  const path = join(directory, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+test('apply --yes shows the diff, applies to every gateway and prints each resulting version', async (t) => {
+  const key = ed25519Key();
+  const first = await listenGateway(t, { keys: [key], replicaId: 'a' });
+  const second = await listenGateway(t, { keys: [key], replicaId: 'b' });
+  const { flags, directory } = writeKeyFile(t, key);
+  const file = manifestFile(directory, 'routes.yaml', MANIFEST_B);
+  const io = createTestIo();
+  const code = await main(['apply', file, '--gateway', first.url, '--gateway', second.url, '--yes', ...flags], io);
+  assert.equal(code, ExitCode.Ok, io.err());
+  assert.match(io.out(), /anthropic\/claude-haiku-4-5\s+60% → 30%/);
+  // Both gateways run the same version: the diff is printed once, naming both.
+  assert.equal(io.out().match(/^--- /gm)?.length, 1);
+  assert.ok(io.out().includes(`${first.url}, ${second.url} (live ${VERSION_A.slice(0, 12)})`));
+  assert.ok(io.out().includes(`${first.url}: applied ${VERSION_B.slice(0, 12)} (was ${VERSION_A.slice(0, 12)})`));
+  assert.ok(io.out().includes(`${second.url}: applied ${VERSION_B.slice(0, 12)}`));
+  assert.equal(first.plane.holder.current().version, VERSION_B);
+  assert.equal(second.plane.holder.current().version, VERSION_B);
+});
+
+test('apply --dry-run prints the diff and changes nothing (server-side dry run)', async (t) => {
+  const key = hmacKey();
+  const gateway = await listenGateway(t, { keys: [key] });
+  const { flags, directory } = writeKeyFile(t, key);
+  const io = createTestIo();
+  const code = await main(['apply', manifestFile(directory, 'routes.yaml', MANIFEST_B), '--gateway', gateway.url, '--dry-run', ...flags], io);
+  assert.equal(code, ExitCode.Ok, io.err());
+  assert.match(io.out(), /\+ route chat-large/);
+  assert.equal(gateway.plane.holder.current().version, VERSION_A);
+  assert.equal(gateway.plane.applier.lastReload(), undefined);
+});
+
+test('without a terminal and without --yes, apply refuses with exit 2 and a hint, before contacting anyone', async (t) => {
+  const key = hmacKey();
+  const gateway = await listenGateway(t, { keys: [key] });
+  const { flags, directory } = writeKeyFile(t, key);
+  const io = createTestIo();
+  const code = await main(['apply', manifestFile(directory, 'routes.yaml', MANIFEST_B), '--gateway', gateway.url, ...flags], io);
+  assert.equal(code, ExitCode.Usage);
+  assert.match(io.err(), /--yes/);
+  assert.equal(gateway.plane.holder.current().version, VERSION_A);
+});
+
+test('on a terminal apply asks; "no" applies nothing (exit 1), "yes" applies', async (t) => {
+  const key = hmacKey();
+  const gateway = await listenGateway(t, { keys: [key] });
+  const { flags, directory } = writeKeyFile(t, key);
+  const file = manifestFile(directory, 'routes.yaml', MANIFEST_B);
+  const questions: string[] = [];
+  const declined = createTestIo({ isTTY: true, confirm: async (question) => { questions.push(question); return false; } });
+  assert.equal(await main(['apply', file, '--gateway', gateway.url, ...flags], declined), ExitCode.Findings);
+  assert.equal(gateway.plane.holder.current().version, VERSION_A);
+  assert.match(questions[0] ?? '', new RegExp(`Apply ${VERSION_B.slice(0, 12)} to 1 gateway\\?`));
+  const accepted = createTestIo({ isTTY: true, confirm: async () => true });
+  assert.equal(await main(['apply', file, '--gateway', gateway.url, ...flags], accepted), ExitCode.Ok);
+  assert.equal(gateway.plane.holder.current().version, VERSION_B);
+});
+
+test('a locally invalid manifest is reported with file:line:col and never sent (exit 1)', async (t) => {
+  const key = hmacKey();
+  const gateway = await listenGateway(t, { keys: [key] });
+  const { flags, directory } = writeKeyFile(t, key);
+  const io = createTestIo();
+  const file = manifestFile(directory, 'broken.yaml', 'ai_routes:\n  - name: x\n    bogus: 1\n');
+  const code = await main(['apply', file, '--gateway', gateway.url, '--yes', ...flags], io);
+  assert.equal(code, ExitCode.Findings);
+  assert.match(io.err(), /broken\.yaml:3:5 error schema\/unknown-key/);
+  assert.equal(gateway.plane.applier.lastReload(), undefined);
+});
+
+test('a manifest the gateway rejects (a variable unset there) prints its diagnostics and exits 1', async (t) => {
+  const key = hmacKey();
+  const gateway = await listenGateway(t, { keys: [key] });
+  const { flags, directory } = writeKeyFile(t, key);
+  const text = MANIFEST_B.replace('ai_routes:', 'providers:\n  openai: { api_key: "${ONLY_ON_LAPTOP}" }\nai_routes:');
+  const io = createTestIo({ env: { ONLY_ON_LAPTOP: 'x' } });
+  const code = await main(['apply', manifestFile(directory, 'routes.yaml', text), '--gateway', gateway.url, '--yes', ...flags], io);
+  assert.equal(code, ExitCode.Findings);
+  assert.match(io.err(), /routes\.yaml:2:\d+ error env\/missing-variable/);
+  assert.match(io.err(), /nothing applied/);
+  assert.equal(gateway.plane.holder.current().version, VERSION_A);
+});
+
+test('an unreachable gateway is exit 2, and then nothing is applied to the reachable ones either', async (t) => {
+  const key = hmacKey();
+  const gateway = await listenGateway(t, { keys: [key] });
+  const { flags, directory } = writeKeyFile(t, key);
+  const io = createTestIo();
+  const code = await main(['apply', manifestFile(directory, 'routes.yaml', MANIFEST_B), '--gateway', gateway.url, '--gateway', 'http://127.0.0.1:1', '--yes', ...flags], io);
+  assert.equal(code, ExitCode.Usage);
+  assert.match(io.err(), /127\.0\.0\.1:1 is unreachable: connection refused/);
+  assert.equal(gateway.plane.holder.current().version, VERSION_A);
+});
+
+test('a wrong key is a rejection (exit 1) naming the signature error', async (t) => {
+  const gateway = await listenGateway(t, { keys: [hmacKey('ops')] });
+  const { flags, directory } = writeKeyFile(t, hmacKey('ops'));
+  const io = createTestIo();
+  const code = await main(['apply', manifestFile(directory, 'routes.yaml', MANIFEST_B), '--gateway', gateway.url, '--yes', ...flags], io);
+  assert.equal(code, ExitCode.Findings);
+  assert.match(io.err(), /signature_invalid/);
+});
+
+test('--if-match auto sends the version it diffed against: a change in between is a 412, nothing applied', async (t) => {
+  const key = hmacKey();
+  const gateway = await listenGateway(t, { keys: [key] });
+  const { flags, directory } = writeKeyFile(t, key);
+  const file = manifestFile(directory, 'routes.yaml', MANIFEST_B);
+  // Someone else reloads between our dry run and our reload: the confirmation is that moment.
+  const io = createTestIo({
+    isTTY: true,
+    confirm: async () => {
+      await gateway.plane.applier.apply({ text: MANIFEST_A.replace('weight: 60', 'weight: 50').replace('weight: 40', 'weight: 50'), file: 'other', origin: 'reload' });
+      return true;
+    },
+  });
+  const code = await main(['apply', file, '--gateway', gateway.url, '--if-match', 'auto', ...flags], io);
+  assert.equal(code, ExitCode.Findings);
+  assert.match(io.err(), /version_conflict/);
+  assert.notEqual(gateway.plane.holder.current().version, VERSION_B);
+});
+
+test('apply with nothing to change says so and exits 0; --format json reports every gateway', async (t) => {
+  const key = hmacKey();
+  const gateway = await listenGateway(t, { keys: [key] });
+  const { flags, directory } = writeKeyFile(t, key);
+  const io = createTestIo();
+  const code = await main(['apply', manifestFile(directory, 'routes.yaml', MANIFEST_A), '--gateway', gateway.url, '--yes', '--format', 'json', ...flags], io);
+  assert.equal(code, ExitCode.Ok, io.err());
+  const report = JSON.parse(io.out());
+  assert.equal(report.version, 1);
+  assert.equal(report.manifestVersion, VERSION_A);
+  assert.deepEqual(report.gateways, [{ gateway: gateway.url, result: 'planned', liveVersion: VERSION_A, version: VERSION_A }]);
+});
+
+test('apply needs a gateway and a key: usage errors (exit 2) with hints', async () => {
+  const noGateway = createTestIo();
+  assert.equal(await main(['apply', 'routes.yaml', '--yes'], noGateway), ExitCode.Usage);
+  assert.match(noGateway.err(), /--gateway/);
+  const noKey = createTestIo();
+  assert.equal(await main(['apply', 'routes.yaml', '--yes', '--gateway', 'http://127.0.0.1:1'], noKey), ExitCode.Usage);
+  assert.match(noKey.err(), /--key-id and --key-file \(or AIGW_ADMIN_KEY_ID and AIGW_ADMIN_KEY_FILE\)/);
+  const badIfMatch = createTestIo();
+  assert.equal(await main(['apply', 'routes.yaml', '--yes', '--gateway', 'http://127.0.0.1:1', '--if-match', 'latest'], badIfMatch), ExitCode.Usage);
+});
+
+test('key id and file come from AIGW_ADMIN_KEY_ID / AIGW_ADMIN_KEY_FILE when no flags are given', async (t) => {
+  const key = ed25519Key('from-env');
+  const gateway = await listenGateway(t, { keys: [key] });
+  const { file, directory } = writeKeyFile(t, key);
+  const io = createTestIo({ env: { AIGW_ADMIN_KEY_ID: 'from-env', AIGW_ADMIN_KEY_FILE: file } });
+  const code = await main(['apply', manifestFile(directory, 'routes.yaml', MANIFEST_B), '--gateway', gateway.url, '--yes'], io);
+  assert.equal(code, ExitCode.Ok, io.err());
+  assert.equal(gateway.plane.holder.current().version, VERSION_B);
+});

@@ -1,0 +1,48 @@
+/** `aigw rollback`: signed rollback per gateway; one resolved target for all; unknown version → exit 1. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ExitCode } from '../../cli/io.js';
+import { main } from '../../cli/main.js';
+import { createTestIo } from '../helpers/io.js';
+import { ed25519Key, listenGateway, MANIFEST_B, manifestNumbered, writeKeyFile } from '../unit/admin/admin-harness.js';
+
+test('rollback without --to returns each gateway to its previous version and prints it', async (t) => {
+  const key = ed25519Key();
+  const gateway = await listenGateway(t, { keys: [key] });
+  const original = gateway.plane.holder.current().version;
+  await gateway.plane.applier.apply({ text: MANIFEST_B, file: 'b', origin: 'reload' });
+  const { flags } = writeKeyFile(t, key);
+  const io = createTestIo();
+  assert.equal(await main(['rollback', '--gateway', gateway.url, ...flags], io), ExitCode.Ok, io.err());
+  assert.match(io.out(), new RegExp(`rolled back to ${original.slice(0, 12)} \\(was [0-9a-f]{12}\\)`));
+  assert.equal(gateway.plane.holder.current().version, original);
+});
+
+test('with several gateways, the first one\'s previous version is the target for all (never N steps back)', async (t) => {
+  const key = ed25519Key();
+  const first = await listenGateway(t, { keys: [key], replicaId: 'a' });
+  const second = await listenGateway(t, { keys: [key], replicaId: 'b' });
+  // The second gateway has one version more in its history than the first.
+  for (const [gateway, texts] of [[first, [manifestNumbered(1)]], [second, [manifestNumbered(1), manifestNumbered(2)]]] as const) {
+    for (const text of texts) await gateway.plane.applier.apply({ text, file: 'x', origin: 'reload' });
+  }
+  const target = (await first.plane.store.history())[0]?.version;
+  const { flags } = writeKeyFile(t, key);
+  const io = createTestIo({});
+  assert.equal(await main(['rollback', '--gateway', first.url, '--gateway', second.url, ...flags], io), ExitCode.Ok, io.err());
+  assert.equal(first.plane.holder.current().version, target);
+  assert.equal(second.plane.holder.current().version, target);
+});
+
+test('rollback --to an unknown version: exit 1 with version_not_found, nothing changed', async (t) => {
+  const key = ed25519Key();
+  const gateway = await listenGateway(t, { keys: [key] });
+  const before = gateway.plane.holder.current().version;
+  const { flags } = writeKeyFile(t, key);
+  const io = createTestIo();
+  assert.equal(await main(['rollback', '--gateway', gateway.url, '--to', 'abcdef1234', ...flags], io), ExitCode.Findings);
+  assert.match(io.err(), /version_not_found/);
+  assert.equal(gateway.plane.holder.current().version, before);
+  const usage = createTestIo();
+  assert.equal(await main(['rollback', '--gateway', gateway.url, '--to', 'HEAD~1', ...flags], usage), ExitCode.Usage);
+});
