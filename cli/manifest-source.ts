@@ -1,10 +1,10 @@
 /**
- * Where a command's manifest comes from: a file, stdin (`-`), and later a running gateway. Commands
+ * Where a command's manifest comes from: a file, stdin (`-`), or a running gateway. Commands
  * ask for a ManifestSource and read it; they never open files themselves, so a new kind of source
  * (the admin plane's live config) plugs in here without touching validate or diff.
  *
  * Extension point: add a variant to `ManifestSourceSpec`, a case to `openManifestSource`, and map a
- * CLI flag to it (diff's `--gateway URL` maps to `{ kind: 'gateway' }`, not available yet).
+ * CLI flag to it (diff's `--gateway URL` maps to `{ kind: 'gateway' }`, read by cli/gateway-source.ts).
  */
 import { resolve } from 'node:path';
 import { readBoundedStream, readManifestFile, MAX_MANIFEST_BYTES } from '../runtime/manifest/read-source.js';

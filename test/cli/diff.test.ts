@@ -64,7 +64,7 @@ test('an invalid side exits 2 with its diagnostics on stderr', async (t) => {
   assert.match(err, /^aigw: bad\.yaml is not a valid manifest:\nbad\.yaml:8:9 error schema\/unknown-key unknown key "wieght"/);
 });
 
-test('unreadable files, a wrong argument count and --gateway are usage errors (exit 2)', async (t) => {
+test('unreadable files, a wrong argument count and --gateway without keys are usage errors (exit 2)', async (t) => {
   const cwd = workspace(t, { 'old.yaml': seed });
   const missing = await diff(['old.yaml', 'missing.yaml'], { cwd });
   assert.equal(missing.code, ExitCode.Usage);
@@ -72,9 +72,10 @@ test('unreadable files, a wrong argument count and --gateway are usage errors (e
   assert.equal((await diff(['old.yaml'], { cwd })).code, ExitCode.Usage);
   assert.equal((await diff(['-', '-'], { cwd, stdin: seed })).code, ExitCode.Usage);
   const gateway = await diff(['--gateway', 'http://127.0.0.1:8081', 'old.yaml'], { cwd });
-  assert.equal(gateway.code, ExitCode.Usage);
-  assert.match(gateway.err, /not available yet/);
+  assert.equal(gateway.code, ExitCode.Usage, 'the live side needs signing keys');
+  assert.match(gateway.err, /--key-id/);
   assert.doesNotMatch(gateway.err, /\n\s+at /);
+  assert.equal((await diff(['--gateway', 'http://127.0.0.1:8081', 'old.yaml', 'new.yaml'], { cwd })).code, ExitCode.Usage, 'one manifest with --gateway');
 });
 
 test('--format json carries both manifest versions and the ChangeSet', async (t) => {
