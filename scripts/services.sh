@@ -91,6 +91,9 @@ stop_redis() {
   local port; port="$(saved_port redis)"
   if [ -n "$port" ] && redis_cli_ping "$port"; then
     redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
+    local waited=0
+    while redis_cli_ping "$port" && [ "$waited" -lt 50 ]; do sleep 0.1; waited=$((waited + 1)); done
+    redis_cli_ping "$port" || { rm -f "$RUN/redis.pid"; log "redis stopped"; return 0; }
   fi
   stop_pid "$RUN/redis.pid" redis
 }
@@ -127,7 +130,7 @@ es_home() {
   local zip="$CACHE/downloads/elasticsearch-$ES_VERSION.zip"
   if [ ! -s "$zip" ]; then
     log "fetching $ES_ARTIFACT from Maven Central (once; cached in $CACHE)"
-    (cd "$CACHE/downloads" && mvn -q -B dependency:copy -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$CACHE/downloads" -Dmdep.overWriteReleases=true) >&2 \
+    (cd "$CACHE/downloads" && mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$CACHE/downloads" -Dmdep.overWriteReleases=true) >&2 \
       || die "mvn could not fetch $ES_ARTIFACT"
   fi
   local staging="$CACHE/.unzip-$$"
@@ -166,8 +169,16 @@ start_es() {
     ensure_es_user
     chown -R "$ES_USER" "$home" "$state"
     chmod 755 "$RUN"
-    runuser -u "$ES_USER" -- test -x "$home/bin/elasticsearch" \
-      || die "$ES_USER cannot reach $home (a parent folder is not traversable); set AIGW_SERVICES_CACHE to a readable folder"
+    if ! runuser -u "$ES_USER" -- test -x "$home/bin/elasticsearch"; then
+      # A checkout under a private folder (e.g. /root): run a copy from the world-traversable run folder.
+      log "$ES_USER cannot reach $home; running a copy from $RUN"
+      if [ ! -x "$RUN/elasticsearch-$ES_VERSION/bin/elasticsearch" ]; then
+        rm -rf "$RUN/elasticsearch-$ES_VERSION" && cp -R "$home" "$RUN/elasticsearch-$ES_VERSION"
+      fi
+      home="$RUN/elasticsearch-$ES_VERSION"
+      chown -R "$ES_USER" "$home"
+      runuser -u "$ES_USER" -- test -x "$home/bin/elasticsearch" || die "$ES_USER cannot run $home/bin/elasticsearch"
+    fi
   fi
   printf '%s\n' "$port" >"$RUN/es.port"
   rm -f "$state/es.pid"
