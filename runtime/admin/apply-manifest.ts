@@ -14,6 +14,7 @@ import type { Diagnostic } from '../lint/diagnostic.js';
 import { manifestVersion } from '../manifest/canonical.js';
 import { computeChangeSet, type ChangeSet } from '../manifest/changeset.js';
 import { loadManifest } from '../manifest/load-manifest.js';
+import type { Manifest } from '../manifest/types.js';
 import { createLiveConfig, type ConfigHolder, type LiveConfig } from '../server/live-config.js';
 import type { AdminLogger } from './admin-logger.js';
 import type { ConfigStore } from './config-store.js';
@@ -75,14 +76,19 @@ export interface ManifestApplierOptions {
   readonly logger: AdminLogger;
   /** The text of the holder's current snapshot. */
   readonly liveText: string;
+  /** Applied to every loaded manifest before it goes live (serve --demo points providers at the mock). */
+  readonly transformManifest?: ManifestTransform;
 }
+
+export type ManifestTransform = (manifest: Manifest) => Manifest;
 
 type Loaded =
   | { readonly ok: true; readonly live: LiveConfig; readonly text: string; readonly warnings: readonly Diagnostic[] }
   | { readonly ok: false; readonly outcome: Extract<ApplyOutcome, { type: 'invalid' }> };
 
 /** Runs the loader; a valid manifest becomes a LiveConfig (not yet live). */
-export function loadLiveConfig(text: string | Uint8Array, file: string, env: ManifestApplierOptions['env'], loadedAt: number): Loaded {
+export function loadLiveConfig(text: string | Uint8Array, file: string, env: ManifestApplierOptions['env'], loadedAt: number,
+                               transform: ManifestTransform = (manifest) => manifest): Loaded {
   const result = loadManifest({ text, file }, { env });
   if (result.manifest === undefined || result.document === undefined) {
     return {
@@ -99,7 +105,7 @@ export function loadLiveConfig(text: string | Uint8Array, file: string, env: Man
   const version = manifestVersion(result.document);
   return {
     ok: true,
-    live: createLiveConfig(result.manifest, version, result.document, loadedAt),
+    live: createLiveConfig(transform(result.manifest), version, result.document, loadedAt),
     // The loader accepted the bytes as UTF-8; the store keeps text.
     text: typeof text === 'string' ? text : new TextDecoder().decode(text),
     warnings: result.diagnostics,
@@ -107,7 +113,8 @@ export function loadLiveConfig(text: string | Uint8Array, file: string, env: Man
 }
 
 export function createManifestApplier(options: ManifestApplierOptions): ManifestApplier {
-  const { holder, store, env, clock, logger } = options;
+  const { holder, store, env, clock, logger, transformManifest } = options;
+  const load = (text: string | Uint8Array, file: string): Loaded => loadLiveConfig(text, file, env, clock.now(), transformManifest);
   let liveText = options.liveText;
   let last: ReloadRecord | undefined;
   /** A stored version this replica found invalid: logged once, not on every poll. */
@@ -131,7 +138,7 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
       if (!request.dryRun) record({ origin: request.origin, outcome: 'conflict', message: `If-Match ${short(request.ifMatch)} ≠ live ${short(current.version)}` });
       return { type: 'conflict', liveVersion: current.version, expected: request.ifMatch };
     }
-    const loaded = loadLiveConfig(request.text, request.file, env, clock.now());
+    const loaded = load(request.text, request.file);
     if (!loaded.ok) {
       if (!request.dryRun) record({ origin: request.origin, outcome: 'invalid', message: `${loaded.outcome.diagnostics.length} diagnostics` });
       return loaded.outcome;
@@ -199,7 +206,7 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
     if (version === refused) return;
     const stored = await store.get(version);
     if (stored === undefined) return;
-    const loaded = loadLiveConfig(stored.text, `<stored ${short(version)}>`, env, clock.now());
+    const loaded = load(stored.text, `<stored ${short(version)}>`);
     if (!loaded.ok) {
       refused = version;
       record({ origin: 'store', outcome: 'invalid', version, message: `${loaded.outcome.diagnostics.length} diagnostics` });

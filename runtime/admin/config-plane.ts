@@ -12,7 +12,7 @@
 import type { Clock } from '../clock.js';
 import { createConfigHolder, type ConfigHolder, type LiveConfig } from '../server/live-config.js';
 import type { AdminLogger } from './admin-logger.js';
-import { createManifestApplier, describeDiagnostic, loadLiveConfig, type ApplyOutcome, type ManifestApplier } from './apply-manifest.js';
+import { createManifestApplier, describeDiagnostic, loadLiveConfig, type ApplyOutcome, type ManifestApplier, type ManifestTransform } from './apply-manifest.js';
 import { createConfigStore, type ConfigStore } from './config-store.js';
 import { watchManifest } from './watch-manifest.js';
 
@@ -33,6 +33,8 @@ export interface ConfigPlaneOptions {
   readonly watchPath?: string;
   /** Watch debounce (default 200 ms). */
   readonly watchDebounceMs?: number;
+  /** Applied to every loaded manifest before it goes live (serve --demo: the mock overlay). */
+  readonly transformManifest?: ManifestTransform;
 }
 
 export interface ConfigPlane {
@@ -54,6 +56,7 @@ export type StartConfigPlaneResult =
 export async function startConfigPlane(options: ConfigPlaneOptions): Promise<StartConfigPlaneResult> {
   const { env, clock, logger } = options;
   const startedAt = clock.now();
+  // The store is read first: a replica that starts later joins the version the others run.
   const store = await createConfigStore({
     clock, logger,
     ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
@@ -70,7 +73,7 @@ export async function startConfigPlane(options: ConfigPlaneOptions): Promise<Sta
   }
   let initial: { live: LiveConfig; text: string } | undefined;
   if (stored !== undefined) {
-    const loaded = loadLiveConfig(stored.text, `<stored ${stored.version.slice(0, 12)}>`, env, clock.now());
+    const loaded = loadLiveConfig(stored.text, `<stored ${stored.version.slice(0, 12)}>`, env, clock.now(), options.transformManifest);
     if (loaded.ok) {
       initial = { live: loaded.live, text: loaded.text };
       logger.info({ version: stored.version, store: store.kind }, 'loaded the stored manifest');
@@ -84,7 +87,7 @@ export async function startConfigPlane(options: ConfigPlaneOptions): Promise<Sta
       await store.close();
       return { ok: false, message: 'no manifest: give a manifest file (or AIGW_MANIFEST), or a Redis store that holds one' };
     }
-    const loaded = loadLiveConfig(options.manifest.text, options.manifest.file, env, clock.now());
+    const loaded = loadLiveConfig(options.manifest.text, options.manifest.file, env, clock.now(), options.transformManifest);
     if (!loaded.ok) {
       await store.close();
       return { ok: false, invalid: loaded.outcome, message: `${options.manifest.file} is not a valid manifest` };
@@ -92,9 +95,33 @@ export async function startConfigPlane(options: ConfigPlaneOptions): Promise<Sta
     initial = { live: loaded.live, text: loaded.text };
   }
 
-  const holder = createConfigHolder(initial.live);
-  const applier = createManifestApplier({ holder, store, env, clock, logger, liveText: initial.text });
-  // Seeds an empty store with the file's manifest (or adopts what a concurrent replica seeded).
+  const plane = await attachConfigPlane({ ...options, holder: createConfigHolder(initial.live), liveText: initial.text }, store, startedAt);
+  return { ok: true, plane };
+}
+
+/**
+ * For a caller that already holds the live snapshot (serve loads the file itself): wires the store,
+ * the applier, the subscription and the watcher around `holder`. The first sync runs before this
+ * resolves: it adopts the store's current version (validated here) or seeds an empty store, so
+ * call it before listening.
+ */
+export async function attachConfigPlane(
+  options: Omit<ConfigPlaneOptions, 'manifest'> & { readonly holder: ConfigHolder; readonly liveText: string },
+  existingStore?: ConfigStore,
+  startedAt = options.clock.now(),
+): Promise<ConfigPlane> {
+  const { holder, env, clock, logger } = options;
+  const store = existingStore ?? await createConfigStore({
+    clock, logger,
+    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+    ...(options.storePrefix === undefined ? {} : { prefix: options.storePrefix }),
+    ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+  });
+  const applier = createManifestApplier({
+    holder, store, env, clock, logger, liveText: options.liveText,
+    ...(options.transformManifest === undefined ? {} : { transformManifest: options.transformManifest }),
+  });
+  // Seeds an empty store with the live manifest (or adopts what the store or a concurrent replica holds).
   await applier.syncFromStore();
   const unsubscribe = store.onChange(() => { void applier.syncFromStore(); });
   const watcher = options.watchPath === undefined
@@ -105,19 +132,15 @@ export async function startConfigPlane(options: ConfigPlaneOptions): Promise<Sta
         ...(options.watchDebounceMs === undefined ? {} : { debounceMs: options.watchDebounceMs }),
         onText: (text) => applier.apply({ text, file: options.watchPath ?? '', origin: 'watch' }),
       });
-
   return {
-    ok: true,
-    plane: {
-      holder,
-      applier,
-      store,
-      startedAt,
-      async close() {
-        watcher?.close();
-        unsubscribe();
-        await store.close();
-      },
+    holder,
+    applier,
+    store,
+    startedAt,
+    async close() {
+      watcher?.close();
+      unsubscribe();
+      await store.close();
     },
   };
 }

@@ -1,0 +1,76 @@
+/**
+ * The one path from text to a swapped LiveConfig: serialised operations (two reloads with the same
+ * If-Match → one wins, one 412), the whole snapshot swapped at once, store conflicts, transforms.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createManifestApplier } from '../../../runtime/admin/apply-manifest.js';
+import { createMemoryConfigStore, type ConfigStore } from '../../../runtime/admin/config-store.js';
+import { startConfigPlane } from '../../../runtime/admin/config-plane.js';
+import { silentLogger } from '../../../runtime/admin/admin-logger.js';
+import { createConfigHolder, type LiveConfig } from '../../../runtime/server/live-config.js';
+import { createManualClock } from '../../helpers/virtual-clock.js';
+import { MANIFEST_A, MANIFEST_B, MANIFEST_INVALID, manifestNumbered, startPlane } from './admin-harness.js';
+
+test('two concurrent reloads with the same If-Match: exactly one applies, the other is a conflict', async (t) => {
+  const plane = await startPlane(t);
+  const live = plane.holder.current().version;
+  const outcomes = await Promise.all([MANIFEST_B, manifestNumbered(1)].map((text) => plane.applier.apply({ text, file: 'x', origin: 'reload', ifMatch: live })));
+  assert.deepEqual(outcomes.map((outcome) => outcome.type).sort(), ['applied', 'conflict']);
+});
+
+test('a swap replaces the whole snapshot at once; listeners see old and new; a taken snapshot never changes', async (t) => {
+  const plane = await startPlane(t);
+  const seen: [string, string][] = [];
+  plane.holder.onSwap((next, previous) => seen.push([previous.version, next.version]));
+  const inFlight = plane.holder.current();
+  const routesBefore = inFlight.manifest.routes;
+  await plane.applier.apply({ text: MANIFEST_B, file: 'b', origin: 'reload' });
+  const now = plane.holder.current();
+  assert.notEqual(now, inFlight);
+  assert.equal(Object.isFrozen(inFlight), true);
+  assert.equal(inFlight.manifest.routes, routesBefore);
+  assert.deepEqual(seen, [[inFlight.version, now.version]]);
+  // Manifest, version, document and credential digests travel together in one object.
+  assert.equal((now.document as { ai_routes: unknown[] }).ai_routes.length, now.manifest.routes.length);
+});
+
+test('a store that holds another version refuses the compare-and-set: conflict, nothing swapped', async () => {
+  const clock = createManualClock();
+  const store = createMemoryConfigStore(clock);
+  const holderPlane = await startConfigPlane({ manifest: { text: MANIFEST_A, file: 'a' }, env: {}, clock, logger: silentLogger });
+  assert.ok(holderPlane.ok);
+  const live = holderPlane.plane.holder.current();
+  // Another writer got there first.
+  await store.commit({ version: 'f'.repeat(64), text: manifestNumbered(9), storedAt: 0 }, null);
+  const applier = createManifestApplier({ holder: createConfigHolder(live), store, env: {}, clock, logger: silentLogger, liveText: MANIFEST_A });
+  const outcome = await applier.apply({ text: MANIFEST_B, file: 'b', origin: 'reload' });
+  assert.equal(outcome.type, 'conflict');
+  assert.equal(outcome.type === 'conflict' ? outcome.storedVersion : '', 'f'.repeat(64));
+  assert.equal(applier.holder.current(), live);
+  await holderPlane.plane.close();
+});
+
+test('a store that does not answer: the reload fails loudly and nothing is swapped', async (t) => {
+  const plane = await startPlane(t);
+  const failing: ConfigStore = { ...plane.store, commit: async () => { throw new Error('store down'); } };
+  const applier = createManifestApplier({ holder: plane.holder, store: failing, env: {}, clock: createManualClock(), logger: silentLogger, liveText: MANIFEST_A });
+  const before = plane.holder.current();
+  await assert.rejects(applier.apply({ text: MANIFEST_B, file: 'b', origin: 'reload' }), /store down/);
+  assert.equal(plane.holder.current(), before);
+  assert.equal(applier.lastReload()?.outcome, 'failed');
+});
+
+test('startConfigPlane: an invalid file with an empty store does not start and returns the diagnostics', async () => {
+  const result = await startConfigPlane({ manifest: { text: MANIFEST_INVALID, file: 'routes.yaml' }, env: {}, clock: createManualClock(), logger: silentLogger });
+  assert.equal(result.ok, false);
+  assert.equal(result.ok ? '' : result.invalid?.diagnostics[0]?.ruleId, 'schema/unknown-key');
+});
+
+test('transformManifest applies to every snapshot that goes live (startup and reloads)', async (t) => {
+  const tag = (manifest: LiveConfig['manifest']) => ({ ...manifest, routes: manifest.routes.map((route) => ({ ...route, name: `demo-${route.name}` })) });
+  const plane = await startPlane(t, { transformManifest: tag });
+  assert.deepEqual(plane.holder.current().manifest.routes.map((route) => route.name), ['demo-chat-mid-tier']);
+  await plane.applier.apply({ text: MANIFEST_B, file: 'b', origin: 'reload' });
+  assert.deepEqual(plane.holder.current().manifest.routes.map((route) => route.name), ['demo-chat-mid-tier', 'demo-chat-large']);
+});
