@@ -1,4 +1,12 @@
-/** "Did you mean …" suggestions for misspelt keys, provider ids and route names. */
+/**
+ * "Did you mean …" suggestions for misspelt keys, provider ids and route names. Bounded: a hostile
+ * manifest with thousands of bad references must not turn suggestions into quadratic work.
+ */
+
+/** Words or candidates longer than this get no suggestion (the distance table is length × length). */
+const MAX_WORD_LENGTH = 64;
+/** A rule suggests for its first few findings only; the rest say the same thing. */
+const MAX_SUGGESTIONS = 20;
 
 /** Optimal string alignment distance (Levenshtein plus adjacent transpositions: "wieght" → "weight" is 1). */
 export function editDistance(a: string, b: string): number {
@@ -22,13 +30,14 @@ export function editDistance(a: string, b: string): number {
  * order; failing that, a candidate the word abbreviates or extends (`timeout` → `timeout_ms`).
  */
 export function closestMatch(word: string, candidates: Iterable<string>): string | undefined {
+  if (word.length > MAX_WORD_LENGTH) return undefined;
   const limit = Math.max(2, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   let prefixed: string | undefined;
   const lower = word.toLowerCase();
   for (const candidate of candidates) {
-    if (candidate === word) continue;
+    if (candidate === word || candidate.length > MAX_WORD_LENGTH) continue;
     const other = candidate.toLowerCase();
     const distance = editDistance(lower, other);
     if (distance <= limit && distance < bestDistance) {
@@ -44,4 +53,13 @@ export function closestMatch(word: string, candidates: Iterable<string>): string
 export function didYouMean(word: string, candidates: Iterable<string>): string {
   const match = closestMatch(word, candidates);
   return match === undefined ? '' : `did you mean "${match}"? `;
+}
+
+/** didYouMean over fixed candidates, for the first MAX_SUGGESTIONS words asked about (one rule run). */
+export function createSuggester(candidates: readonly string[]): (word: string) => string {
+  let asked = 0;
+  return (word) => {
+    asked += 1;
+    return asked > MAX_SUGGESTIONS ? '' : didYouMean(word, candidates);
+  };
 }

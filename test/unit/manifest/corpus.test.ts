@@ -99,3 +99,13 @@ test('merge keys copy route settings, and explicit keys override them', () => {
   assert.deepEqual(large?.targets.map((target) => target.model), ['gpt-4o']);
   assert.equal(large?.match.model, 'gpt-4o');
 });
+
+test('thousands of bad references in a large manifest finish (suggestions are bounded)', HANG_GUARD, () => {
+  const count = 3500;
+  const routes = Array.from({ length: count }, (_, index) => `  - { name: route-${index}, match: { model: m${index % 50} }, targets: [{ provider: prov${index}, model: x, weight: -1 }], fallback: bad }`);
+  const credentials = Array.from({ length: count }, (_, index) => `  - { id: c${index % 10}, key_sha256: k, routes: [rote-${index}] }`);
+  const text = `credentials:\n${credentials.join('\n')}\nai_routes:\n${routes.join('\n')}\n`;
+  const result = loadManifest({ text, file: 'hostile.yaml' }, { env: {} });
+  assert.equal(result.diagnostics.length, 200);
+  assert.ok((result.omitted ?? 0) > 20_000);
+});

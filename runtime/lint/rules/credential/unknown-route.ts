@@ -1,6 +1,6 @@
 /** credential/unknown-route: an allow-list entry naming no route. */
 import { pointerOf } from '../../../manifest/positions.js';
-import { didYouMean } from '../../did-you-mean.js';
+import { createSuggester } from '../../did-you-mean.js';
 import type { Finding, LintRule } from '../../rule.js';
 
 export const credentialUnknownRouteRule: LintRule = {
@@ -8,6 +8,7 @@ export const credentialUnknownRouteRule: LintRule = {
   check({ document }) {
     const names = document.ai_routes.map((route) => route.name);
     const known = new Set(names);
+    const suggest = createSuggester(names);
     const findings: Finding[] = [];
     for (const [index, credential] of (document.credentials ?? []).entries()) {
       for (const [routeIndex, name] of (credential.routes ?? []).entries()) {
@@ -15,7 +16,7 @@ export const credentialUnknownRouteRule: LintRule = {
         findings.push({
           pointer: pointerOf('credentials', index, 'routes', routeIndex),
           message: `credential "${credential.id}" allows route "${name}", which is not defined`,
-          hint: `${didYouMean(name, names)}Routes: ${names.join(', ')}.`,
+          hint: `${suggest(name)}Routes: ${names.length > 20 ? `${names.slice(0, 20).join(', ')}, …` : names.join(', ')}.`,
         });
       }
     }
