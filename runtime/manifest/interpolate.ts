@@ -70,11 +70,29 @@ export function hasReference(value: string): boolean {
 export interface InterpolationResult {
   readonly document: ManifestDocument<SecretRef>;
   readonly diagnostics: readonly Diagnostic[];
+  /** Findings past MAX_INTERPOLATION_DIAGNOSTICS, counted but not located (locating each costs a scan). */
+  readonly omitted: number;
+  /** Whether an omitted finding was an error (the manifest must then be withheld). */
+  readonly omittedError: boolean;
 }
+
+/** More reference findings than this are counted only: the loader reports at most 200 anyway. */
+export const MAX_INTERPOLATION_DIAGNOSTICS = 1_000;
 
 export function interpolateDocument(document: ManifestDocument, positions: PositionIndex, file: string,
                                     options: InterpolateOptions): InterpolationResult {
   const diagnostics: Diagnostic[] = [];
+  let omitted = 0;
+  let omittedError = false;
+  const missingSeverity = options.allowMissingEnv === true ? 'warning' : 'error';
+  const report = (isError: boolean, create: () => Diagnostic): void => {
+    if (diagnostics.length < MAX_INTERPOLATION_DIAGNOSTICS) {
+      diagnostics.push(create());
+    } else {
+      omitted += 1;
+      omittedError ||= isError;
+    }
+  };
   const resolveString = (raw: string, pointer: string, secret: boolean): string | SecretRef => {
     const parts = parseTemplate(raw);
     let value = '';
@@ -83,7 +101,7 @@ export function interpolateDocument(document: ManifestDocument, positions: Posit
       if (part.kind === 'text') {
         value += part.text;
       } else if (part.kind === 'malformed') {
-        diagnostics.push(makeDiagnostic('env/malformed-reference', file, positions.locateText(pointer, part.source),
+        report(true, () => makeDiagnostic('env/malformed-reference', file, positions.locateText(pointer, part.source),
           `malformed environment reference ${part.source}`));
         value += part.source;
       } else {
@@ -92,9 +110,9 @@ export function interpolateDocument(document: ManifestDocument, positions: Posit
         else if (part.fallback !== undefined) value += part.fallback;
         else {
           missing = true;
-          diagnostics.push(makeDiagnostic('env/missing-variable', file, positions.locateText(pointer, part.source),
+          report(missingSeverity === 'error', () => makeDiagnostic('env/missing-variable', file, positions.locateText(pointer, part.source),
             `environment variable ${part.name} is not set`,
-            { severity: options.allowMissingEnv === true ? 'warning' : 'error' }));
+            { severity: missingSeverity }));
           value += part.source;
         }
       }
@@ -119,7 +137,7 @@ export function interpolateDocument(document: ManifestDocument, positions: Posit
     return node;
   };
   // The walk preserves the schema-checked shape; only secret fields change type (string → SecretRef).
-  return { document: walk(document, '', false) as ManifestDocument<SecretRef>, diagnostics };
+  return { document: walk(document, '', false) as ManifestDocument<SecretRef>, diagnostics, omitted, omittedError };
 }
 
 const SECRET_POINTERS = [

@@ -61,16 +61,18 @@ export function loadManifest(source: ManifestSourceText, options: LoadManifestOp
   const interpolated = interpolateDocument(written, parsed.positions, file, options);
   const manifest = normalizeManifest(interpolated.document, options.env);
   const lint = lintManifest({ document: written, resolved: interpolated.document, manifest, positions: parsed.positions }, file);
-  return finish([...interpolated.diagnostics, ...lint], document, manifest);
+  // An error among the interpolation findings that were only counted still withholds the manifest.
+  return finish([...interpolated.diagnostics, ...lint], document, interpolated.omittedError ? undefined : manifest, interpolated.omitted);
 }
 
-function finish(diagnostics: readonly Diagnostic[], document?: unknown, manifest?: Manifest): LoadManifestResult {
+function finish(diagnostics: readonly Diagnostic[], document?: unknown, manifest?: Manifest, alreadyOmitted = 0): LoadManifestResult {
   const sorted = sortDiagnostics(diagnostics);
   const kept = sorted.slice(0, MAX_DIAGNOSTICS);
+  const omitted = sorted.length - kept.length + alreadyOmitted;
   return {
     ...(manifest === undefined || hasErrors(sorted) ? {} : { manifest }),
     diagnostics: kept,
     ...(document === undefined ? {} : { document }),
-    ...(sorted.length > kept.length ? { omitted: sorted.length - kept.length } : {}),
+    ...(omitted > 0 ? { omitted } : {}),
   };
 }

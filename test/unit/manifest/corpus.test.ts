@@ -109,3 +109,14 @@ test('thousands of bad references in a large manifest finish (suggestions are bo
   assert.equal(result.diagnostics.length, 200);
   assert.ok((result.omitted ?? 0) > 20_000);
 });
+
+test('100,000 environment references in one string finish; the count of unlisted findings is kept', HANG_GUARD, () => {
+  const references = Array.from({ length: 100_000 }, (_, index) => `\${V${index}}`).join('');
+  const text = `providers:\n  openai: { base_url: "${references}" }\nai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]\n`;
+  const strict = loadManifest({ text, file: 'refs.yaml' }, { env: {} });
+  assert.equal(strict.manifest, undefined);
+  assert.equal(strict.diagnostics.length, 200);
+  assert.equal((strict.omitted ?? 0) + 200, 100_001, 'every missing variable plus the open-gateway warning is counted');
+  const lenient = loadManifest({ text, file: 'refs.yaml' }, { env: {}, allowMissingEnv: true });
+  assert.ok(lenient.manifest, 'under --allow-missing-env the counted findings are warnings');
+});
