@@ -74,6 +74,8 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
   let oldestQueuedAt: number | undefined;
   let urgent = 0;
   let closed = false;
+  /** Set once close() has taken over the in-memory records: a late write result is ignored. */
+  let detached = false;
   let wake: (() => void) | undefined;
   let stopBackoff: (() => void) | undefined;
   let spilling: Promise<void> | undefined;
@@ -124,7 +126,7 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
       const read = await spool.read(batchCount, batchBytes);
       // Undefined: the spooled bytes are still being written; the spiller signals when done.
       if (read === undefined) return undefined;
-      if (read.corrupt.length > 0) await writeDeadLetters(read.corrupt.map((line) => ({ line, reason: 'spool: unreadable line' })));
+      if (read.corrupt.length > 0) await writeDeadLetters(read.corrupt.map((line) => ({ line, reason: 'spool: unreadable line', raw: true })));
       if (read.records.length === 0) {
         await spool.commit(read.end);
         return nextBatch();
@@ -159,7 +161,8 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
       failure = error;
       result = { retry: batch.records, rejected: [] };
     }
-    if (closed && batch.source === 'queue' && current === undefined) return; // spooled by close()
+    // A write that outlived close(): its records were spooled again; the files are closed.
+    if (detached) return;
     if (result.rejected.length > 0) await writeDeadLetters(result.rejected.map(rejectedLine));
     metrics.delivered.inc({ sink: label }, batch.records.length - result.retry.length - result.rejected.length);
     if (result.retry.length === 0) {
@@ -190,10 +193,11 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
     stopBackoff = undefined;
   }
 
-  async function writeDeadLetters(entries: readonly { line: string; reason: string; status?: number }[]): Promise<void> {
+  /** `raw` lines are not valid JSON (torn spool writes): embedded as a string, not as a record. */
+  async function writeDeadLetters(entries: readonly { line: string; reason: string; status?: number; raw?: boolean }[]): Promise<void> {
     let text = '';
     for (const entry of entries) {
-      const record = entry.line.startsWith('{') && entry.line.endsWith('}') ? entry.line : JSON.stringify(entry.line);
+      const record = entry.raw === true ? JSON.stringify(entry.line) : entry.line;
       text += `{"@timestamp":${JSON.stringify(new Date().toISOString())},"sink":${JSON.stringify(label)},"status":${entry.status ?? null},"reason":${JSON.stringify(entry.reason)},"record":${record}}\n`;
     }
     if (deadLetters.size + Buffer.byteLength(text) > options.spoolMaxBytes) {
@@ -220,16 +224,16 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
     }
   }
 
+  // close() sets `closed`: the worker finishes the step it is in and stops; close() spools the rest.
   const worker = (async () => {
-    while (!closed || current !== undefined || queue.size > 0 || spool.pendingBytes() > 0) {
+    while (!closed) {
       current ??= await nextBatch();
+      if (closed) break;
       if (current === undefined) {
-        if (closed) break;
         await waitForWork();
         continue;
       }
       await deliver(current);
-      if (closed && !healthy) break;
     }
   })().catch((error: unknown) => log('error', 'audit worker stopped unexpectedly', { sink: label, error: errorMessage(error) }));
 
@@ -253,6 +257,9 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
       closed = true;
       signal();
       stopBackoff?.();
+      // Let an in-flight write finish (bounded), so a delivered batch is not spooled again.
+      await Promise.race([worker, new Promise((resolve) => setTimeout(resolve, Math.max(10, timeoutMs)))]);
+      detached = true;
       // Whatever is still in memory goes to disk, to be delivered by the next start.
       if (current !== undefined && current.source === 'queue') {
         const pending = current.records;
@@ -263,7 +270,6 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
       await spilling;
       scheduleSpill();
       await spilling;
-      await Promise.race([worker, new Promise((resolve) => setTimeout(resolve, Math.max(10, timeoutMs)))]);
       gauges();
       await spool.close();
       await deadLetters.close();

@@ -65,6 +65,8 @@ test('a sink that is down gets everything later, in order, exactly once; records
   const { writer, registry, logs } = await writerFor(t, [sink]);
   for (const id of ids(300)) writer.enqueue(sampleAuditRecord(id));
   await eventually(() => writer.status()[0]?.spoolBytes !== 0 && writer.status()[0]?.healthy === false, 'spooling while down');
+  // The gauge is set once the first spill write has completed.
+  for (let tries = 0; tries < 200 && await metric(registry, 'aigw_audit_spool_bytes') === 0; tries += 1) await new Promise((resolve) => setTimeout(resolve, 5));
   assert.ok(await metric(registry, 'aigw_audit_spool_bytes') > 0);
   assert.ok(await metric(registry, 'aigw_audit_retried_total') > 0);
   for (const id of ids(100, 'late')) writer.enqueue(sampleAuditRecord(id));
@@ -164,4 +166,23 @@ test('two sinks of one type get separate spools and metric labels', async (t) =>
   writer.enqueue(sampleAuditRecord('a'));
   await writer.flush(2_000);
   assert.equal(await metric(registry, 'aigw_audit_delivered_total', { sink: 'jsonl-2' }), 1);
+});
+
+test('close with a write hanging returns within its deadline and spools the batch in flight', async (t) => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const directory = await temporaryFolder(t, cleanups);
+  const hanging = createFakeSink();
+  hanging.behaviour = () => new Promise(() => {});
+  const first = await createAuditWriter({ sinks: [hanging], spoolDirectory: directory });
+  for (const id of ids(30)) first.enqueue(sampleAuditRecord(id));
+  await eventually(() => hanging.offered.length > 0, 'a write in flight');
+  const closing = first.close(200);
+  const outcome = await Promise.race([closing.then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('hung'), 3_000))]);
+  assert.equal(outcome, 'closed');
+
+  const up = createFakeSink();
+  const second = await createAuditWriter({ sinks: [up], spoolDirectory: directory });
+  cleanups.push(() => second.close(1_000));
+  assert.equal(await second.flush(5_000), true);
+  assert.deepEqual(up.delivered, ids(30));
 });
