@@ -87,13 +87,20 @@ export function createRedactor(policy: Pick<AuditPolicy, 'redact' | 'maxCaptureC
 
 function compileRule(rule: RedactionRule): Replacement {
   if ('preset' in rule) return PRESETS[rule.preset];
-  let pattern: RegExp;
+  return { pattern: compilePattern(rule.pattern), replace: () => '[REDACTED]' };
+}
+
+/** Unicode mode first (code points, \p{…}); a pattern only valid without it (`\-`, a lone `{`) still works. */
+function compilePattern(source: string): RegExp {
   try {
-    pattern = new RegExp(rule.pattern, 'gu');
-  } catch (error) {
-    throw new TypeError(`audit.redact pattern ${JSON.stringify(rule.pattern)} is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}`);
+    return new RegExp(source, 'gu');
+  } catch {
+    try {
+      return new RegExp(source, 'g');
+    } catch (error) {
+      throw new TypeError(`audit.redact pattern ${JSON.stringify(source)} is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
-  return { pattern, replace: () => '[REDACTED]' };
 }
 
 /** Cuts at a code-point boundary so a surrogate pair is never split. */

@@ -27,6 +27,9 @@ test('custom patterns apply after the presets; an invalid one is a clear error',
   const redactor = createRedactor({ redact: [{ preset: 'email' }, { pattern: 'EMP-\\d{6}' }], maxCaptureChars: 100 });
   assert.equal(redactor.redact('EMP-123456 wrote to a@b.io, EMP-1 too'), '[REDACTED] wrote to [REDACTED:email], EMP-1 too');
   assert.throws(() => createRedactor({ redact: [{ pattern: '(' }], maxCaptureChars: 1 }), /audit\.redact pattern "\(" is not a valid regular expression/);
+  // Valid only outside unicode mode: still accepted.
+  assert.equal(createRedactor({ redact: [{ pattern: 'id\\-\\d+' }], maxCaptureChars: 1 }).redact('see id-42'), 'see [REDACTED]');
+  assert.equal(createRedactor({ redact: [{ pattern: '\\p{Lu}{3}' }], maxCaptureChars: 1 }).redact('ABC def'), '[REDACTED] def');
 });
 
 test('no rules means text passes unchanged; repeated use does not leak regex state', () => {
