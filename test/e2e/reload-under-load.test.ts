@@ -113,7 +113,7 @@ test('20 reloads under a steady stream and non-stream load: no failed request, n
   for (const request of sent) {
     const record = records.get(request.id);
     assert.ok(record, `an audit record for ${request.id}`);
-    const version = String(record.aigw['manifest_version']);
+    const version = String((record.aigw as { readonly manifest_version?: string }).manifest_version);
     const route = record.aigw.route ?? '';
     assert.equal(routesOf.get(version), route, `${request.id}: route ${route} belongs to version ${version.slice(0, 12)}`);
     assert.equal(record.aigw.provider, ROUTE_PROVIDER[route], `${request.id}: provider of route ${route}`);
