@@ -26,7 +26,7 @@ import { createTargetHealth, type TargetHealth } from '../routing/target-health.
 import type { RoutingTransport } from '../routing/types.js';
 import { createUndiciTransport } from '../transport/undici-transport.js';
 import { createAuditRecorder } from './audit-trace.js';
-import { buildApp } from './build-app.js';
+import { buildApp, REDACTED_LOG_PATHS } from './build-app.js';
 import { demoOverlay } from './demo-overlay.js';
 import { drainAndClose } from './lifecycle.js';
 import { createConfigHolder, createLiveConfig, type ConfigHolder, type LiveConfig } from './live-config.js';
@@ -52,6 +52,8 @@ export interface GatewayOverrides {
   readonly logger?: false | Record<string, unknown>;
   /** Circuit-breaker options (tests shorten the open period). */
   readonly health?: TargetHealth;
+  /** Where the JSON log lines go instead of stdout (tests read them); the default options still apply. */
+  readonly logStream?: { write(line: string): void };
 }
 
 export interface RunningGateway {
@@ -110,7 +112,11 @@ export async function startGateway(settings: Settings, env: Readonly<Record<stri
 
   const transport = overrides.transport ?? createUndiciTransport({ clock });
   closers.push(async () => transport.close?.());
-  const quota = overrides.quota ?? (settings.redisUrl === undefined ? createMemoryLimiter(clock) : await redisQuota(settings, metrics));
+  // The app (and its logger) comes later; store-error warnings go through this late-bound function.
+  let warn: (fields: Readonly<Record<string, unknown>>, message: string) => void = () => {};
+  const quota = overrides.quota ?? (settings.redisUrl === undefined
+    ? createMemoryLimiter(clock)
+    : await redisQuota(settings, metrics, (message, fields) => warn(fields, message)));
   closers.push(() => quota.close());
   const providerLimits = createMemoryLimiter(clock);
   closers.push(() => providerLimits.close());
@@ -145,14 +151,20 @@ export async function startGateway(settings: Settings, env: Readonly<Record<stri
       metrics,
       clock,
       audit: recordAudit,
+      logPrompts: settings.logPrompts,
       readinessDetails: () => ({ audit: audit.status() }),
     },
     {
       bodyLimit: settings.bodyLimit,
-      logger: overrides.logger ?? { level: settings.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["api-key"]'], censor: '[redacted]' } },
+      logger: overrides.logger ?? {
+        level: settings.logLevel,
+        redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' },
+        ...(overrides.logStream === undefined ? {} : { stream: overrides.logStream }),
+      },
       draining: () => draining,
     },
   );
+  warn = (fields, message) => app.log.warn(fields, message);
   const warnings = startupWarnings(initial.live.manifest, mockUrl !== undefined);
   for (const warning of warnings) app.log.warn(warning);
 
@@ -187,9 +199,11 @@ export async function startGateway(settings: Settings, env: Readonly<Record<stri
   };
 }
 
-async function redisQuota(settings: Settings, metrics: GatewayMetrics): Promise<QuotaLimiter> {
+async function redisQuota(
+  settings: Settings, metrics: GatewayMetrics, log: (message: string, fields: Readonly<Record<string, unknown>>) => void,
+): Promise<QuotaLimiter> {
   const { createRedisLimiter } = await import('../quota/redis-limiter.js');
-  return createRedisLimiter({ url: settings.redisUrl as string, onStoreError: settings.quotaOnStoreError, metrics: metrics.registry });
+  return createRedisLimiter({ url: settings.redisUrl as string, onStoreError: settings.quotaOnStoreError, metrics: metrics.registry, log });
 }
 
 async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void> {

@@ -50,6 +50,7 @@ async function handle(request: FastifyRequest, reply: FastifyReply, deps: Gatewa
   trace.requestedModel = body.model;
   trace.stream = body.stream === true;
   trace.request = body;
+  if (deps.logPrompts === true) request.log.info({ prompt: body.messages }, 'prompt');
   const route = matchRoute(live.manifest, body.model);
   if (route instanceof AigwError) throw route;
   trace.route = route.name;
