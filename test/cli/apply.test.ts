@@ -177,3 +177,21 @@ test('key id and file come from AIGW_ADMIN_KEY_ID / AIGW_ADMIN_KEY_FILE when no 
   assert.equal(code, ExitCode.Ok, io.err());
   assert.equal(gateway.plane.holder.current().version, VERSION_B);
 });
+
+test('aigw diff MANIFEST --gateway URL diffs against the live config (signed GET /admin/config), secrets compared as written', async (t) => {
+  const key = ed25519Key();
+  const withKey = (text: string) => text.replace('ai_routes:', 'providers:\n  openai: { api_key: "${OPENAI_API_KEY}" }\nai_routes:');
+  const gateway = await listenGateway(t, { keys: [key], plane: { manifest: { text: withKey(MANIFEST_A), file: 'routes.yaml' }, env: { OPENAI_API_KEY: 'sk-gateway-only-secret' } } });
+  const { flags, directory } = writeKeyFile(t, key);
+  const io = createTestIo();
+  const code = await main(['diff', manifestFile(directory, 'routes.yaml', withKey(MANIFEST_B)), '--gateway', gateway.url, '--exit-code', '--format', 'json', ...flags], io);
+  assert.equal(code, ExitCode.Findings, io.err());
+  const report = JSON.parse(io.out());
+  assert.equal(report.before.source, gateway.url);
+  assert.deepEqual(report.routes.map((route: { name: string; kind: string }) => `${route.kind} ${route.name}`), ['added chat-large', 'changed chat-mid-tier']);
+  assert.deepEqual(report.providers, [], 'the same ${OPENAI_API_KEY} reference on both sides is no change');
+  assert.ok(!io.out().includes('sk-gateway-only-secret'));
+  const unsigned = createTestIo();
+  assert.equal(await main(['diff', manifestFile(directory, 'b.yaml', MANIFEST_B), '--gateway', gateway.url], unsigned), ExitCode.Usage);
+  assert.match(unsigned.err(), /--key-id and --key-file/);
+});
