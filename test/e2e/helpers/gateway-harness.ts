@@ -182,3 +182,32 @@ export function metricValue(text: string, name: string, labels: Readonly<Record<
   }
   return total;
 }
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+}
+
+/** POSTs a JSON body and reads the whole raw response (SSE framing checks the SDK would hide). */
+export async function postRaw(url: string, body: unknown, headers: Readonly<Record<string, string>> = {}): Promise<RawResponse> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(20_000),
+  });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** The `data:` payloads of an SSE body, in order (`[DONE]` kept as the string). */
+export function sseData(text: string): readonly string[] {
+  return text.split('\n\n').filter((event) => event.startsWith('data: ')).map((event) => event.slice('data: '.length));
+}
+
+/** Drains an SDK stream into an array. */
+export async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of stream) items.push(item);
+  return items;
+}
