@@ -20,7 +20,7 @@ import { AdminKeysError, type AdminKeyRing } from './admin-keys.js';
 import type { ApplyOutcome } from './apply-manifest.js';
 import type { ConfigPlane } from './config-plane.js';
 import { maskDocument } from './mask-document.js';
-import type { NonceCache } from './nonce-cache.js';
+import { createMemoryNonceCache, type NonceCache } from './nonce-cache.js';
 import { toValidationDocument } from './validation-document.js';
 import { verifyAdminSignature } from './verify-signature.js';
 
@@ -51,6 +51,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   const { applier, startedAt } = options.plane;
   const { clock, keys } = options;
   const nonces = options.nonces ?? applier.store.nonces;
+  const readOnlyFallback = createMemoryNonceCache(clock);
   const app = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: options.bodyLimit ?? 2 * 1024 * 1024,
@@ -64,7 +65,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   app.addHook('preHandler', async (request) => {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     try {
-      const { keyId } = await verifyAdminSignature({ method: request.method, url: request.url, headers: request.headers, body }, { keys, nonces, clock });
+      const { keyId } = await verifyAdminSignature({ method: request.method, url: request.url, headers: request.headers, body }, { keys, nonces, clock, readOnlyFallback });
       request.log.info({ keyId, method: request.method, url: request.url }, 'admin request accepted');
     } catch (error) {
       if (error instanceof AigwError) request.log.warn({ code: error.code, method: request.method, url: request.url }, 'admin request rejected');

@@ -29,6 +29,8 @@ export interface ConfigPlaneOptions {
   readonly storePrefix?: string;
   /** Store re-check interval, the safety net behind pub/sub (default 30 s). */
   readonly pollIntervalMs?: number;
+  /** Per-operation budget of the Redis store (default 2 s). */
+  readonly storeTimeoutMs?: number;
   /** `serve --watch`: reload when this file changes (must be the file of `manifest`). */
   readonly watchPath?: string;
   /** Watch debounce (default 200 ms). */
@@ -62,6 +64,7 @@ export async function startConfigPlane(options: ConfigPlaneOptions): Promise<Sta
     ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
     ...(options.storePrefix === undefined ? {} : { prefix: options.storePrefix }),
     ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+    ...(options.storeTimeoutMs === undefined ? {} : { timeoutMs: options.storeTimeoutMs }),
   });
 
   let stored;
@@ -116,6 +119,7 @@ export async function attachConfigPlane(
     ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
     ...(options.storePrefix === undefined ? {} : { prefix: options.storePrefix }),
     ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+    ...(options.storeTimeoutMs === undefined ? {} : { timeoutMs: options.storeTimeoutMs }),
   });
   const applier = createManifestApplier({
     holder, store, env, clock, logger, liveText: options.liveText,

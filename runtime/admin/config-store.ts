@@ -48,6 +48,8 @@ export interface ConfigStoreOptions {
   readonly prefix?: string;
   /** A safety net for lost pub/sub messages: re-check the stored version this often (default 30 s). */
   readonly pollIntervalMs?: number;
+  /** Per-operation budget of the Redis store (default 2 s: a commit carries up to 1 MiB). */
+  readonly timeoutMs?: number;
 }
 
 /** The memory store, or the Redis one (ioredis is loaded only then). */

@@ -53,8 +53,6 @@ return {text, redis.call('HGET', KEYS[2], ARGV[1])}
 
 export interface RedisConfigStoreOptions extends ConfigStoreOptions {
   readonly url: string;
-  /** Per-command budget (default 2 s: a commit carries up to 1 MiB). */
-  readonly timeoutMs?: number;
 }
 
 export const DEFAULT_CONFIG_PREFIX = 'aigw:{config}:';

@@ -36,6 +36,11 @@ export interface VerifyOptions {
   readonly keys: AdminKeyRing;
   readonly nonces: NonceCache;
   readonly clock: Clock;
+  /**
+   * For GETs only, when `nonces` (Redis) does not answer: a local window, so `aigw status` still sees
+   * a replica during a Redis outage. A replayed read changes nothing; writes still fail closed.
+   */
+  readonly readOnlyFallback?: NonceCache;
 }
 
 const SIGNATURE_LENGTH: Record<SignatureScheme, number> = { 'AIGW-HMAC-SHA256': 32, 'AIGW-ED25519': 64 };
@@ -76,10 +81,21 @@ export async function verifyAdminSignature(request: AdminRequestParts, options: 
   if (signedPath !== request.url) throw reject(ERRORS.SIGNATURE_MISMATCH, 'The request path or query differs from the signed one.');
   if (sha256Hex(request.body) !== contentSha256) throw reject(ERRORS.SIGNATURE_MISMATCH, 'The request body differs from the signed one.');
 
-  if (!(await options.nonces.claim(keyId, nonce))) {
+  if (!(await claimNonce(request.method, keyId, nonce, options))) {
     throw reject(ERRORS.SIGNATURE_REPLAYED, `The nonce was already used within the last ${2 * MAX_CLOCK_SKEW_SECONDS} s: a request is never accepted twice.`);
   }
   return { keyId };
+}
+
+async function claimNonce(method: string, keyId: string, nonce: string, options: VerifyOptions): Promise<boolean> {
+  try {
+    return await options.nonces.claim(keyId, nonce);
+  } catch (error) {
+    const fallback = options.readOnlyFallback;
+    const storeDown = error instanceof AigwError && error.code === ERRORS.ADMIN_STORE_UNAVAILABLE.code;
+    if (!storeDown || fallback === undefined || (method !== 'GET' && method !== 'HEAD')) throw error;
+    return fallback.claim(keyId, nonce);
+  }
 }
 
 function parseSignature(value: string): [SignatureScheme, Buffer] {

@@ -76,7 +76,9 @@ test('apply to one replica → all three swap to the new version; rollback likew
   writeFileSync(file, MANIFEST_B);
   const apply = createTestIo();
   assert.equal(await main(['apply', file, '--gateway', second.url, '--yes', '--if-match', 'auto', ...fleet.flags], apply), ExitCode.Ok, apply.err());
+  const appliedAt = performance.now();
   await eventually(() => versions(fleet.replicas).every((version) => version === versionOf(MANIFEST_B)), 'every replica on B');
+  t.diagnostic(`every replica swapped ${Math.round(performance.now() - appliedAt)} ms after apply returned (pub/sub only; the poll is 1 h)`);
   for (const replica of [first, third]) assert.equal(replica.plane.applier.lastReload()?.origin, 'store');
 
   const status = createTestIo();

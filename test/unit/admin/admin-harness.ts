@@ -1,4 +1,5 @@
 /** Shared setup for admin-plane tests: two manifests, keys, a plane on the memory store, signed inject. */
+import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { buildAdminApp } from '../../../runtime/admin/build-admin-app.js';
 import { startConfigPlane, type ConfigPlane, type ConfigPlaneOptions } from '../../../runtime/admin/config-plane.js';
 import { signAdminRequest } from '../../../runtime/admin/sign-request.js';
 import { realClock, type Clock } from '../../../runtime/clock.js';
+import { ERRORS } from '../../../runtime/errors.js';
 import { createManualClock, type ManualClock } from '../../helpers/virtual-clock.js';
 
 /** The seed manifest of design §2, verbatim. */
@@ -139,4 +141,14 @@ export function writeKeyFile(t: TestContext, key: SigningKey): { flags: string[]
   const text = key.scheme === 'AIGW-HMAC-SHA256' ? `${key.secret.toString('base64')}\n` : key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   writeFileSync(file, text, { mode: 0o600 });
   return { flags: ['--key-id', key.keyId, '--key-file', file], file, directory };
+}
+
+/** Asserts the response is the given AIGW_E_* error: its status, and its envelope's type and code. */
+export function assertAigwError(response: { statusCode: number; json(): unknown }, code: string): void {
+  const definition = Object.values(ERRORS).find((entry) => entry.code === code);
+  if (definition === undefined) throw new Error(`${code} is not in runtime/errors.ts`);
+  assert.equal(response.statusCode, definition.status, code);
+  const body = response.json() as { error?: { code?: string; type?: string } };
+  assert.equal(body.error?.code, definition.openaiCode, code);
+  assert.equal(body.error?.type, definition.type, code);
 }

@@ -14,7 +14,7 @@ import { computeChangeSet } from '../../../runtime/manifest/changeset.js';
 import { loadManifest } from '../../../runtime/manifest/load-manifest.js';
 import { createManualClock } from '../../helpers/virtual-clock.js';
 import {
-  adminFixture, ed25519Key, hmacKey, MANIFEST_A, MANIFEST_B, MANIFEST_INVALID, manifestNumbered, signedHeaders, startPlane,
+  adminFixture, assertAigwError, ed25519Key, hmacKey, MANIFEST_A, MANIFEST_B, MANIFEST_INVALID, manifestNumbered, signedHeaders, startPlane,
 } from './admin-harness.js';
 
 function versionOf(text: string): string {
@@ -87,8 +87,7 @@ test('?dry_run=true validates and returns the ChangeSet vs live without swapping
 test('If-Match with another version → 412 VERSION_CONFLICT, nothing changed; the live version → applied', async (t) => {
   const admin = await adminFixture(t);
   const conflict = await admin.send({ method: 'POST', url: '/admin/reload', body: MANIFEST_B, headers: { 'if-match': `"${VERSION_B}"` } });
-  assert.equal(conflict.statusCode, 412);
-  assert.equal(conflict.json().error.code, 'version_conflict');
+  assertAigwError(conflict, 'AIGW_E_VERSION_CONFLICT');
   assert.equal(conflict.json().liveVersion, VERSION_A);
   assert.equal(admin.plane.holder.current().version, VERSION_A);
   const ok = await admin.send({ method: 'POST', url: '/admin/reload', body: MANIFEST_B, headers: { 'if-match': VERSION_A } });
@@ -99,9 +98,8 @@ test('If-Match with another version → 412 VERSION_CONFLICT, nothing changed; t
 test('an invalid manifest → 422 with exactly the document aigw validate --format json prints, nothing changed', async (t) => {
   const admin = await adminFixture(t);
   const response = await admin.send({ method: 'POST', url: '/admin/reload', body: MANIFEST_INVALID, headers: { 'x-aigw-source-name': 'routes.yaml' } });
-  assert.equal(response.statusCode, 422);
+  assertAigwError(response, 'AIGW_E_MANIFEST_INVALID');
   const body = response.json();
-  assert.equal(body.error.code, 'manifest_invalid');
   const loaded = loadManifest({ text: MANIFEST_INVALID, file: 'routes.yaml' }, { env: {} });
   const expected = JSON.parse(renderDiagnosticsJson([{ file: 'routes.yaml', diagnostics: loaded.diagnostics, manifestVersion: manifestVersion(loaded.document) }]));
   assert.deepEqual(body.validation, expected);
@@ -134,8 +132,7 @@ test('rollback --to accepts a unique prefix; an unknown version → 404 VERSION_
   const admin = await adminFixture(t);
   await admin.send({ method: 'POST', url: '/admin/reload', body: MANIFEST_B });
   const unknown = await admin.send({ method: 'POST', url: '/admin/rollback', body: JSON.stringify({ to: 'f'.repeat(64) }) });
-  assert.equal(unknown.statusCode, 404);
-  assert.equal(unknown.json().error.code, 'version_not_found');
+  assertAigwError(unknown, 'AIGW_E_VERSION_UNKNOWN');
   assert.equal(admin.plane.holder.current().version, VERSION_B);
   const prefixed = await admin.send({ method: 'POST', url: '/admin/rollback', body: JSON.stringify({ to: VERSION_A.slice(0, 10) }) });
   assert.equal(prefixed.statusCode, 200);
@@ -145,8 +142,7 @@ test('rollback --to accepts a unique prefix; an unknown version → 404 VERSION_
 test('rollback with nothing before the live version → 404', async (t) => {
   const admin = await adminFixture(t);
   const response = await admin.send({ method: 'POST', url: '/admin/rollback' });
-  assert.equal(response.statusCode, 404);
-  assert.equal(response.json().error.code, 'version_not_found');
+  assertAigwError(response, 'AIGW_E_VERSION_UNKNOWN');
 });
 
 test('the last 10 versions are kept: the 11th-newest is no longer a rollback target', async (t) => {
@@ -200,16 +196,16 @@ test('no admin keys: buildAdminApp refuses to build the admin plane', async (t) 
 });
 
 /** Every rejection of issue 7 item 2, as a reload of MANIFEST_B that would change the version if accepted. */
-const rejections: readonly { name: string; status: number; code: string; headers: (admin: Awaited<ReturnType<typeof adminFixture>>) => Promise<Record<string, string>> | Record<string, string>; url?: string; body?: string }[] = [
-  { name: 'unsigned', status: 401, code: 'signature_missing', headers: () => ({}) },
-  { name: 'a malformed signature header', status: 401, code: 'signature_malformed', headers: (admin) => ({ ...sign(admin), [SIGNATURE_HEADERS.signature]: 'AIGW-HMAC-SHA256 not base64!' }) },
-  { name: 'an unknown key id', status: 401, code: 'signature_unknown_key', headers: (admin) => signedHeaders({ method: 'POST', url: '/admin/reload', body: MANIFEST_B }, hmacKey('stranger'), admin.clock) },
-  { name: 'a bad signature', status: 401, code: 'signature_invalid', headers: (admin) => signedHeaders({ method: 'POST', url: '/admin/reload', body: MANIFEST_B }, hmacKey(admin.key.keyId), admin.clock) },
-  { name: 'a timestamp 301 s old', status: 401, code: 'signature_clock_skew', headers: async (admin) => { const headers = sign(admin); await admin.clock.advance(301_000); return headers; } },
-  { name: 'a timestamp 301 s ahead', status: 401, code: 'signature_clock_skew', headers: (admin) => signAdminRequest({ method: 'POST', pathAndQuery: '/admin/reload', body: MANIFEST_B, timestamp: Math.floor(admin.clock.now() / 1000) + 301 }, admin.key) },
-  { name: 'a body other than the signed one', status: 401, code: 'signature_mismatch', headers: (admin) => signedHeaders({ method: 'POST', url: '/admin/reload', body: MANIFEST_A }, admin.key, admin.clock) },
-  { name: 'a path other than the signed one', status: 401, code: 'signature_mismatch', headers: (admin) => signedHeaders({ method: 'POST', url: '/admin/reload?dry_run=true', body: MANIFEST_B }, admin.key, admin.clock) },
-  { name: 'a query added after signing', status: 401, code: 'signature_mismatch', url: '/admin/reload?x=1', headers: (admin) => sign(admin) },
+const rejections: readonly { name: string; code: string; headers: (admin: Awaited<ReturnType<typeof adminFixture>>) => Promise<Record<string, string>> | Record<string, string>; url?: string; body?: string }[] = [
+  { name: 'unsigned', code: 'AIGW_E_SIGNATURE_MISSING', headers: () => ({}) },
+  { name: 'a malformed signature header', code: 'AIGW_E_SIGNATURE_MALFORMED', headers: (admin) => ({ ...sign(admin), [SIGNATURE_HEADERS.signature]: 'AIGW-HMAC-SHA256 not base64!' }) },
+  { name: 'an unknown key id', code: 'AIGW_E_SIGNATURE_UNKNOWN_KEY', headers: (admin) => signedHeaders({ method: 'POST', url: '/admin/reload', body: MANIFEST_B }, hmacKey('stranger'), admin.clock) },
+  { name: 'a bad signature', code: 'AIGW_E_SIGNATURE_INVALID', headers: (admin) => signedHeaders({ method: 'POST', url: '/admin/reload', body: MANIFEST_B }, hmacKey(admin.key.keyId), admin.clock) },
+  { name: 'a timestamp 301 s old', code: 'AIGW_E_SIGNATURE_CLOCK_SKEW', headers: async (admin) => { const headers = sign(admin); await admin.clock.advance(301_000); return headers; } },
+  { name: 'a timestamp 301 s ahead', code: 'AIGW_E_SIGNATURE_CLOCK_SKEW', headers: (admin) => signAdminRequest({ method: 'POST', pathAndQuery: '/admin/reload', body: MANIFEST_B, timestamp: Math.floor(admin.clock.now() / 1000) + 301 }, admin.key) },
+  { name: 'a body other than the signed one', code: 'AIGW_E_SIGNATURE_MISMATCH', headers: (admin) => signedHeaders({ method: 'POST', url: '/admin/reload', body: MANIFEST_A }, admin.key, admin.clock) },
+  { name: 'a path other than the signed one', code: 'AIGW_E_SIGNATURE_MISMATCH', headers: (admin) => signedHeaders({ method: 'POST', url: '/admin/reload?dry_run=true', body: MANIFEST_B }, admin.key, admin.clock) },
+  { name: 'a query added after signing', code: 'AIGW_E_SIGNATURE_MISMATCH', url: '/admin/reload?x=1', headers: (admin) => sign(admin) },
 ];
 
 function sign(admin: Awaited<ReturnType<typeof adminFixture>>): Record<string, string> {
@@ -217,12 +213,11 @@ function sign(admin: Awaited<ReturnType<typeof adminFixture>>): Record<string, s
 }
 
 for (const rejection of rejections) {
-  test(`reload with ${rejection.name} → ${rejection.status} ${rejection.code}, live version unchanged`, async (t) => {
+  test(`reload with ${rejection.name} → 401 ${rejection.code}, live version unchanged`, async (t) => {
     const admin = await adminFixture(t);
     const headers = await rejection.headers(admin);
     const response = await admin.app.inject({ method: 'POST', url: rejection.url ?? '/admin/reload', payload: rejection.body ?? MANIFEST_B, headers: { 'content-type': 'application/yaml', ...headers } });
-    assert.equal(response.statusCode, rejection.status);
-    assert.equal(response.json().error.code, rejection.code);
+    assertAigwError(response, rejection.code);
     assert.equal(admin.plane.holder.current().version, VERSION_A);
     assert.equal(admin.plane.applier.lastReload(), undefined);
   });
@@ -237,8 +232,7 @@ test('replay: the exact same signed reload sent twice → the second is 401 sign
   await admin.send({ method: 'POST', url: '/admin/rollback' });
   assert.equal(admin.plane.holder.current().version, VERSION_A);
   const second = await admin.app.inject({ method: 'POST', url: '/admin/reload', payload: MANIFEST_B, headers });
-  assert.equal(second.statusCode, 401);
-  assert.equal(second.json().error.code, 'signature_replayed');
+  assertAigwError(second, 'AIGW_E_SIGNATURE_REPLAYED');
   assert.equal(admin.plane.holder.current().version, VERSION_A);
 });
 
@@ -246,8 +240,7 @@ test('GETs must be signed too: unsigned config and status → 401', async (t) =>
   const admin = await adminFixture(t);
   for (const url of ['/admin/config', '/admin/status']) {
     const response = await admin.app.inject({ method: 'GET', url });
-    assert.equal(response.statusCode, 401, url);
-    assert.equal(response.json().error.code, 'signature_missing');
+    assertAigwError(response, 'AIGW_E_SIGNATURE_MISSING');
   }
 });
 
