@@ -18,7 +18,7 @@ import { renderChangeSetText } from '../format/changeset-text.js';
 import { renderDiagnosticsText } from '../format/diagnostics-text.js';
 import type { ChangeSet } from '../../runtime/manifest/changeset.js';
 import { manifestVersion } from '../../runtime/manifest/canonical.js';
-import { SOURCE_NAME_HEADER } from '../../runtime/admin/build-admin-app.js';
+import { SOURCE_NAME_HEADER } from '../../runtime/admin/signature-format.js';
 import {
   createAdminClient, describeRejection, GatewayUnreachableError, isRecord, loadSigningKey, resolveGateways, shortVersion,
   type AdminClient, type AdminResponse,

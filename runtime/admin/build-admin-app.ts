@@ -22,6 +22,7 @@ import type { ConfigPlane } from './config-plane.js';
 import { maskDocument } from './mask-document.js';
 import { createMemoryNonceCache, type NonceCache } from './nonce-cache.js';
 import { toValidationDocument } from './validation-document.js';
+import { SOURCE_NAME_HEADER } from './signature-format.js';
 import { verifyAdminSignature } from './verify-signature.js';
 
 export interface AdminAppOptions {
@@ -40,8 +41,6 @@ export interface AdminAppOptions {
   readonly bodyLimit?: number;
 }
 
-/** The header `aigw apply` uses to name the manifest file in diagnostics (cosmetic; not signed). */
-export const SOURCE_NAME_HEADER = 'x-aigw-source-name';
 const DEFAULT_SOURCE_NAME = '<admin:reload>';
 
 export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyInstance> {

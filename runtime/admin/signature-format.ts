@@ -38,6 +38,9 @@ export const SIGNATURE_HEADERS = {
   signature: 'x-aigw-signature',
 } as const;
 
+/** Names the manifest file in a reload's diagnostics (`aigw apply` sends it; cosmetic, not signed). */
+export const SOURCE_NAME_HEADER = 'x-aigw-source-name';
+
 export type SignatureScheme = 'AIGW-HMAC-SHA256' | 'AIGW-ED25519';
 export const SIGNATURE_SCHEMES: readonly SignatureScheme[] = ['AIGW-HMAC-SHA256', 'AIGW-ED25519'];
 
