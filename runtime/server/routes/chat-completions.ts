@@ -144,7 +144,8 @@ function sendEngineError(reply: FastifyReply, result: EngineResult): void {
     return;
   }
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-  if (result.provider !== undefined) reply.header('x-aigw-provider', result.provider);
+  const provider = result.provider ?? result.attempts.findLast((attempt) => attempt.outcome === 'returned')?.provider;
+  if (provider !== undefined) reply.header('x-aigw-provider', provider);
   if (error.status === 502 || error.status === 504) reply.headers(NO_SDK_RETRY);
   reply.code(error.status).type('application/json').send(error.envelope);
 }
