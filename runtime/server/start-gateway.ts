@@ -22,7 +22,7 @@ import { createGatewayMetrics, type GatewayMetrics } from '../metrics.js';
 import type { QuotaLimiter } from '../quota/limiter.js';
 import { createMemoryLimiter } from '../quota/memory-limiter.js';
 import { createEngine } from '../routing/engine.js';
-import { createTargetHealth, type TargetHealth } from '../routing/target-health.js';
+import { createTargetHealth, type CircuitEvent, type HealthOptions } from '../routing/target-health.js';
 import type { RoutingTransport } from '../routing/types.js';
 import { createUndiciTransport } from '../transport/undici-transport.js';
 import { createAuditRecorder } from './audit-trace.js';
@@ -50,8 +50,8 @@ export interface GatewayOverrides {
   readonly quota?: QuotaLimiter;
   /** pino options or false; default JSON logs at settings.logLevel to stdout. */
   readonly logger?: false | Record<string, unknown>;
-  /** Circuit-breaker options (tests shorten the open period). */
-  readonly health?: TargetHealth;
+  /** Circuit-breaker options (tests shorten the open period); transitions are still counted and logged. */
+  readonly health?: Omit<HealthOptions, 'onTransition'>;
   /** Where the JSON log lines go instead of stdout (tests read them); the default options still apply. */
   readonly logStream?: { write(line: string): void };
 }
@@ -131,12 +131,13 @@ export async function startGateway(settings: Settings, env: Readonly<Record<stri
   });
   const recordAudit = createAuditRecorder((record) => audit.enqueue(record));
 
+  let circuitLog: (event: CircuitEvent) => void = () => {};
   const engine = createEngine({
     clock,
     random: overrides.random ?? realRandom,
     transport,
     getAdapter,
-    health: overrides.health ?? createTargetHealth(clock),
+    health: createTargetHealth(clock, { ...overrides.health, onTransition: (event) => circuitLog(event) }),
     limiter: providerLimits,
     newCompletionId: () => `chatcmpl-${randomUUID().replaceAll('-', '')}`,
   });
@@ -165,6 +166,15 @@ export async function startGateway(settings: Settings, env: Readonly<Record<stri
     },
   );
   warn = (fields, message) => app.log.warn(fields, message);
+  circuitLog = (event) => {
+    const fields = { provider: event.provider, model: event.model };
+    if (event.type === 'circuit-open') {
+      metrics.circuitOpen.inc(fields);
+      app.log.warn({ ...fields, openMs: event.openMs }, 'circuit opened: target skipped while others remain');
+    } else {
+      app.log.info(fields, event.type === 'circuit-close' ? 'circuit closed' : 'circuit half-open: next request probes');
+    }
+  };
   const warnings = startupWarnings(initial.live.manifest, mockUrl !== undefined);
   for (const warning of warnings) app.log.warn(warning);
 
