@@ -1,0 +1,75 @@
+/**
+ * A client that goes away aborts the upstream call at once (design §5: no paying for tokens nobody
+ * reads): the official `openai` SDK aborts with its AbortController, and the mock's request log shows
+ * the gateway's upstream socket closing long before the answer would have been complete. The request
+ * still leaves its audit record (client_aborted, 499) and the in-flight gauges return to zero.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { APIUserAbortError } from 'openai';
+import type { RunningMock } from '../../runtime/mock/start-mock.js';
+import { eventually, metricValue, mockProviders, startTestGateway, startTestMock, suiteScope, type GatewayHandle } from './helpers/gateway-harness.js';
+
+const messages = [{ role: 'user' as const, content: 'Hello' }];
+
+describe('client abort', () => {
+  let mock: RunningMock;
+  let handle: GatewayHandle;
+  const scope = suiteScope(after);
+  before(async () => {
+    mock = await startTestMock(scope);
+    handle = await startTestGateway(scope, `
+${mockProviders(mock.url, { openai: 'openai', anthropic: 'anthropic' })}
+ai_routes:
+  - name: waiting
+    match: { model: "waiting" }
+    targets: [ { provider: openai, model: gpt-waiting } ]
+  - name: streaming
+    match: { model: "streaming" }
+    targets: [ { provider: anthropic, model: claude-streaming } ]
+    stream_idle_timeout_ms: 30000
+`);
+  });
+  afterEach(() => mock.setFaults([]));
+
+  test('aborting a non-stream request while the provider thinks closes the upstream socket at once', async () => {
+    mock.setFaults(['model=gpt-waiting,delay_headers=5000']);
+    const controller = new AbortController();
+    const pending = handle.client.chat.completions.create({ model: 'waiting', messages }, { signal: controller.signal });
+    await eventually(() => mock.log().find((entry) => entry.model === 'gpt-waiting'), 2_000, 'the upstream request');
+    controller.abort();
+    await assert.rejects(pending, APIUserAbortError);
+    const closed = await eventually(() => mock.log().find((entry) => entry.model === 'gpt-waiting')?.clientClosed ?? undefined, 2_000, 'upstream close');
+    assert.equal(closed.midStream, false);
+    assert.ok(closed.atMs < 5_000, `closed after ${closed.atMs} ms, before the delayed answer`);
+    const record = await eventually(async () => (await handle.auditRecords()).find((line) => line.aigw.route === 'waiting'), 3_000, 'audit record');
+    assert.equal(record.aigw.client_aborted, true);
+    assert.equal(record.http.response.status_code, 499);
+  });
+
+  test('aborting a stream mid-answer closes the upstream stream at once; the gauges return to zero', async () => {
+    // Chunk 4 is the first text delta; the stall after it keeps the upstream stream open for 5 s.
+    mock.setFaults(['model=claude-streaming,stall=5000,stall_after=4']);
+    const controller = new AbortController();
+    const stream = await handle.client.chat.completions.create({ model: 'streaming', messages, stream: true }, { signal: controller.signal });
+    let text = '';
+    // The SDK ends the iteration quietly when its own signal aborts it.
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      if (text !== '') controller.abort();
+    }
+    assert.equal(text, 'Hello');
+    const closed = await eventually(() => mock.log().find((entry) => entry.model === 'claude-streaming')?.clientClosed ?? undefined, 2_000, 'upstream close');
+    assert.equal(closed.midStream, true);
+    assert.ok(closed.chunksSent < 9, `the upstream stream was cut after ${closed.chunksSent} of 9 chunks`);
+    assert.ok(closed.atMs < 5_000, `closed after ${closed.atMs} ms, during the stall`);
+    const record = await eventually(async () => (await handle.auditRecords()).find((line) => line.aigw.route === 'streaming'), 3_000, 'audit record');
+    assert.equal(record.aigw.client_aborted, true);
+    assert.equal(record.aigw.stream, true);
+    await eventually(async () => {
+      const metrics = await handle.metricsText();
+      // The /metrics request itself is in flight while it is answered.
+      return metricValue(metrics, 'aigw_inflight_streams') === 0 && metricValue(metrics, 'aigw_inflight_requests') === 1 ? true : undefined;
+    }, 2_000, 'in-flight gauges at zero');
+  });
+});
