@@ -31,6 +31,7 @@ export const ERRORS = {
   ALL_ATTEMPTS_FAILED: defineError('AIGW_E_ALL_ATTEMPTS_FAILED', 502, 'server_error', 'upstream_failed', 'Every attempt failed; the message lists provider/model, status and reason of each.'),
   TIMEOUT: defineError('AIGW_E_TIMEOUT', 504, 'server_error', 'gateway_timeout', "The route's timeout_ms elapsed before an answer started."),
   STREAM_INTERRUPTED: defineError('AIGW_E_STREAM_INTERRUPTED', 0, 'server_error', 'stream_interrupted', 'A stream failed after its first byte and no candidate could continue it: an in-band error event ends it.'),
+  SHUTTING_DOWN: defineError('AIGW_E_SHUTTING_DOWN', 503, 'server_error', 'shutting_down', 'The gateway is draining for shutdown and takes no new requests; retry on a new connection (another replica).'),
   INTERNAL: defineError('AIGW_E_INTERNAL', 500, 'server_error', 'internal_error', 'A bug: a generic message; logged with its stack and request id.'),
   SIGNATURE_MISSING: defineError('AIGW_E_SIGNATURE_MISSING', 401, 'authentication_error', 'signature_missing', 'An admin request carries no signature headers.'),
   SIGNATURE_MALFORMED: defineError('AIGW_E_SIGNATURE_MALFORMED', 401, 'authentication_error', 'signature_malformed', 'An admin signature header cannot be parsed.'),

@@ -6,7 +6,8 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { GatewayDeps } from './gateway-deps.js';
 import { newTrace } from './gateway-deps.js';
-import { registerErrorHandling } from './plugins/error-handler.js';
+import { AigwError, ERRORS } from '../errors.js';
+import { registerErrorHandling, sendError } from './plugins/error-handler.js';
 import { requestIdFrom } from './plugins/request-id.js';
 import { finishRequest } from './request-finish.js';
 import { registerChatCompletionsRoute } from './routes/chat-completions.js';
@@ -22,6 +23,9 @@ export interface BuildAppOptions {
   readonly draining: () => boolean;
 }
 
+/** Answered while draining (readiness turns 503 there; liveness and metrics stay up). */
+const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
 /** Header names pino must never print. */
 export const REDACTED_LOG_PATHS = [
   'req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["api-key"]', 'req.headers["x-goog-api-key"]',
@@ -35,7 +39,8 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     genReqId: (request) => requestIdFrom(request.headers['x-request-id']),
     // Every response says which request it answers; streams are long-lived by design.
     requestTimeout: 0,
-    return503OnClosing: true,
+    // While draining, requests on kept-alive sockets get our own 503 envelope (onRequest below).
+    return503OnClosing: false,
   });
   app.decorateRequest('aigwTrace', null as never);
   app.addHook('onRequest', async (request, reply) => {
@@ -43,6 +48,13 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     reply.header('x-request-id', request.id);
     deps.metrics.inflightRequests.inc();
     reply.raw.once('close', () => deps.metrics.inflightRequests.dec());
+    if (options.draining() && !PROBE_PATHS.has(request.url.split('?')[0] ?? '')) {
+      // The listener is closed; a request on a kept-alive socket is refused so that the client's
+      // retry opens a new connection (to another replica), and the socket closes after this answer.
+      reply.header('connection', 'close');
+      return sendError(reply, new AigwError(ERRORS.SHUTTING_DOWN, 'The gateway is shutting down; retry the request.'));
+    }
+    return undefined;
   });
   // Requests that never reached the chat handler (malformed JSON, body too large) are audited here.
   app.addHook('onResponse', async (request, reply) => {

@@ -22,6 +22,8 @@ export interface GatewayDeps {
   readonly clock: Clock;
   /** Writes one audit record per request; never blocks, never throws. */
   readonly audit: (input: AuditInput, live: LiveConfig) => void;
+  /** Aborted when the drain deadline passes: in-flight runs stop and end with a `shutting_down` error. */
+  readonly shutdown?: AbortSignal;
   /** AIGW_LOG_PROMPTS: log each request's messages (off by default: prompts belong to the audit policy). */
   readonly logPrompts?: boolean;
   /** Readiness problems beyond the gateway's own (e.g. a config store that never loaded). */

@@ -143,6 +143,8 @@ export async function startGateway(settings: Settings, env: Readonly<Record<stri
   });
 
   let draining = false;
+  const shutdown = new AbortController();
+  let closing: Promise<{ forced: boolean }> | undefined;
   const app = buildApp(
     {
       config,
@@ -153,6 +155,7 @@ export async function startGateway(settings: Settings, env: Readonly<Record<stri
       clock,
       audit: recordAudit,
       logPrompts: settings.logPrompts,
+      shutdown: shutdown.signal,
       readinessDetails: () => ({ audit: audit.status() }),
     },
     {
@@ -197,15 +200,17 @@ export async function startGateway(settings: Settings, env: Readonly<Record<stri
     replicaId,
     warnings,
     prepare,
-    close: () => drainAndClose({
+    // Idempotent: SIGTERM and a test's cleanup may both ask.
+    close: () => (closing ??= drainAndClose({
       apps: [app],
       drainTimeoutMs: settings.drainTimeoutMs,
       onDrainStart: () => { draining = true; },
+      onDeadline: () => shutdown.abort(),
       closeResources: async () => {
         await audit.close();
         await closeAll(closers);
       },
-    }),
+    })),
   };
 }
 

@@ -15,6 +15,7 @@ import type { EngineResult } from '../../routing/types.js';
 import type { LiveConfig } from '../live-config.js';
 import { authenticate, authorizeRoute } from '../plugins/credentials.js';
 import { sendError, toAigwError } from '../plugins/error-handler.js';
+import { sseErrorTail } from '../../openai/sse-writer.js';
 import { createSseSink } from '../sse-sink.js';
 import { finishRequest } from '../request-finish.js';
 import type { GatewayDeps, RequestTrace } from '../gateway-deps.js';
@@ -62,22 +63,53 @@ async function handle(request: FastifyRequest, reply: FastifyReply, deps: Gatewa
   const onClose = (): void => {
     if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'));
   };
+  // The drain deadline passed (SIGTERM): the run stops and the client is told why (below).
+  const onShutdown = (): void => abort.abort(new Error('gateway shutting down'));
   reply.raw.on('close', onClose);
+  deps.shutdown?.addEventListener('abort', onShutdown, { once: true });
   let result: EngineResult | undefined;
   try {
     result = body.stream === true
       ? await runStream(request, reply, deps, live, route, body, abort.signal, trace)
       : await deps.engine.run({ manifest: live.manifest, route, request: body, signal: abort.signal, requestId: request.id });
+    if (result.outcome === 'aborted' && deps.shutdown?.aborted === true && !reply.raw.destroyed) result = shutDown(result, trace.streamStarted);
   } finally {
     reply.raw.off('close', onClose);
+    deps.shutdown?.removeEventListener('abort', onShutdown);
     if (reservation !== undefined) {
-      // Settle with what the answering model really used (zero when nothing answered); off the response path.
-      deps.quota.settle(reservation, result?.usage?.total_tokens ?? 0).catch((error: unknown) => request.log.warn({ err: error }, 'quota settle failed'));
+      // Settle with what was really used; off the response path (a Redis round trip must not delay the answer).
+      deps.quota.settle(reservation, tokensToSettle(result)).catch((error: unknown) => request.log.warn({ err: error }, 'quota settle failed'));
     }
   }
   trace.result = result;
   if (body.stream !== true) sendResult(reply, result);
+  else if (result.outcome === 'interrupted' && result.error?.code === ERRORS.SHUTTING_DOWN.code && !reply.raw.writableEnded) reply.raw.end(sseErrorTail(result.error.envelope));
   else if (!reply.raw.headersSent && result.error !== undefined) sendEngineError(reply, result);
+}
+
+/**
+ * Tokens a finished request is charged against its credential's quota: the answering model's usage;
+ * else what failed attempts reported; else nothing when no answer was produced — but the estimate is
+ * kept (NaN) when tokens were generated and never counted (a client or the drain cut the answer).
+ */
+export function tokensToSettle(result: EngineResult | undefined): number {
+  if (result === undefined) return Number.NaN;
+  if (result.usage !== undefined) return result.usage.total_tokens;
+  const reported = result.attempts.reduce((sum, attempt) => sum + (attempt.usage?.total_tokens ?? 0), 0);
+  if (reported > 0) return reported;
+  return result.outcome === 'aborted' || result.outcome === 'interrupted' ? Number.NaN : 0;
+}
+
+/** A run the drain deadline stopped: a 503 when nothing was sent yet, else an in-band error ending the stream. */
+function shutDown(result: EngineResult, streamStarted: boolean): EngineResult {
+  const error = new AigwError(ERRORS.SHUTTING_DOWN, 'The gateway is shutting down and could not finish this answer; retry the request.');
+  const status = streamStarted ? 200 : error.status;
+  return {
+    ...result,
+    outcome: streamStarted ? 'interrupted' : 'error',
+    status,
+    error: { status, code: error.code, envelope: error.toEnvelope(), headers: {} },
+  };
 }
 
 async function admitQuota(deps: GatewayDeps, credential: Credential | undefined, route: Route, body: ChatCompletionRequest): Promise<Reservation | undefined> {
