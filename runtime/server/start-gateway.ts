@@ -5,6 +5,7 @@
  * end-to-end tests call it directly (real sockets, in-process).
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -144,6 +145,8 @@ export async function startGateway(settings: Settings, env: Readonly<Record<stri
 
   let draining = false;
   const shutdown = new AbortController();
+  // Every in-flight chat request listens to it: no listener limit.
+  setMaxListeners(0, shutdown.signal);
   let closing: Promise<{ forced: boolean }> | undefined;
   const app = buildApp(
     {
