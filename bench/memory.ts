@@ -1,0 +1,145 @@
+/**
+ * Memory of `aigw serve` (issue 8 item 2):
+ * - `slowStreams`: N concurrent streams held open at once, each upstream chunk 100 ms apart for 30 s
+ *   (the fake upstream's `slow-stream` model); peak RSS read from /proc while they run (no work in the
+ *   gateway), every stream checked to have ended with `[DONE]`.
+ * - `soak`: steady mixed load (unary and streams alternating per connection, rate-limited) for 60 s;
+ *   RSS and heap sampled each second; then idle and a full GC in the gateway, and the figures compared
+ *   with the baseline taken the same way before the load.
+ * "Returns to baseline": RSS after the idle GC within 10 % + 8 MB of the baseline. "No growth": the heap
+ * after GC grew less than 4 MB over the soak, and RSS in the last third is not above the middle third
+ * by more than 5 %.
+ */
+import { Pool } from 'undici';
+import { throughput, type RequestShape } from './load.js';
+import type { ServerProcess } from './processes.js';
+import { openAIBody } from './scenarios.js';
+
+const MB = 1024 * 1024;
+
+export interface SlowStreamsResult {
+  readonly streams: number;
+  readonly chunksPerStream: number;
+  readonly intervalMs: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly baselineRssMb: number;
+  readonly peakRssMb: number;
+  readonly afterRssMb: number;
+  readonly seconds: number;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Samples the server's RSS (from /proc when present, else over IPC) until `stop()`. */
+function rssSampler(server: ServerProcess, everyMs: number): { stop: () => Promise<number[]> } {
+  const samples: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      samples.push(server.rssFromProc() ?? (await server.usage()).rss);
+      await sleep(everyMs);
+    }
+  })();
+  return { stop: async () => { running = false; await loop; return samples; } };
+}
+
+export async function slowStreams(server: ServerProcess, options: { streams: number; chunks: number; intervalMs: number; settleMs: number }): Promise<SlowStreamsResult> {
+  const baseline = await server.collect();
+  const pool = new Pool(server.url, { connections: options.streams, pipelining: 1, bodyTimeout: 0, headersTimeout: 0 });
+  const sampler = rssSampler(server, 200);
+  const started = performance.now();
+  const body = openAIBody('bench-slow', true);
+  const one = async (): Promise<boolean> => {
+    const response = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    let tail = '';
+    for await (const part of response.body) tail = (tail + (part as Buffer).toString('latin1')).slice(-64);
+    return response.statusCode === 200 && tail.includes('data: [DONE]');
+  };
+  const outcomes = await Promise.allSettled(Array.from({ length: options.streams }, one));
+  const seconds = (performance.now() - started) / 1000;
+  const samples = await sampler.stop();
+  await pool.close();
+  await sleep(options.settleMs);
+  const after = await server.collect();
+  const completed = outcomes.filter((outcome) => outcome.status === 'fulfilled' && outcome.value).length;
+  return {
+    streams: options.streams,
+    chunksPerStream: options.chunks,
+    intervalMs: options.intervalMs,
+    completed,
+    failed: options.streams - completed,
+    baselineRssMb: baseline.rss / MB,
+    peakRssMb: Math.max(baseline.rss, ...samples) / MB,
+    afterRssMb: after.rss / MB,
+    seconds,
+  };
+}
+
+export interface SoakResult {
+  readonly seconds: number;
+  readonly requests: number;
+  readonly failures: number;
+  readonly rate: number;
+  readonly baselineRssMb: number;
+  readonly peakRssMb: number;
+  readonly afterRssMb: number;
+  readonly baselineHeapMb: number;
+  readonly afterHeapMb: number;
+  /** RSS of each second of the soak, MB. */
+  readonly rssMb: readonly number[];
+  readonly returnsToBaseline: boolean;
+  readonly noGrowth: boolean;
+}
+
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+export async function soak(server: ServerProcess, options: { seconds: number; connections: number; rate: number; settleMs: number }): Promise<SoakResult> {
+  const baseline = await server.collect();
+  const unary: RequestShape = { url: server.url, path: '/v1/chat/completions', headers: {}, body: openAIBody('bench-openai', false), stream: false };
+  const samples: number[] = [];
+  let running = true;
+  const sampling = (async () => {
+    while (running) {
+      await sleep(1000);
+      if (running) samples.push(server.rssFromProc() ?? (await server.usage()).rss);
+    }
+  })();
+  const load = await throughputMixed(unary, options);
+  running = false;
+  await sampling;
+  await sleep(options.settleMs);
+  const after = await server.collect();
+  const third = Math.max(1, Math.floor(samples.length / 3));
+  const middle = mean(samples.slice(third, 2 * third));
+  const last = mean(samples.slice(2 * third));
+  const heapGrowth = (after.heapUsed ?? 0) - (baseline.heapUsed ?? 0);
+  return {
+    seconds: load.seconds,
+    requests: load.requests,
+    failures: load.failures,
+    rate: options.rate,
+    baselineRssMb: baseline.rss / MB,
+    peakRssMb: Math.max(baseline.rss, ...samples) / MB,
+    afterRssMb: after.rss / MB,
+    baselineHeapMb: (baseline.heapUsed ?? 0) / MB,
+    afterHeapMb: (after.heapUsed ?? 0) / MB,
+    rssMb: samples.map((value) => Math.round((value / MB) * 10) / 10),
+    returnsToBaseline: after.rss <= baseline.rss * 1.1 + 8 * MB,
+    noGrowth: heapGrowth < 4 * MB && (samples.length < 3 || last <= middle * 1.05),
+  };
+}
+
+/** Unary and stream requests alternating on every connection, at a fixed overall rate. */
+async function throughputMixed(unary: RequestShape, options: { seconds: number; connections: number; rate: number }) {
+  return throughput(unary, {
+    connections: options.connections,
+    seconds: options.seconds,
+    overallRate: options.rate,
+    alternate: [unary.body, openAIBody('bench-openai', true)],
+  });
+}

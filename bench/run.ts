@@ -1,0 +1,295 @@
+/**
+ * `npm run bench` (issue 8): in ONE run, with the same load, on 127.0.0.1, bounded in time, the
+ * gateway against the bare upstream, a lean-proxy floor and peers; then memory under 1 000 slow streams
+ * and a soak; then the CLI start-up (issue 3) and simulate speed (issue 5) benchmarks. Prints a
+ * markdown table and the targets, writes bench/results.json.
+ *
+ *   npm run bench                     full run (≈ 6 min)
+ *   npm run bench -- --quick          smoke run for CI (seconds; targets indicative, never enforced)
+ *   npm run bench -- --install-peers  install Portkey (and LiteLLM) under .cache/bench-peers first
+ *   options: --rounds N --seconds S --no-pin --no-peers --no-memory --enforce (exit 1 on a MISS)
+ *
+ * Exit 0 unless the harness itself breaks (a server that does not start or answers wrongly); with
+ * --enforce in full mode, 1 when a target is missed.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fetchOnce, probe, throughput } from './load.js';
+import { slowStreams, soak, type SlowStreamsResult, type SoakResult } from './memory.js';
+import { installPeers, peerAvailability, startLitellm, startPortkey, type PeerServer } from './peers.js';
+import { BENCH_DIR, ROOT, planPinning, startServer, type ServerProcess } from './processes.js';
+import { evaluateTargets, markdownTable, peerRatios, summarize, targetsTable, type OtherFigures, type RoundFigures } from './report.js';
+import { aigwManifest, buildRows, UPSTREAM_KEY, type Row, type ServerId } from './scenarios.js';
+import { existsSync } from 'node:fs';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+    'no-pin': { type: 'boolean', default: false },
+    'no-peers': { type: 'boolean', default: false },
+    'no-memory': { type: 'boolean', default: false },
+    'install-peers': { type: 'boolean', default: false },
+    enforce: { type: 'boolean', default: false },
+    out: { type: 'string', default: join(BENCH_DIR, 'results.json') },
+  },
+});
+
+const quick = flags.quick === true;
+const settings = {
+  rounds: Number(flags.rounds ?? (quick ? 1 : 3)),
+  seconds: Number(flags.seconds ?? 4),
+  connections: 50,
+  /** Quick mode measures a fixed number of requests instead of a duration. */
+  amount: quick ? 200 : undefined,
+  probe: quick ? { milliseconds: 100, maxRequests: 60, warmup: 10 } : { milliseconds: 1500, maxRequests: 50_000, warmup: 200 },
+  warmupSeconds: quick ? 0 : 1,
+  slow: quick ? { streams: 20, chunks: 5, intervalMs: 20 } : { streams: 1000, chunks: 300, intervalMs: 100 },
+  soak: quick ? { seconds: 1, connections: 4, rate: 200, settleMs: 200 } : { seconds: 60, connections: 20, rate: 1000, settleMs: 5000 },
+  simulateRequests: quick ? 2_000 : 100_000,
+  cliStartupRuns: quick ? 3 : 15,
+};
+
+const runStarted = performance.now();
+const log = (line: string): void => {
+  process.stderr.write(`[${((performance.now() - runStarted) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+};
+
+class HarnessError extends Error {}
+
+async function main(): Promise<number> {
+  if (flags['install-peers'] === true) {
+    const failed = installPeers(log);
+    if (failed.length > 0) log(`peer install failed: ${failed.join(', ')} (continuing without them)`);
+  }
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'bin.js'))) throw new HarnessError('dist/cli/bin.js is missing: run npm run build (npm run bench does)');
+  const pinning = planPinning(flags['no-pin'] !== true);
+  log(`aigw bench (${quick ? 'quick' : 'full'}): ${pinning.note}`);
+  const work = mkdtempSync(join(tmpdir(), 'aigw-bench-'));
+  const servers: ServerProcess[] = [];
+  const started = new Date();
+  try {
+    const upstream = await startServer({
+      name: 'upstream',
+      node: { args: [join(BENCH_DIR, 'fake-upstream.ts'), '--slow-interval-ms', String(settings.slow.intervalMs), '--slow-chunks', String(settings.slow.chunks)], tsx: true },
+      cwd: ROOT, cpu: pinning.upstreamCpu, logFile: join(work, 'upstream.log'),
+    });
+    servers.push(upstream);
+    const serverCpu = pinning.serverCpu;
+    const startAigw = (name: string, secure: boolean): Promise<ServerProcess> => {
+      const manifest = join(work, `${name}.yaml`);
+      writeFileSync(manifest, aigwManifest(upstream.url, { secure, auditFile: join(work, `${name}-audit.jsonl`) }));
+      return startServer({
+        name,
+        node: { args: [join(ROOT, 'dist', 'cli', 'bin.js'), 'serve', manifest, '--port', '0', '--host', '127.0.0.1', '--audit-file', join(work, `${name}-audit.jsonl`)] },
+        cwd: work, env: { BENCH_UPSTREAM_KEY: UPSTREAM_KEY }, cpu: serverCpu, logFile: join(work, `${name}.log`),
+      });
+    };
+    const byId = new Map<ServerId, ServerProcess>([['upstream', upstream]]);
+    const starting = [
+      startServer({
+        name: 'floor', node: { args: [join(BENCH_DIR, 'floor-proxy.ts'), '--upstream', upstream.url], tsx: true },
+        cwd: ROOT, cpu: serverCpu, logFile: join(work, 'floor.log'),
+      }),
+      startAigw('aigw', false),
+      startAigw('aigw-secure', true),
+    ];
+    const outcomes = await Promise.allSettled(starting);
+    for (const outcome of outcomes) if (outcome.status === 'fulfilled') servers.push(outcome.value);
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed !== undefined) throw new HarnessError(String(failed.reason instanceof Error ? failed.reason.message : failed.reason));
+    const [floor, aigw, aigwSecure] = servers.slice(1) as [ServerProcess, ServerProcess, ServerProcess];
+    byId.set('floor', floor);
+    byId.set('aigw', aigw);
+    byId.set('aigw-secure', aigwSecure);
+
+    const peers: PeerServer[] = [];
+    const availability = peerAvailability();
+    if (!quick && flags['no-peers'] !== true) {
+      if (availability.portkey) peers.push(await startPortkey(upstream.url, serverCpu, join(work, 'portkey.log')));
+      if (availability.litellm) {
+        try {
+          peers.push(await startLitellm(upstream.url, serverCpu, join(work, 'litellm.log'), work));
+        } catch (error) {
+          log(`LiteLLM did not start (row h skipped): ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+        }
+      }
+      if (availability.hint !== '') log(availability.hint);
+    }
+    for (const peer of peers) {
+      servers.push(peer.server);
+      byId.set(peer.id, peer.server);
+    }
+
+    const allRows = buildRows({
+      upstream: upstream.url, floor: floor.url, aigw: aigw.url, aigwSecure: aigwSecure.url,
+      peers: peers.map((peer) => ({ id: peer.id, label: peer.label, url: peer.server.url, headers: peer.headers, model: peer.model })),
+    });
+    const rows: Row[] = [];
+    for (const row of allRows) {
+      const problem = await checkRow(row);
+      if (problem === undefined) {
+        rows.push(row);
+        continue;
+      }
+      if (row.server === 'portkey' || row.server === 'litellm') log(`${row.id}: skipped, ${problem}`);
+      else throw new HarnessError(`${row.id}: ${problem}\n${byId.get(row.server)?.logTail() ?? ''}`);
+    }
+
+    const figures = await measureRows(rows, byId);
+    const other: { slowStreams?: SlowStreamsResult; soak?: SoakResult } = {};
+    for (const peer of peers) await peer.server.stop();
+    await floor.stop();
+    if (flags['no-memory'] !== true) Object.assign(other, await measureMemory(startAigw));
+    const extra = await helperBenchmarks();
+
+    const summaries = summarize(rows, figures);
+    const peersRatios = peerRatios(summaries, figures);
+    const otherFigures: OtherFigures = { ...other, ...extra };
+    const targets = evaluateTargets(summaries, peersRatios, otherFigures);
+    const enforce = !quick;
+    const machine = {
+      cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version, platform: `${process.platform} ${process.arch}`, loadAverageAtStart: loadavg().map((value) => Math.round(value * 100) / 100),
+    };
+    const results = {
+      date: started.toISOString(), mode: quick ? 'quick' : 'full', machine, pinning, settings,
+      rows: summaries, ratios: { aigwOverFloor: Object.fromEntries(summaries.filter((row) => row.overFloor !== undefined).map((row) => [row.id, row.overFloor])), aigwOverPeer: peersRatios },
+      targets, memory: other, helpers: extra,
+    };
+    writeFileSync(flags.out ?? join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(renderReport(summaries, targets, enforce, { pinning: pinning.note, machine, other, extra, peers: peersRatios }));
+    const missed = targets.filter((target) => target.pass === false);
+    return flags.enforce === true && enforce && missed.length > 0 ? 1 : 0;
+  } finally {
+    await Promise.all(servers.map((server) => server.stop().catch(() => undefined)));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Every row must answer right before it is measured: a fast wrong answer is no benchmark. */
+async function checkRow(row: Row): Promise<string | undefined> {
+  try {
+    const { status, body } = await fetchOnce(row.request);
+    if (status !== 200) return `answered ${status}: ${body.slice(0, 300)}`;
+    const expected = row.request.stream ? (row.request.path.endsWith('/messages') ? 'message_stop' : 'data: [DONE]') : 'close to nothing';
+    if (!body.includes(expected)) return `unexpected answer (no "${expected}"): ${body.slice(0, 300)}`;
+    if (row.request.stream && !body.includes('nothing')) return `stream lost content: ${body.slice(0, 300)}`;
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+async function measureRows(rows: readonly Row[], byId: ReadonlyMap<ServerId, ServerProcess>): Promise<Map<string, RoundFigures[]>> {
+  const figures = new Map<string, RoundFigures[]>();
+  if (settings.warmupSeconds > 0) {
+    log(`warm-up: ${settings.warmupSeconds} s per row`);
+    for (const row of rows) await throughput(row.request, { connections: settings.connections, seconds: settings.warmupSeconds });
+  }
+  for (let round = 0; round < settings.rounds; round += 1) {
+    // Rotate the order each round so no row always runs first (or right after the same neighbour).
+    const order = rows.map((_, index) => rows[(index + round * 3) % rows.length] as Row);
+    for (const row of order) {
+      const server = byId.get(row.server);
+      if (server === undefined) throw new HarnessError(`${row.id}: server ${row.server} is not running`);
+      const before = await server.usage();
+      const load = await throughput(row.request, { connections: settings.connections, ...(settings.amount === undefined ? { seconds: settings.seconds } : { amount: settings.amount }) });
+      const middle = await server.usage();
+      const timing = await probe(row.request, settings.probe);
+      const after = await server.usage();
+      const figuresOfRound: RoundFigures = {
+        throughput: load,
+        cpuUsPerRequest: (middle.cpuMicros - before.cpuMicros) / Math.max(1, load.requests),
+        probe: timing,
+        probeCpuUsPerRequest: (after.cpuMicros - middle.cpuMicros) / Math.max(1, timing.requests + settings.probe.warmup),
+      };
+      figures.set(row.id, [...(figures.get(row.id) ?? []), figuresOfRound]);
+      log(`[round ${round + 1}/${settings.rounds}] ${row.id.padEnd(24)} ${load.requestsPerSecond.toFixed(0).padStart(6)} req/s @50  `
+        + `p50 @1 ${(timing.p50Us / 1000).toFixed(3)} ms  cpu ${figuresOfRound.cpuUsPerRequest.toFixed(0)} µs/req`
+        + (timing.ttfbP50Us === undefined ? '' : `  first byte ${(timing.ttfbP50Us / 1000).toFixed(3)} ms`)
+        + (load.failures + timing.failures > 0 ? `  ⚠ ${load.failures + timing.failures} failed` : ''));
+    }
+  }
+  return figures;
+}
+
+/** A fresh gateway for the memory runs, so its baseline is not the throughput rounds' leftovers. */
+async function measureMemory(startAigw: (name: string, secure: boolean) => Promise<ServerProcess>): Promise<{ slowStreams: SlowStreamsResult; soak: SoakResult }> {
+  const gateway = await startAigw('aigw-memory', false);
+  try {
+    log(`memory: ${settings.slow.streams} concurrent streams, a chunk every ${settings.slow.intervalMs} ms for ${(settings.slow.chunks * settings.slow.intervalMs) / 1000} s …`);
+    const streams = await slowStreams(gateway, { ...settings.slow, settleMs: settings.soak.settleMs });
+    log(`memory: ${streams.completed}/${streams.streams} streams completed; RSS baseline ${streams.baselineRssMb.toFixed(1)} MB, peak ${streams.peakRssMb.toFixed(1)} MB, after ${streams.afterRssMb.toFixed(1)} MB`);
+    log(`memory: soak ${settings.soak.seconds} s at ${settings.soak.rate} req/s (unary and streams) …`);
+    const soaked = await soak(gateway, settings.soak);
+    log(`memory: soak ${soaked.requests} requests; RSS ${soaked.baselineRssMb.toFixed(1)} → peak ${soaked.peakRssMb.toFixed(1)} → ${soaked.afterRssMb.toFixed(1)} MB after idle+GC; heap ${soaked.baselineHeapMb.toFixed(1)} → ${soaked.afterHeapMb.toFixed(1)} MB`);
+    return { slowStreams: streams, soak: soaked };
+  } finally {
+    await gateway.stop();
+  }
+}
+
+/** Issue 3's cli-startup and issue 5's simulate benchmarks, run here so they stay part of the run. */
+async function helperBenchmarks(): Promise<Pick<OtherFigures, 'simulate' | 'cliStartup'> & { notes: string[] }> {
+  const notes: string[] = [];
+  const out: { simulate?: { requests: number; elapsedMs: number; requestsPerSecond: number }; cliStartup?: { ratio: number; validateMs: number; baselineMs: number; runs: number } } = {};
+  try {
+    const { measureCliStartup, formatCliStartup } = await import('./cli-startup.js');
+    const result = measureCliStartup({ runs: settings.cliStartupRuns });
+    out.cliStartup = result;
+    log(formatCliStartup(result));
+  } catch (error) {
+    notes.push(`cli-startup not run: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    const { benchSimulate } = await import('./simulate.js');
+    const result = await benchSimulate({ requests: settings.simulateRequests });
+    out.simulate = result;
+    log(`simulate: ${result.requests} requests in ${result.elapsedMs} ms (${result.requestsPerSecond} req/s)`);
+  } catch (error) {
+    notes.push(`simulate not run: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  for (const note of notes) log(note);
+  return { ...out, notes };
+}
+
+function renderReport(
+  summaries: Parameters<typeof markdownTable>[0], targets: Parameters<typeof targetsTable>[0], enforce: boolean,
+  context: { pinning: string; machine: Record<string, unknown>; other: { slowStreams?: SlowStreamsResult; soak?: SoakResult }; extra: { notes: string[] }; peers: ReturnType<typeof peerRatios> },
+): string {
+  const lines = [
+    '',
+    `## aigw benchmark (${quick ? 'quick smoke run: figures indicative only' : `${settings.rounds} rounds, medians`})`,
+    '',
+    `Machine: ${String(context.machine['cpu'])}, ${String(context.machine['cores'])} cores, Node ${String(context.machine['node'])}; load average at start ${JSON.stringify(context.machine['loadAverageAtStart'])}.`,
+    `Pinning: ${context.pinning}.`,
+    `Load: autocannon at ${settings.connections} connections (${settings.amount === undefined ? `${settings.seconds} s` : `${settings.amount} requests`} per row and round); µs probe at 1 connection.`,
+    '',
+    markdownTable(summaries),
+    '',
+    ...context.peers.map((peer) => `aigw ÷ ${peer.peer} (req/s @50): unary ${peer.unary?.toFixed(1) ?? '–'}×, stream ${peer.stream?.toFixed(1) ?? '–'}×`),
+    ...(context.other.slowStreams === undefined ? [] : [
+      `Slow streams: ${context.other.slowStreams.completed}/${context.other.slowStreams.streams} completed; RSS baseline ${context.other.slowStreams.baselineRssMb.toFixed(1)} MB, peak ${context.other.slowStreams.peakRssMb.toFixed(1)} MB, after ${context.other.slowStreams.afterRssMb.toFixed(1)} MB.`,
+    ]),
+    ...(context.other.soak === undefined ? [] : [
+      `Soak (${context.other.soak.seconds.toFixed(0)} s, ${context.other.soak.requests} requests): RSS ${context.other.soak.baselineRssMb.toFixed(1)} → peak ${context.other.soak.peakRssMb.toFixed(1)} → ${context.other.soak.afterRssMb.toFixed(1)} MB after idle + GC (${context.other.soak.returnsToBaseline ? 'back to baseline' : 'NOT back to baseline'}); heap ${context.other.soak.baselineHeapMb.toFixed(1)} → ${context.other.soak.afterHeapMb.toFixed(1)} MB (${context.other.soak.noGrowth ? 'no growth' : 'GROWTH'}).`,
+    ]),
+    ...context.extra.notes,
+    '',
+    targetsTable(targets, enforce),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+main().then(
+  (code) => { process.exit(code); },
+  (error: unknown) => {
+    log(`bench: ${error instanceof HarnessError ? error.message : error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);
