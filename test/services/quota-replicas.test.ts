@@ -1,0 +1,84 @@
+/**
+ * Two `aigw serve` processes sharing one real Redis (scripts/services.sh; AIGW_TEST_REDIS_URL) spend
+ * ONE credential budget between them (design §8, §10.3): concurrent requests spread over both
+ * replicas never exceed the request budget, and the tokens one replica settles weigh on the other's
+ * next admission. The official `openai` SDK is the client; providers are `aigw mock`.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { Redis } from 'ioredis';
+import OpenAI, { APIError } from 'openai';
+import { estimatePromptTokens } from '../../runtime/quota/estimate-tokens.js';
+import { eventually, mockProviders, startTestMock, tempDirectory } from '../e2e/helpers/gateway-harness.js';
+import { spawnServe } from '../e2e/helpers/spawn-serve.js';
+import { requireService } from '../helpers/services.js';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const messages = [{ role: 'user' as const, content: 'Hi' }];
+const OPENAI_USAGE = 32;
+
+/** Starts the mock and two replicas on one Redis; the credential id is unique per run (Redis keeps counters a minute). */
+async function replicas(t: TestContext, redisUrl: string, quota: string): Promise<{ clients: [OpenAI, OpenAI]; credential: string }> {
+  const mock = await startTestMock(t);
+  const directory = await tempDirectory(t);
+  const credential = `replicas-${randomUUID()}`;
+  const manifestFile = join(directory, 'routes.yaml');
+  await writeFile(manifestFile, `
+${mockProviders(mock.url, { openai: 'openai' })}
+credentials:
+  - { id: "${credential}", key_sha256: "${sha256('sk-replicas')}", quota: { ${quota} } }
+ai_routes:
+  - { name: chat, match: { model: "gpt-4o-mini" }, targets: [ { provider: openai, model: gpt-4o-mini } ] }
+`);
+  const env = { AIGW_REDIS_URL: redisUrl, AIGW_QUOTA_ON_STORE_ERROR: 'deny' };
+  const [first, second] = await Promise.all(['a', 'b'].map((name) =>
+    spawnServe(t, [manifestFile, '--audit-file', join(directory, `audit-${name}.jsonl`), '--replica-id', name, '--log-level', 'warn'], env)));
+  assert.ok(first !== undefined && second !== undefined);
+  const client = (url: string): OpenAI => new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-replicas', maxRetries: 0 });
+  return { clients: [client(first.url), client(second.url)], credential };
+}
+
+async function outcome(client: OpenAI, maxTokens?: number): Promise<string> {
+  try {
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages, ...(maxTokens === undefined ? {} : { max_tokens: maxTokens }) });
+    return 'ok';
+  } catch (error) {
+    assert.ok(error instanceof APIError && error.status === 429, String(error));
+    assert.equal(error.code, 'rate_limit_exceeded');
+    return String(error.type);
+  }
+}
+
+test('two serve replicas on one Redis admit exactly one request budget between them', async (t) => {
+  const url = requireService(t, 'redis');
+  if (url === undefined) return;
+  const { clients } = await replicas(t, url, 'requests_per_minute: 10');
+  const results = await Promise.all(Array.from({ length: 30 }, (_, index) => outcome(clients[index % 2] as OpenAI)));
+  assert.equal(results.filter((result) => result === 'ok').length, 10, JSON.stringify(results));
+  assert.equal(results.filter((result) => result === 'requests').length, 20);
+  // Neither replica fell back to a local count: each still refuses.
+  assert.equal(await outcome(clients[0]), 'requests');
+  assert.equal(await outcome(clients[1]), 'requests');
+});
+
+test('tokens settled by one replica weigh on the next admission of the other', async (t) => {
+  const url = requireService(t, 'redis');
+  if (url === undefined) return;
+  const { clients, credential } = await replicas(t, url, 'tokens_per_minute: 80');
+  const redis = new Redis(url);
+  t.after(() => redis.quit());
+  const counted = async (): Promise<number> => Number(await redis.hget(`aigw:quota:{credential:${credential}}`, 'tc') ?? 0);
+  // Each reserves 9 (estimate + max_tokens 1) and uses 32: after 0, 32, 64 counted the next 9 no longer fit in 80.
+  assert.equal(estimatePromptTokens({ messages }) + 1, 9);
+  const results: string[] = [];
+  for (let index = 0; index < 5; index += 1) {
+    results.push(await outcome(clients[index % 2] as OpenAI, 1));
+    const admitted = results.filter((result) => result === 'ok').length;
+    await eventually(async () => ((await counted()) === admitted * OPENAI_USAGE ? true : undefined), 2_000, 'the settle reached Redis');
+  }
+  assert.deepEqual(results, ['ok', 'ok', 'ok', 'tokens', 'tokens']);
+  assert.equal(await counted(), 3 * OPENAI_USAGE);
+});
