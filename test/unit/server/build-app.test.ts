@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { testApp } from './app-harness.js';
+
+const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
+
+test('every response carries x-request-id: a safe client value is honoured, others are replaced', async (t) => {
+  const { app } = testApp();
+  t.after(() => app.close());
+  const honoured = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: chat, headers: { 'x-request-id': 'abc-123:x.y_z' } });
+  assert.equal(honoured.headers['x-request-id'], 'abc-123:x.y_z');
+  for (const sent of ['has space', 'a'.repeat(129), 'ünï']) {
+    const replaced = await app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': sent } });
+    assert.match(String(replaced.headers['x-request-id']), /^req_[0-9a-f]{32}$/);
+  }
+  const notFound = await app.inject({ method: 'GET', url: '/nope' });
+  assert.equal(notFound.statusCode, 404);
+  assert.match(String(notFound.headers['x-request-id']), /^req_/);
+  assert.deepEqual(notFound.json(), { error: { message: 'Invalid URL (GET /nope).', type: 'invalid_request_error', param: null, code: 'unknown_url' } });
+});
+
+test('a non-stream answer carries x-aigw-route and x-aigw-provider', async (t) => {
+  const { app } = testApp();
+  t.after(() => app.close());
+  const response = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: chat });
+  assert.equal(response.statusCode, 200);
+  assert.equal(response.headers['x-aigw-route'], 'chat');
+  assert.equal(response.headers['x-aigw-provider'], 'openai');
+});
+
+test('while draining: /readyz is 503 "draining", /healthz stays 200, and chat gets a 503 shutting_down envelope with Connection: close', async (t) => {
+  const { app, audits } = testApp({ draining: true });
+  t.after(() => app.close());
+  const ready = await app.inject({ method: 'GET', url: '/readyz' });
+  assert.equal(ready.statusCode, 503);
+  assert.deepEqual(ready.json<{ problems: string[] }>().problems, ['draining']);
+  assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+  assert.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 200);
+  const refused = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: chat });
+  assert.equal(refused.statusCode, 503);
+  assert.equal(refused.headers.connection, 'close');
+  assert.equal(refused.json<{ error: { code: string } }>().error.code, 'shutting_down');
+  assert.equal(audits.length, 1, 'the refused request is audited');
+  assert.equal(audits[0]?.status, 503);
+});
+
+test('/readyz is 200 when not draining', async (t) => {
+  const { app } = testApp();
+  t.after(() => app.close());
+  const ready = await app.inject({ method: 'GET', url: '/readyz' });
+  assert.equal(ready.statusCode, 200);
+  assert.equal(ready.json<{ status: string }>().status, 'ready');
+});
+
+test('body-parsing failures (malformed JSON, wrong media type, too large, empty) are OpenAI envelopes, audited once', async (t) => {
+  const { app, audits } = testApp({ bodyLimit: 200 });
+  t.after(() => app.close());
+  const cases: [Parameters<typeof app.inject>[0], number, string][] = [
+    [{ method: 'POST', url: '/v1/chat/completions', payload: '{"model":', headers: { 'content-type': 'application/json' } }, 400, 'invalid_json'],
+    [{ method: 'POST', url: '/v1/chat/completions', payload: '', headers: { 'content-type': 'application/json' } }, 400, 'invalid_json'],
+    [{ method: 'POST', url: '/v1/chat/completions', payload: 'hello', headers: { 'content-type': 'text/plain' } }, 400, 'invalid_request'],
+    [{ method: 'POST', url: '/v1/chat/completions', payload: JSON.stringify({ ...chat, pad: 'x'.repeat(500) }), headers: { 'content-type': 'application/json' } }, 413, 'request_too_large'],
+    [{ method: 'POST', url: '/v1/chat/completions', payload: '[1,2]', headers: { 'content-type': 'application/json' } }, 400, 'invalid_request'],
+  ];
+  for (const [request, status, code] of cases) {
+    const response = await app.inject(request);
+    assert.equal(response.statusCode, status, `${JSON.stringify(request.payload)} → ${response.body}`);
+    const body = response.json<{ error: Record<string, unknown> }>();
+    assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message', 'param', 'type']);
+    assert.equal(body.error['code'], code);
+  }
+  assert.equal(audits.length, cases.length);
+});

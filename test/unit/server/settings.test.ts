@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SETTINGS, SettingsError, resolveSettings, settingsHelp } from '../../../runtime/server/settings.js';
+
+test('flag beats environment beats default; the positional manifest beats AIGW_MANIFEST', () => {
+  const defaults = resolveSettings({}, {});
+  assert.equal(defaults.port, 8080);
+  assert.equal(defaults.host, '127.0.0.1');
+  assert.equal(defaults.quotaOnStoreError, 'allow');
+  assert.equal(defaults.logPrompts, false);
+  const fromEnv = resolveSettings({}, { AIGW_PORT: '9000', AIGW_LOG_PROMPTS: 'yes', AIGW_MANIFEST: 'env.yaml', AIGW_QUOTA_ON_STORE_ERROR: 'deny' });
+  assert.equal(fromEnv.port, 9000);
+  assert.equal(fromEnv.logPrompts, true);
+  assert.equal(fromEnv.manifest, 'env.yaml');
+  assert.equal(fromEnv.quotaOnStoreError, 'deny');
+  const fromFlag = resolveSettings({ port: '9100', bodyLimit: '1024' }, { AIGW_PORT: '9000', AIGW_MANIFEST: 'env.yaml' }, 'cli.yaml');
+  assert.equal(fromFlag.port, 9100);
+  assert.equal(fromFlag.bodyLimit, 1024);
+  assert.equal(fromFlag.manifest, 'cli.yaml');
+  assert.equal(resolveSettings({}, { AIGW_PORT: '' }).port, 8080, 'an empty variable is unset');
+});
+
+test('bad values are refused naming their source', () => {
+  const cases: [Record<string, unknown>, Record<string, string>, RegExp][] = [
+    [{ port: '70000' }, {}, /--port must be a port/],
+    [{}, { AIGW_PORT: 'eighty' }, /AIGW_PORT must be a non-negative integer/],
+    [{}, { AIGW_QUOTA_ON_STORE_ERROR: 'maybe' }, /AIGW_QUOTA_ON_STORE_ERROR must be one of allow, deny/],
+    [{}, { AIGW_DEMO: 'sure' }, /AIGW_DEMO must be true or false/],
+    [{ bodyLimit: true }, {}, /--body-limit needs a value/],
+  ];
+  for (const [flags, env, message] of cases) assert.throws(() => resolveSettings(flags, env), (error: unknown) => error instanceof SettingsError && message.test(error.message));
+});
+
+test('secrets are environment-only; --help lists every setting with its variable', () => {
+  for (const spec of SETTINGS) assert.match(spec.env, /^AIGW_[A-Z_]+$/);
+  assert.equal(SETTINGS.find((spec) => spec.key === 'adminKeys')?.flag, undefined);
+  const help = settingsHelp();
+  for (const spec of SETTINGS) assert.ok(help.includes(spec.env), spec.env);
+});

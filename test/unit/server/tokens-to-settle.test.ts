@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { AttemptRecord, EngineResult } from '../../../runtime/routing/types.js';
+import { tokensToSettle } from '../../../runtime/server/routes/chat-completions.js';
+
+const usage = (total: number) => ({ prompt_tokens: total - 1, completion_tokens: 1, total_tokens: total });
+const attempt = (extra: Partial<AttemptRecord> = {}): AttemptRecord => ({
+  provider: 'openai', providerType: 'openai', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failover', startMs: 0, durationMs: 1, dropped: [], ...extra,
+});
+const result = (extra: Partial<EngineResult>): EngineResult => ({
+  requestId: 'r', route: 'chat', stream: true, outcome: 'success', status: 200, attempts: [], durationMs: 1, malformed: 0, ...extra,
+});
+
+test('a credential is charged the answering model\'s usage; otherwise what attempts reported; else 0 or the estimate', () => {
+  assert.equal(tokensToSettle(result({ usage: usage(32) })), 32);
+  assert.equal(tokensToSettle(result({ outcome: 'interrupted', attempts: [attempt({ usage: usage(12) }), attempt({ usage: usage(5) })] })), 17);
+  assert.equal(tokensToSettle(result({ outcome: 'error', status: 502, attempts: [attempt(), attempt()] })), 0, 'nothing answered: released');
+  assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'aborted', status: 499 }))), 'a cut answer keeps its estimate');
+  assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'interrupted' }))));
+  assert.ok(Number.isNaN(tokensToSettle(undefined)));
+});
