@@ -2,6 +2,9 @@
  * The engine's StreamSink over a raw Node response: headers go out when the first content is ready,
  * each chunk is written as it arrives (never buffered: design §10.9), and a slow client applies
  * backpressure — the engine awaits 'drain' before reading further upstream bytes.
+ * Writes made in one turn of the event loop (the headers and the chunks translated from one upstream
+ * read) are corked and leave in one system call at the end of that turn (setImmediate): one send per
+ * upstream read instead of one per chunk, and nothing waits for later upstream data.
  */
 import type { ServerResponse } from 'node:http';
 import type { ChatCompletionChunk, OpenAIErrorEnvelope } from '../openai/wire.js';
@@ -25,8 +28,21 @@ export function createSseSink(
 ): SseSink {
   let started = false;
   let text = '';
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    // end() uncorks fully; a later uncork could release a corked write of the connection's next response.
+    if (!response.destroyed && !response.writableEnded) response.uncork();
+  };
+  const corkTurn = (): void => {
+    if (corked) return;
+    corked = true;
+    response.cork();
+    setImmediate(uncork);
+  };
   const write = (data: string): void | Promise<void> => {
     if (response.destroyed || response.writableEnded) return;
+    corkTurn();
     if (response.write(data)) return;
     return new Promise<void>((resolve) => {
       const done = (): void => {
@@ -42,8 +58,9 @@ export function createSseSink(
     start(info) {
       started = true;
       options.onStart(info);
+      corkTurn();
+      // The headers leave with the first chunks, which the engine writes right after start().
       response.writeHead(200, { ...SSE_HEADERS, ...options.headers() });
-      // Headers reach the client now, before the first chunk is computed (time to first byte).
       response.flushHeaders();
     },
     write(chunk: ChatCompletionChunk) {
