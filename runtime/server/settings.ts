@@ -52,7 +52,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'adminHost', flag: 'admin-host', env: 'AIGW_ADMIN_HOST', defaultValue: '127.0.0.1', kind: 'string', description: 'admin plane address' },
   { key: 'adminKeys', env: 'AIGW_ADMIN_KEYS', defaultValue: '', kind: 'string', secret: true, description: 'admin verification keys: keyId:hmac:<base64> or keyId:ed25519:<base64 public key>, comma-separated' },
   { key: 'adminKeysFile', flag: 'admin-keys-file', env: 'AIGW_ADMIN_KEYS_FILE', defaultValue: undefined, kind: 'string', description: 'file with admin verification keys, one per line' },
-  { key: 'redisUrl', flag: 'redis-url', env: 'AIGW_REDIS_URL', defaultValue: undefined, kind: 'string', secret: true, description: 'Redis for shared quotas and config across replicas' },
+  { key: 'redisUrl', env: 'AIGW_REDIS_URL', defaultValue: undefined, kind: 'string', secret: true, description: 'Redis for shared quotas and config across replicas (may hold a password: environment only)' },
   { key: 'auditFile', flag: 'audit-file', env: 'AIGW_AUDIT_FILE', defaultValue: './audit.jsonl', kind: 'string', description: 'JSONL audit file when the manifest names no sink' },
   { key: 'bodyLimit', flag: 'body-limit', env: 'AIGW_BODY_LIMIT', defaultValue: 4 * 1024 * 1024, kind: 'integer', description: 'request body limit in bytes (413 above it)' },
   { key: 'quotaOnStoreError', flag: 'quota-on-store-error', env: 'AIGW_QUOTA_ON_STORE_ERROR', defaultValue: 'allow', kind: 'enum', choices: ['allow', 'deny'], description: 'when Redis fails: admit (with a metric and log line) or reject' },
@@ -140,4 +140,15 @@ export function settingsHelp(): string {
     return `  ${flag.padEnd(26)} ${spec.env.padEnd(28)} ${spec.description}${fallback}`;
   });
   return ['', 'Settings (flag, environment variable, meaning):', ...rows, ''].join('\n');
+}
+
+/** The settings table as Markdown (README `runtime` section; a test keeps the two in agreement). */
+export function settingsTable(): string {
+  const rows = SETTINGS.map((spec) => {
+    const flag = spec.flag === undefined ? '(env only)' : `\`--${spec.flag}\``;
+    const fallback = spec.defaultValue === undefined || spec.defaultValue === '' ? '' : `\`${String(spec.defaultValue)}\``;
+    const choices = spec.choices === undefined ? '' : ` (${spec.choices.map((choice) => `\`${choice}\``).join(', ')})`;
+    return `| \`${spec.env}\` | ${flag} | ${fallback} | ${spec.description}${choices} |`;
+  });
+  return ['| Variable | Flag | Default | Meaning |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -4,10 +4,17 @@
  * what the JSON logs may and may not contain (design §5, issue 9 items 1, 6, 7).
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import OpenAI from 'openai';
 import type { RunningMock } from '../../runtime/mock/start-mock.js';
-import { mockProviders, startTestGateway, startTestMock, suiteScope, type GatewayHandle } from './helpers/gateway-harness.js';
+import { mockProviders, startTestGateway, startTestMock, suiteScope, tempDirectory, type GatewayHandle } from './helpers/gateway-harness.js';
+import { ROOT, spawnServe } from './helpers/spawn-serve.js';
+
+const run = promisify(execFile);
 
 const KEY = 'sk-aigw-test-chat-0123456789';
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -140,5 +147,65 @@ describe('an open gateway (no credentials)', () => {
     await handle.newClient({ apiKey: 'sk-not-logged-4242' }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] });
     assert.ok(handle.logText().includes(prompt));
     assert.ok(!handle.logText().includes('sk-not-logged-4242'));
+  });
+});
+
+/** The fenced blocks of one README section, by info string. */
+function readmeBlocks(readme: string, section: string, language: string): string[] {
+  const start = readme.indexOf(`<!-- section:${section} `);
+  const end = readme.indexOf(`<!-- /section:${section} -->`);
+  assert.ok(start !== -1 && end > start, `README section ${section}`);
+  return [...readme.slice(start, end).matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1] ?? '');
+}
+
+describe('npm start: the demo and the README quickstart', () => {
+  let url: string;
+  let readme: string;
+  const scope = suiteScope(after);
+  before(async () => {
+    const pkg = JSON.parse(await readFile(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> };
+    assert.equal(pkg.scripts['prestart'], 'npm run build', 'npm start builds first (a fresh clone has no dist/)');
+    const start = pkg.scripts['start']?.split(' ') ?? [];
+    assert.deepEqual(start.slice(0, 3), ['node', 'dist/cli/bin.js', 'serve']);
+    readme = await readFile(`${ROOT}README.md`, 'utf8');
+    const directory = await tempDirectory(scope);
+    // npm start's own arguments; only the port (8080 may be taken here) and the audit file differ.
+    const serve = await spawnServe(scope, [...start.slice(3), '--audit-file', `${directory}/audit.jsonl`]);
+    url = serve.url;
+    assert.match(serve.stderr(), /demo mode: every provider is the built-in mock/);
+  });
+
+  test('every example route answers through the mock, non-stream and stream, with the official SDK', async () => {
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'anything', maxRetries: 0 });
+    const models = (await client.models.list()).data.map((model) => model.id);
+    assert.deepEqual(models, ['gpt-4o-mini', 'claude-sonnet', 'claude-haiku-bedrock', 'llama-3.1-8b']);
+    for (const model of models) {
+      const { data, response } = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Hello' }] }).withResponse();
+      assert.ok((data.choices[0]?.message.content ?? '').length > 0, model);
+      assert.ok(response.headers.get('x-aigw-provider'), model);
+      let text = '';
+      for await (const chunk of await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Hello' }], stream: true })) {
+        text += chunk.choices[0]?.delta.content ?? '';
+      }
+      assert.ok(text.length > 0, `${model} streamed`);
+    }
+  });
+
+  test('the README curl snippet works as written (only the origin swapped)', async () => {
+    const [curl] = readmeBlocks(readme, 'quickstart', 'sh').filter((block) => block.includes('curl'));
+    assert.ok(curl?.includes('http://127.0.0.1:8080/v1/chat/completions'));
+    const { stdout } = await run('bash', ['-c', curl.replaceAll('http://127.0.0.1:8080', url)], { timeout: 20_000 });
+    const answer = JSON.parse(stdout) as { object: string; choices: { message: { content: string } }[] };
+    assert.equal(answer.object, 'chat.completion');
+    assert.ok((answer.choices[0]?.message.content ?? '').length > 0);
+  });
+
+  test('the README OpenAI SDK snippet runs as written (only the origin swapped)', async () => {
+    const [snippet] = readmeBlocks(readme, 'quickstart', 'js');
+    assert.ok(snippet?.includes("new OpenAI({ baseURL: 'http://127.0.0.1:8080/v1', apiKey: 'anything' })"));
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', snippet.replaceAll('http://127.0.0.1:8080', url)], { cwd: ROOT, timeout: 20_000 });
+    const [first, second] = stdout.split('\n');
+    assert.match(first ?? '', /^(claude-haiku-4-5|gpt-4o-mini) \S/, 'model and answer');
+    assert.ok((second ?? '').length > 0, 'the streamed answer');
   });
 });

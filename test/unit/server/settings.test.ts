@@ -33,7 +33,9 @@ test('bad values are refused naming their source', () => {
 
 test('secrets are environment-only; --help lists every setting with its variable', () => {
   for (const spec of SETTINGS) assert.match(spec.env, /^AIGW_[A-Z_]+$/);
-  assert.equal(SETTINGS.find((spec) => spec.key === 'adminKeys')?.flag, undefined);
+  // A command line is visible to every user of the machine (ps): secrets never come from flags.
+  for (const spec of SETTINGS.filter((setting) => setting.secret === true)) assert.equal(spec.flag, undefined, spec.env);
+  assert.deepEqual(SETTINGS.filter((setting) => setting.secret === true).map((setting) => setting.env), ['AIGW_ADMIN_KEYS', 'AIGW_REDIS_URL']);
   const help = settingsHelp();
   for (const spec of SETTINGS) assert.ok(help.includes(spec.env), spec.env);
 });
