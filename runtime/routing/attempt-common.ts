@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import type { ChatCompletion, Usage } from '../openai/wire.js';
 import { TransportError, type TransportResponse } from '../transport/transport.js';
 import type { AttemptFailure } from './classify-outcome.js';
-import { raceAbort, Stop, type AttemptScope } from './scopes.js';
+import { Stop, type AttemptScope } from './scopes.js';
 import type { AttemptTarget, RoutingTransport } from './types.js';
 
 export interface AttemptInput {
@@ -50,13 +50,13 @@ export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 const decoder = new TextDecoder();
 
-/** The whole body as text, within the attempt's signal; undefined past MAX_BODY_BYTES. */
-export async function readBody(response: TransportResponse, signal: AbortSignal): Promise<string | undefined> {
+/** The whole body as text, within the attempt's budget; undefined past MAX_BODY_BYTES. */
+export async function readBody(response: TransportResponse, scope: AttemptScope): Promise<string | undefined> {
   const parts: Uint8Array[] = [];
   let size = 0;
   const iterator = response.body[Symbol.asyncIterator]();
   for (;;) {
-    const next = await raceAbort(iterator.next(), signal);
+    const next = await scope.race(iterator.next());
     if (next.done === true) break;
     size += next.value.byteLength;
     if (size > MAX_BODY_BYTES) {

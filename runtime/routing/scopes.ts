@@ -1,111 +1,153 @@
 /**
- * Time budgets as abort signals on the injected clock. A run scope carries the client's signal and the
- * route's `timeout_ms`; each attempt scope adds `max_latency_ms` to first content, and, for streams, the
- * idle timer. Whatever fires first aborts the attempt's controller with a `Stop` naming why, and the
- * transport, told through the same signal, releases the socket.
+ * Time budgets on the injected clock. A run scope holds the client's signal and the route's
+ * `timeout_ms`; each attempt scope adds `max_latency_ms` to first content (and a stream attempt its idle
+ * timer). Whatever fires first stops the attempt: its controller aborts with a `Stop` naming why (the
+ * transport, told through that signal, releases the socket) and whatever the engine is waiting for
+ * rejects with the same Stop at once.
+ * Hot path: one AbortController per attempt and no event listeners of the engine's own, because a
+ * simulation runs a hundred thousand of these.
  */
 import type { Clock } from '../clock.js';
+import { startTimer } from './timers.js';
 
 export type StopKind = 'latency' | 'timeout' | 'aborted' | 'stall';
 
-/** The abort reason of every engine-made signal. */
+/** The abort reason of every engine-made stop. */
 export class Stop extends Error {
   readonly kind: StopKind;
   readonly budgetMs: number;
   constructor(kind: StopKind, budgetMs = 0) {
+    // A Stop is control flow, not a bug: skip the stack trace, which costs more than the rest.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`attempt stopped: ${kind}`);
+    Error.stackTraceLimit = limit;
     this.name = 'Stop';
     this.kind = kind;
     this.budgetMs = budgetMs;
   }
 }
 
-/** Calls `fire` after `ms` on the clock unless cancelled first. Returns the cancel function. */
-export function startTimer(clock: Clock, ms: number, fire: () => void): () => void {
-  const controller = new AbortController();
-  clock.sleep(ms, controller.signal).then(fire, () => undefined);
-  return () => controller.abort();
-}
-
-/**
- * Settles like `promise`, or rejects with the signal's reason as soon as it aborts: the engine never
- * depends on a transport honouring its signal to stop waiting.
- */
-export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason as Error);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
-      (error: unknown) => { signal.removeEventListener('abort', onAbort); reject(error as Error); },
-    );
-  });
-}
-
 export interface RunScope {
-  readonly signal: AbortSignal;
+  /** Why the run must end (deadline or client abort), once it must. */
+  stopped(): Stop | undefined;
+  /** Waits on the clock; rejects with the Stop when the run ends meanwhile. */
+  sleep(ms: number): Promise<void>;
   /** The deadline stops applying (a stream's first content went out; design §3.6 takes over). */
   cancelDeadline(): void;
   remainingMs(): number;
+  /** Registers the running attempt's stop function; returns its removal. One attempt at a time. */
+  attach(stop: (reason: Stop) => void): () => void;
   close(): void;
 }
 
-/** The client's signal and the route's overall deadline, combined into one signal. */
 export function openRunScope(clock: Clock, timeoutMs: number, clientSignal: AbortSignal | undefined): RunScope {
-  const controller = new AbortController();
   const startedAt = clock.monotonic();
+  let stopped: Stop | undefined;
   let deadlineActive = true;
-  const cancelTimer = startTimer(clock, timeoutMs, () => controller.abort(new Stop('timeout', timeoutMs)));
-  const onClientAbort = (): void => controller.abort(new Stop('aborted'));
+  let attempt: ((reason: Stop) => void) | undefined;
+  let sleeping: { reject: (reason: Stop) => void; cancel: () => void } | undefined;
+  const halt = (reason: Stop): void => {
+    if (stopped !== undefined) return;
+    stopped = reason;
+    attempt?.(reason);
+    const pending = sleeping;
+    sleeping = undefined;
+    pending?.cancel();
+    pending?.reject(reason);
+  };
+  const cancelDeadline = startTimer(clock, timeoutMs, () => halt(new Stop('timeout', timeoutMs)));
+  const onClientAbort = (): void => halt(new Stop('aborted'));
   if (clientSignal?.aborted === true) onClientAbort();
   else clientSignal?.addEventListener('abort', onClientAbort, { once: true });
   return {
-    signal: controller.signal,
+    stopped: () => stopped,
+    sleep(ms) {
+      if (stopped !== undefined) return Promise.reject(stopped);
+      return new Promise<void>((resolve, reject) => {
+        const cancel = startTimer(clock, ms, () => {
+          sleeping = undefined;
+          resolve();
+        });
+        sleeping = { reject, cancel };
+      });
+    },
     cancelDeadline() {
       deadlineActive = false;
-      cancelTimer();
+      cancelDeadline();
     },
     remainingMs: () => (deadlineActive ? Math.max(0, startedAt + timeoutMs - clock.monotonic()) : Number.POSITIVE_INFINITY),
+    attach(stop) {
+      attempt = stop;
+      if (stopped !== undefined) stop(stopped);
+      return () => {
+        if (attempt === stop) attempt = undefined;
+      };
+    },
     close() {
-      cancelTimer();
+      cancelDeadline();
       clientSignal?.removeEventListener('abort', onClientAbort);
     },
   };
 }
 
 export interface AttemptScope {
+  /** For the transport: aborted (with the Stop) when the attempt stops. */
   readonly signal: AbortSignal;
+  /**
+   * Settles like `promise`, or rejects with the Stop as soon as the attempt stops: the engine never
+   * depends on a transport honouring its signal to stop waiting. One at a time.
+   */
+  race<T>(promise: Promise<T>): Promise<T>;
   /** First content arrived: the latency budget is met. */
   firstContent(): void;
   /** Why the attempt was stopped, if it was. */
   stop(): Stop | undefined;
-  /** Stops the attempt now (the engine got what it needed, or gave up on it). */
+  /** Stops the attempt now (a stall, a client gone). */
   abort(stop: Stop): void;
   close(): void;
 }
 
-/** One attempt: aborted by the run scope, or when `latencyBudgetMs` passes before first content. */
 export function openAttemptScope(clock: Clock, run: RunScope, latencyBudgetMs: number | undefined): AttemptScope {
   const controller = new AbortController();
-  const onRunAbort = (): void => controller.abort(run.signal.reason);
-  if (run.signal.aborted) onRunAbort();
-  else run.signal.addEventListener('abort', onRunAbort, { once: true });
+  let stopped: Stop | undefined;
+  let pendingReject: ((reason: Stop) => void) | undefined;
   let cancelLatency: () => void = () => undefined;
+  const abort = (reason: Stop): void => {
+    if (stopped !== undefined) return;
+    stopped = reason;
+    cancelLatency();
+    const reject = pendingReject;
+    pendingReject = undefined;
+    controller.abort(reason);
+    reject?.(reason);
+  };
   if (latencyBudgetMs !== undefined) {
-    cancelLatency = startTimer(clock, latencyBudgetMs, () => controller.abort(new Stop('latency', latencyBudgetMs)));
+    cancelLatency = startTimer(clock, latencyBudgetMs, () => abort(new Stop('latency', latencyBudgetMs)));
   }
+  const detach = run.attach(abort);
   return {
     signal: controller.signal,
+    race(promise) {
+      if (stopped !== undefined) {
+        promise.catch(() => undefined);
+        return Promise.reject(stopped);
+      }
+      return new Promise((resolve, reject) => {
+        pendingReject = reject;
+        promise.then(
+          (value) => { pendingReject = undefined; resolve(value); },
+          (error: unknown) => { pendingReject = undefined; reject(error as Error); },
+        );
+      });
+    },
     firstContent: () => cancelLatency(),
-    stop: () => (controller.signal.aborted && controller.signal.reason instanceof Stop ? controller.signal.reason : undefined),
-    abort: (stop) => controller.abort(stop),
+    stop: () => stopped,
+    abort,
     close() {
       cancelLatency();
-      run.signal.removeEventListener('abort', onRunAbort);
+      detach();
+      pendingReject = undefined;
     },
   };
 }

@@ -10,7 +10,8 @@ import type { ChatCompletionChunk, Usage } from '../openai/wire.js';
 import { failureFromError, readBody, translateError, type AttemptInput, type AttemptResult } from './attempt-common.js';
 import type { AttemptFailure } from './classify-outcome.js';
 import { continuationChunk, filterUsage, noteSent, type RelayState } from './continuation.js';
-import { raceAbort, startTimer, Stop } from './scopes.js';
+import { Stop } from './scopes.js';
+import { startTimer } from './timers.js';
 
 export interface StreamAttemptInput extends AttemptInput {
   readonly relay: RelayState;
@@ -48,15 +49,16 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
     });
   };
 
-  const send = async (chunk: ChatCompletionChunk): Promise<void> => {
+  // Synchronous unless the sink pushes back: most chunks cost no promise at all.
+  const send = (chunk: ChatCompletionChunk): Promise<void> | undefined => {
     noteSent(chunk, relay);
     const pending = input.write(chunk);
-    if (pending !== undefined) {
-      writing = true;
-      await pending;
+    if (pending === undefined) return undefined;
+    writing = true;
+    return pending.then(() => {
       writing = false;
       lastActivity = clock.monotonic();
-    }
+    });
   };
 
   const failed = (failure: AttemptFailure): AttemptResult => ({
@@ -68,11 +70,11 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
   });
 
   try {
-    const response = await raceAbort(input.transport.send(input.request, scope.signal, input.target), scope.signal);
+    const response = await scope.race(input.transport.send(input.request, scope.signal, input.target));
     headReceived = true;
     status = response.status;
     if (status < 200 || status >= 300) {
-      const body = await readBody(response, scope.signal);
+      const body = await readBody(response, scope);
       const error = translateError(input, response, body ?? '');
       return failed({ kind: 'upstream', status, error });
     }
@@ -82,7 +84,7 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
     armIdle(input.idleTimeoutMs);
     const held: ChatCompletionChunk[] = [];
     for (;;) {
-      const next = await raceAbort(iterator.next(), scope.signal);
+      const next = await scope.race(iterator.next());
       lastActivity = clock.monotonic();
       if (next.done === true) exhausted = true;
       const step = next.done === true ? translator.end() : translator.push(next.value);
@@ -98,15 +100,21 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
         const filtered = filterUsage(raw, input.includeUsage);
         const chunk = filtered === undefined || !continuing ? filtered : continuationChunk(filtered, relay);
         if (chunk === undefined) continue;
-        if (contentSent) await send(chunk);
-        else held.push(chunk);
+        if (!contentSent) held.push(chunk);
+        else {
+          const pending = send(chunk);
+          if (pending !== undefined) await pending;
+        }
       }
       if (!contentSent && (step.firstContent || step.done)) {
         contentSent = true;
         firstContentAt = clock.monotonic();
         scope.firstContent();
         if (!continuing) await input.open();
-        for (const chunk of held.splice(0)) await send(chunk);
+        for (const chunk of held.splice(0)) {
+          const pending = send(chunk);
+          if (pending !== undefined) await pending;
+        }
       }
       if (step.done) break;
       if (exhausted) {

@@ -89,14 +89,11 @@ export function createTargetHealth(clock: Clock, options: HealthOptions = {}): T
 
   const permit = (circuit: Circuit, provider: string, model: string, probe: boolean): HealthPermit => {
     let settled = false;
-    const once = (action: () => void) => () => {
-      if (settled) return;
-      settled = true;
-      action();
-    };
     return {
       probe,
-      success: once(() => {
+      success() {
+        if (settled) return;
+        settled = true;
         const wasClosed = circuit.state === 'closed';
         circuit.failures = 0;
         circuit.probing = false;
@@ -105,8 +102,10 @@ export function createTargetHealth(clock: Clock, options: HealthOptions = {}): T
           circuit.state = 'closed';
           emit({ type: 'circuit-close', provider, model, at: clock.monotonic() });
         }
-      }),
-      failure: once(() => {
+      },
+      failure() {
+        if (settled) return;
+        settled = true;
         circuit.failures += 1;
         if (circuit.state === 'half-open' && probe) {
           open(circuit, provider, model, Math.min(circuit.openMs * 2, maxOpenMs));
@@ -114,10 +113,12 @@ export function createTargetHealth(clock: Clock, options: HealthOptions = {}): T
           open(circuit, provider, model, baseOpenMs);
         }
         // Open already (a forced last-candidate call failed): the current open period stands.
-      }),
-      release: once(() => {
+      },
+      release() {
+        if (settled) return;
+        settled = true;
         if (probe && circuit.state === 'half-open') circuit.probing = false;
-      }),
+      },
     };
   };
 

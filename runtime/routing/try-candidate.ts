@@ -84,7 +84,9 @@ export async function tryCandidate(state: RunState, plan: readonly Candidate[], 
     const built = adapter.buildRequest(input.request, targetContext(entry, input.route, target), options);
     if (!built.ok) {
       permit.release();
-      state.buildError ??= built.error;
+      // Only a request problem can become the client's answer; a build-time auth_error (no key
+      // configured) is the operator's, and ends as a 502 like any other failed attempt.
+      if (built.error.failoverClass === 'client_error') state.buildError ??= built.error;
       addSkipped(state, who, reasonOf({ kind: 'upstream', status: built.error.status, error: built.error }), built.error.status,
         `not sent: ${built.error.envelope.error.code ?? 'invalid request'}${built.error.envelope.error.param === null ? '' : ` (${built.error.envelope.error.param})`}`);
       return NEXT;
@@ -112,24 +114,16 @@ export async function tryCandidate(state: RunState, plan: readonly Candidate[], 
     const result = await call(state, resolved, built.request, latencyBudget(state, target, phase));
     if (reservation !== undefined) await deps.limiter?.settle(reservation, result.usage?.total_tokens ?? 0);
     state.malformed += result.malformed;
-    const base = {
-      ...who,
-      status: result.status,
-      startMs: startedAt - state.startedAt,
-      durationMs: deps.clock.monotonic() - startedAt,
-      dropped: built.dropped,
-      ...(result.firstContentAt === undefined ? {} : { firstContentMs: result.firstContentAt - startedAt }),
-      ...(result.rawFinishReason === undefined ? {} : { rawFinishReason: result.rawFinishReason }),
-      ...(result.malformed === 0 ? {} : { malformed: result.malformed }),
-      ...(result.usage === undefined ? {} : { usage: result.usage }),
-      ...(permit.probe ? { probe: true } : {}),
-    };
+    const base = attemptRecord(who, result, startedAt - state.startedAt, deps.clock.monotonic() - startedAt, built.dropped, startedAt, permit.probe);
 
     // A stream that broke after its finish chunk went out is a complete answer.
     const complete = !result.ok && result.afterContent && state.relay.finished;
     if (result.ok || complete) {
       permit.success();
-      addRecord(state, { ...base, reason: null, outcome: 'success', ...(complete ? { detail: 'body broke after the finish chunk' } : {}) });
+      base.reason = null;
+      base.outcome = 'success';
+      if (complete) base.detail = 'body broke after the finish chunk';
+      addRecord(state, base);
       state.answer = { entry, target, firstContentAt: result.firstContentAt ?? startedAt,
         ...(result.usage === undefined ? {} : { usage: result.usage }),
         ...(result.ok && result.completion !== undefined ? { completion: result.completion } : {}) };
@@ -139,9 +133,13 @@ export async function tryCandidate(state: RunState, plan: readonly Candidate[], 
     const { failure } = result;
     const reason = reasonOf(failure);
     applyVerdict(permit, reason);
-    const failed = (outcome: AttemptRecord['outcome'], detail = detailOf(failure)): AttemptRecord =>
-      addRecord(state, { ...base, reason, outcome, detail,
-        ...(failure.kind === 'upstream' && failure.error.retryAfterMs !== undefined ? { retryAfterMs: failure.error.retryAfterMs } : {}) });
+    base.reason = reason;
+    if (failure.kind === 'upstream' && failure.error.retryAfterMs !== undefined) base.retryAfterMs = failure.error.retryAfterMs;
+    const failed = (outcome: AttemptRecord['outcome'], detail = detailOf(failure)): AttemptRecord => {
+      base.outcome = outcome;
+      base.detail = detail;
+      return addRecord(state, base);
+    };
 
     if (failure.kind === 'timeout' || failure.kind === 'aborted') {
       failed('aborted');
@@ -153,7 +151,7 @@ export async function tryCandidate(state: RunState, plan: readonly Candidate[], 
     if (decision.retry) {
       failed('retry', `${detailOf(failure)}; retrying in ${decision.delayMs} ms`);
       try {
-        await deps.clock.sleep(decision.delayMs, state.scope.signal);
+        await state.scope.sleep(decision.delayMs);
       } catch (error) {
         return { type: 'end', kind: error instanceof Stop && error.kind === 'timeout' ? 'timeout' : 'aborted' };
       }
@@ -168,6 +166,23 @@ export async function tryCandidate(state: RunState, plan: readonly Candidate[], 
     const clientCaused = failure.kind === 'upstream' && failure.error.status >= 400 && failure.error.status < 500;
     return { type: 'return', error: clientCaused ? upstreamRejected(failure.error) : allAttemptsFailed(state.records) };
   }
+}
+
+type MutableRecord = { -readonly [K in keyof AttemptRecord]: AttemptRecord[K] };
+
+/** The record of a call, built field by field (this runs for every attempt of every request). */
+function attemptRecord(who: Who, result: AttemptResult, startMs: number, durationMs: number,
+  dropped: AttemptRecord['dropped'], startedAt: number, probe: boolean): MutableRecord {
+  const record: MutableRecord = {
+    provider: who.provider, providerType: who.providerType, model: who.model, status: result.status,
+    reason: null, outcome: 'success', startMs, durationMs, dropped,
+  };
+  if (result.firstContentAt !== undefined) record.firstContentMs = result.firstContentAt - startedAt;
+  if (result.rawFinishReason !== undefined) record.rawFinishReason = result.rawFinishReason;
+  if (result.malformed !== 0) record.malformed = result.malformed;
+  if (result.usage !== undefined) record.usage = result.usage;
+  if (probe) record.probe = true;
+  return record;
 }
 
 async function call(state: RunState, resolved: Resolved, request: AttemptInput['request'], budgetMs: number | undefined): Promise<AttemptResult> {
@@ -186,20 +201,34 @@ async function call(state: RunState, resolved: Resolved, request: AttemptInput['
     if (!state.stream || state.sink === undefined) return await runUnaryAttempt(attempt);
     const sink = state.sink;
     // A sink that throws means the client is gone: stop the attempt as an abort, not as a bug.
-    const guard = async (action: () => void | Promise<void>): Promise<void> => {
+    const gone = (): never => {
+      const stop = new Stop('aborted');
+      scope.abort(stop);
+      throw stop;
+    };
+    const guard = (action: () => void | Promise<void>): void | Promise<void> => {
+      let pending: void | Promise<void>;
       try {
-        await action();
+        pending = action();
       } catch {
-        scope.abort(new Stop('aborted'));
-        throw new Stop('aborted');
+        return gone();
       }
+      return pending === undefined ? undefined : pending.catch(gone);
     };
     return await runStreamAttempt({
       ...attempt,
       relay: state.relay,
       includeUsage: state.includeUsage,
       idleTimeoutMs: input.route.streamIdleTimeoutMs,
-      write: (chunk) => guard(() => sink.write(chunk)),
+      write(chunk) {
+        let pending: void | Promise<void>;
+        try {
+          pending = sink.write(chunk);
+        } catch {
+          return gone();
+        }
+        return pending === undefined ? undefined : pending.catch(gone);
+      },
       open: () => guard(async () => {
         state.streamOpenedAt = deps.clock.monotonic();
         state.scope.cancelDeadline();

@@ -2,7 +2,6 @@
  * One non-stream attempt (design §3.3): send, read the whole body within the attempt's budget (for a
  * non-stream answer the body *is* the first content), translate.
  */
-import { raceAbort } from './scopes.js';
 import { failureFromError, malformedAnswer, readBody, translateError, type AttemptInput, type AttemptResult } from './attempt-common.js';
 
 export async function runUnaryAttempt(input: AttemptInput): Promise<AttemptResult> {
@@ -10,10 +9,10 @@ export async function runUnaryAttempt(input: AttemptInput): Promise<AttemptResul
   let status = 0;
   let headReceived = false;
   try {
-    const response = await raceAbort(input.transport.send(input.request, scope.signal, input.target), scope.signal);
+    const response = await scope.race(input.transport.send(input.request, scope.signal, input.target));
     headReceived = true;
     status = response.status;
-    const body = await readBody(response, scope.signal);
+    const body = await readBody(response, scope);
     if (body === undefined) {
       return { ok: false, status, failure: { kind: 'upstream', status, error: malformedAnswer('body too large') }, afterContent: false, malformed: 0 };
     }

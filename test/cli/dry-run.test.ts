@@ -8,22 +8,8 @@ import { ExitCode } from '../../cli/io.js';
 import { main } from '../../cli/main.js';
 import { assertGolden } from '../helpers/golden.js';
 import { createTestIo } from '../helpers/io.js';
+import { SEED_MANIFEST as SEED } from '../unit/routing/seed.js';
 
-const SEED = `ai_routes:
-  - name: chat-mid-tier
-    match:
-      model: "gpt-4o-mini"
-    targets:
-      - provider: anthropic
-        model: claude-haiku-4-5
-        weight: 60
-        max_latency_ms: 800
-      - provider: openai
-        model: gpt-4o-mini
-        weight: 40
-        max_latency_ms: 800
-    fallback: ollama/llama-3.1
-`;
 const SECRETS = { ANTHROPIC_API_KEY: 'sk-ant-VERYSECRET', OPENAI_API_KEY: 'sk-proj-VERYSECRET' };
 
 function workspace(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {

@@ -1,0 +1,83 @@
+/**
+ * `aigw simulate` for people: one line for the whole run, then per route a table of its targets —
+ * configured weight share vs observed traffic share, attempts, failovers by reason, cooldown periods,
+ * tokens — and the expectations with the figures seen. Built from the same summary as the json output.
+ */
+import type { ExpectationResult } from '../simulate/expect.js';
+import type { Percentiles, RouteSummary, SimulationSummary, TargetSummary } from '../simulate/statistics.js';
+import { palette, type Palette } from './diagnostics-palette.js';
+
+const percent = (value: number): string => `${(value * 100).toFixed(1)}%`;
+const milliseconds = (value: number): string => `${Math.round(value)}`;
+
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+function latency(label: string, value: Percentiles): string {
+  return `${label} p50 ${milliseconds(value.p50)} · p95 ${milliseconds(value.p95)} · p99 ${milliseconds(value.p99)} ms`;
+}
+
+function reasons(counts: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(counts);
+  return entries.length === 0 ? '-' : entries.map(([reason, count]) => `${reason} ${count}`).join(', ');
+}
+
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+}
+
+function targetRow(target: TargetSummary): string[] {
+  const name = `${target.provider}/${target.model}${target.role === 'fallback' ? ' (fallback)' : ''}`;
+  const cooldowns = target.cooldowns.count === 0 ? '-' : `${target.cooldowns.count} (${formatDuration(target.cooldowns.totalMs)})`;
+  const skipped = Object.values(target.skipped).reduce((sum, count) => sum + count, 0);
+  return [
+    name,
+    target.role === 'fallback' ? '-' : percent(target.configuredShare),
+    percent(target.observedShare),
+    String(target.attempts),
+    String(target.retries),
+    reasons(target.failovers),
+    skipped === 0 ? '-' : reasons(target.skipped),
+    cooldowns,
+    String(target.tokens.total),
+  ];
+}
+
+function renderRoute(route: RouteSummary, paint: Palette): string[] {
+  return [
+    '',
+    `${paint.bold(`Route ${route.name}`)}: ${route.requests} requests, success ${percent(route.successRate)}, ${latency('latency', route.latencyMs)}`,
+    ...table([
+      ['target', 'weight', 'share', 'attempts', 'retries', 'failovers', 'skipped', 'cooldowns', 'tokens'],
+      ...route.targets.map(targetRow),
+    ]).map((line, index) => `  ${index === 0 ? paint.dim(line) : line}`),
+  ];
+}
+
+export function renderSimulationText(summary: SimulationSummary, expectations: readonly ExpectationResult[], options: { color: boolean }): string {
+  const paint = palette(options.color);
+  const success = percent(summary.successRate);
+  const lines = [
+    `${paint.bold('Simulated')} ${summary.requests} requests over ${formatDuration(summary.simulatedMs)} of virtual time (seed ${summary.seed}): `
+      + `success ${summary.successRate >= 0.999 ? paint.green(success) : paint.yellow(success)}`,
+    `  ${latency('latency the app saw:', summary.latencyMs)}; ${latency('first byte', summary.timeToFirstByteMs)}`,
+    `  statuses ${reasons(summary.statuses)} · failovers ${reasons(summary.failovers)} · retries ${summary.retries}`
+      + ` · tokens ${summary.tokens.total}${summary.malformed === 0 ? '' : ` · malformed events skipped ${summary.malformed}`}`,
+    ...summary.routes.flatMap((route) => renderRoute(route, paint)),
+  ];
+  if (expectations.length > 0) {
+    lines.push('', paint.bold('Expectations'));
+    for (const result of expectations) {
+      lines.push(result.passed
+        ? `  ${paint.green('✔')} ${result.expression} (${result.message})`
+        : `  ${paint.red('✖')} ${result.expression}: ${result.message}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

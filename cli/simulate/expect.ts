@@ -1,0 +1,139 @@
+/**
+ * `--expect` expressions: a CI gate over the simulation summary. Grammar:
+ *
+ *     expectation := figure operator number [('±' | '+-') tolerance]
+ *     figure      := name | name '(' argument ')'
+ *     operator    := '>=' | '<=' | '>' | '<' | '==' | '!=' | '~'      ('~' needs a tolerance)
+ *
+ * Figures: success_rate, error_rate, requests, p50_ms, p95_ms, p99_ms, ttfb_p50_ms, ttfb_p95_ms,
+ * ttfb_p99_ms, retries, failovers, failovers(REASON), share(PROVIDER[/MODEL]), attempts(PROVIDER[/MODEL]),
+ * cooldowns(PROVIDER[/MODEL]), status(CODE). A failing expectation names the figure it saw.
+ */
+import type { SimulationSummary, TargetSummary } from './statistics.js';
+
+export type Operator = '>=' | '<=' | '>' | '<' | '==' | '!=' | '~';
+
+export interface Expectation {
+  readonly source: string;
+  readonly figure: string;
+  readonly argument?: string;
+  readonly operator: Operator;
+  readonly value: number;
+  readonly tolerance?: number;
+}
+
+export interface ExpectationResult {
+  readonly expression: string;
+  readonly passed: boolean;
+  /** The figure's value in this run (null when the argument names nothing in the run). */
+  readonly actual: number | null;
+  readonly message: string;
+}
+
+export class ExpectationSyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExpectationSyntaxError';
+  }
+}
+
+const FIGURES = new Set([
+  'success_rate', 'error_rate', 'requests', 'p50_ms', 'p95_ms', 'p99_ms', 'ttfb_p50_ms', 'ttfb_p95_ms', 'ttfb_p99_ms',
+  'retries', 'failovers',
+]);
+const FIGURES_WITH_ARGUMENT = new Set(['share', 'attempts', 'cooldowns', 'failovers', 'status']);
+
+const GRAMMAR = /^\s*([a-z_0-9]+)\s*(?:\(\s*([^()\s]+)\s*\))?\s*(>=|<=|==|!=|>|<|~)\s*(-?\d+(?:\.\d+)?)\s*(?:(?:±|\+-)\s*(\d+(?:\.\d+)?))?\s*$/;
+
+export function parseExpectation(source: string): Expectation {
+  const match = GRAMMAR.exec(source);
+  if (match === null) {
+    throw new ExpectationSyntaxError(`cannot read --expect '${source}': write FIGURE OP NUMBER, e.g. 'success_rate>=0.999' or 'share(anthropic)~0.6±0.02'`);
+  }
+  const [, figure = '', argument, operator = '', value = '', tolerance] = match;
+  const known = argument === undefined ? FIGURES.has(figure) : FIGURES_WITH_ARGUMENT.has(figure);
+  if (!known) {
+    throw new ExpectationSyntaxError(`--expect '${source}': unknown figure ${argument === undefined ? figure : `${figure}(…)`}; `
+      + `figures: ${[...FIGURES].join(', ')}, ${[...FIGURES_WITH_ARGUMENT].map((name) => `${name}(…)`).join(', ')}`);
+  }
+  if (operator === '~' && tolerance === undefined) throw new ExpectationSyntaxError(`--expect '${source}': '~' needs a tolerance, e.g. ~0.6±0.02`);
+  if (operator !== '~' && tolerance !== undefined) throw new ExpectationSyntaxError(`--expect '${source}': a tolerance goes with '~' only`);
+  return {
+    source: source.trim(),
+    figure,
+    ...(argument === undefined ? {} : { argument }),
+    operator: operator as Operator,
+    value: Number(value),
+    ...(tolerance === undefined ? {} : { tolerance: Number(tolerance) }),
+  };
+}
+
+/** Targets of every route that `argument` (provider or provider/model) names. */
+function targetsNamed(summary: SimulationSummary, argument: string): TargetSummary[] {
+  return summary.routes.flatMap((route) => route.targets)
+    .filter((target) => target.provider === argument || `${target.provider}/${target.model}` === argument);
+}
+
+export function figureValue(summary: SimulationSummary, figure: string, argument?: string): number | null {
+  const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0);
+  switch (figure) {
+    case 'success_rate': return summary.successRate;
+    case 'error_rate': return summary.requests === 0 ? 0 : Math.round((1 - summary.successRate) * 1e6) / 1e6;
+    case 'requests': return summary.requests;
+    case 'p50_ms': return summary.latencyMs.p50;
+    case 'p95_ms': return summary.latencyMs.p95;
+    case 'p99_ms': return summary.latencyMs.p99;
+    case 'ttfb_p50_ms': return summary.timeToFirstByteMs.p50;
+    case 'ttfb_p95_ms': return summary.timeToFirstByteMs.p95;
+    case 'ttfb_p99_ms': return summary.timeToFirstByteMs.p99;
+    case 'retries': return summary.retries;
+    case 'failovers':
+      return argument === undefined ? sum(Object.values(summary.failovers)) : summary.failovers[argument] ?? 0;
+    case 'status': return summary.statuses[argument ?? ''] ?? 0;
+    case 'share': {
+      const targets = targetsNamed(summary, argument ?? '');
+      if (targets.length === 0) return null;
+      const answered = sum(summary.routes.flatMap((route) => route.targets.map((target) => target.answered)));
+      return answered === 0 ? 0 : Math.round((sum(targets.map((target) => target.answered)) / answered) * 1e4) / 1e4;
+    }
+    case 'attempts': {
+      const targets = targetsNamed(summary, argument ?? '');
+      return targets.length === 0 ? null : sum(targets.map((target) => target.attempts));
+    }
+    case 'cooldowns': {
+      const targets = targetsNamed(summary, argument ?? '');
+      // A target in several routes shares one circuit: count it once per provider/model.
+      const circuits = new Map(targets.map((target) => [`${target.provider}/${target.model}`, target.cooldowns.count]));
+      return targets.length === 0 ? null : sum([...circuits.values()]);
+    }
+    default:
+      return null;
+  }
+}
+
+function holds(actual: number, expectation: Expectation): boolean {
+  const { value } = expectation;
+  switch (expectation.operator) {
+    case '>=': return actual >= value;
+    case '<=': return actual <= value;
+    case '>': return actual > value;
+    case '<': return actual < value;
+    case '==': return actual === value;
+    case '!=': return actual !== value;
+    case '~': return Math.abs(actual - value) <= (expectation.tolerance ?? 0) + 1e-12;
+    default: {
+      const never: never = expectation.operator;
+      return never;
+    }
+  }
+}
+
+export function evaluateExpectation(summary: SimulationSummary, expectation: Expectation): ExpectationResult {
+  const name = expectation.argument === undefined ? expectation.figure : `${expectation.figure}(${expectation.argument})`;
+  const actual = figureValue(summary, expectation.figure, expectation.argument);
+  if (actual === null) {
+    return { expression: expectation.source, passed: false, actual, message: `${name}: "${expectation.argument ?? ''}" is no provider or provider/model of this manifest` };
+  }
+  const passed = holds(actual, expectation);
+  return { expression: expectation.source, passed, actual, message: `${name} was ${actual}` };
+}

@@ -1,0 +1,141 @@
+/**
+ * A discrete-event clock for `aigw simulate`: simulated time jumps from one pending timer to the next,
+ * so an hour of traffic runs in seconds. Timers sit in a binary heap ordered by (time, creation order),
+ * which makes every run with the same inputs fire them in the same order (byte-identical output).
+ * After each batch of timers due at the same instant, the scheduler lets every continuation they
+ * started run before time moves on: a process.nextTick queued from a microtask runs only once the
+ * microtask queue is empty, which is exactly "everything those timers set off has settled" — at a
+ * fraction of the cost of a full event-loop turn. Every few hundred batches it yields a real turn, so
+ * the live view can draw and output can flush.
+ */
+import type { SchedulingClock } from '../../runtime/routing/timers.js';
+
+export interface VirtualScheduler extends SchedulingClock {
+  /**
+   * Runs simulated time until `done` settles; rejects when nothing is left to fire while `done` is
+   * still pending (a stuck simulation is a bug to report, never a hang).
+   */
+  runUntil<T>(done: Promise<T>): Promise<T>;
+  /** Timers fired so far (for the benchmark). */
+  fired(): number;
+}
+
+interface Timer {
+  readonly at: number;
+  readonly seq: number;
+  resolve: (() => void) | undefined;
+}
+
+/** 2026-01-01T00:00:00Z: a fixed epoch so `created` timestamps are reproducible too. */
+export const SIMULATION_EPOCH_MS = 1_767_225_600_000;
+
+/** A real event-loop turn (I/O, rendering). */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Resolves once every pending microtask (and those they queue) has run. */
+const settle = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
+/** Batches between two real turns. */
+const BATCHES_PER_TURN = 256;
+
+export function createVirtualScheduler(epochMs = SIMULATION_EPOCH_MS): VirtualScheduler {
+  const heap: Timer[] = [];
+  let now = 0;
+  let seq = 0;
+  let fired = 0;
+
+  const before = (a: Timer, b: Timer): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  const push = (timer: Timer): void => {
+    heap.push(timer);
+    let index = heap.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!before(heap[index] as Timer, heap[parent] as Timer)) break;
+      [heap[index], heap[parent]] = [heap[parent] as Timer, heap[index] as Timer];
+      index = parent;
+    }
+  };
+  const pop = (): Timer | undefined => {
+    const top = heap[0];
+    const last = heap.pop();
+    if (top === undefined || last === undefined || heap.length === 0) return top;
+    heap[0] = last;
+    let index = 0;
+    for (;;) {
+      const left = 2 * index + 1;
+      const right = left + 1;
+      let smallest = index;
+      if (left < heap.length && before(heap[left] as Timer, heap[smallest] as Timer)) smallest = left;
+      if (right < heap.length && before(heap[right] as Timer, heap[smallest] as Timer)) smallest = right;
+      if (smallest === index) break;
+      [heap[index], heap[smallest]] = [heap[smallest] as Timer, heap[index] as Timer];
+      index = smallest;
+    }
+    return top;
+  };
+  /** The earliest live timer (cancelled ones are dropped lazily). */
+  const peek = (): Timer | undefined => {
+    while (heap.length > 0 && (heap[0] as Timer).resolve === undefined) pop();
+    return heap[0];
+  };
+
+  return {
+    now: () => epochMs + now,
+    monotonic: () => now,
+    schedule(ms, fire) {
+      const timer: Timer = { at: now + Math.max(0, ms), seq: seq++, resolve: fire };
+      push(timer);
+      return () => { timer.resolve = undefined; };
+    },
+    sleep(ms, signal) {
+      return new Promise<void>((resolve, reject) => {
+        if (signal?.aborted === true) {
+          reject(signal.reason as Error);
+          return;
+        }
+        const timer: Timer = { at: now + Math.max(0, ms), seq: seq++, resolve: undefined };
+        if (signal === undefined) {
+          timer.resolve = resolve;
+        } else {
+          const onAbort = (): void => {
+            timer.resolve = undefined;
+            reject(signal.reason as Error);
+          };
+          signal.addEventListener('abort', onAbort, { once: true });
+          timer.resolve = () => {
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+          };
+        }
+        push(timer);
+      });
+    },
+    async runUntil(done) {
+      let settled = false;
+      const watched = done.finally(() => { settled = true; });
+      watched.catch(() => undefined);
+      await turn();
+      let batches = 0;
+      while (!settled) {
+        const next = peek();
+        if (next === undefined) {
+          await turn();
+          if (!settled && peek() === undefined) throw new Error('simulation stalled: work is pending but no timer is scheduled');
+          continue;
+        }
+        now = next.at;
+        // Fire everything due at this instant, then let the continuations run.
+        while (heap.length > 0 && (heap[0] as Timer).at === now) {
+          const timer = pop() as Timer;
+          const resolve = timer.resolve;
+          if (resolve === undefined) continue;
+          timer.resolve = undefined;
+          fired += 1;
+          resolve();
+        }
+        batches += 1;
+        await (batches % BATCHES_PER_TURN === 0 ? turn() : settle());
+      }
+      return watched;
+    },
+    fired: () => fired,
+  };
+}

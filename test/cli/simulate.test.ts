@@ -1,0 +1,115 @@
+/** `aigw simulate` in-process through main(argv, io): report, determinism, --expect gate, scenario errors, live view. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ExitCode } from '../../cli/io.js';
+import { main } from '../../cli/main.js';
+import { createTestIo } from '../helpers/io.js';
+import { SEED_MANIFEST as SEED } from '../unit/routing/seed.js';
+
+const SCENARIO = `seed: 9
+requests: 400
+arrival: { rate_per_second: 20 }
+stream_fraction: 0.3
+prompts: { chat: 3, tool-call: 1 }
+faults:
+  - provider: anthropic
+    errors: [ { status: 529, rate: 0.05 } ]
+  - provider: openai
+    stream_cut: { rate: 0.05, after_chunks: 2 }
+`;
+
+function workspace(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {
+  const directory = mkdtempSync(join(tmpdir(), 'aigw-simulate-'));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(directory, name), text);
+  return directory;
+}
+
+async function simulate(cwd: string, argv: readonly string[], io = createTestIo({ cwd })) {
+  const code = await main(['simulate', 'routes.yaml', ...argv], io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+test('simulate prints per-route targets with weight vs share, failovers and latency, and exits 0', async (t) => {
+  const cwd = workspace(t, { 'routes.yaml': SEED, 'scenario.yaml': SCENARIO });
+  const { code, out, err } = await simulate(cwd, ['--scenario', 'scenario.yaml']);
+  assert.equal(code, ExitCode.Ok, err);
+  assert.match(out, /^Simulated 400 requests over .* \(seed 9\)/);
+  assert.match(out, /Route chat-mid-tier: 400 requests/);
+  assert.match(out, /anthropic\/claude-haiku-4-5\s+60\.0%/);
+  assert.match(out, /ollama\/llama-3\.1 \(fallback\)/);
+  assert.match(out, /retryable_5xx \d+/);
+});
+
+test('the same manifest, scenario and seed give byte-identical json; another seed does not', async (t) => {
+  const cwd = workspace(t, { 'routes.yaml': SEED, 'scenario.yaml': SCENARIO });
+  const first = await simulate(cwd, ['--scenario', 'scenario.yaml', '--format', 'json']);
+  const second = await simulate(cwd, ['--scenario', 'scenario.yaml', '--format', 'json']);
+  const reseeded = await simulate(cwd, ['--scenario', 'scenario.yaml', '--format', 'json', '--seed', '10']);
+  assert.equal(first.code, ExitCode.Ok, first.err);
+  assert.equal(first.out, second.out);
+  assert.notEqual(first.out, reseeded.out);
+  const summary = JSON.parse(first.out) as { version: number; seed: number; requests: number; routes: unknown[] };
+  assert.equal(summary.version, 1);
+  assert.equal(summary.seed, 9);
+  assert.equal(summary.requests, 400);
+  assert.equal((JSON.parse(reseeded.out) as { seed: number }).seed, 10);
+});
+
+test('--expect is a CI gate: a failing expectation exits 1 and names the figure it saw', async (t) => {
+  const cwd = workspace(t, { 'routes.yaml': SEED });
+  const passing = await simulate(cwd, ['--requests', '200', '--expect', 'success_rate>=0.99', '--expect', 'share(anthropic)~0.6±0.15']);
+  assert.equal(passing.code, ExitCode.Ok, passing.err);
+  assert.match(passing.out, /✔ success_rate>=0\.99/);
+  const failing = await simulate(cwd, ['--requests', '200', '--expect', 'p95_ms<10', '--format', 'json']);
+  assert.equal(failing.code, ExitCode.Findings);
+  assert.match(failing.err, /expectation failed: p95_ms<10 \(p95_ms was \d+/);
+  const document = JSON.parse(failing.out) as { expectations: { expression: string; passed: boolean; actual: number }[] };
+  assert.equal(document.expectations[0]?.passed, false);
+});
+
+test('an invalid scenario file is a usage error with file:line:col diagnostics', async (t) => {
+  const cwd = workspace(t, {
+    'routes.yaml': SEED,
+    'typo.yaml': 'requests: 10\nfaults:\n  - provider: anthropic\n    eror_rate: 0.5\n',
+    'unknown.yaml': 'faults:\n  - provider: antropic\n    resets: 0.1\n',
+    'window.yaml': 'faults:\n  - provider: openai\n    outages: [ { from: 60, to: 10 } ]\n',
+  });
+  const typo = await simulate(cwd, ['--scenario', 'typo.yaml']);
+  assert.equal(typo.code, ExitCode.Usage);
+  assert.match(typo.err, /typo\.yaml:4:5 error schema\/unknown-key unknown key "eror_rate"/);
+  const unknown = await simulate(cwd, ['--scenario', 'unknown.yaml']);
+  assert.equal(unknown.code, ExitCode.Usage);
+  assert.match(unknown.err, /unknown\.yaml:2:15 error scenario\/unknown-provider/);
+  assert.match(unknown.err, /anthropic/);
+  const window = await simulate(cwd, ['--scenario', 'window.yaml']);
+  assert.equal(window.code, ExitCode.Usage);
+  assert.match(window.err, /scenario\/bad-window/);
+});
+
+test('bad flags are usage errors', async (t) => {
+  const cwd = workspace(t, { 'routes.yaml': SEED });
+  for (const argv of [['--requests', '0'], ['--requests', 'ten'], ['--seed', '-1'], ['--expect', 'nonsense'], ['--scenario', 'missing.yaml']]) {
+    const { code, err } = await simulate(cwd, argv);
+    assert.equal(code, ExitCode.Usage, argv.join(' '));
+    assert.doesNotMatch(err, /\n\s+at /);
+  }
+});
+
+test('the live view is drawn on a TTY, and not in CI, with --no-live or with --format json', async (t) => {
+  const cwd = workspace(t, { 'routes.yaml': SEED });
+  const tty = await simulate(cwd, ['--requests', '300'], createTestIo({ cwd, isTTY: true, env: {} }));
+  assert.equal(tty.code, ExitCode.Ok, tty.err);
+  assert.match(tty.out, /simulated .*█+/);
+  assert.match(tty.out, /provider\/model\s+share\s+answered/);
+  for (const [argv, env] of [[[], { CI: 'true' }], [['--no-live'], {}]] as const) {
+    const plain = await simulate(cwd, ['--requests', '300', ...argv], createTestIo({ cwd, isTTY: true, env }));
+    assert.doesNotMatch(plain.out, /█/);
+  }
+  const json = await simulate(cwd, ['--requests', '300', '--format', 'json'], createTestIo({ cwd, isTTY: true, env: {} }));
+  const piped = await simulate(cwd, ['--requests', '300', '--format', 'json']);
+  assert.equal(json.out, piped.out, 'json is the same bytes on a TTY and on a pipe');
+});

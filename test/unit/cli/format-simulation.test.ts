@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { evaluateExpectation, parseExpectation } from '../../../cli/simulate/expect.js';
+import { formatDuration, renderSimulationText } from '../../../cli/format/simulation-text.js';
+import { renderSimulationJson } from '../../../cli/format/simulation-json.js';
+import { assertGolden } from '../../helpers/golden.js';
+import { SUMMARY } from './summary-fixture.js';
+
+const expectations = ['success_rate>=0.99', 'p95_ms<800'].map((source) => evaluateExpectation(SUMMARY, parseExpectation(source)));
+
+test('the text report: totals, the per-target table and the expectations (golden)', () => {
+  assertGolden(import.meta.url, 'simulation.txt', renderSimulationText(SUMMARY, expectations, { color: false }));
+});
+
+test('the text report is plain without colour and coloured with it', () => {
+  assert.doesNotMatch(renderSimulationText(SUMMARY, expectations, { color: false }), /\u001b\[/);
+  assert.match(renderSimulationText(SUMMARY, expectations, { color: true }), /\u001b\[/);
+});
+
+test('the json report is the summary plus the expectations (golden)', () => {
+  const json = renderSimulationJson(SUMMARY, expectations);
+  assertGolden(import.meta.url, 'simulation.json', json);
+  const parsed = JSON.parse(json) as { version: number; expectations: { passed: boolean }[] };
+  assert.equal(parsed.version, 1);
+  assert.deepEqual(parsed.expectations.map((result) => result.passed), [true, false]);
+});
+
+test('durations read naturally', () => {
+  assert.equal(formatDuration(1_500), '1.5 s');
+  assert.equal(formatDuration(200_000), '3m 20s');
+  assert.equal(formatDuration(3_600_000), '1h 00m');
+});
