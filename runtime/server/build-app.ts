@@ -3,7 +3,7 @@
  * on 127.0.0.1:0 themselves; `aigw serve` listens). Route groups are registered as functions of
  * (app, deps); cross-cutting hooks live here.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { GatewayDeps } from './gateway-deps.js';
 import { newTrace } from './gateway-deps.js';
 import { AigwError, ERRORS } from '../errors.js';
@@ -41,7 +41,7 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     requestTimeout: 0,
     // Fastify's two info lines per request cost two log writes on the hot path (issue 8 profile) and
     // repeat the audit record; one line at debug level below replaces them.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // While draining, requests on kept-alive sockets get our own 503 envelope (onRequest below).
     return503OnClosing: false,
   });
