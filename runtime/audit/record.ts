@@ -189,19 +189,31 @@ function isIp(address: string): boolean {
   return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(address) || (address.includes(':') && /^[0-9a-fA-F:.]+$/.test(address));
 }
 
-/** Drops undefined values and objects left empty, so records carry only what is known. */
+/**
+ * Drops undefined values and objects left empty, so records carry only what is known. Runs on every
+ * request: for…in over the literal above and an early-exit emptiness check, not Object.entries and
+ * Object.keys (half the cost of building a record, per the issue 8 benchmark).
+ */
 function compact(value: Record<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = {};
-  for (const [key, entry] of Object.entries(value)) {
+  for (const key in value) {
+    const entry = value[key];
     if (entry === undefined) continue;
-    if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) {
-      const nested = compact(entry as Record<string, unknown>);
-      if (Object.keys(nested).length > 0) result[key] = nested;
-    } else if (Array.isArray(entry)) {
-      result[key] = entry.map((item) => (item !== null && typeof item === 'object' && !Array.isArray(item) ? compact(item as Record<string, unknown>) : item));
+    if (entry !== null && typeof entry === 'object') {
+      if (Array.isArray(entry)) {
+        result[key] = entry.map((item: unknown) => (item !== null && typeof item === 'object' && !Array.isArray(item) ? compact(item as Record<string, unknown>) : item));
+      } else {
+        const nested = compact(entry as Record<string, unknown>);
+        if (hasKeys(nested)) result[key] = nested;
+      }
     } else {
       result[key] = entry;
     }
   }
   return result;
+}
+
+function hasKeys(value: Record<string, unknown>): boolean {
+  for (const _key in value) return true;
+  return false;
 }
