@@ -61,8 +61,8 @@ export function traceToAuditInput(trace: Readonly<RequestTrace>, facts: RequestF
     clientAborted: result?.outcome === 'aborted' ? true : undefined,
     manifestVersion: trace.manifestVersion,
   };
-  for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
-  // Every key left is one of AuditInput's, set from the fields above.
+  // Every key is one of AuditInput's; undefined ones are left in place (buildAuditRecord drops them):
+  // deleting them turned the object into a slow dictionary on every request (issue 8 profile).
   return input as unknown as AuditInput;
 }
 
