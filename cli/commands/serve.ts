@@ -19,7 +19,8 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   const { startGateway, StartupError } = await import('../../runtime/server/start-gateway.js');
   let gateway;
   try {
-    gateway = await startGateway(settings, io.env);
+    // JSON logs go through the command's Io like all its output (stdout of the process in production).
+    gateway = await startGateway(settings, io.env, { logStream: io.stdout });
   } catch (error) {
     if (error instanceof StartupError) {
       io.stderr.write(`aigw serve: ${error.message}\n`);
@@ -32,7 +33,10 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
     }
     throw error;
   }
-  io.stderr.write(banner(gateway.url, gateway.mockUrl, gateway.config.current().manifest.routes.map((route) => route.match.model)));
+  const models = gateway.config.current().manifest.routes.map((route) => route.match.model);
+  io.stderr.write(options['format'] === 'json'
+    ? `${JSON.stringify({ event: 'listening', url: gateway.url, ...(gateway.mockUrl === undefined ? {} : { mockUrl: gateway.mockUrl }), models })}\n`
+    : banner(gateway.url, gateway.mockUrl, models, gateway.warnings));
   if (io.shutdown.aborted) return finish(await gateway.close(), io);
   await new Promise<void>((resolve) => io.shutdown.addEventListener('abort', () => resolve(), { once: true }));
   io.stderr.write('aigw serve: draining in-flight requests…\n');
@@ -44,8 +48,9 @@ function finish(result: { forced: boolean }, io: Io): ExitCode {
   return ExitCode.Ok;
 }
 
-function banner(url: string, mockUrl: string | undefined, models: readonly string[]): string {
+function banner(url: string, mockUrl: string | undefined, models: readonly string[], warnings: readonly string[]): string {
   const lines = [
+    ...warnings.map((warning) => `WARNING: ${warning}`),
     `aigw gateway listening on ${url}  (OpenAI-compatible: ${url}/v1)`,
     ...(mockUrl === undefined ? [] : [`demo mode: every provider is the built-in mock at ${mockUrl}`]),
     `models: ${models.join(', ')}`,
