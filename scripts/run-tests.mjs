@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the test suite with Node's built-in runner (TypeScript via tsx). Node 20's --test does not
 // expand globs, so the files are found here. Arguments narrow the run: files, folders or substrings.
+// Every test has a time limit (AIGW_TEST_TIMEOUT_MS, default 180 s): a hang is a failure, not a stuck CI.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -35,6 +36,6 @@ if (files.length === 0) {
 }
 const reporter = process.env.AIGW_TEST_REPORTER ?? (process.stdout.isTTY ? 'spec' : 'spec');
 const child = spawn(process.execPath, [
-  '--import', 'tsx', '--test', `--test-reporter=${reporter}`, '--test-concurrency=2', ...flags, ...files,
+  '--import', 'tsx', '--test', `--test-reporter=${reporter}`, '--test-concurrency=2', `--test-timeout=${process.env.AIGW_TEST_TIMEOUT_MS ?? 180000}`, ...flags, ...files,
 ], { cwd: root, stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(signal ? 1 : code ?? 1));
