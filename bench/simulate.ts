@@ -34,6 +34,8 @@ export interface SimulateBenchResult {
   readonly name: 'simulate';
   readonly requests: number;
   readonly elapsedMs: number;
+  /** Process CPU time (user + system) over the run: steadier than wall time on a shared machine. */
+  readonly cpuMs: number;
   readonly requestsPerSecond: number;
   readonly simulatedMs: number;
   readonly successRate: number;
@@ -47,12 +49,15 @@ export async function benchSimulate(options: { requests?: number } = {}): Promis
   if (scenario === undefined) throw new Error('bench scenario invalid');
   const fixtures = loadFixtureIndex();
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const summary = await runSimulation({ manifest: loaded.manifest, scenario: { ...scenario, requests }, fixtures, getAdapter });
   const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   return {
     name: 'simulate',
     requests,
     elapsedMs: Math.round(elapsedMs),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     requestsPerSecond: Math.round(requests / (elapsedMs / 1000)),
     simulatedMs: summary.simulatedMs,
     successRate: summary.successRate,

@@ -29,10 +29,6 @@ interface Timer {
 /** 2026-01-01T00:00:00Z: a fixed epoch so `created` timestamps are reproducible too. */
 export const SIMULATION_EPOCH_MS = 1_767_225_600_000;
 
-/** A real event-loop turn (I/O, rendering). */
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-/** Resolves once every pending microtask (and those they queue) has run. */
-const settle = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 /** Batches between two real turns. */
 const BATCHES_PER_TURN = 256;
 
@@ -108,33 +104,50 @@ export function createVirtualScheduler(epochMs = SIMULATION_EPOCH_MS): VirtualSc
         push(timer);
       });
     },
-    async runUntil(done) {
+    runUntil(done) {
       let settled = false;
       const watched = done.finally(() => { settled = true; });
       watched.catch(() => undefined);
-      await turn();
-      let batches = 0;
-      while (!settled) {
-        const next = peek();
-        if (next === undefined) {
-          await turn();
-          if (!settled && peek() === undefined) throw new Error('simulation stalled: work is pending but no timer is scheduled');
-          continue;
-        }
-        now = next.at;
-        // Fire everything due at this instant, then let the continuations run.
-        while (heap.length > 0 && (heap[0] as Timer).at === now) {
-          const timer = pop() as Timer;
-          const resolve = timer.resolve;
-          if (resolve === undefined) continue;
-          timer.resolve = undefined;
-          fired += 1;
-          resolve();
-        }
-        batches += 1;
-        await (batches % BATCHES_PER_TURN === 0 ? turn() : settle());
-      }
-      return watched;
+      return new Promise((resolve, reject) => {
+        let batches = 0;
+        let idleChecked = false;
+        // A callback loop rather than an async one: no promise per batch. A tick queued from inside a
+        // microtask runs only once the microtask queue is empty (queued from a tick, it would run
+        // first), hence queueMicrotask → nextTick.
+        const afterSettled = (): void => process.nextTick(step);
+        const step = (): void => {
+          if (settled) {
+            resolve(watched);
+            return;
+          }
+          const next = peek();
+          if (next === undefined) {
+            // Maybe only real I/O is pending (none should be): give it one real turn, then give up.
+            if (idleChecked) {
+              reject(new Error('simulation stalled: work is pending but no timer is scheduled'));
+              return;
+            }
+            idleChecked = true;
+            setImmediate(step);
+            return;
+          }
+          idleChecked = false;
+          now = next.at;
+          // Fire everything due at this instant, then let the continuations run.
+          while (heap.length > 0 && (heap[0] as Timer).at === now) {
+            const timer = pop() as Timer;
+            const fire = timer.resolve;
+            if (fire === undefined) continue;
+            timer.resolve = undefined;
+            fired += 1;
+            fire();
+          }
+          batches += 1;
+          if (batches % BATCHES_PER_TURN === 0) setImmediate(step);
+          else queueMicrotask(afterSettled);
+        };
+        setImmediate(step);
+      });
     },
     fired: () => fired,
   };

@@ -41,54 +41,70 @@ export interface RunScope {
   close(): void;
 }
 
+/*
+ * The scopes below are built from object-literal methods and anonymous callbacks rather than named
+ * inner arrow functions: they are created for every request, and method shorthand costs nothing
+ * extra under every compiler (tsx's keep-names wrapping included).
+ */
+
 export function openRunScope(clock: Clock, timeoutMs: number, clientSignal: AbortSignal | undefined): RunScope {
   const startedAt = clock.monotonic();
   let stopped: Stop | undefined;
   let deadlineActive = true;
   let attempt: ((reason: Stop) => void) | undefined;
   let sleeping: { reject: (reason: Stop) => void; cancel: () => void } | undefined;
-  const halt = (reason: Stop): void => {
-    if (stopped !== undefined) return;
-    stopped = reason;
-    attempt?.(reason);
-    const pending = sleeping;
-    sleeping = undefined;
-    pending?.cancel();
-    pending?.reject(reason);
-  };
-  const cancelDeadline = startTimer(clock, timeoutMs, () => halt(new Stop('timeout', timeoutMs)));
-  const onClientAbort = (): void => halt(new Stop('aborted'));
-  if (clientSignal?.aborted === true) onClientAbort();
-  else clientSignal?.addEventListener('abort', onClientAbort, { once: true });
-  return {
-    stopped: () => stopped,
-    sleep(ms) {
+  const scope = {
+    halt(reason: Stop): void {
+      if (stopped !== undefined) return;
+      stopped = reason;
+      attempt?.(reason);
+      const pending = sleeping;
+      sleeping = undefined;
+      pending?.cancel();
+      pending?.reject(reason);
+    },
+    handleEvent(): void {
+      scope.halt(new Stop('aborted'));
+    },
+    stopped(): Stop | undefined {
+      return stopped;
+    },
+    sleep(ms: number): Promise<void> {
       if (stopped !== undefined) return Promise.reject(stopped);
       return new Promise<void>((resolve, reject) => {
-        const cancel = startTimer(clock, ms, () => {
-          sleeping = undefined;
-          resolve();
-        });
-        sleeping = { reject, cancel };
+        sleeping = {
+          reject,
+          cancel: startTimer(clock, ms, () => {
+            sleeping = undefined;
+            resolve();
+          }),
+        };
       });
     },
-    cancelDeadline() {
+    cancelDeadline(): void {
       deadlineActive = false;
-      cancelDeadline();
+      cancelTimer();
     },
-    remainingMs: () => (deadlineActive ? Math.max(0, startedAt + timeoutMs - clock.monotonic()) : Number.POSITIVE_INFINITY),
-    attach(stop) {
+    remainingMs(): number {
+      return deadlineActive ? Math.max(0, startedAt + timeoutMs - clock.monotonic()) : Number.POSITIVE_INFINITY;
+    },
+    attach(stop: (reason: Stop) => void): () => void {
       attempt = stop;
       if (stopped !== undefined) stop(stopped);
       return () => {
         if (attempt === stop) attempt = undefined;
       };
     },
-    close() {
-      cancelDeadline();
-      clientSignal?.removeEventListener('abort', onClientAbort);
+    close(): void {
+      cancelTimer();
+      // The scope is its own listener object (handleEvent): no closure per request.
+      clientSignal?.removeEventListener('abort', scope);
     },
   };
+  const cancelTimer = startTimer(clock, timeoutMs, () => scope.halt(new Stop('timeout', timeoutMs)));
+  if (clientSignal?.aborted === true) scope.halt(new Stop('aborted'));
+  else clientSignal?.addEventListener('abort', scope, { once: true });
+  return scope;
 }
 
 export interface AttemptScope {
@@ -112,28 +128,24 @@ export function openAttemptScope(clock: Clock, run: RunScope, latencyBudgetMs: n
   const controller = new AbortController();
   let stopped: Stop | undefined;
   let pendingReject: ((reason: Stop) => void) | undefined;
-  let cancelLatency: () => void = () => undefined;
-  const abort = (reason: Stop): void => {
-    if (stopped !== undefined) return;
-    stopped = reason;
-    cancelLatency();
-    const reject = pendingReject;
-    pendingReject = undefined;
-    controller.abort(reason);
-    reject?.(reason);
-  };
-  if (latencyBudgetMs !== undefined) {
-    cancelLatency = startTimer(clock, latencyBudgetMs, () => abort(new Stop('latency', latencyBudgetMs)));
-  }
-  const detach = run.attach(abort);
-  return {
+  let cancelLatency: (() => void) | undefined;
+  const scope = {
     signal: controller.signal,
-    race(promise) {
+    abort(reason: Stop): void {
+      if (stopped !== undefined) return;
+      stopped = reason;
+      cancelLatency?.();
+      const reject = pendingReject;
+      pendingReject = undefined;
+      controller.abort(reason);
+      reject?.(reason);
+    },
+    race<T>(promise: Promise<T>): Promise<T> {
       if (stopped !== undefined) {
         promise.catch(() => undefined);
         return Promise.reject(stopped);
       }
-      return new Promise((resolve, reject) => {
+      return new Promise<T>((resolve, reject) => {
         pendingReject = reject;
         promise.then(
           (value) => { pendingReject = undefined; resolve(value); },
@@ -141,13 +153,21 @@ export function openAttemptScope(clock: Clock, run: RunScope, latencyBudgetMs: n
         );
       });
     },
-    firstContent: () => cancelLatency(),
-    stop: () => stopped,
-    abort,
-    close() {
-      cancelLatency();
+    firstContent(): void {
+      cancelLatency?.();
+    },
+    stop(): Stop | undefined {
+      return stopped;
+    },
+    close(): void {
+      cancelLatency?.();
       detach();
       pendingReject = undefined;
     },
   };
+  if (latencyBudgetMs !== undefined) {
+    cancelLatency = startTimer(clock, latencyBudgetMs, () => scope.abort(new Stop('latency', latencyBudgetMs)));
+  }
+  const detach = run.attach((reason) => scope.abort(reason));
+  return scope;
 }

@@ -7,7 +7,7 @@
  * terminator is finalised by the translator's `end()` when complete, reported as broken otherwise.
  */
 import type { ChatCompletionChunk, Usage } from '../openai/wire.js';
-import { failureFromError, readBody, translateError, type AttemptInput, type AttemptResult } from './attempt-common.js';
+import { failureFromError, readBody, translateError, type AttemptFailed, type AttemptInput, type AttemptResult } from './attempt-common.js';
 import type { AttemptFailure } from './classify-outcome.js';
 import { continuationChunk, filterUsage, noteSent, type RelayState } from './continuation.js';
 import { Stop } from './scopes.js';
@@ -38,36 +38,40 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
 
   let lastActivity = clock.monotonic();
   let writing = false;
-  let cancelIdle: () => void = () => undefined;
-  const armIdle = (ms: number): void => {
-    cancelIdle = startTimer(clock, ms, () => {
-      // Time spent waiting for a slow client is not upstream silence.
-      if (writing) return armIdle(input.idleTimeoutMs);
-      const quiet = clock.monotonic() - lastActivity;
-      if (quiet >= input.idleTimeoutMs) scope.abort(new Stop('stall', input.idleTimeoutMs));
-      else armIdle(input.idleTimeoutMs - quiet);
-    });
+  let cancelIdle: (() => void) | undefined;
+  // Methods rather than named arrow functions: this runs for every streamed attempt (see scopes.ts).
+  const local = {
+    armIdle(ms: number): void {
+      cancelIdle = startTimer(clock, ms, () => {
+        // Time spent waiting for a slow client is not upstream silence.
+        if (writing) return local.armIdle(input.idleTimeoutMs);
+        const quiet = clock.monotonic() - lastActivity;
+        if (quiet >= input.idleTimeoutMs) scope.abort(new Stop('stall', input.idleTimeoutMs));
+        else local.armIdle(input.idleTimeoutMs - quiet);
+      });
+    },
+    /** Synchronous unless the sink pushes back: most chunks cost no promise at all. */
+    send(chunk: ChatCompletionChunk): Promise<void> | undefined {
+      noteSent(chunk, relay);
+      const pending = input.write(chunk);
+      if (pending === undefined) return undefined;
+      writing = true;
+      return pending.then(() => {
+        writing = false;
+        lastActivity = clock.monotonic();
+      });
+    },
+    failed(failure: AttemptFailure): AttemptResult {
+      const result: { -readonly [K in keyof AttemptFailed]: AttemptFailed[K] } = {
+        // An in-band error event's own status (Anthropic's overloaded 529) says more than the 200 head.
+        ok: false, status: failure.kind === 'upstream' ? failure.status : status, failure, afterContent: contentSent, malformed,
+      };
+      if (usage !== undefined) result.usage = usage;
+      if (rawFinishReason !== undefined) result.rawFinishReason = rawFinishReason;
+      if (firstContentAt !== undefined) result.firstContentAt = firstContentAt;
+      return result;
+    },
   };
-
-  // Synchronous unless the sink pushes back: most chunks cost no promise at all.
-  const send = (chunk: ChatCompletionChunk): Promise<void> | undefined => {
-    noteSent(chunk, relay);
-    const pending = input.write(chunk);
-    if (pending === undefined) return undefined;
-    writing = true;
-    return pending.then(() => {
-      writing = false;
-      lastActivity = clock.monotonic();
-    });
-  };
-
-  const failed = (failure: AttemptFailure): AttemptResult => ({
-    // An in-band error event's own status (Anthropic's overloaded 529) says more than the 200 head.
-    ok: false, status: failure.kind === 'upstream' ? failure.status : status, failure, afterContent: contentSent, malformed,
-    ...(usage === undefined ? {} : { usage }),
-    ...(rawFinishReason === undefined ? {} : { rawFinishReason }),
-    ...(firstContentAt === undefined ? {} : { firstContentAt }),
-  });
 
   try {
     const response = await scope.race(input.transport.send(input.request, scope.signal, input.target));
@@ -76,12 +80,12 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
     if (status < 200 || status >= 300) {
       const body = await readBody(response, scope);
       const error = translateError(input, response, body ?? '');
-      return failed({ kind: 'upstream', status, error });
+      return local.failed({ kind: 'upstream', status, error });
     }
     const translator = input.adapter.createStreamTranslator(input.context);
     iterator = response.body[Symbol.asyncIterator]();
     lastActivity = clock.monotonic();
-    armIdle(input.idleTimeoutMs);
+    local.armIdle(input.idleTimeoutMs);
     const held: ChatCompletionChunk[] = [];
     for (;;) {
       const next = await scope.race(iterator.next());
@@ -92,7 +96,7 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
       if (step.usage !== undefined) usage = step.usage;
       if (step.rawFinishReason !== undefined) rawFinishReason = step.rawFinishReason;
       if (step.error !== undefined) {
-        return failed(contentSent
+        return local.failed(contentSent
           ? { kind: 'stream', status, detail: `error event: ${step.error.envelope.error.code ?? step.error.envelope.error.type}` }
           : { kind: 'upstream', status: step.error.status, error: step.error });
       }
@@ -102,7 +106,7 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
         if (chunk === undefined) continue;
         if (!contentSent) held.push(chunk);
         else {
-          const pending = send(chunk);
+          const pending = local.send(chunk);
           if (pending !== undefined) await pending;
         }
       }
@@ -112,7 +116,7 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
         scope.firstContent();
         if (!continuing) await input.open();
         for (const chunk of held.splice(0)) {
-          const pending = send(chunk);
+          const pending = local.send(chunk);
           if (pending !== undefined) await pending;
         }
       }
@@ -120,7 +124,7 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
       if (exhausted) {
         // end() neither finalised nor reported the truncation: complete only if the finish went out.
         if (relay.finished) break;
-        return failed({ kind: 'stream', status, detail: 'ended without its terminator' });
+        return local.failed({ kind: 'stream', status, detail: 'ended without its terminator' });
       }
     }
     return {
@@ -129,9 +133,9 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
       ...(rawFinishReason === undefined ? {} : { rawFinishReason }),
     };
   } catch (error) {
-    return failed(failureFromError(error, scope, { streaming: true, headReceived, status }));
+    return local.failed(failureFromError(error, scope, { streaming: true, headReceived, status }));
   } finally {
-    cancelIdle();
+    cancelIdle?.();
     // Stop reading: releases the upstream body (and its socket) when we leave early.
     if (iterator !== undefined && !exhausted) void iterator.return?.()?.catch(() => undefined);
   }

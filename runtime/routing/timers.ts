@@ -40,16 +40,16 @@ export interface Waiter {
 export function createWaiter(clock: Clock, signal: AbortSignal): Waiter {
   let pendingReject: ((reason: Error) => void) | undefined;
   let cancelTimer: (() => void) | undefined;
-  const onAbort = (): void => {
-    cancelTimer?.();
-    cancelTimer = undefined;
-    const reject = pendingReject;
-    pendingReject = undefined;
-    reject?.(signal.reason as Error);
-  };
-  if (!signal.aborted) signal.addEventListener('abort', onAbort, { once: true });
-  return {
-    wait(ms) {
+  const waiter = {
+    /** The abort listener: the waiter is its own listener object, no closure per answer. */
+    handleEvent(): void {
+      cancelTimer?.();
+      cancelTimer = undefined;
+      const reject = pendingReject;
+      pendingReject = undefined;
+      reject?.(signal.reason as Error);
+    },
+    wait(ms: number): Promise<void> {
       if (signal.aborted) return Promise.reject(signal.reason as Error);
       return new Promise<void>((resolve, reject) => {
         pendingReject = reject;
@@ -60,10 +60,12 @@ export function createWaiter(clock: Clock, signal: AbortSignal): Waiter {
         });
       });
     },
-    close() {
-      signal.removeEventListener('abort', onAbort);
+    close(): void {
+      signal.removeEventListener('abort', waiter);
       cancelTimer?.();
       pendingReject = undefined;
     },
   };
+  if (!signal.aborted) signal.addEventListener('abort', waiter, { once: true });
+  return waiter;
 }

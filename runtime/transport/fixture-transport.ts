@@ -122,10 +122,6 @@ export function createFixtureTransport(options: FixtureTransportOptions): Fixtur
     return known;
   };
 
-  const hang = (signal: AbortSignal): Promise<never> => new Promise((_, reject) => {
-    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-  });
-
   const errorWire = (target: FixtureTransportTarget, fault: Omit<ErrorFault, 'rate'>): FixtureWire => {
     const fixture = fault.fixtureCase !== undefined ? fixtures.get(target.providerType, fault.fixtureCase)
       : fault.status === undefined ? undefined : fixtures.error(target.providerType, fault.status);
@@ -162,7 +158,7 @@ export function createFixtureTransport(options: FixtureTransportOptions): Fixtur
           if (outage.status === undefined) {
             throw new TransportError('connect ECONNREFUSED (simulated outage)', { failure: 'connect', code: 'ECONNREFUSED', beforeResponse: true });
           }
-          return respond(errorWire(target, { status: outage.status }), extra, undefined);
+          return respondWith(clock, signal, startedAt, errorWire(target, { status: outage.status }), extra, undefined);
         }
       }
       for (const rule of rules) {
@@ -170,13 +166,13 @@ export function createFixtureTransport(options: FixtureTransportOptions): Fixtur
           await clock.sleep(extra, signal);
           throw new TransportError('socket hang up (simulated)', { failure: 'reset', code: 'ECONNRESET', beforeResponse: true });
         }
-        if (roll(rule.hangRate)) return hang(signal);
+        if (roll(rule.hangRate)) return hangUntilAborted(signal);
         for (const fault of rule.errors) {
           const count = used.get(fault) ?? 0;
           if (fault.limit !== undefined && count >= fault.limit) continue;
           if (!roll(fault.rate)) continue;
           used.set(fault, count + 1);
-          return respond(errorWire(target, fault), extra, undefined);
+          return respondWith(clock, signal, startedAt, errorWire(target, fault), extra, undefined);
         }
       }
 
@@ -185,47 +181,81 @@ export function createFixtureTransport(options: FixtureTransportOptions): Fixtur
       if (fixture === undefined) {
         throw new Error(`no ${stream ? 'stream ' : ''}fixture for provider type ${target.providerType}`);
       }
-      let breakage: { after: number; how: 'cut' | 'stall' } | undefined;
+      let breakage: Breakage | undefined;
       for (const rule of rules) {
         if (rule.streamCut !== undefined && roll(rule.streamCut.rate)) breakage = { after: rule.streamCut.afterChunks, how: 'cut' };
         else if (rule.stall !== undefined && roll(rule.stall.rate)) breakage = { after: rule.stall.afterChunks, how: 'stall' };
       }
-      return respond(fixtureWire(fixture, target.model), extra, breakage);
-
-      async function respond(wire: FixtureWire, delay: number, broken: typeof breakage): Promise<TransportResponse> {
-        const origin = startedAt + delay;
-        // One abort listener for the head and every chunk of this answer.
-        const waiter = createWaiter(clock, signal);
-        try {
-          await waiter.wait(Math.max(0, origin + wire.headersAtMs - clock.monotonic()));
-        } catch (error) {
-          waiter.close();
-          throw error;
-        }
-        return { status: wire.status, headers: wire.headers, body: replay(wire, origin, broken, waiter) };
-      }
-
-      async function* replay(wire: FixtureWire, origin: number, broken: typeof breakage, waiter: Waiter): AsyncGenerator<Uint8Array> {
-        try {
-          if (wire.body !== undefined) {
-            yield wire.body;
-            return;
-          }
-          const chunks: readonly WireChunk[] = wire.chunks ?? [];
-          for (let index = 0; index < chunks.length; index += 1) {
-            if (broken !== undefined && index >= broken.after) {
-              if (broken.how === 'stall') await hang(signal);
-              throw new TransportError('other side closed (simulated cut)', { failure: 'body', code: 'UND_ERR_SOCKET', beforeResponse: false });
-            }
-            const chunk = chunks[index] as WireChunk;
-            const wait = origin + chunk.atMs - clock.monotonic();
-            if (wait > 0) await waiter.wait(wait);
-            yield chunk.bytes;
-          }
-        } finally {
-          waiter.close();
-        }
-      }
+      return respondWith(clock, signal, startedAt, fixtureWire(fixture, target.model), extra, breakage);
     },
   };
+}
+
+interface Breakage {
+  readonly after: number;
+  readonly how: 'cut' | 'stall';
+}
+
+function hangUntilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
+}
+
+/** The answer's head at its time (after `delay`), and a body that replays the chunks at theirs. */
+async function respondWith(clock: Clock, signal: AbortSignal, startedAt: number, wire: FixtureWire, delay: number,
+  broken: Breakage | undefined): Promise<TransportResponse> {
+  const origin = startedAt + delay;
+  // One abort listener for the head and every chunk of this answer.
+  const waiter = createWaiter(clock, signal);
+  try {
+    await waiter.wait(Math.max(0, origin + wire.headersAtMs - clock.monotonic()));
+  } catch (error) {
+    waiter.close();
+    throw error;
+  }
+  if (wire.body !== undefined) {
+    waiter.close();
+    return { status: wire.status, headers: wire.headers, body: whole(wire.body) };
+  }
+  return { status: wire.status, headers: wire.headers, body: replay(clock, signal, wire, origin, broken, waiter) };
+}
+
+/** A non-stream body, all there once the head is: one chunk, without an async generator's machinery. */
+function whole(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]() {
+      let sent = false;
+      return {
+        next(): Promise<IteratorResult<Uint8Array>> {
+          if (sent) return Promise.resolve({ value: undefined, done: true });
+          sent = true;
+          return Promise.resolve({ value: bytes, done: false });
+        },
+        return(): Promise<IteratorResult<Uint8Array>> {
+          sent = true;
+          return Promise.resolve({ value: undefined, done: true });
+        },
+      };
+    },
+  };
+}
+
+async function* replay(clock: Clock, signal: AbortSignal, wire: FixtureWire, origin: number, broken: Breakage | undefined,
+  waiter: Waiter): AsyncGenerator<Uint8Array> {
+  try {
+    const chunks: readonly WireChunk[] = wire.chunks ?? [];
+    for (let index = 0; index < chunks.length; index += 1) {
+      if (broken !== undefined && index >= broken.after) {
+        if (broken.how === 'stall') await hangUntilAborted(signal);
+        throw new TransportError('other side closed (simulated cut)', { failure: 'body', code: 'UND_ERR_SOCKET', beforeResponse: false });
+      }
+      const chunk = chunks[index] as WireChunk;
+      const wait = origin + chunk.atMs - clock.monotonic();
+      if (wait > 0) await waiter.wait(wait);
+      yield chunk.bytes;
+    }
+  } finally {
+    waiter.close();
+  }
 }
