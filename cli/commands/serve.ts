@@ -35,8 +35,8 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   }
   const models = gateway.config.current().manifest.routes.map((route) => route.match.model);
   io.stderr.write(options['format'] === 'json'
-    ? `${JSON.stringify({ event: 'listening', url: gateway.url, ...(gateway.mockUrl === undefined ? {} : { mockUrl: gateway.mockUrl }), models })}\n`
-    : banner(gateway.url, gateway.mockUrl, models, gateway.warnings));
+    ? `${JSON.stringify({ event: 'listening', url: gateway.url, ...(gateway.mockUrl === undefined ? {} : { mockUrl: gateway.mockUrl }), ...(gateway.adminUrl === undefined ? {} : { adminUrl: gateway.adminUrl }), models })}\n`
+    : banner(gateway.url, gateway.mockUrl, gateway.adminUrl, models, gateway.warnings));
   if (io.shutdown.aborted) return finish(await gateway.close(), io);
   await new Promise<void>((resolve) => io.shutdown.addEventListener('abort', () => resolve(), { once: true }));
   io.stderr.write('aigw serve: draining in-flight requests…\n');
@@ -48,11 +48,12 @@ function finish(result: { forced: boolean }, io: Io): ExitCode {
   return ExitCode.Ok;
 }
 
-function banner(url: string, mockUrl: string | undefined, models: readonly string[], warnings: readonly string[]): string {
+function banner(url: string, mockUrl: string | undefined, adminUrl: string | undefined, models: readonly string[], warnings: readonly string[]): string {
   const lines = [
     ...warnings.map((warning) => `WARNING: ${warning}`),
     `aigw gateway listening on ${url}  (OpenAI-compatible: ${url}/v1)`,
     ...(mockUrl === undefined ? [] : [`demo mode: every provider is the built-in mock at ${mockUrl}`]),
+    ...(adminUrl === undefined ? [] : [`admin plane (signed requests only): ${adminUrl}`]),
     `models: ${models.join(', ')}`,
     `try: curl ${url}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"${models[0] ?? 'gpt-4o-mini'}","messages":[{"role":"user","content":"Hello"}]}'`,
     '',

@@ -26,6 +26,7 @@ import { createEngine } from '../routing/engine.js';
 import { createTargetHealth, type CircuitEvent, type HealthOptions } from '../routing/target-health.js';
 import type { RoutingTransport } from '../routing/types.js';
 import { createUndiciTransport } from '../transport/undici-transport.js';
+import type { RunningAdminPlane } from '../admin/start-admin-plane.js';
 import { createAuditRecorder } from './audit-trace.js';
 import { buildApp, REDACTED_LOG_PATHS } from './build-app.js';
 import { demoOverlay } from './demo-overlay.js';
@@ -65,6 +66,8 @@ export interface RunningGateway {
   readonly audit: AuditWriter;
   /** Set in demo mode: the in-process mock's origin. */
   readonly mockUrl?: string;
+  /** The admin plane's URL, when admin keys are configured. */
+  readonly adminUrl?: string;
   readonly replicaId: string;
   /** Startup warnings (open gateway, missing provider keys), already logged. */
   readonly warnings: readonly string[];
@@ -115,6 +118,7 @@ export async function startGateway(settings: Settings, env: Readonly<Record<stri
   closers.push(async () => transport.close?.());
   // The app (and its logger) comes later; store-error warnings go through this late-bound function.
   let warn: (fields: Readonly<Record<string, unknown>>, message: string) => void = () => {};
+  let auditLog: (level: 'info' | 'warn' | 'error', message: string, fields: Readonly<Record<string, unknown>>) => void = () => {};
   const quota = overrides.quota ?? (settings.redisUrl === undefined
     ? createMemoryLimiter(clock)
     : await redisQuota(settings, metrics, (message, fields) => warn(fields, message)));
@@ -129,6 +133,8 @@ export async function startGateway(settings: Settings, env: Readonly<Record<stri
     sinks: await createAuditSinks(sinkConfigs),
     spoolDirectory: resolve(dirname(resolve(settings.auditFile)), '.aigw-spool'),
     metrics: metrics.registry,
+    // Sink failures, recoveries and lost records must be loud (issue 6): late-bound to the app's logger.
+    log: (level, message, fields) => auditLog(level, message, fields),
   });
   const recordAudit = createAuditRecorder((record) => audit.enqueue(record));
 
@@ -181,8 +187,29 @@ export async function startGateway(settings: Settings, env: Readonly<Record<stri
       app.log.info(fields, event.type === 'circuit-close' ? 'circuit closed' : 'circuit half-open: next request probes');
     }
   };
+  auditLog = (level, message, fields) => app.log[level](fields, message);
   const warnings = startupWarnings(initial.live.manifest, mockUrl !== undefined);
   for (const warning of warnings) app.log.warn(warning);
+
+  // The admin plane (signed reload, Redis config store, --watch) swaps the same holder the routes read.
+  let admin: RunningAdminPlane;
+  try {
+    const { startAdminPlane } = await import('../admin/start-admin-plane.js');
+    admin = await startAdminPlane({
+      settings,
+      holder: config,
+      liveText: new TextDecoder().decode(bytes),
+      env,
+      clock,
+      logger: app.log,
+      replicaId,
+      ...(mockUrl === undefined ? {} : { transformManifest: overlay }),
+    });
+  } catch (error) {
+    await closeAll(closers);
+    throw new StartupError(`admin plane: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  closers.push(() => admin.close());
 
   try {
     await app.listen({ port: settings.port, host: settings.host });
@@ -200,6 +227,7 @@ export async function startGateway(settings: Settings, env: Readonly<Record<stri
     metrics,
     audit,
     ...(mockUrl === undefined ? {} : { mockUrl }),
+    ...(admin.url === undefined ? {} : { adminUrl: admin.url }),
     replicaId,
     warnings,
     prepare,
