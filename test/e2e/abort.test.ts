@@ -6,7 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { createHash } from 'node:crypto';
 import { APIUserAbortError } from 'openai';
+import { realClock } from '../../runtime/clock.js';
+import type { QuotaLimiter } from '../../runtime/quota/limiter.js';
+import { createMemoryLimiter } from '../../runtime/quota/memory-limiter.js';
 import type { RunningMock } from '../../runtime/mock/start-mock.js';
 import { eventually, metricValue, mockProviders, startTestGateway, startTestMock, suiteScope, type GatewayHandle } from './helpers/gateway-harness.js';
 
@@ -72,4 +76,36 @@ ai_routes:
       return metricValue(metrics, 'aigw_inflight_streams') === 0 && metricValue(metrics, 'aigw_inflight_requests') === 1 ? true : undefined;
     }, 2_000, 'in-flight gauges at zero');
   });
+});
+
+test('a client that leaves while its quota is being checked causes no provider call at all', async (t) => {
+  const mock = await startTestMock(t);
+  const inner = createMemoryLimiter(realClock);
+  let release = (): void => {};
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  let admitting = false;
+  // A quota store that answers only when the test says so (a slow Redis).
+  const quota: QuotaLimiter = {
+    admit: async (key, limits, tokens) => { admitting = true; await gate; return inner.admit(key, limits, tokens); },
+    settle: (reservation, tokens) => inner.settle(reservation, tokens),
+    close: () => inner.close(),
+  };
+  const handle = await startTestGateway(t, `
+${mockProviders(mock.url, { openai: 'openai' })}
+credentials:
+  - { id: app, key_sha256: "${createHash('sha256').update('sk-app').digest('hex')}", quota: { requests_per_minute: 100 } }
+ai_routes:
+  - { name: chat, match: { model: "gpt-4o-mini" }, targets: [ { provider: openai, model: gpt-after-quota } ] }
+`, { apiKey: 'sk-app', overrides: { quota } });
+  const controller = new AbortController();
+  const pending = handle.client.chat.completions.create({ model: 'gpt-4o-mini', messages }, { signal: controller.signal });
+  await eventually(() => (admitting ? true : undefined), 2_000, 'the quota check');
+  controller.abort();
+  await assert.rejects(pending, APIUserAbortError);
+  // Let the gateway notice the closed socket, then let the quota check answer.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  release();
+  const record = await eventually(async () => (await handle.auditRecords()).find((line) => line.aigw.route === 'chat'), 3_000, 'audit record');
+  assert.equal(record.aigw.client_aborted, true);
+  assert.equal(mock.log().filter((entry) => entry.model === 'gpt-after-quota').length, 0, 'no upstream call for a client that is gone');
 });

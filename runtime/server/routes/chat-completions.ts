@@ -67,6 +67,8 @@ async function handle(request: FastifyRequest, reply: FastifyReply, deps: Gatewa
   const onShutdown = (): void => abort.abort(new Error('gateway shutting down'));
   reply.raw.on('close', onClose);
   deps.shutdown?.addEventListener('abort', onShutdown, { once: true });
+  // The client may have left while the quota store answered: its 'close' has already fired.
+  if (reply.raw.destroyed || request.raw.socket.destroyed) onClose();
   let result: EngineResult | undefined;
   try {
     result = body.stream === true
@@ -89,15 +91,16 @@ async function handle(request: FastifyRequest, reply: FastifyReply, deps: Gatewa
 
 /**
  * Tokens a finished request is charged against its credential's quota: the answering model's usage;
- * else what failed attempts reported; else nothing when no answer was produced — but the estimate is
- * kept (NaN) when tokens were generated and never counted (a client or the drain cut the answer).
+ * else what attempts reported; else nothing when the run ended in an error response (no answer was
+ * generated) — but the estimate is kept (NaN) when tokens were generated and never reported (an
+ * answer without usage, or one cut by the client or the drain).
  */
 export function tokensToSettle(result: EngineResult | undefined): number {
   if (result === undefined) return Number.NaN;
   if (result.usage !== undefined) return result.usage.total_tokens;
   const reported = result.attempts.reduce((sum, attempt) => sum + (attempt.usage?.total_tokens ?? 0), 0);
   if (reported > 0) return reported;
-  return result.outcome === 'aborted' || result.outcome === 'interrupted' ? Number.NaN : 0;
+  return result.outcome === 'error' ? 0 : Number.NaN;
 }
 
 /** A run the drain deadline stopped: a 503 when nothing was sent yet, else an in-band error ending the stream. */

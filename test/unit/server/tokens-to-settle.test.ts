@@ -17,5 +17,6 @@ test('a credential is charged the answering model\'s usage; otherwise what attem
   assert.equal(tokensToSettle(result({ outcome: 'error', status: 502, attempts: [attempt(), attempt()] })), 0, 'nothing answered: released');
   assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'aborted', status: 499 }))), 'a cut answer keeps its estimate');
   assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'interrupted' }))));
+  assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'success' }))), 'an answer without usage keeps its estimate');
   assert.ok(Number.isNaN(tokensToSettle(undefined)));
 });
