@@ -50,6 +50,7 @@ function targetRow(target: TargetSummary): string[] {
 }
 
 function renderRoute(route: RouteSummary, paint: Palette): string[] {
+  if (route.requests === 0) return ['', `${paint.bold(`Route ${route.name}`)}: ${paint.dim('no requests in this scenario (see its models: mix)')}`];
   return [
     '',
     `${paint.bold(`Route ${route.name}`)}: ${route.requests} requests, success ${percent(route.successRate)}, ${latency('latency', route.latencyMs)}`,

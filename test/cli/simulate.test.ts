@@ -1,8 +1,9 @@
 /** `aigw simulate` in-process through main(argv, io): report, determinism, --expect gate, scenario errors, live view. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { ExitCode } from '../../cli/io.js';
 import { main } from '../../cli/main.js';
@@ -112,4 +113,15 @@ test('the live view is drawn on a TTY, and not in CI, with --no-live or with --f
   const json = await simulate(cwd, ['--requests', '300', '--format', 'json'], createTestIo({ cwd, isTTY: true, env: {} }));
   const piped = await simulate(cwd, ['--requests', '300', '--format', 'json']);
   assert.equal(json.out, piped.out, 'json is the same bytes on a TTY and on a pipe');
+});
+
+test("the README's example runs as written: examples/routes.yaml with examples/scenario.yaml passes its expectations", async () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const command = /aigw simulate routes\.yaml --scenario examples\/scenario\.yaml \\\n\s+(.*)\n/.exec(readme);
+  assert.ok(command?.[1], 'the README shows the command');
+  const expectations = [...command[1].matchAll(/--expect '([^']+)'/g)].map((match) => match[1] as string);
+  assert.equal(expectations.length, 3);
+  const io = createTestIo({ cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+  const code = await main(['simulate', 'examples/routes.yaml', '--scenario', 'examples/scenario.yaml', ...expectations.flatMap((expression) => ['--expect', expression])], io);
+  assert.equal(code, ExitCode.Ok, io.out() + io.err());
 });
