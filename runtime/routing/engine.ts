@@ -17,7 +17,8 @@ import { planAttempts } from './plan-attempts.js';
 import { allAttemptsFailed, gatewayTimeout, notBuildable, streamInterrupted } from './run-errors.js';
 import type { RunState } from './run-state.js';
 import { openRunScope } from './scopes.js';
-import { tryCandidate, type CandidateStep, type Phase } from './try-candidate.js';
+import type { Phase } from './candidates.js';
+import { tryCandidate, type CandidateStep } from './try-candidate.js';
 import type { ClientError, EngineDependencies, EngineResult, RunInput, RunOutcome } from './types.js';
 
 export interface Engine {

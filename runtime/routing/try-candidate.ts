@@ -1,26 +1,23 @@
 /**
- * One candidate of the plan: circuit breaker, translation, credential and provider-quota checks (each
- * a skip without a call), then the call and its same-target retries (design §3.3–§3.5, §3.7).
+ * One candidate of the plan: the checks that may skip it without a call (prepare-call.ts), then the
+ * call and its same-target retries, and what each failure means (design §3.3–§3.5, §3.7).
  * In the `continuation` phase (a stream broke after content went out) only prefill-capable candidates
  * take part, with the text sent so far as their prefill, and every failure moves on to the next one:
  * the client already has a stream, so nothing is "returned" to it but the final error event.
  */
-import type { BuildOptions, ProviderAdapter } from '../adapters/contract.js';
-import type { ProviderEntry, Target } from '../manifest/types.js';
-import type { Reservation } from '../quota/limiter.js';
+import type { Target } from '../manifest/types.js';
 import type { AttemptInput, AttemptResult } from './attempt-common.js';
+import { eligible, hasLaterCandidate, resolve, type Phase, type Resolved } from './candidates.js';
 import { detailOf, healthVerdict, reasonOf } from './classify-outcome.js';
 import { decideRetry } from './retry-delay.js';
-import { addRecord, addSkipped, type RunState, type Who } from './run-state.js';
+import { addRecord, type RunState, type Who } from './run-state.js';
 import { allAttemptsFailed, upstreamRejected } from './run-errors.js';
 import { openAttemptScope, Stop } from './scopes.js';
 import { runStreamAttempt } from './stream-attempt.js';
-import { missingCredential, providerEntry, supportsPrefill, targetContext } from './target-context.js';
+import { prepareCall } from './prepare-call.js';
 import type { HealthPermit } from './target-health.js';
 import type { AttemptRecord, Candidate, ClientError } from './types.js';
 import { runUnaryAttempt } from './unary-attempt.js';
-
-export type Phase = 'initial' | 'continuation';
 
 export type CandidateStep =
   | { readonly type: 'next' }
@@ -30,23 +27,6 @@ export type CandidateStep =
   | { readonly type: 'end'; readonly kind: 'timeout' | 'aborted' };
 
 const NEXT: CandidateStep = { type: 'next' };
-
-interface Resolved { readonly candidate: Candidate; readonly entry: ProviderEntry; readonly adapter: ProviderAdapter; readonly who: Who }
-
-function resolve(state: RunState, candidate: Candidate): Resolved {
-  const entry = providerEntry(state.input.manifest, candidate.target);
-  const adapter = state.deps.getAdapter(entry.type);
-  return { candidate, entry, adapter, who: { provider: entry.id, providerType: entry.type, model: candidate.target.model } };
-}
-
-function eligible(state: RunState, resolved: Resolved, phase: Phase): boolean {
-  return phase === 'initial' || supportsPrefill(resolved.adapter, resolved.entry, resolved.candidate.target);
-}
-
-/** Whether a candidate after `index` can still take part in this phase. */
-export function hasLaterCandidate(state: RunState, plan: readonly Candidate[], index: number, phase: Phase): boolean {
-  return plan.slice(index + 1).some((candidate) => eligible(state, resolve(state, candidate), phase));
-}
 
 function latencyBudget(state: RunState, target: Target, phase: Phase): number | undefined {
   const budget = state.failoverOn.has('latency') ? target.maxLatencyMs : undefined;
@@ -65,48 +45,13 @@ function applyVerdict(permit: HealthPermit, reason: Parameters<typeof healthVerd
 export async function tryCandidate(state: RunState, plan: readonly Candidate[], index: number, phase: Phase, force = false): Promise<CandidateStep> {
   const resolved = resolve(state, plan[index] as Candidate);
   if (!eligible(state, resolved, phase)) return NEXT;
-  const { entry, adapter, who } = resolved;
+  const { entry, who } = resolved;
   const { target } = resolved.candidate;
   const { deps, input } = state;
   for (let retries = 0; ; retries += 1) {
-    let permit = deps.health.acquire(entry.id, target.model);
-    if (permit === undefined) {
-      // Design §3.2/§3.7: an open circuit is skipped while a later candidate can take part; the last
-      // one is tried anyway (and a retry never goes through a circuit its own failures just opened).
-      if (retries > 0 || (!force && hasLaterCandidate(state, plan, index, phase))) {
-        state.lastOpenSkipped = index;
-        addSkipped(state, who, 'circuit_open', 0, 'circuit open');
-        return NEXT;
-      }
-      permit = deps.health.acquire(entry.id, target.model, true) as HealthPermit;
-    }
-    const options: BuildOptions | undefined = phase === 'continuation' ? { prefill: state.relay.text } : undefined;
-    const built = adapter.buildRequest(input.request, targetContext(entry, input.route, target), options);
-    if (!built.ok) {
-      permit.release();
-      // Only a request problem can become the client's answer; a build-time auth_error (no key
-      // configured) is the operator's, and ends as a 502 like any other failed attempt.
-      if (built.error.failoverClass === 'client_error') state.buildError ??= built.error;
-      addSkipped(state, who, reasonOf({ kind: 'upstream', status: built.error.status, error: built.error }), built.error.status,
-        `not sent: ${built.error.envelope.error.code ?? 'invalid request'}${built.error.envelope.error.param === null ? '' : ` (${built.error.envelope.error.param})`}`);
-      return NEXT;
-    }
-    const missing = deps.requireCredentials === false ? undefined : missingCredential(built.request.auth);
-    if (missing !== undefined) {
-      permit.release();
-      addSkipped(state, who, 'auth_error', 0, `credential ${missing} is not set`);
-      return NEXT;
-    }
-    let reservation: Reservation | undefined;
-    if (entry.limits !== undefined && deps.limiter !== undefined) {
-      const admission = await deps.limiter.admit(`provider:${entry.id}`, entry.limits, state.estimatedTokens);
-      if (!admission.allowed) {
-        permit.release();
-        addSkipped(state, who, 'quota_full', 0, `provider ${admission.exceeded} per minute limit reached`);
-        return NEXT;
-      }
-      reservation = admission.reservation;
-    }
+    const prepared = await prepareCall(state, plan, index, phase, { force, retry: retries > 0, resolved });
+    if (prepared === undefined) return NEXT;
+    const { permit, built, reservation } = prepared;
 
     const startedAt = deps.clock.monotonic();
     deps.listener?.({ type: 'attempt-start', requestId: input.requestId, route: input.route.name, ...who, index: state.records.length, at: startedAt - state.startedAt });
