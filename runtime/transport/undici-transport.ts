@@ -56,18 +56,34 @@ function abortReason(signal: AbortSignal): unknown {
 /**
  * The body as Uint8Arrays. A break becomes TransportError('body'); an abort rethrows the signal's
  * reason. Leaving the loop early (break, return, throw) destroys the body, which closes the socket:
- * a half-read HTTP/1.1 response cannot be reused.
+ * a half-read HTTP/1.1 response cannot be reused — unless the whole body has already arrived (a stream
+ * left at the provider's terminator, the usual case): then it is finished normally, because destroying
+ * it builds an abort error with a stack trace on every stream (issue 8 profile) for nothing.
  */
 async function* readBody(body: Dispatcher.ResponseData['body'], signal: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
+  let ended = false;
   try {
-    // undici's body yields Buffers (Uint8Array subclasses); its type says `any`.
-    for await (const chunk of body) yield chunk as Uint8Array;
+    // undici's body yields Buffers (Uint8Array subclasses); its type says `any`. Released below.
+    for await (const chunk of body.iterator({ destroyOnReturn: false })) yield chunk as Uint8Array;
+    ended = true;
   } catch (error) {
     if (signal.aborted) throw abortReason(signal);
     throw classifyNetworkError(error, false);
   } finally {
-    if (!body.destroyed) body.destroy();
+    if (!ended) release(body, signal);
   }
+}
+
+/** Node's stream state: `ended` once the source pushed its last byte (not public API; read defensively). */
+function arrivedWhole(body: Dispatcher.ResponseData['body']): boolean {
+  const state = (body as unknown as { _readableState?: { ended?: unknown } })._readableState;
+  return state?.ended === true && body.readableLength === 0;
+}
+
+function release(body: Dispatcher.ResponseData['body'], signal: AbortSignal): void {
+  if (body.destroyed || body.readableEnded) return;
+  if (!signal.aborted && arrivedWhole(body)) body.resume();
+  else body.destroy();
 }
 
 export function createUndiciTransport(options: UndiciTransportOptions = {}): UndiciTransport {
