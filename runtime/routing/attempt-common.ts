@@ -24,6 +24,8 @@ export interface AttemptSuccess {
   readonly ok: true;
   readonly status: number;
   readonly completion?: ChatCompletion;
+  /** The model the provider named in its stream chunks (a non-stream answer names it in `completion`). */
+  readonly model?: string;
   readonly usage?: Usage;
   readonly rawFinishReason?: string;
   /** Monotonic time of the first content. */

@@ -140,7 +140,7 @@ function result(state: RunState, outcome: RunOutcome, status: number, error?: Cl
     outcome,
     status,
     attempts: state.records,
-    ...(answer === undefined ? {} : { provider: answer.entry.id, providerType: answer.entry.type, model: answer.completion?.model ?? answer.target.model }),
+    ...(answer === undefined ? {} : { provider: answer.entry.id, providerType: answer.entry.type, model: answer.completion?.model ?? answer.model ?? answer.target.model }),
     ...(answer?.usage === undefined ? {} : { usage: answer.usage }),
     ...(firstByteAt === undefined ? {} : { timeToFirstByteMs: firstByteAt - state.startedAt }),
     durationMs: state.deps.clock.monotonic() - state.startedAt,

@@ -5,8 +5,8 @@
  * value, and never by scanning rendered text. Pure: the same match, plan and adapters the engine uses,
  * no network, no clock.
  */
-import type { AuthSpec, DroppedParam, ProviderAdapter, ProviderType } from '../adapters/contract.js';
-import type { AigwError } from '../errors.js';
+import type { AuthSpec, BuildResult, DroppedParam, ProviderAdapter, ProviderType } from '../adapters/contract.js';
+import { AigwError } from '../errors.js';
 import type { Manifest, Route } from '../manifest/types.js';
 import type { ChatCompletionRequest, OpenAIErrorEnvelope } from '../openai/wire.js';
 import { explainMatch } from './match-route.js';
@@ -54,7 +54,7 @@ export function explainPlan(
   getAdapter: (type: ProviderType) => ProviderAdapter,
 ): Explanation {
   const match = explainMatch(manifest, request.model);
-  if (!('route' in match)) return { matched: false, error: match };
+  if (match instanceof AigwError) return { matched: false, error: match };
   const { route } = match;
   const probabilities = firstPickProbabilities(route);
   const candidates: Candidate[] = [
@@ -76,7 +76,14 @@ export function explainPlan(
       ...(target.maxLatencyMs === undefined ? {} : { maxLatencyMs: target.maxLatencyMs }),
       prefill: supportsPrefill(adapter, entry, target),
     };
-    const built = adapter.buildRequest(request, targetContext(entry, route, target));
+    let built: BuildResult;
+    try {
+      built = adapter.buildRequest(request, targetContext(entry, route, target));
+    } catch (error) {
+      // An adapter that is not built yet (the registry's placeholder) says so instead of crashing the report.
+      const envelope = error instanceof AigwError ? error.toEnvelope() : { error: { message: String(error), type: 'server_error', param: null, code: 'internal_error' } };
+      return { ...base, dropped: [], buildError: { status: 500, envelope } };
+    }
     if (!built.ok) return { ...base, dropped: [], buildError: { status: built.error.status, envelope: built.error.envelope } };
     const missing = missingCredential(built.request.auth);
     return {

@@ -14,6 +14,8 @@ export interface Answer {
   readonly target: Target;
   readonly usage?: Usage;
   readonly completion?: ChatCompletion;
+  /** The model the provider named (stream chunks), when it named one. */
+  readonly model?: string;
   readonly firstContentAt: number;
 }
 

@@ -33,6 +33,7 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
   let usage: Usage | undefined;
   let rawFinishReason: string | undefined;
   let malformed = 0;
+  let model: string | undefined;
   let iterator: AsyncIterator<Uint8Array> | undefined;
   let exhausted = false;
 
@@ -53,6 +54,7 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
     /** Synchronous unless the sink pushes back: most chunks cost no promise at all. */
     send(chunk: ChatCompletionChunk): Promise<void> | undefined {
       noteSent(chunk, relay);
+      model = chunk.model;
       const pending = input.write(chunk);
       if (pending === undefined) return undefined;
       writing = true;
@@ -129,6 +131,7 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
     }
     return {
       ok: true, status, malformed, firstContentAt: firstContentAt ?? clock.monotonic(),
+      ...(model === undefined ? {} : { model }),
       ...(usage === undefined ? {} : { usage }),
       ...(rawFinishReason === undefined ? {} : { rawFinishReason }),
     };

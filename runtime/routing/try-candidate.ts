@@ -71,7 +71,8 @@ export async function tryCandidate(state: RunState, plan: readonly Candidate[], 
       addRecord(state, base);
       state.answer = { entry, target, firstContentAt: result.firstContentAt ?? startedAt,
         ...(result.usage === undefined ? {} : { usage: result.usage }),
-        ...(result.ok && result.completion !== undefined ? { completion: result.completion } : {}) };
+        ...(result.ok && result.completion !== undefined ? { completion: result.completion } : {}),
+        ...(result.ok && result.model !== undefined ? { model: result.model } : {}) };
       return { type: 'answered' };
     }
 

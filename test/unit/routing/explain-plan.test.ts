@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { envSecret, literalSecret } from '../../../runtime/secrets.js';
-import { maskedAuthHeaders } from '../../../runtime/routing/explain-plan.js';
+import { explainPlan, maskedAuthHeaders } from '../../../runtime/routing/explain-plan.js';
+import { AigwError, ERRORS } from '../../../runtime/errors.js';
+import { CHAT, createFakeAdapter, entry, manifest, route, target } from './fakes.js';
 
 test('authentication is shown from the SecretRef masked form for every auth kind, never the value', () => {
   const key = envSecret('KEY', 'VALUE-XYZZY');
@@ -18,4 +20,17 @@ test('authentication is shown from the SecretRef masked form for every auth kind
   assert.match(shown, /Credential=\$\{AWS_ACCESS_KEY_ID\}\/<date>\/eu-central-1\/bedrock\/aws4_request/);
   assert.match(shown, /"x-amz-security-token":"\$\{AWS_SESSION_TOKEN\}"/);
   assert.match(shown, /minted from \$\{GOOGLE_APPLICATION_CREDENTIALS\}/);
+});
+
+test('a candidate whose adapter throws (not built yet) is reported as not buildable, the others still shown', () => {
+  const broken = { ...createFakeAdapter('bedrock'), buildRequest: () => { throw new AigwError(ERRORS.INTERNAL, "The 'bedrock' adapter is not built yet."); } };
+  const explained = explainPlan(
+    manifest([route([target('bedrock', 'claude', 1), target('openai', 'gpt-4o-mini', 1)])], [entry('bedrock', 'bedrock'), entry('openai', 'openai')]),
+    CHAT,
+    (type) => (type === 'bedrock' ? broken : createFakeAdapter(type)),
+  );
+  assert.ok(explained.matched);
+  assert.equal(explained.candidates[0]?.buildError?.status, 500);
+  assert.match(explained.candidates[0]?.buildError?.envelope.error.message ?? '', /not built yet/);
+  assert.equal(explained.candidates[1]?.request?.url, 'https://openai.example/chat');
 });

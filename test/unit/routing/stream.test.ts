@@ -27,6 +27,18 @@ test('a stream is relayed as it comes: start before the first content, one role 
   assert.equal(result.attempts[0]?.firstContentMs, 10);
 });
 
+test('the result names the model the provider named in its chunks', async () => {
+  const base = createFakeAdapter('openai');
+  const renaming: ProviderAdapter = {
+    ...base,
+    createStreamTranslator: (context) => base.createStreamTranslator({ ...context, model: 'gpt-4o-mini-2024-07-18' }),
+  };
+  const h = harness({ manifest: manifest([seedRoute()], providers), adapters: { openai: renaming }, script: { openai: textStream(['Hi']) } });
+  const result = await h.run(STREAM, { sink: recordingSink() });
+  assert.equal(result.model, 'gpt-4o-mini-2024-07-18');
+  assert.equal(result.attempts[0]?.model, 'gpt-4o-mini', 'the attempt keeps the configured target model');
+});
+
 test('the usage chunk reaches the client when it asked for it', async () => {
   const h = harness({ manifest: manifest([seedRoute()], providers), script: { openai: textStream(['Hi']) } });
   const sink = recordingSink();
