@@ -53,6 +53,13 @@ export async function tryCandidate(state: RunState, plan: readonly Candidate[], 
     if (prepared === undefined) return NEXT;
     const { permit, built, reservation } = prepared;
 
+    const stopped = state.scope.stopped();
+    if (stopped !== undefined) {
+      // The client left (or the deadline passed) while the checks awaited the quota store: no call.
+      permit.release();
+      if (reservation !== undefined) await deps.limiter?.settle(reservation, 0);
+      return { type: 'end', kind: stopped.kind === 'timeout' ? 'timeout' : 'aborted' };
+    }
     const startedAt = deps.clock.monotonic();
     deps.listener?.({ type: 'attempt-start', requestId: input.requestId, route: input.route.name, ...who, index: state.records.length, at: startedAt - state.startedAt });
     state.calls += 1;

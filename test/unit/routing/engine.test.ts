@@ -322,3 +322,22 @@ test('the client aborting ends the run at once and aborts the in-flight upstream
   assert.equal(h.transport.calls.length, 1, 'no failover after an abort');
   assert.deepEqual(result.attempts.map((record) => [record.reason, record.outcome]), [['aborted', 'aborted']]);
 });
+
+test('a client that leaves while the provider quota is being checked ends the run before any call', async () => {
+  const limited = [entry('anthropic', 'anthropic', { limits: { requestsPerMinute: 100 } }), entry('openai', 'openai')];
+  const controller = new AbortController();
+  const settled: number[] = [];
+  const limiter: QuotaLimiter = {
+    async admit(key, _limits, tokens) {
+      controller.abort();
+      return { allowed: true, reservation: { key, tokens, window: 0 } };
+    },
+    settle: async (_reservation, actual) => { settled.push(actual); },
+    close: async () => undefined,
+  };
+  const h = harness({ manifest: manifest([seedRoute({ fallback: undefined })], limited), limiter, script: { anthropic: ok, openai: ok } });
+  const result = await h.run(CHAT, { signal: controller.signal });
+  assert.equal(result.outcome, 'aborted');
+  assert.equal(h.transport.calls.length, 0);
+  assert.deepEqual(settled, [0], 'the reservation is given back');
+});
