@@ -20,8 +20,25 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 const messages = [{ role: 'user' as const, content: 'Hi' }];
 const OPENAI_USAGE = 32;
 
+/**
+ * A Redis database of this file's own, emptied first: with AIGW_REDIS_URL a replica also adopts the
+ * manifest stored by the config plane (design §8), so a store left by an earlier run (or another test)
+ * would replace the manifest written here.
+ */
+const DATABASE = 13;
+
+async function privateDatabase(t: TestContext, redisUrl: string): Promise<string> {
+  const url = new URL(redisUrl);
+  url.pathname = `/${DATABASE}`;
+  const redis = new Redis(url.toString());
+  t.after(() => redis.quit());
+  await redis.flushdb();
+  return url.toString();
+}
+
 /** Starts the mock and two replicas on one Redis; the credential id is unique per run (Redis keeps counters a minute). */
-async function replicas(t: TestContext, redisUrl: string, quota: string): Promise<{ clients: [OpenAI, OpenAI]; credential: string }> {
+async function replicas(t: TestContext, sharedRedisUrl: string, quota: string): Promise<{ clients: [OpenAI, OpenAI]; credential: string; redisUrl: string }> {
+  const redisUrl = await privateDatabase(t, sharedRedisUrl);
   const mock = await startTestMock(t);
   const directory = await tempDirectory(t);
   const credential = `replicas-${randomUUID()}`;
@@ -38,7 +55,7 @@ ai_routes:
     spawnServe(t, [manifestFile, '--audit-file', join(directory, `audit-${name}.jsonl`), '--replica-id', name, '--log-level', 'warn'], env)));
   assert.ok(first !== undefined && second !== undefined);
   const client = (url: string): OpenAI => new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-replicas', maxRetries: 0 });
-  return { clients: [client(first.url), client(second.url)], credential };
+  return { clients: [client(first.url), client(second.url)], credential, redisUrl };
 }
 
 async function outcome(client: OpenAI, maxTokens?: number): Promise<string> {
@@ -67,8 +84,8 @@ test('two serve replicas on one Redis admit exactly one request budget between t
 test('tokens settled by one replica weigh on the next admission of the other', async (t) => {
   const url = requireService(t, 'redis');
   if (url === undefined) return;
-  const { clients, credential } = await replicas(t, url, 'tokens_per_minute: 80');
-  const redis = new Redis(url);
+  const { clients, credential, redisUrl } = await replicas(t, url, 'tokens_per_minute: 80');
+  const redis = new Redis(redisUrl);
   t.after(() => redis.quit());
   const counted = async (): Promise<number> => Number(await redis.hget(`aigw:quota:{credential:${credential}}`, 'tc') ?? 0);
   // Each reserves 9 (estimate + max_tokens 1) and uses 32: after 0, 32, 64 counted the next 9 no longer fit in 80.
