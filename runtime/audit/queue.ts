@@ -4,7 +4,7 @@
  * captured prompts, so their size varies a thousandfold).
  */
 
-/** A serialized record: the request id (the Elasticsearch `_id`) and its JSON line without newline. */
+/** A serialized record: its document id (the Elasticsearch `_id`: event.id, else the request id) and its JSON line without newline. */
 export interface QueuedRecord {
   readonly id: string;
   readonly line: string;
@@ -67,7 +67,14 @@ export function recordId(line: string): string | undefined {
 }
 
 /** Serializes a record for the queue (once, on the request path: the bytes bound needs the size). */
-export function toQueuedRecord(record: { readonly http: { readonly request: { readonly id: string } } }): QueuedRecord {
+export function toQueuedRecord(record: { readonly event?: unknown; readonly http: { readonly request: { readonly id: string } } }): QueuedRecord {
   const line = JSON.stringify(record);
-  return { id: record.http.request.id, line, bytes: Buffer.byteLength(line) };
+  return { id: documentId(record), line, bytes: Buffer.byteLength(line) };
+}
+
+/** `event.id` (unique per record, gateway-made) when present, else the request id. */
+function documentId(record: { readonly event?: unknown; readonly http: { readonly request: { readonly id: string } } }): string {
+  const event = record.event;
+  if (typeof event === 'object' && event !== null && 'id' in event && typeof event.id === 'string' && event.id !== '') return event.id;
+  return record.http.request.id;
 }

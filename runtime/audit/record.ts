@@ -34,6 +34,12 @@ export interface AuditUsage {
 export interface AuditInput {
   /** Request start, epoch milliseconds. */
   readonly timestamp: number;
+  /**
+   * The gateway's own unique id for this record (`event.id`, the Elasticsearch `_id`). The request id
+   * may come from the client (x-request-id is honoured), so two requests can share it; this cannot.
+   * Absent: the request id serves (tests, tools that build records themselves).
+   */
+  readonly eventId?: string;
   readonly requestId: string;
   /** The credential's id, never its key. */
   readonly credentialId?: string;
@@ -114,7 +120,7 @@ export function buildAuditRecord(input: AuditInput, settings: CaptureSettings): 
     '@timestamp': new Date(input.timestamp).toISOString(),
     'ecs': { version: ECS_VERSION },
     'event': {
-      kind: 'event', category: ['web'], type: ['access'], dataset: 'aigw.audit', action: 'chat-completion', outcome,
+      id: input.eventId, kind: 'event', category: ['web'], type: ['access'], dataset: 'aigw.audit', action: 'chat-completion', outcome,
       start: new Date(input.timestamp).toISOString(), end: new Date(end).toISOString(),
       // ECS durations are nanoseconds.
       duration: Math.round(input.durationMs * 1_000_000),

@@ -258,7 +258,10 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
       signal();
       stopBackoff?.();
       // Let an in-flight write finish (bounded), so a delivered batch is not spooled again.
-      await Promise.race([worker, new Promise((resolve) => setTimeout(resolve, Math.max(10, timeoutMs)))]);
+      let bound: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([worker, new Promise((resolve) => { bound = setTimeout(resolve, Math.max(10, timeoutMs)); })]);
+      // The bound must not outlive the race: a pending timer would hold the process open at exit.
+      clearTimeout(bound);
       detached = true;
       // Whatever is still in memory goes to disk, to be delivered by the next start.
       if (current !== undefined && current.source === 'queue') {

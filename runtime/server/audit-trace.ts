@@ -29,6 +29,7 @@ export function traceToAuditInput(trace: Readonly<RequestTrace>, facts: RequestF
   const dropped = result?.attempts.flatMap((attempt) => attempt.dropped.map((drop) => drop.param)) ?? [];
   const input: Record<string, unknown> = {
     timestamp: trace.startedAt,
+    eventId: trace.eventId,
     requestId: facts.requestId,
     credentialId: trace.credentialId,
     clientAddress: facts.clientAddress,

@@ -2,6 +2,7 @@
  * What the gateway's routes need, built once by `aigw serve` (or a test) and passed down; no module
  * state. `RequestTrace` is the per-request notebook the audit record and metrics are built from.
  */
+import { randomUUID } from 'node:crypto';
 import type { AuditInput } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -37,6 +38,8 @@ export interface GatewayDeps {
 
 /** Filled in as a request goes; read once at the end (onResponse) for audit and metrics. */
 export interface RequestTrace {
+  /** Unique per request, made here: the audit record's event.id and Elasticsearch _id (x-request-id may repeat). */
+  eventId: string;
   startedAt: number;
   startedMonotonic: number;
   credentialId: string | undefined;
@@ -58,6 +61,7 @@ export interface RequestTrace {
 
 export function newTrace(clock: Clock): RequestTrace {
   return {
+    eventId: randomUUID(),
     startedAt: clock.now(),
     startedMonotonic: clock.monotonic(),
     credentialId: undefined,
