@@ -5,24 +5,23 @@
  * still leaves its audit record (client_aborted, 499) and the in-flight gauges return to zero.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createHash } from 'node:crypto';
 import { APIUserAbortError } from 'openai';
 import { realClock } from '../../runtime/clock.js';
 import type { QuotaLimiter } from '../../runtime/quota/limiter.js';
 import { createMemoryLimiter } from '../../runtime/quota/memory-limiter.js';
 import type { RunningMock } from '../../runtime/mock/start-mock.js';
-import { eventually, metricValue, mockProviders, startTestGateway, startTestMock, suiteScope, type GatewayHandle } from './helpers/gateway-harness.js';
+import {
+  eventually, gatewaySuite, metricValue, mockProviders, startTestGateway, startTestMock, type GatewayHandle,
+} from './helpers/gateway-harness.js';
 
 const messages = [{ role: 'user' as const, content: 'Hello' }];
 
 describe('client abort', () => {
-  let mock: RunningMock;
-  let handle: GatewayHandle;
-  const scope = suiteScope(after);
-  before(async () => {
-    mock = await startTestMock(scope);
-    handle = await startTestGateway(scope, `
+  let mock!: RunningMock;
+  let handle!: GatewayHandle;
+  gatewaySuite((started) => ({ mock, handle } = started), (mock) => `
 ${mockProviders(mock.url, { openai: 'openai', anthropic: 'anthropic' })}
 ai_routes:
   - name: waiting
@@ -33,8 +32,6 @@ ai_routes:
     targets: [ { provider: anthropic, model: claude-streaming } ]
     stream_idle_timeout_ms: 30000
 `);
-  });
-  afterEach(() => mock.setFaults([]));
 
   test('aborting a non-stream request while the provider thinks closes the upstream socket at once', async () => {
     mock.setFaults(['model=gpt-waiting,delay_headers=5000']);

@@ -11,7 +11,9 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import type { RunningMock } from '../../runtime/mock/start-mock.js';
-import { mockProviders, startTestGateway, startTestMock, suiteScope, tempDirectory, type GatewayHandle } from './helpers/gateway-harness.js';
+import {
+  gatewaySuite, mockProviders, startTestGateway, startTestMock, suiteScope, tempDirectory, type GatewayHandle,
+} from './helpers/gateway-harness.js';
 import { ROOT, spawnServe } from './helpers/spawn-serve.js';
 
 const run = promisify(execFile);
@@ -39,14 +41,10 @@ audit:
 }
 
 describe('non-stream chat completions', () => {
-  let mock: RunningMock;
-  let handle: GatewayHandle;
-  const scope = suiteScope(after);
-  before(async () => {
-    mock = await startTestMock(scope);
-    // trace: the most the gateway ever logs, so the no-secret checks below see every line.
-    handle = await startTestGateway(scope, manifest(mock, true), { apiKey: KEY, settings: { logLevel: 'trace' } });
-  });
+  let mock!: RunningMock;
+  let handle!: GatewayHandle;
+  // trace: the most the gateway ever logs, so the no-secret checks below see every line.
+  gatewaySuite((started) => ({ mock, handle } = started), (mock) => manifest(mock, true), { apiKey: KEY, settings: { logLevel: 'trace' } });
 
   test('the SDK gets an OpenAI chat.completion whose model is the model that answered', async () => {
     const { data, response } = await handle.client.chat.completions
@@ -196,7 +194,7 @@ describe('npm start: the demo and the README quickstart', () => {
 
   test('the README curl snippet works as written (only the origin swapped)', async () => {
     const [curl] = readmeBlocks(readme, 'quickstart', 'sh').filter((block) => block.includes('curl'));
-    assert.ok(curl?.includes('http://127.0.0.1:8080/v1/chat/completions'));
+    assert.ok(curl !== undefined && curl.includes('http://127.0.0.1:8080/v1/chat/completions'));
     const { stdout } = await run('bash', ['-c', curl.replaceAll('http://127.0.0.1:8080', url)], { timeout: 20_000 });
     const answer = JSON.parse(stdout) as { object: string; choices: { message: { content: string } }[] };
     assert.equal(answer.object, 'chat.completion');
@@ -205,7 +203,7 @@ describe('npm start: the demo and the README quickstart', () => {
 
   test('the README OpenAI SDK snippet runs as written (only the origin swapped)', async () => {
     const [snippet] = readmeBlocks(readme, 'quickstart', 'js');
-    assert.ok(snippet?.includes("new OpenAI({ baseURL: 'http://127.0.0.1:8080/v1', apiKey: 'anything' })"));
+    assert.ok(snippet !== undefined && snippet.includes("new OpenAI({ baseURL: 'http://127.0.0.1:8080/v1', apiKey: 'anything' })"));
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', snippet.replaceAll('http://127.0.0.1:8080', url)], { cwd: ROOT, timeout: 20_000 });
     const [first, second] = stdout.split('\n');
     assert.match(first ?? '', /^(claude-haiku-4-5|gpt-4o-mini) \S/, 'model and answer');

@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import OpenAI, { APIError } from 'openai';
 import type { RunningMock } from '../../runtime/mock/start-mock.js';
-import { eventually, mockProviders, postRaw, startTestGateway, startTestMock, suiteScope, type GatewayHandle } from './helpers/gateway-harness.js';
+import { eventually, gatewaySuite, mockProviders, postRaw, type GatewayHandle } from './helpers/gateway-harness.js';
 
 const KEY = 'sk-aigw-errors-full-access';
 const NARROW_KEY = 'sk-aigw-errors-narrow';
@@ -41,12 +41,9 @@ function assertEnvelope(body: unknown): asserts body is Envelope {
 }
 
 describe('error statuses', () => {
-  let mock: RunningMock;
-  let handle: GatewayHandle;
-  const scope = suiteScope(after);
-  before(async () => {
-    mock = await startTestMock(scope);
-    handle = await startTestGateway(scope, `
+  let mock!: RunningMock;
+  let handle!: GatewayHandle;
+  gatewaySuite((started) => ({ mock, handle } = started), (mock) => `
 ${mockProviders(mock.url, { openai: 'openai', anthropic: 'anthropic' })}
 credentials:
   - { id: full, key_sha256: "${sha256(KEY)}" }
@@ -78,8 +75,6 @@ ai_routes:
       - { provider: openai, model: gpt-rejects }
       - { provider: anthropic, model: claude-never, weight: 0 }
 `, { apiKey: KEY, settings: { bodyLimit: 4096 } });
-  });
-  afterEach(() => mock.setFaults([]));
 
   test('400 invalid_json: a body that is not JSON', async () => {
     const response = await postRaw(`${handle.url}/v1/chat/completions`, '{"model": "gpt-4o-mini", "messages": [', { authorization: `Bearer ${KEY}` });

@@ -6,9 +6,10 @@
  * it, probes it and closes). The answer names the model that answered; the audit lists every attempt.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
-import type { MockLogEntry, RunningMock } from '../../runtime/mock/start-mock.js';
-import { collect, eventually, metricValue, mockProviders, startTestGateway, startTestMock, suiteScope, type GatewayHandle } from './helpers/gateway-harness.js';
+import { describe, test } from 'node:test';
+import type { MockLogEntry } from '../../runtime/mock/request-log.js';
+import type { RunningMock } from '../../runtime/mock/start-mock.js';
+import { collect, eventually, gatewaySuite, metricValue, mockProviders, type GatewayHandle } from './helpers/gateway-harness.js';
 
 const messages = [{ role: 'user' as const, content: 'Hello' }];
 
@@ -25,12 +26,9 @@ function route(name: string, primary: string, backup: string, extra = '', primar
 const calls = (mock: RunningMock, model: string): MockLogEntry[] => mock.log().filter((entry) => entry.model === model);
 
 describe('failover', () => {
-  let mock: RunningMock;
-  let handle: GatewayHandle;
-  const scope = suiteScope(after);
-  before(async () => {
-    mock = await startTestMock(scope);
-    handle = await startTestGateway(scope, `
+  let mock!: RunningMock;
+  let handle!: GatewayHandle;
+  gatewaySuite((started) => ({ mock, handle } = started), (mock) => `
 ${mockProviders(mock.url, { openai: 'openai', anthropic: 'anthropic', bedrock: 'bedrock' }, { bedrock: 'region: us-east-1' })}
 ai_routes:
 ${route('forced-503', 'gpt-503', 'claude-after-503', '\n    retry: { attempts: 1, backoff_ms: 10 }')}
@@ -43,8 +41,6 @@ ${route('reset', 'gpt-reset', 'claude-after-reset', '\n    retry: { attempts: 1,
 ${route('stream-503', 'gpt-stream-503', 'claude-after-stream-503', '\n    retry: { attempts: 0 }')}
 ${route('circuit', 'gpt-flaky', 'claude-steady', '\n    retry: { attempts: 0 }')}
 `, { overrides: { health: { threshold: 3, openMs: 400 } } });
-  });
-  afterEach(() => mock.setFaults([]));
 
   test('a forced 503 is retried once on the same target, then the backup answers and names its model', async () => {
     mock.setFaults(['model=gpt-503,status=503']);

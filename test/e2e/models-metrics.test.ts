@@ -7,10 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { APIError } from 'openai';
 import type { RunningMock } from '../../runtime/mock/start-mock.js';
-import { collect, eventually, metricValue, mockProviders, startTestGateway, startTestMock, suiteScope, type GatewayHandle } from './helpers/gateway-harness.js';
+import { collect, eventually, gatewaySuite, metricValue, mockProviders, type GatewayHandle } from './helpers/gateway-harness.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const messages = [{ role: 'user' as const, content: 'Hello' }];
@@ -19,12 +19,9 @@ const NARROW = 'sk-models-narrow';
 const LIMITED = 'sk-models-limited';
 
 describe('models, health and metrics', () => {
-  let mock: RunningMock;
-  let handle: GatewayHandle;
-  const scope = suiteScope(after);
-  before(async () => {
-    mock = await startTestMock(scope);
-    handle = await startTestGateway(scope, `
+  let mock!: RunningMock;
+  let handle!: GatewayHandle;
+  gatewaySuite((started) => ({ mock, handle } = started), (mock) => `
 ${mockProviders(mock.url, { openai: 'openai', anthropic: 'anthropic', team: 'vllm' })}
 credentials:
   - { id: all, key_sha256: "${sha256(ALL)}" }
@@ -45,8 +42,6 @@ ai_routes:
     targets: [ { provider: anthropic, model: claude-slow } ]
     stream_idle_timeout_ms: 20000
 `, { apiKey: ALL });
-  });
-  afterEach(() => mock.setFaults([]));
 
   test('models.list() returns every route model in OpenAI list shape for an unrestricted key', async () => {
     const page = await handle.client.models.list();

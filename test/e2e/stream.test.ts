@@ -6,13 +6,11 @@
  * stream with an error naming the original failure, stalls, malformed events and a missing terminator.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { APIError } from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { RunningMock } from '../../runtime/mock/start-mock.js';
-import {
-  collect, metricValue, mockProviders, postRaw, sseData, startTestGateway, startTestMock, suiteScope, type GatewayHandle,
-} from './helpers/gateway-harness.js';
+import { collect, gatewaySuite, metricValue, mockProviders, postRaw, sseData, type GatewayHandle } from './helpers/gateway-harness.js';
 
 const OPENAI_TEXT = 'Hello there, nice to meet you!';
 const ANTHROPIC_TEXT = 'Hello! Nice to meet you.';
@@ -64,14 +62,9 @@ const finishes = (chunks: readonly ChatCompletionChunk[]): (string | null | unde
   chunks.map((chunk) => chunk.choices[0]?.finish_reason).filter((reason) => reason !== null && reason !== undefined);
 
 describe('streams', () => {
-  let mock: RunningMock;
-  let handle: GatewayHandle;
-  const scope = suiteScope(after);
-  before(async () => {
-    mock = await startTestMock(scope);
-    handle = await startTestGateway(scope, manifest(mock));
-  });
-  afterEach(() => mock.setFaults([]));
+  let mock!: RunningMock;
+  let handle!: GatewayHandle;
+  gatewaySuite((started) => ({ mock, handle } = started), (mock) => manifest(mock));
 
   test('the SDK iterates the chunks of one stream with one role, one finish, and no usage chunk when not asked', async () => {
     const stream = await handle.client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });

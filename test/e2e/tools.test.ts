@@ -6,10 +6,10 @@
  * Gemini, Bedrock), whose native requests must carry the tools.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { RunningMock } from '../../runtime/mock/start-mock.js';
-import { collect, mockProviders, startTestGateway, startTestMock, suiteScope, type GatewayHandle } from './helpers/gateway-harness.js';
+import { collect, gatewaySuite, mockProviders, type GatewayHandle } from './helpers/gateway-harness.js';
 
 const request = {
   messages: [{ role: 'user', content: 'What is the weather in Boston?' }],
@@ -34,12 +34,9 @@ const TOOLS_FIELD: Readonly<Record<string, (body: Record<string, unknown>) => un
 };
 
 describe('tool calls', () => {
-  let mock: RunningMock;
-  let handle: GatewayHandle;
-  const scope = suiteScope(after);
-  before(async () => {
-    mock = await startTestMock(scope);
-    handle = await startTestGateway(scope, `
+  let mock!: RunningMock;
+  let handle!: GatewayHandle;
+  gatewaySuite((started) => ({ mock, handle } = started), (mock) => `
 ${mockProviders(mock.url, { openai: 'openai', anthropic: 'anthropic', gemini: 'gemini', bedrock: 'bedrock' }, { bedrock: 'region: us-east-1' })}
 ai_routes:
   - { name: tools-openai, match: { model: tools-openai }, targets: [ { provider: openai, model: gpt-4o-mini } ] }
@@ -47,7 +44,6 @@ ai_routes:
   - { name: tools-gemini, match: { model: tools-gemini }, targets: [ { provider: gemini, model: gemini-2.0-flash } ] }
   - { name: tools-bedrock, match: { model: tools-bedrock }, targets: [ { provider: bedrock, model: anthropic.claude-3-5-haiku-20241022-v1:0 } ] }
 `);
-  });
 
   for (const provider of ['openai', 'anthropic', 'gemini', 'bedrock']) {
     test(`${provider}: a non-stream tool call reaches the SDK as tool_calls with parseable arguments`, async () => {

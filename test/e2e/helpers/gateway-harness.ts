@@ -7,6 +7,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, afterEach, before } from 'node:test';
 import OpenAI from 'openai';
 import type { ProviderType } from '../../../runtime/adapters/contract.js';
 import { mockBaseUrl } from '../../../runtime/mock/mock-base-url.js';
@@ -102,6 +103,25 @@ export interface AuditLine {
   };
   readonly error?: { readonly code: string; readonly message: string };
   readonly [key: string]: unknown;
+}
+
+/**
+ * The usual `describe` setup: one mock and one gateway for the block (manifest built from the mock),
+ * the mock's global faults cleared after each test. `ready` receives both once they listen.
+ */
+export function gatewaySuite(
+  ready: (started: { mock: RunningMock; handle: GatewayHandle }) => void,
+  manifest: (mock: RunningMock) => string,
+  options: StartOptions = {},
+): void {
+  const scope = suiteScope(after);
+  let started: { mock: RunningMock; handle: GatewayHandle } | undefined;
+  before(async () => {
+    const mock = await startTestMock(scope);
+    started = { mock, handle: await startTestGateway(scope, manifest(mock), options) };
+    ready(started);
+  });
+  afterEach(() => started?.mock.setFaults([]));
 }
 
 export interface StartOptions {

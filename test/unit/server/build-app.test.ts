@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { InjectOptions } from 'fastify';
 import { testApp } from './app-harness.js';
 
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
@@ -55,7 +56,7 @@ test('/readyz is 200 when not draining', async (t) => {
 test('body-parsing failures (malformed JSON, wrong media type, too large, empty) are OpenAI envelopes, audited once', async (t) => {
   const { app, audits } = testApp({ bodyLimit: 200 });
   t.after(() => app.close());
-  const cases: [Parameters<typeof app.inject>[0], number, string][] = [
+  const cases: [InjectOptions, number, string][] = [
     [{ method: 'POST', url: '/v1/chat/completions', payload: '{"model":', headers: { 'content-type': 'application/json' } }, 400, 'invalid_json'],
     [{ method: 'POST', url: '/v1/chat/completions', payload: '', headers: { 'content-type': 'application/json' } }, 400, 'invalid_json'],
     [{ method: 'POST', url: '/v1/chat/completions', payload: 'hello', headers: { 'content-type': 'text/plain' } }, 400, 'invalid_request'],
