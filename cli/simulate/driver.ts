@@ -25,6 +25,8 @@ import { createVirtualScheduler, type VirtualScheduler } from './virtual-schedul
 export type SimulationEvent =
   | StatisticsEvent
   | { readonly type: 'run-start'; readonly total: number; readonly seed: number }
+  /** A request arrives (its virtual time: the live view's clock). */
+  | { readonly type: 'request-arrival'; readonly index: number; readonly at: number }
   | { readonly type: 'run-end'; readonly summary: SimulationSummary };
 
 export interface SimulationInput {
@@ -99,7 +101,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationS
   const clock = input.clock ?? createVirtualScheduler();
   const statistics = createStatistics(manifest);
   const emit = (event: SimulationEvent): void => {
-    if (event.type !== 'run-start' && event.type !== 'run-end') statistics.add(event);
+    if (event.type !== 'run-start' && event.type !== 'run-end' && event.type !== 'request-arrival') statistics.add(event);
     input.listener?.(event);
   };
   const engine = createEngine({
@@ -146,6 +148,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationS
     if (finished === total) resolveDone();
   };
   const launch = (index: number): void => {
+    if (input.listener !== undefined) emit({ type: 'request-arrival', index, at: clock.monotonic() });
     const model = pick(models, mix.next());
     const prompt = pick(scenario.prompts, mix.next());
     const stream = scenario.streamFraction > 0 && mix.next() < scenario.streamFraction;

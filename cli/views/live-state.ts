@@ -63,11 +63,13 @@ export function reduceLiveState(state: LiveState, event: SimulationEvent): void 
     case 'run-start':
       state.total = event.total;
       return;
+    case 'request-arrival':
+      state.simulatedMs = Math.max(state.simulatedMs, event.at);
+      return;
     case 'attempt-end': {
       const target = row(state, event.record.provider, event.record.model);
       if (event.record.outcome !== 'skipped') target.attempts += 1;
       if (event.record.outcome === 'failover' || event.record.outcome === 'continued') target.failovers += 1;
-      state.simulatedMs = Math.max(state.simulatedMs, event.record.startMs);
       return;
     }
     case 'request-end': {
