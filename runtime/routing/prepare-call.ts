@@ -20,13 +20,17 @@ export interface PreparedCall {
   readonly reservation: Reservation | undefined;
 }
 
-export async function prepareCall(
+/**
+ * Synchronous unless the provider has `limits` (the quota store is asked): most calls cost no extra
+ * promise here.
+ */
+export function prepareCall(
   state: RunState,
   plan: readonly Candidate[],
   index: number,
   phase: Phase,
   options: { readonly force: boolean; readonly retry: boolean; readonly resolved: Resolved },
-): Promise<PreparedCall | undefined> {
+): PreparedCall | undefined | Promise<PreparedCall | undefined> {
   const { deps, input } = state;
   const { entry, adapter, who } = options.resolved;
   const { target } = options.resolved.candidate;
@@ -60,15 +64,11 @@ export async function prepareCall(
     addSkipped(state, who, 'auth_error', 0, `credential ${missing} is not set`);
     return undefined;
   }
-  let reservation: Reservation | undefined;
-  if (entry.limits !== undefined && deps.limiter !== undefined) {
-    const admission = await deps.limiter.admit(`provider:${entry.id}`, entry.limits, state.estimatedTokens);
-    if (!admission.allowed) {
-      permit.release();
-      addSkipped(state, who, 'quota_full', 0, `provider ${admission.exceeded} per minute limit reached`);
-      return undefined;
-    }
-    reservation = admission.reservation;
-  }
-  return { permit, built, reservation };
+  if (entry.limits === undefined || deps.limiter === undefined) return { permit, built, reservation: undefined };
+  return deps.limiter.admit(`provider:${entry.id}`, entry.limits, state.estimatedTokens).then((admission) => {
+    if (admission.allowed) return { permit, built, reservation: admission.reservation };
+    permit.release();
+    addSkipped(state, who, 'quota_full', 0, `provider ${admission.exceeded} per minute limit reached`);
+    return undefined;
+  });
 }

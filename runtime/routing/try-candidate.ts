@@ -49,7 +49,8 @@ export async function tryCandidate(state: RunState, plan: readonly Candidate[], 
   const { target } = resolved.candidate;
   const { deps, input } = state;
   for (let retries = 0; ; retries += 1) {
-    const prepared = await prepareCall(state, plan, index, phase, { force, retry: retries > 0, resolved });
+    const preparing = prepareCall(state, plan, index, phase, { force, retry: retries > 0, resolved });
+    const prepared = preparing instanceof Promise ? await preparing : preparing;
     if (prepared === undefined) return NEXT;
     const { permit, built, reservation } = prepared;
 
