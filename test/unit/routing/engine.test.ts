@@ -341,3 +341,26 @@ test('a client that leaves while the provider quota is being checked ends the ru
   assert.equal(h.transport.calls.length, 0);
   assert.deepEqual(settled, [0], 'the reservation is given back');
 });
+
+test('when every candidate is passed over and one only for its open circuit, that one is still called', async () => {
+  const limitedOpenai = [entry('anthropic', 'anthropic'), entry('openai', 'openai', { limits: { requestsPerMinute: 1 } })];
+  const full: QuotaLimiter = {
+    admit: async () => ({ allowed: false, exceeded: 'requests', retryAfterMs: 1000 }),
+    settle: async () => undefined,
+    close: async () => undefined,
+  };
+  const noRetry = { attempts: 0, backoffMs: 250, maxRetryAfterMs: 5000 };
+  const h = harness({
+    manifest: manifest([route([target('anthropic', 'claude-haiku-4-5', 1), target('openai', 'gpt-4o-mini', 0)], { retry: noRetry })], limitedOpenai),
+    limiter: full,
+    script: { anthropic: [{ kind: 'json', status: 503 }, { kind: 'json', status: 503 }, { kind: 'json', status: 503 }, ok] },
+  });
+  for (let index = 0; index < 3; index += 1) await h.run(CHAT);
+  assert.equal(h.health.state('anthropic', 'claude-haiku-4-5'), 'open');
+  const result = await h.run(CHAT);
+  assert.deepEqual(result.attempts.map((record) => [record.provider, record.reason, record.outcome]), [
+    ['anthropic', 'circuit_open', 'skipped'],
+    ['openai', 'quota_full', 'skipped'],
+    ['anthropic', null, 'success'],
+  ]);
+});
