@@ -329,7 +329,8 @@ describe('bedrock event-stream decoding', () => {
 
   test('a frame with a bad CRC is one framing error and nothing after it is read', () => {
     const corrupt = concat(frames);
-    corrupt[(frames[0]?.length ?? 0) - 6] ^= 0xff;
+    const crcIndex = (frames[0]?.length ?? 0) - 6;
+    corrupt[crcIndex] = (corrupt[crcIndex] ?? 0) ^ 0xff;
     const decoder = createEventStreamDecoder();
     const units = [...decoder.push(corrupt), ...decoder.push(concat(frames)), ...decoder.end()];
     assert.equal(units.length, 1);
@@ -383,7 +384,7 @@ describe('bedrock stream translation', () => {
   test('a bad CRC mid-stream is a stream error step, not a crash', () => {
     const bytes = wire(text);
     const second = encodeEventStreamFrames([text[0] as EventStreamEvent])[0]?.length ?? 0;
-    bytes[second + 20] ^= 0x01;
+    bytes[second + 20] = (bytes[second + 20] ?? 0) ^ 0x01;
     const run = runAllByteSplits(bedrockAdapter, CONTEXT, bytes);
     assert.equal(run.done, false);
     assert.equal(run.error?.failoverClass, 'retryable_5xx');

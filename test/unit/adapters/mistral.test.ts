@@ -113,7 +113,7 @@ describe('mistral request mapping', () => {
     const first = rewriteToolCallIds(messages);
     const second = rewriteToolCallIds(messages);
     assert.deepEqual(first, second);
-    const ids = (first[0] as { tool_calls: { id: string }[] }).tool_calls.map((call) => call.id);
+    const ids = (first[0] as unknown as { tool_calls: { id: string }[] }).tool_calls.map((call) => call.id);
     assert.equal(new Set(ids).size, 50);
     assert.ok(ids.every((id) => /^[a-zA-Z0-9]{9}$/.test(id)));
   });

@@ -107,7 +107,7 @@ test('capture hash keeps only the digest; none keeps neither text nor digest', (
 });
 
 test('gen_ai.system uses OpenTelemetry well-known values, else the provider type', () => {
-  const system = (providerType: AuditInput['providerType']) =>
+  const system = (providerType: NonNullable<AuditInput['providerType']>) =>
     (buildAuditRecord({ ...answered, providerType }, full) as Record<string, Record<string, unknown>>)['gen_ai']?.['system'];
   assert.equal(system('bedrock'), 'aws.bedrock');
   assert.equal(system('vertex-ai'), 'gcp.vertex_ai');

@@ -31,7 +31,7 @@ test('rule ids are unique, family/kebab-name, with a severity, a summary and a h
     'provider/unknown-id', 'provider/literal-secret', 'provider/unused', 'route/duplicate-name', 'route/unreachable', 'route/weights-all-zero',
     'route/weight-invalid', 'route/fallback-format', 'route/fallback-repeats-target', 'route/latency-exceeds-timeout',
     'credential/bad-key-hash', 'credential/unknown-route', 'credential/none']) {
-    assert.ok(ids.includes(required), `style §I.3 requires ${required}`);
+    assert.ok((ids as readonly string[]).includes(required), `style §I.3 requires ${required}`);
   }
   const warnings = RULES.filter((rule) => rule.severity === 'warning').map((rule) => rule.id).sort();
   assert.deepEqual(warnings, ['credential/none', 'provider/literal-secret', 'provider/unused', 'route/duplicate-target']);
