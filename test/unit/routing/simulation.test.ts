@@ -279,3 +279,14 @@ faults:
   assert.equal(anthropic.firstShare, 0);
   assert.ok(anthropic.answered > 0);
 });
+
+test('a model mix with a model no route matches: those requests get the 404 the gateway would give', async () => {
+  const { summary } = await simulate(SEED, `requests: 400
+models: { gpt-4o-mini: 1, gpt-5: 1 }
+`);
+  const unmatched = summary.statuses['404'] ?? 0;
+  assert.ok(unmatched > 150 && unmatched < 250, `404s ${unmatched}`);
+  assert.equal(summary.statuses['200'], 400 - unmatched);
+  assert.equal(summary.routes[0]?.requests, 400 - unmatched);
+  assert.equal(summary.successRate, (400 - unmatched) / 400);
+});
