@@ -22,18 +22,17 @@ export interface ChunkFactory {
  * Anthropic's message id) passes them through `overrides` once known.
  */
 export function createChunkFactory(context: ResponseContext, overrides: { id?: string; model?: string } = {}): ChunkFactory {
-  const base = (): { id: string; object: 'chat.completion.chunk'; created: number; model: string } => ({
-    id: overrides.id ?? context.completionId,
-    object: 'chat.completion.chunk',
-    created: context.created,
-    model: overrides.model ?? context.model,
-  });
-  const withUsageNull = (chunk: ChatCompletionChunk): ChatCompletionChunk =>
-    context.includeUsage ? { ...chunk, usage: null } : chunk;
+  const id = overrides.id ?? context.completionId;
+  const model = overrides.model ?? context.model;
+  const { created } = context;
+  // One literal per chunk (no spreads): this runs for every chunk of every stream (issue 8 profile).
+  const chunk = (delta: ChunkDelta, finishReason: FinishReason | null): ChatCompletionChunk => (context.includeUsage
+    ? { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], usage: null }
+    : { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
   return {
-    role: () => withUsageNull({ ...base(), choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }] }),
-    delta: (delta) => withUsageNull({ ...base(), choices: [{ index: 0, delta, logprobs: null, finish_reason: null }] }),
-    finish: (reason) => withUsageNull({ ...base(), choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: reason }] }),
-    usage: (usage) => ({ ...base(), choices: [], usage }),
+    role: () => chunk({ role: 'assistant', content: '' }, null),
+    delta: (delta) => chunk(delta, null),
+    finish: (reason) => chunk({}, reason),
+    usage: (usage) => ({ id, object: 'chat.completion.chunk', created, model, choices: [], usage }),
   };
 }
