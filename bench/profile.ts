@@ -4,7 +4,7 @@
  * functions and files with the most self time. The .cpuprofile file is kept (open it in Chrome
  * DevTools or speedscope for the call tree).
  *
- *   npm run build && node --import tsx bench/profile.ts [--row aigw-openai|aigw-anthropic|aigw-openai-stream|aigw-anthropic-stream]
+ *   npm run build && node --import tsx bench/profile.ts [--row aigw-openai|aigw-secure|aigw-anthropic|aigw-openai-stream|aigw-anthropic-stream]
  *     [--seconds 5] [--connections 50] [--bin path/to/cli/bin.js (another build, for A/B)]
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { throughput } from './load.js';
 import { BENCH_DIR, ROOT, planPinning, startServer } from './processes.js';
-import { aigwManifest, openAIBody, UPSTREAM_KEY } from './scenarios.js';
+import { aigwManifest, CLIENT_KEY, openAIBody, UPSTREAM_KEY } from './scenarios.js';
 
 interface ProfileNode {
   readonly id: number;
@@ -28,8 +28,9 @@ interface CpuProfile {
   readonly timeDeltas: readonly number[];
 }
 
-const ROWS: Record<string, { model: string; stream: boolean }> = {
+const ROWS: Record<string, { model: string; stream: boolean; secure?: boolean }> = {
   'aigw-openai': { model: 'bench-openai', stream: false },
+  'aigw-secure': { model: 'bench-openai', stream: false, secure: true },
   'aigw-anthropic': { model: 'bench-anthropic', stream: false },
   'aigw-openai-stream': { model: 'bench-openai', stream: true },
   'aigw-anthropic-stream': { model: 'bench-anthropic', stream: true },
@@ -69,13 +70,14 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'aigw-profile-'));
   const upstream = await startServer({ name: 'upstream', node: { args: [join(BENCH_DIR, 'fake-upstream.ts')], tsx: true }, cwd: ROOT, cpu: pinning.upstreamCpu, logFile: join(work, 'upstream.log') });
   const manifest = join(work, 'aigw.yaml');
-  writeFileSync(manifest, aigwManifest(upstream.url, { secure: false }));
+  writeFileSync(manifest, aigwManifest(upstream.url, { secure: row.secure === true, auditFile: join(work, 'audit.jsonl') }));
   const gateway = await startServer({
     name: 'aigw',
     node: { args: ['--cpu-prof', '--cpu-prof-dir', work, resolve(values.bin ?? join(ROOT, 'dist', 'cli', 'bin.js')), 'serve', manifest, '--port', '0', '--audit-file', join(work, 'audit.jsonl')] },
     cwd: work, env: { BENCH_UPSTREAM_KEY: UPSTREAM_KEY }, cpu: pinning.serverCpu, logFile: join(work, 'aigw.log'),
   });
-  const shape = { url: gateway.url, path: '/v1/chat/completions', headers: {}, body: openAIBody(row.model, row.stream), stream: row.stream };
+  const headers: Record<string, string> = row.secure === true ? { authorization: `Bearer ${CLIENT_KEY}` } : {};
+  const shape = { url: gateway.url, path: '/v1/chat/completions', headers, body: openAIBody(row.model, row.stream), stream: row.stream };
   await throughput(shape, { connections: Number(values.connections), seconds: 1 });
   const before = await gateway.usage();
   const load = await throughput(shape, { connections: Number(values.connections), seconds: Number(values.seconds) });
