@@ -21,6 +21,8 @@ export interface StreamAttemptInput extends AttemptInput {
   readonly write: (chunk: ChatCompletionChunk) => void | Promise<void>;
   /** Opens the client's stream (headers) just before its first content. */
   readonly open: () => void | Promise<void>;
+  /** The client is gone (its sink threw): stops the attempt as an abort. */
+  readonly gone: () => never;
 }
 
 export async function runStreamAttempt(input: StreamAttemptInput): Promise<AttemptResult> {

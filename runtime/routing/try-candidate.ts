@@ -142,55 +142,52 @@ function attemptRecord(who: Who, result: AttemptResult, startMs: number, duratio
 async function call(state: RunState, resolved: Resolved, request: AttemptInput['request'], budgetMs: number | undefined): Promise<AttemptResult> {
   const { deps, input } = state;
   const scope = openAttemptScope(deps.clock, state.scope, budgetMs);
-  const attempt: AttemptInput = {
-    clock: deps.clock,
-    transport: deps.transport,
-    adapter: resolved.adapter,
-    request,
-    target: { providerId: resolved.entry.id, providerType: resolved.entry.type, model: resolved.candidate.target.model },
-    context: { completionId: state.completionId, created: state.created, model: resolved.candidate.target.model, includeUsage: state.includeUsage },
-    scope,
-  };
+  const model = resolved.candidate.target.model;
+  const target = { providerId: resolved.entry.id, providerType: resolved.entry.type, model };
+  const context = { completionId: state.completionId, created: state.created, model, includeUsage: state.includeUsage };
   try {
-    if (!state.stream || state.sink === undefined) return await runUnaryAttempt(attempt);
     const sink = state.sink;
-    // A sink that throws means the client is gone: stop the attempt as an abort, not as a bug.
-    const gone = (): never => {
-      const stop = new Stop('aborted');
-      scope.abort(stop);
-      throw stop;
-    };
-    const guard = (action: () => void | Promise<void>): void | Promise<void> => {
-      let pending: void | Promise<void>;
-      try {
-        pending = action();
-      } catch {
-        return gone();
-      }
-      return pending === undefined ? undefined : pending.catch(gone);
-    };
+    if (!state.stream || sink === undefined) {
+      return await runUnaryAttempt({ clock: deps.clock, transport: deps.transport, adapter: resolved.adapter, request, target, context, scope });
+    }
     return await runStreamAttempt({
-      ...attempt,
+      clock: deps.clock,
+      transport: deps.transport,
+      adapter: resolved.adapter,
+      request,
+      target,
+      context,
+      scope,
       relay: state.relay,
       includeUsage: state.includeUsage,
       idleTimeoutMs: input.route.streamIdleTimeoutMs,
+      /** A sink that throws means the client is gone: stop the attempt as an abort, not as a bug. */
+      gone(): never {
+        const stop = new Stop('aborted');
+        scope.abort(stop);
+        throw stop;
+      },
       write(chunk) {
         let pending: void | Promise<void>;
         try {
           pending = sink.write(chunk);
         } catch {
-          return gone();
+          return this.gone();
         }
-        return pending === undefined ? undefined : pending.catch(gone);
+        return pending === undefined ? undefined : pending.catch(() => this.gone());
       },
-      open: () => guard(async () => {
+      async open() {
         state.streamOpenedAt = deps.clock.monotonic();
         state.scope.cancelDeadline();
         deps.listener?.({ type: 'stream-start', requestId: input.requestId, route: input.route.name, provider: resolved.entry.id,
-          model: resolved.candidate.target.model, at: state.streamOpenedAt - state.startedAt });
-        await sink.start({ route: input.route.name, provider: resolved.entry.id, providerType: resolved.entry.type, model: resolved.candidate.target.model });
+          model, at: state.streamOpenedAt - state.startedAt });
+        try {
+          await sink.start({ route: input.route.name, provider: resolved.entry.id, providerType: resolved.entry.type, model });
+        } catch {
+          this.gone();
+        }
         state.relay.started = true;
-      }),
+      },
     });
   } finally {
     scope.close();

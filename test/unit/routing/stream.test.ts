@@ -250,3 +250,21 @@ test('timeout_ms stops applying once the stream has started', async () => {
   assert.equal(result.outcome, 'success');
   assert.equal(result.durationMs, 300);
 });
+
+test('a sink that throws (the client is gone) ends the run as aborted and releases the upstream call', async () => {
+  const h = harness({ manifest: manifest([seedRoute()], providers), script: { openai: textStream(['a', 'b', 'c'], { every: 100 }) } });
+  const sink = recordingSink();
+  let writes = 0;
+  const result = await h.run(STREAM, { sink: { ...sink, write: (chunk) => { writes += 1; if (writes === 2) throw new Error('socket closed'); sink.write(chunk); } } });
+  assert.equal(result.outcome, 'aborted');
+  assert.equal(h.transport.calls.length, 1, 'no failover for a client that left');
+  assert.equal(h.transport.calls[0]?.aborted, true);
+});
+
+test('a sink whose start rejects ends the run as aborted', async () => {
+  const h = harness({ manifest: manifest([seedRoute()], providers), script: { openai: textStream(['a']) } });
+  const sink = recordingSink();
+  const result = await h.run(STREAM, { sink: { ...sink, start: async () => { throw new Error('gone'); } } });
+  assert.equal(result.outcome, 'aborted');
+  assert.equal(sink.chunks.length, 0);
+});
