@@ -1,8 +1,11 @@
 /**
- * Shared policy for translating a provider's error (status + headers + reason) into a TranslatedError:
- * the failover class, the status the app gets, the retry hint and a scrubbed OpenAI envelope. Every
- * adapter parses its own body shape and hands the fields it found to `translateProviderError`, so the
- * classification rules (design §3.4–3.5, style §I.2) live in one place.
+ * The one error policy of every adapter: a provider's error (status + headers + reason) becomes a
+ * TranslatedError — the failover class, the status the app gets, the retry hint and a scrubbed OpenAI
+ * envelope. Each adapter parses its own body shape (OpenAI `{error}`, google.rpc.Status, Bedrock
+ * exceptions, …) and hands the fields it found to `translateProviderError`, so the classification rules
+ * (design §3.4–3.5, style §I.2), the retry-after parsing, the context-length wording and the message
+ * scrubbing live in one place. The gateway's own failures of an attempt (malformed answer, truncated
+ * stream, broken generation, untranslatable request) are built here too.
  * @see https://platform.openai.com/docs/guides/error-codes
  */
 import type { OpenAIErrorEnvelope } from '../openai/wire.js';
@@ -19,6 +22,13 @@ export interface ProviderErrorFields {
   readonly contentFilter?: boolean | undefined;
   /** The provider account is out of quota or credit (OpenAI `insufficient_quota`, HTTP 402). */
   readonly quotaExhausted?: boolean | undefined;
+  /**
+   * The class the provider's own error name already decides (Bedrock `ThrottlingException`, Google
+   * `RESOURCE_EXHAUSTED` or an `API_KEY_INVALID` reason), whatever the HTTP status says.
+   */
+  readonly failoverClass?: FailoverClass | undefined;
+  /** A provider-specific retry delay (Google `RetryInfo.retryDelay`), preferred over the headers. */
+  readonly retryAfterMs?: number | undefined;
 }
 
 /**
@@ -63,15 +73,23 @@ export function classForStatus(status: number): FailoverClass {
  * Context-window rejections, as the providers word them. Only consulted for 4xx statuses.
  * OpenAI/Azure/DeepSeek/vLLM: "This model's maximum context length is …"; Mistral: "… too large for
  * model with 32768 maximum context length"; Groq: "Please reduce the length of the messages or
- * completion"; Together (TGI): "`inputs` tokens + `max_new_tokens` must be <= …".
+ * completion"; Together (TGI): "`inputs` tokens + `max_new_tokens` must be <= …"; Anthropic and
+ * Bedrock's Claude: "prompt is too long"; Bedrock: "Input is too long for requested model";
+ * Gemini: "The input token count (…) exceeds the maximum number of tokens allowed (…)"; Cohere:
+ * "too many tokens: …"; Ollama: "the input length exceeds the context length".
  */
 const CONTEXT_LENGTH_PATTERNS: readonly RegExp[] = [
   /maximum context length/i,
-  /context[ _-]?(length|window)[ _-]?(exceeded|is|of)/i,
+  /\bcontext[ _-]?(length|window)\b/i,
   /reduce the length of the messages/i,
   /tokens \+ `?max_new_tokens`? must be <=/i,
-  /prompt is too long/i,
+  /prompt (is )?too long/i,
   /input is too long/i,
+  /input token count/i,
+  /exceeds the maximum number of tokens/i,
+  /too many (input )?tokens/i,
+  /input length .*exceeds?/i,
+  /exceeds? .*(context|input) (limit|length)/i,
 ];
 
 export function isContextLength(fields: ProviderErrorFields): boolean {
@@ -108,25 +126,32 @@ export function scrubMessage(message: string): string {
   return scrubbed.length > 1000 ? `${scrubbed.slice(0, 997)}...` : scrubbed;
 }
 
-/** OpenAI error `type` for a status when the provider gives none. */
-export function typeForStatus(status: number): string {
+/**
+ * OpenAI error `type` when the provider gives none: OpenAI's own values (`requests` as on its 429s,
+ * `server_error` for anything retryable, even a Bedrock 408 or 424 model timeout).
+ */
+export function typeForStatus(status: number, failoverClass?: FailoverClass): string {
+  if (failoverClass === 'retryable_5xx' || status >= 500) return 'server_error';
   if (status === 401) return 'authentication_error';
   if (status === 403) return 'permission_error';
   if (status === 404) return 'not_found_error';
   if (status === 429) return 'requests';
-  if (status >= 500) return 'server_error';
   return 'invalid_request_error';
 }
 
 /**
  * The single classification policy:
+ * - a class named by the provider's own error (`fields.failoverClass`) wins;
  * - content filter (by code or the adapter's flag) → `content_filter`, returned to the client;
  * - quota/credit exhausted (`insufficient_quota`, 402) → `auth_error`: the operator's account, not the
  *   client's request, is at fault; retrying the same target never helps, another provider may answer;
- * - 401/403 (and a 400 that complains about the API key) → `auth_error` with a gateway-authored message (the provider rejected the gateway's key;
- *   the app's key is fine), status 502 as the app would see it if nothing else answers;
- * - 4xx context-window rejections → `context_length` (another model may have a larger window);
+ * - 401/403 (and a 400 that complains about the API key) → `auth_error` with a gateway-authored message
+ *   (the provider rejected the gateway's key; the app's key is fine), status 502 as the app would see it
+ *   if nothing else answers;
+ * - 4xx context-window rejections → `context_length` (another model may have a larger window), code
+ *   `context_length_exceeded` as OpenAI's own, which SDK users test for;
  * - 429 → `rate_limited` with the retry hint; 408/5xx → `retryable_5xx`; other 4xx → `client_error`.
+ * The provider's own code (`RESOURCE_EXHAUSTED`, `ThrottlingException`) is kept in `code` otherwise.
  */
 export function translateProviderError(
   provider: string,
@@ -134,36 +159,46 @@ export function translateProviderError(
   headers: Readonly<Record<string, string>>,
   fields: ProviderErrorFields,
 ): TranslatedError {
-  const retry = retryAfterMs(headers);
-  const withRetry = (error: TranslatedError): TranslatedError =>
-    retry === undefined || (error.failoverClass !== 'rate_limited' && error.failoverClass !== 'retryable_5xx')
-      ? error
-      : { ...error, retryAfterMs: retry };
-
-  const contentFilter = fields.contentFilter === true || CONTENT_FILTER_CODES.has(fields.code ?? '');
-  if (contentFilter && status < 500) {
-    return make(status, 'content_filter', fields, status, 'content_filter');
-  }
   const quota = fields.quotaExhausted === true || fields.code === 'insufficient_quota' || fields.type === 'insufficient_quota' || status === 402;
-  if (quota) {
-    return authError(provider, status, 'its account quota or credit is exhausted', fields.code ?? 'insufficient_quota');
+  const failoverClass = classify(status, fields, quota);
+  switch (failoverClass) {
+    case 'auth_error':
+      return quota
+        ? authError(provider, status, 'its account quota or credit is exhausted', fields.code ?? 'insufficient_quota')
+        : authError(provider, status, 'it rejected the gateway\'s credentials for it', fields.code);
+    case 'content_filter':
+      return make(status, failoverClass, fields, 'content_filter');
+    case 'context_length':
+      return make(status, failoverClass, { ...fields, code: 'context_length_exceeded' }, undefined);
+    case 'client_error':
+      return make(status, failoverClass, fields, undefined);
+    case 'rate_limited':
+    case 'retryable_5xx': {
+      const error = make(status, failoverClass, fields, failoverClass === 'rate_limited' ? 'rate_limit_exceeded' : undefined);
+      const retry = fields.retryAfterMs ?? retryAfterMs(headers);
+      return retry === undefined ? error : { ...error, retryAfterMs: retry };
+    }
+    default: {
+      const unknownClass: never = failoverClass;
+      throw new Error(`unhandled failover class ${String(unknownClass)}`);
+    }
   }
-  if (status === 401 || status === 403 || (status === 400 && isCredentialRejection(fields))) {
-    return authError(provider, status, 'it rejected the gateway\'s credentials for it', fields.code);
-  }
-  if (status >= 400 && status < 500 && status !== 429 && isContextLength(fields)) {
-    return make(status, 'context_length', fields, status, 'context_length_exceeded');
-  }
-  const failoverClass = classForStatus(status);
-  const fallbackCode = failoverClass === 'rate_limited' ? 'rate_limit_exceeded' : undefined;
-  return withRetry(make(status, failoverClass, fields, status, fallbackCode));
+}
+
+function classify(status: number, fields: ProviderErrorFields, quota: boolean): FailoverClass {
+  if (fields.failoverClass !== undefined) return fields.failoverClass;
+  const contentFilter = fields.contentFilter === true || CONTENT_FILTER_CODES.has(fields.code ?? '');
+  if (contentFilter && status < 500) return 'content_filter';
+  if (quota) return 'auth_error';
+  if (status === 401 || status === 403 || (status === 400 && isCredentialRejection(fields))) return 'auth_error';
+  if (status >= 400 && status < 500 && status !== 429 && isContextLength(fields)) return 'context_length';
+  return classForStatus(status);
 }
 
 function make(
   status: number,
   failoverClass: FailoverClass,
   fields: ProviderErrorFields,
-  typeStatus: number,
   fallbackCode: string | undefined,
 ): TranslatedError {
   const message = fields.message !== undefined && fields.message.trim() !== ''
@@ -172,7 +207,7 @@ function make(
   return {
     status,
     failoverClass,
-    envelope: envelope(message, nonEmpty(fields.type) ?? typeForStatus(typeStatus), nonEmpty(fields.param) ?? null, nonEmpty(fields.code) ?? fallbackCode ?? null),
+    envelope: envelope(message, nonEmpty(fields.type) ?? typeForStatus(status, failoverClass), nonEmpty(fields.param) ?? null, nonEmpty(fields.code) ?? fallbackCode ?? null),
   };
 }
 
@@ -202,13 +237,18 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
+/**
+ * The provider answered, but not with a usable answer (a broken generation, a framing error): its
+ * fault, so another attempt may succeed — 502, `retryable_5xx`, the gateway's own code. The message
+ * may quote a provider's detail, so it is scrubbed like any provider message.
+ */
+export function providerFailure(message: string, code: string): TranslatedError {
+  return { status: 502, failoverClass: 'retryable_5xx', envelope: envelope(scrubMessage(message), 'server_error', null, code) };
+}
+
 /** A 2xx body the adapter cannot read: the provider is at fault, so another attempt may succeed. */
 export function malformedResponse(provider: string, what: string): TranslatedError {
-  return {
-    status: 502,
-    failoverClass: 'retryable_5xx',
-    envelope: envelope(`Provider '${provider}' returned a response the gateway could not read (${what}).`, 'server_error', null, 'upstream_malformed_response'),
-  };
+  return providerFailure(`Provider '${provider}' returned a response the gateway could not read (${what}).`, 'upstream_malformed_response');
 }
 
 /**
@@ -218,11 +258,12 @@ export function malformedResponse(provider: string, what: string): TranslatedErr
  * clean, truncated answer (design §3.6, §10.1).
  */
 export function streamEndedEarly(provider: string): TranslatedError {
-  return {
-    status: 502,
-    failoverClass: 'retryable_5xx',
-    envelope: envelope(`The upstream stream from provider '${provider}' ended before the answer was complete.`, 'server_error', null, 'upstream_stream_truncated'),
-  };
+  return providerFailure(`The upstream stream from provider '${provider}' ended before the answer was complete.`, 'upstream_stream_truncated');
+}
+
+/** A 400 for a request the adapter cannot translate (bad tool arguments, unknown tool_call_id, …). */
+export function invalidRequest(param: string, message: string): TranslatedError {
+  return { status: 400, failoverClass: 'client_error', envelope: envelope(message, 'invalid_request_error', param, 'invalid_request') };
 }
 
 /** The value as a JSON object, or undefined (for optional chaining through untrusted JSON). */

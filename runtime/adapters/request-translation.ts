@@ -9,7 +9,7 @@ import type { ChatCompletionRequest } from '../openai/wire.js';
 import type { BuildResult, DroppedParam, NativeRequest, TargetContext, TranslatedError } from './contract.js';
 import { applyParamTable, unsupportedParameter, type ParamTable } from './param-table.js';
 import { isRecord } from './json-value.js';
-import { invalidRequest } from './upstream-error.js';
+import { invalidRequest } from './error-common.js';
 
 export class RequestTranslationError extends Error {
   readonly translated: TranslatedError;

@@ -10,7 +10,7 @@ import { fillDefaults } from '../fill-defaults.js';
 import { isRecord } from '../json-value.js';
 import type { ParamTable } from '../param-table.js';
 import { missingCredential, RequestTranslationError, translateRequest } from '../request-translation.js';
-import { invalidRequest } from '../upstream-error.js';
+import { invalidRequest } from '../error-common.js';
 import { toAnthropicMessages } from './messages.js';
 import type { MessagesRequest, RequestTool, RequestToolChoice } from './wire.js';
 

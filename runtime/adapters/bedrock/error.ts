@@ -20,9 +20,9 @@
  */
 import type { FailoverClass, TranslatedError } from '../contract.js';
 import { isRecord, parseJson, stringOr } from '../json-value.js';
-import { retryAfterFromHeaders, upstreamAuthFailure, upstreamError } from '../upstream-error.js';
+import { header, translateProviderError } from '../error-common.js';
 
-const LABEL = 'Bedrock';
+const PROVIDER = 'Bedrock';
 
 const RATE_LIMITED = new Set(['ThrottlingException', 'ServiceQuotaExceededException']);
 const RETRYABLE = new Set([
@@ -41,9 +41,6 @@ const STREAM_STATUS: Readonly<Record<string, number>> = {
   ModelNotReadyException: 429, ValidationException: 400, AccessDeniedException: 403,
 };
 
-/** Bedrock's and its model providers' wording for an over-long input. */
-const CONTEXT_LENGTH = /input is too long|prompt is too long|too many (input )?tokens|context (length|window)|maximum context|input length .*exceed|exceeds? .*(context|input) (limit|length)/i;
-
 /** `ThrottlingException:http://…` or `com.amazon.coral#ThrottlingException` → `ThrottlingException`. */
 export function exceptionName(raw: string | undefined): string | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
@@ -51,48 +48,27 @@ export function exceptionName(raw: string | undefined): string | undefined {
   return name === '' ? undefined : name.charAt(0).toUpperCase() + name.slice(1);
 }
 
-function headerValue(headers: Readonly<Record<string, string>>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
-  return undefined;
-}
-
 export function parseBedrockError(status: number, headers: Readonly<Record<string, string>>, body: string): TranslatedError {
   const parsed = parseJson(body);
   const record = isRecord(parsed) ? parsed : {};
-  const name = exceptionName(headerValue(headers, 'x-amzn-errortype'))
+  const name = exceptionName(header(headers, 'x-amzn-errortype'))
     ?? exceptionName(stringOr(record['code'])) ?? exceptionName(stringOr(record['__type']));
   const message = stringOr(record['message']) ?? stringOr(record['Message']);
-  return translateException(status, name, message, retryAfterFromHeaders(headers));
+  return translateProviderError(PROVIDER, status, headers, { message, code: name, failoverClass: classNamedBy(name) });
 }
 
 /** A stream `:message-type: exception` frame (`:exception-type` in lowerCamel case). */
 export function translateStreamException(exceptionType: string, payload: unknown): TranslatedError {
   const name = exceptionName(exceptionType) ?? 'InternalServerException';
   const message = isRecord(payload) ? stringOr(payload['message']) : undefined;
-  return translateException(STREAM_STATUS[name] ?? 500, name, message, undefined);
+  return translateProviderError(PROVIDER, STREAM_STATUS[name] ?? 500, {}, { message, code: name, failoverClass: classNamedBy(name) });
 }
 
-function translateException(status: number, name: string | undefined, message: string | undefined, retryAfterMs: number | undefined): TranslatedError {
-  const failoverClass = classify(status, name, message ?? '');
-  if (failoverClass === 'auth_error') return upstreamAuthFailure(LABEL, status, name ?? null);
-  return upstreamError({
-    status,
-    message: message ?? `Provider '${LABEL}' answered HTTP ${status}${name === undefined ? '' : ` (${name})`}.`,
-    code: failoverClass === 'context_length' ? 'context_length_exceeded' : name ?? null,
-    failoverClass,
-    retryAfterMs: failoverClass === 'rate_limited' || failoverClass === 'retryable_5xx' ? retryAfterMs : undefined,
-  });
-}
-
-function classify(status: number, name: string | undefined, message: string): FailoverClass {
-  if (name !== undefined) {
-    if (RATE_LIMITED.has(name)) return 'rate_limited';
-    if (RETRYABLE.has(name)) return 'retryable_5xx';
-    if (AUTH.has(name)) return 'auth_error';
-  }
-  if (status === 429) return 'rate_limited';
-  if (status >= 500 || status === 408) return 'retryable_5xx';
-  if (status === 401 || status === 403) return 'auth_error';
-  if (status === 400 && CONTEXT_LENGTH.test(message)) return 'context_length';
-  return 'client_error';
+/** Classes the exception name decides, whatever the HTTP status (else the shared status policy). */
+function classNamedBy(name: string | undefined): FailoverClass | undefined {
+  if (name === undefined) return undefined;
+  if (RATE_LIMITED.has(name)) return 'rate_limited';
+  if (RETRYABLE.has(name)) return 'retryable_5xx';
+  if (AUTH.has(name)) return 'auth_error';
+  return undefined;
 }

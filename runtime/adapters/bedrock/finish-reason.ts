@@ -6,7 +6,7 @@
  * @see https://github.com/vercel/ai/blob/main/packages/amazon-bedrock/src/map-amazon-bedrock-finish-reason.ts
  */
 import type { TranslatedError } from '../contract.js';
-import { upstreamError } from '../upstream-error.js';
+import { providerFailure } from '../error-common.js';
 import type { FinishReason } from '../../openai/wire.js';
 
 export type BedrockFinish = { readonly type: 'finish'; readonly reason: FinishReason } | { readonly type: 'error'; readonly error: TranslatedError };
@@ -25,12 +25,7 @@ export function mapBedrockStopReason(raw: string | undefined): BedrockFinish {
   if (raw === 'malformed_model_output' || raw === 'malformed_tool_use') {
     return {
       type: 'error',
-      error: upstreamError({
-        status: 502,
-        message: `Bedrock ended the turn with ${raw}: the model produced output it could not complete.`,
-        code: raw,
-        failoverClass: 'retryable_5xx',
-      }),
+      error: providerFailure(`Bedrock ended the turn with ${raw}: the model produced output it could not complete.`, raw),
     };
   }
   return { type: 'finish', reason: (raw === undefined ? undefined : REASONS[raw]) ?? 'stop' };

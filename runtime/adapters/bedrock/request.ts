@@ -16,7 +16,7 @@
  */
 import type { AuthSpec, BuildOptions, TargetContext, TranslatedError } from '../contract.js';
 import { fillDefaults } from '../fill-defaults.js';
-import { invalidRequest } from '../upstream-error.js';
+import { invalidRequest } from '../error-common.js';
 import { missingCredential, RequestTranslationError, type DropPolicy } from '../request-translation.js';
 import type { ChatCompletionRequest, FunctionTool, Message, ToolChoice } from '../../openai/wire.js';
 import { convertMessages } from './messages.js';

@@ -9,7 +9,7 @@ import type { ParseResult, ResponseContext } from '../contract.js';
 import { makeCompletion } from '../completion.js';
 import { isRecord, numberOr, parseJson, stringOr } from '../json-value.js';
 import { makeUsage } from '../usage.js';
-import { malformedUpstream } from '../upstream-error.js';
+import { malformedResponse } from '../error-common.js';
 import type { ToolCall, Usage } from '../../openai/wire.js';
 import { mapBedrockStopReason } from './finish-reason.js';
 
@@ -30,7 +30,7 @@ export function parseBedrockResponse(body: string, context: ResponseContext): Pa
   const output = isRecord(response) ? response['output'] : undefined;
   const message = isRecord(output) ? output['message'] : undefined;
   if (!isRecord(response) || !isRecord(message) || !Array.isArray(message['content'])) {
-    return { ok: false, error: malformedUpstream('Bedrock', 'no output.message.content') };
+    return { ok: false, error: malformedResponse('Bedrock', 'no output.message.content') };
   }
   let text = '';
   const toolCalls: ToolCall[] = [];

@@ -11,11 +11,10 @@
  */
 import type { ResponseContext, StreamTranslator } from '../contract.js';
 import { createChunkFactory } from '../chunks.js';
-import { streamEndedEarly } from '../error-common.js';
+import { providerFailure, streamEndedEarly } from '../error-common.js';
 import { isRecord, numberOr, parseJson, stringOr } from '../json-value.js';
 import { createUnitStreamTranslator, type StepWriter } from '../stream-step.js';
 import { createToolCallTracker } from '../tool-call-deltas.js';
-import { upstreamError } from '../upstream-error.js';
 import { ZERO_USAGE } from '../usage.js';
 import { translateStreamException } from './error.js';
 import { createEventStreamDecoder, type EventStreamUnit } from './event-stream.js';
@@ -87,7 +86,7 @@ export function createBedrockStreamTranslator(context: ResponseContext): StreamT
 
   const handle = (unit: EventStreamUnit, writer: StepWriter): void => {
     if (unit.type === 'framing-error') {
-      writer.fail(upstreamError({ status: 502, message: `Bedrock stream framing error: ${unit.reason}.`, code: 'event_stream_framing', failoverClass: 'retryable_5xx' }));
+      writer.fail(providerFailure(`Bedrock stream framing error: ${unit.reason}.`, 'event_stream_framing'));
       return;
     }
     const { headers } = unit.frame;

@@ -14,13 +14,10 @@
  * @see https://docs.cohere.com/reference/errors
  */
 import type { TranslatedError } from '../contract.js';
-import { translateProviderError } from '../error-common.js';
+import { providerFailure, translateProviderError } from '../error-common.js';
 import { isRecord, parseJson, stringOr } from '../json-value.js';
 
 const PROVIDER = 'cohere';
-
-/** Cohere's wording for a prompt over the model's window: "too many tokens: …". */
-const CONTEXT_LENGTH = /too many tokens|context (length|window)/i;
 
 /** Cohere-only statuses, as the standard status that means the same to the failover policy. */
 const STATUS_ALIASES: ReadonlyMap<number, number> = new Map([
@@ -31,17 +28,13 @@ const STATUS_ALIASES: ReadonlyMap<number, number> = new Map([
 export function parseCohereError(status: number, headers: Readonly<Record<string, string>>, body: string): TranslatedError {
   const parsed = parseJson(body);
   const message = isRecord(parsed) ? stringOr(parsed['message']) : undefined;
-  const contextLength = (status === 400 || status === 422) && message !== undefined && CONTEXT_LENGTH.test(message);
-  return translateProviderError(PROVIDER, STATUS_ALIASES.get(status) ?? status, headers, {
-    message,
-    ...(contextLength ? { code: 'context_length_exceeded' } : {}),
-  });
+  return translateProviderError(PROVIDER, STATUS_ALIASES.get(status) ?? status, headers, { message });
 }
 
 /** A generation that ended with finish_reason ERROR or TIMEOUT (HTTP 200 or `message-end`). */
 export function failedGeneration(finishReason: string, detail: string | undefined): TranslatedError {
-  return translateProviderError(PROVIDER, 502, {}, {
-    message: `Cohere generation ended with ${finishReason}${detail === undefined ? '' : `: ${detail}`}`,
-    code: finishReason === 'TIMEOUT' ? 'upstream_timeout' : 'upstream_generation_failed',
-  });
+  return providerFailure(
+    `Cohere generation ended with ${finishReason}${detail === undefined ? '' : `: ${detail}`}`,
+    finishReason === 'TIMEOUT' ? 'upstream_timeout' : 'upstream_generation_failed',
+  );
 }

@@ -9,7 +9,7 @@ import type { BuildOptions, BuildResult, TargetContext } from '../contract.js';
 import { fillDefaults } from '../fill-defaults.js';
 import { unsupportedParameter, type ParamTable } from '../param-table.js';
 import { missingCredential, RequestTranslationError, translateRequest } from '../request-translation.js';
-import { invalidRequest } from '../upstream-error.js';
+import { invalidRequest } from '../error-common.js';
 import { toCohereMessages } from './messages.js';
 import type { ChatRequest, CohereResponseFormat, CohereTool } from './wire.js';
 

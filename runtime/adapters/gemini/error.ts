@@ -15,11 +15,8 @@
  * @see https://cloud.google.com/apis/design/errors#error_model
  */
 import type { FailoverClass, TranslatedError } from '../contract.js';
+import { translateProviderError } from '../error-common.js';
 import { isRecord, numberOr, parseJson, stringOr } from '../json-value.js';
-import { retryAfterFromHeaders, upstreamAuthFailure, upstreamError } from '../upstream-error.js';
-
-/** Gemini's wording for an over-long input ("The input token count (…) exceeds the maximum number of tokens allowed (…)"). */
-const CONTEXT_LENGTH = /input token count|exceeds the maximum number of tokens|too many tokens|context (length|window)|prompt is too long/i;
 
 const AUTH_REASONS = new Set(['API_KEY_INVALID', 'API_KEY_SERVICE_BLOCKED', 'ACCESS_TOKEN_EXPIRED', 'ACCESS_TOKEN_TYPE_UNSUPPORTED', 'CREDENTIALS_MISSING']);
 
@@ -47,30 +44,23 @@ export function parseGeminiError(provider: string, status: number, headers: Read
   return translateGoogleStatus(provider, status, headers, readGoogleStatus(parseJson(body)));
 }
 
+/** A google.rpc.Status (HTTP or in-stream; status 0 means "take the status's own code") → TranslatedError. */
 export function translateGoogleStatus(provider: string, httpStatus: number, headers: Readonly<Record<string, string>>, error: GoogleStatus | undefined): TranslatedError {
   const status = httpStatus >= 400 ? httpStatus : error?.code ?? 500;
-  const canonical = error?.status;
-  const failoverClass = classify(status, canonical, error);
-  if (failoverClass === 'auth_error') return upstreamAuthFailure(provider, status, canonical ?? null);
-  const retryAfterMs = failoverClass === 'rate_limited' || failoverClass === 'retryable_5xx'
-    ? retryDelayOf(error?.details ?? []) ?? retryAfterFromHeaders(headers)
-    : undefined;
-  return upstreamError({
-    status,
-    message: error?.message ?? `Provider '${provider}' answered HTTP ${status}.`,
-    code: failoverClass === 'context_length' ? 'context_length_exceeded' : canonical ?? null,
-    failoverClass,
-    retryAfterMs,
+  return translateProviderError(provider, status, headers, {
+    message: error?.message,
+    code: error?.status,
+    failoverClass: classNamedBy(error),
+    retryAfterMs: retryDelayOf(error?.details ?? []),
   });
 }
 
-function classify(status: number, canonical: string | undefined, error: GoogleStatus | undefined): FailoverClass {
-  if (status === 429 || canonical === 'RESOURCE_EXHAUSTED') return 'rate_limited';
-  if (status >= 500) return 'retryable_5xx';
-  if (status === 401 || status === 403 || canonical === 'UNAUTHENTICATED' || canonical === 'PERMISSION_DENIED') return 'auth_error';
+/** Classes the canonical status or an ErrorInfo reason decide, whatever the HTTP status (else the shared policy). */
+function classNamedBy(error: GoogleStatus | undefined): FailoverClass | undefined {
+  if (error?.status === 'RESOURCE_EXHAUSTED') return 'rate_limited';
+  if (error?.status === 'UNAUTHENTICATED' || error?.status === 'PERMISSION_DENIED') return 'auth_error';
   if (reasons(error?.details ?? []).some((reason) => AUTH_REASONS.has(reason))) return 'auth_error';
-  if (status === 400 && CONTEXT_LENGTH.test(error?.message ?? '')) return 'context_length';
-  return 'client_error';
+  return undefined;
 }
 
 /** `google.rpc.ErrorInfo.reason` values among the details. */

@@ -8,7 +8,7 @@
  * @see https://github.com/vercel/ai/blob/main/packages/google/src/map-google-generative-ai-finish-reason.ts
  */
 import type { TranslatedError } from '../contract.js';
-import { upstreamError } from '../upstream-error.js';
+import { providerFailure } from '../error-common.js';
 import type { FinishReason } from '../../openai/wire.js';
 
 export type GeminiFinish =
@@ -32,10 +32,5 @@ export function mapGeminiFinishReason(raw: string, hasFunctionCalls: boolean): G
 
 /** The error for a broken tool turn: the model's fault, so another target may do better. */
 export function brokenToolTurn(code: string): TranslatedError {
-  return upstreamError({
-    status: 502,
-    message: `Gemini ended the turn with ${code}: the model produced a function call it could not complete.`,
-    code: code.toLowerCase(),
-    failoverClass: 'retryable_5xx',
-  });
+  return providerFailure(`Gemini ended the turn with ${code}: the model produced a function call it could not complete.`, code.toLowerCase());
 }

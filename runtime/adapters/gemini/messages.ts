@@ -15,7 +15,7 @@
 import { parseDataUrl } from '../data-url.js';
 import { mergeTurns } from '../merged-turns.js';
 import { messageText } from '../message-text.js';
-import { invalidRequest } from '../upstream-error.js';
+import { invalidRequest } from '../error-common.js';
 import { parseToolArguments, RequestTranslationError, type DropPolicy } from '../request-translation.js';
 import type { AssistantMessage, ContentPart, Message } from '../../openai/wire.js';
 import { thoughtSignatureOf } from './tool-call-id.js';

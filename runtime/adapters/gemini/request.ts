@@ -6,7 +6,7 @@
  */
 import type { BuildOptions, BuildResult, NativeRequest, TargetContext } from '../contract.js';
 import { fillDefaults } from '../fill-defaults.js';
-import { invalidRequest } from '../upstream-error.js';
+import { invalidRequest } from '../error-common.js';
 import { RequestTranslationError, translateRequest, type DropPolicy } from '../request-translation.js';
 import type { ChatCompletionRequest, FunctionTool, ResponseFormat, ToolChoice } from '../../openai/wire.js';
 import { convertMessages } from './messages.js';

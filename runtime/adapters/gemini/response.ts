@@ -7,7 +7,7 @@
 import type { ParseResult, ResponseContext } from '../contract.js';
 import { isRecord, numberOr, parseJson, stringOr } from '../json-value.js';
 import { makeUsage } from '../usage.js';
-import { malformedUpstream } from '../upstream-error.js';
+import { malformedResponse } from '../error-common.js';
 import type { ChatCompletion, FinishReason, ToolCall, Usage } from '../../openai/wire.js';
 import { brokenToolTurn, mapGeminiFinishReason } from './finish-reason.js';
 import { toolCallId } from './tool-call-id.js';
@@ -81,12 +81,12 @@ export function blockReasonOf(response: Readonly<Record<string, unknown>>): stri
 
 export function parseGeminiResponse(provider: string, body: string, context: ResponseContext): ParseResult {
   const response = parseJson(body);
-  if (!isRecord(response)) return { ok: false, error: malformedUpstream(provider, 'the body is not a JSON object') };
+  if (!isRecord(response)) return { ok: false, error: malformedResponse(provider, 'the body is not a JSON object') };
   const usage = geminiUsage(response['usageMetadata']);
   const candidates = Array.isArray(response['candidates']) ? response['candidates'] : [];
   const blockReason = blockReasonOf(response);
   if (candidates.length === 0) {
-    if (blockReason === undefined) return { ok: false, error: malformedUpstream(provider, 'no candidates and no promptFeedback') };
+    if (blockReason === undefined) return { ok: false, error: malformedResponse(provider, 'no candidates and no promptFeedback') };
     return { ok: true, completion: completion(context, [choice(0, { text: '', toolCalls: [] }, 'content_filter')], usage), usage, rawFinishReason: blockReason };
   }
   const choices: ChatCompletion['choices'][number][] = [];

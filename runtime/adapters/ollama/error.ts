@@ -12,13 +12,10 @@
  * @see https://github.com/ollama/ollama/blob/main/docs/api/errors.mdx
  */
 import type { TranslatedError } from '../contract.js';
-import { translateProviderError } from '../error-common.js';
+import { isContextLength, translateProviderError } from '../error-common.js';
 import { isRecord, parseJson, stringOr } from '../json-value.js';
 
 const PROVIDER = 'ollama';
-
-/** Ollama's wording for a prompt over the context window (num_ctx) when truncation is off. */
-const CONTEXT_LENGTH = /context length|context window|prompt too long|input length exceeds/i;
 
 export function parseOllamaError(status: number, headers: Readonly<Record<string, string>>, body: string): TranslatedError {
   const parsed = parseJson(body);
@@ -27,7 +24,7 @@ export function parseOllamaError(status: number, headers: Readonly<Record<string
 
 /** The error string of a body or NDJSON line; in-band errors pass status 500 (the stream's own is 200). */
 export function translateOllamaError(status: number, headers: Readonly<Record<string, string>>, message: string | undefined): TranslatedError {
-  const contextLength = message !== undefined && CONTEXT_LENGTH.test(message) && (status === 400 || status === 500);
+  const contextLength = message !== undefined && isContextLength({ message }) && (status === 400 || status === 500);
   const modelNotFound = status === 404 && message !== undefined && /not found/i.test(message);
   const code = contextLength ? 'context_length_exceeded' : modelNotFound ? 'model_not_found' : undefined;
   // A context overflow reported mid-stream (status 500) is the prompt's fault, not the server's.
