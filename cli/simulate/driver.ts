@@ -122,10 +122,21 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationS
   const models = scenario.models ?? [{ value: manifest.routes[0]?.match.model ?? '', weight: 1 }];
   const mix = streamRandom(scenario.seed, STREAMS.mix);
   const arrivals = streamRandom(scenario.seed, STREAMS.arrivals);
-  const requests = new Map<string, ChatCompletionRequest>();
+  // The few (prompt, model, stream) requests, built once: the same object every time also lets the
+  // translation cache below recognise it.
+  const requests = new Map<string, Map<string, [ChatCompletionRequest | undefined, ChatCompletionRequest | undefined]>>();
   const requestFor = (model: string, prompt: string, stream: boolean): ChatCompletionRequest => {
-    const key = `${prompt}\n${model}\n${String(stream)}`;
-    let request = requests.get(key);
+    let byModel = requests.get(prompt);
+    if (byModel === undefined) {
+      byModel = new Map();
+      requests.set(prompt, byModel);
+    }
+    let pair = byModel.get(model);
+    if (pair === undefined) {
+      pair = [undefined, undefined];
+      byModel.set(model, pair);
+    }
+    let request = pair[stream ? 1 : 0];
     if (request === undefined) {
       const base = fixtures.request(prompt);
       if (base === undefined) throw new Error(`no canonical request "${prompt}"`);
@@ -133,7 +144,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationS
       request = stream
         ? { ...rest, model, stream: true, ...(scenario.includeUsage ? { stream_options: { include_usage: true } } : {}) }
         : { ...rest, model };
-      requests.set(key, request);
+      pair[stream ? 1 : 0] = request;
     }
     return request;
   };

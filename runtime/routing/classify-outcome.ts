@@ -64,10 +64,18 @@ export function reasonOf(failure: AttemptFailure): FailoverReason {
   }
 }
 
+/** Per `failover_on` list (one per route of a manifest), computed once: a cache, never state. */
+const reasonsCache = new WeakMap<readonly FailoverTrigger[], ReadonlySet<FailoverReason>>();
+
 /** The reasons a route's `failover_on` turns into failovers (plus `auth_error`, always). */
 export function failoverReasons(failoverOn: readonly FailoverTrigger[]): ReadonlySet<FailoverReason> {
-  const reasons = new Set<FailoverReason>(['auth_error']);
-  for (const trigger of failoverOn) reasons.add(TRIGGER_REASONS[trigger]);
+  let reasons = reasonsCache.get(failoverOn);
+  if (reasons === undefined) {
+    const set = new Set<FailoverReason>(['auth_error']);
+    for (const trigger of failoverOn) set.add(TRIGGER_REASONS[trigger]);
+    reasons = set;
+    reasonsCache.set(failoverOn, reasons);
+  }
   return reasons;
 }
 

@@ -9,7 +9,7 @@ import type { NativeRequest, ProviderType } from '../adapters/contract.js';
 import type { Clock, Random } from '../clock.js';
 import type { FixtureIndex } from '../mock/fixture-index.js';
 import { fixtureWire, type FixtureWire, type WireChunk } from '../mock/fixture-wire.js';
-import { createWaiter, type Waiter } from '../routing/timers.js';
+import { startTimer } from '../routing/timers.js';
 import { TransportError, type TransportResponse } from './transport.js';
 
 export type LatencyModel =
@@ -163,7 +163,7 @@ export function createFixtureTransport(options: FixtureTransportOptions): Fixtur
       }
       for (const rule of rules) {
         if (roll(rule.resetRate)) {
-          await clock.sleep(extra, signal);
+          await wait(clock, signal, extra);
           throw new TransportError('socket hang up (simulated)', { failure: 'reset', code: 'ECONNRESET', beforeResponse: true });
         }
         if (roll(rule.hangRate)) return hangUntilAborted(signal);
@@ -202,23 +202,26 @@ function hangUntilAborted(signal: AbortSignal): Promise<never> {
   });
 }
 
+/**
+ * Waits on the clock unless the attempt is already aborted. There is no socket to release here, and
+ * the engine stops waiting on an abort by itself, so a wait in progress is simply left to expire:
+ * that spares an abort listener per answer, a real cost at a hundred thousand simulated requests.
+ */
+function wait(clock: Clock, signal: AbortSignal, ms: number): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  if (ms <= 0) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    startTimer(clock, ms, resolve);
+  });
+}
+
 /** The answer's head at its time (after `delay`), and a body that replays the chunks at theirs. */
 async function respondWith(clock: Clock, signal: AbortSignal, startedAt: number, wire: FixtureWire, delay: number,
   broken: Breakage | undefined): Promise<TransportResponse> {
   const origin = startedAt + delay;
-  // One abort listener for the head and every chunk of this answer.
-  const waiter = createWaiter(clock, signal);
-  try {
-    await waiter.wait(Math.max(0, origin + wire.headersAtMs - clock.monotonic()));
-  } catch (error) {
-    waiter.close();
-    throw error;
-  }
-  if (wire.body !== undefined) {
-    waiter.close();
-    return { status: wire.status, headers: wire.headers, body: whole(wire.body) };
-  }
-  return { status: wire.status, headers: wire.headers, body: replay(clock, signal, wire, origin, broken, waiter) };
+  await wait(clock, signal, origin + wire.headersAtMs - clock.monotonic());
+  if (wire.body !== undefined) return { status: wire.status, headers: wire.headers, body: whole(wire.body) };
+  return { status: wire.status, headers: wire.headers, body: replay(clock, signal, wire, origin, broken) };
 }
 
 /** A non-stream body, all there once the head is: one chunk, without an async generator's machinery. */
@@ -243,42 +246,33 @@ function whole(bytes: Uint8Array): AsyncIterable<Uint8Array> {
 
 /**
  * A streamed body that hands out each chunk at its time. Hand-written rather than an async generator:
- * one promise per chunk is all it costs, which matters at a hundred thousand simulated streams.
+ * one promise per chunk is all it costs. Reading after an abort rejects with the abort reason.
  */
-function replay(clock: Clock, signal: AbortSignal, wire: FixtureWire, origin: number, broken: Breakage | undefined,
-  waiter: Waiter): AsyncIterable<Uint8Array> {
+function replay(clock: Clock, signal: AbortSignal, wire: FixtureWire, origin: number, broken: Breakage | undefined): AsyncIterable<Uint8Array> {
   const chunks: readonly WireChunk[] = wire.chunks ?? [];
   let index = 0;
   let finished = false;
-  const end = (): Promise<IteratorResult<Uint8Array>> => {
-    finished = true;
-    waiter.close();
-    return Promise.resolve({ value: undefined, done: true });
-  };
   const iterator: AsyncIterator<Uint8Array> = {
     next() {
-      if (finished || index >= chunks.length) return end();
+      if (finished || index >= chunks.length) {
+        finished = true;
+        return Promise.resolve({ value: undefined, done: true });
+      }
+      if (signal.aborted) return Promise.reject(signal.reason as Error);
       if (broken !== undefined && index >= broken.after) {
         finished = true;
-        const cut = (): never => {
-          waiter.close();
-          throw new TransportError('other side closed (simulated cut)', { failure: 'body', code: 'UND_ERR_SOCKET', beforeResponse: false });
-        };
-        return broken.how === 'stall' ? hangUntilAborted(signal).finally(() => waiter.close()) : Promise.resolve().then(cut);
+        if (broken.how === 'stall') return hangUntilAborted(signal);
+        return Promise.reject(new TransportError('other side closed (simulated cut)', { failure: 'body', code: 'UND_ERR_SOCKET', beforeResponse: false }));
       }
       const chunk = chunks[index] as WireChunk;
       index += 1;
-      const wait = origin + chunk.atMs - clock.monotonic();
       const value: IteratorResult<Uint8Array> = { value: chunk.bytes, done: false };
-      if (wait <= 0) return Promise.resolve(value);
-      return waiter.wait(wait).then(() => value, (error: unknown) => {
-        finished = true;
-        waiter.close();
-        throw error;
-      });
+      const due = origin + chunk.atMs - clock.monotonic();
+      return due <= 0 ? Promise.resolve(value) : wait(clock, signal, due).then(() => value);
     },
     return() {
-      return end();
+      finished = true;
+      return Promise.resolve({ value: undefined, done: true });
     },
   };
   return { [Symbol.asyncIterator]: () => iterator };
