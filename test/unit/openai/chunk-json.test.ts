@@ -1,0 +1,75 @@
+/**
+ * Pre-serialised chunks (issue 8): whatever path a chunk takes, `chunkJson` (and so the SSE writer)
+ * produces exactly `JSON.stringify(chunk)` — for factory chunks of every kind, and for chunks changed
+ * or rebuilt after the factory made them.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createChunkFactory } from '../../../runtime/adapters/chunks.js';
+import { chunkHead, chunkJson, registerChunk } from '../../../runtime/openai/chunk-json.js';
+import { sseChunk } from '../../../runtime/openai/sse-writer.js';
+import type { ChatCompletionChunk } from '../../../runtime/openai/wire.js';
+import { continuationChunk, createRelayState, filterUsage } from '../../../runtime/routing/continuation.js';
+
+const contexts = [
+  { completionId: 'chatcmpl-1', created: 1_700_000_000, model: 'gpt-4o-mini', includeUsage: false },
+  { completionId: 'chatcmpl-"quoted"\u2028', created: 0, model: 'm\\odel', includeUsage: true },
+];
+
+function factoryChunks(includeUsage: boolean): ChatCompletionChunk[] {
+  const context = contexts[includeUsage ? 1 : 0];
+  assert.ok(context !== undefined);
+  const factory = createChunkFactory(context, { id: 'chatcmpl-upstream' });
+  return [
+    factory.role(),
+    factory.delta({ content: 'Hello "world"\n\u0000' }),
+    factory.delta({ content: null, refusal: 'no' }),
+    factory.delta({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get', arguments: '{"a":1}' } }] }),
+    factory.finish('tool_calls'),
+    factory.finish('stop'),
+    factory.usage({ prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 }),
+  ];
+}
+
+test('every factory chunk serialises to exactly JSON.stringify, with and without usage', () => {
+  for (const includeUsage of [false, true]) {
+    for (const chunk of factoryChunks(includeUsage)) {
+      assert.equal(chunkJson(chunk), JSON.stringify(chunk));
+      assert.equal(sseChunk(chunk), `data: ${JSON.stringify(chunk)}\n\n`);
+    }
+  }
+});
+
+test('a chunk changed after the factory made it is serialised as it is now', () => {
+  const [role, delta] = factoryChunks(false);
+  assert.ok(role !== undefined && delta !== undefined);
+  // The chunk type is read-only; this test plays a careless caller that writes anyway.
+  const mutable = delta as unknown as { id: string; system_fingerprint?: string };
+  mutable.id = 'chatcmpl-other';
+  assert.equal(chunkJson(delta), JSON.stringify(delta));
+  mutable.id = 'chatcmpl-upstream';
+  mutable.system_fingerprint = 'fp_1';
+  assert.equal(chunkJson(delta), JSON.stringify(delta));
+  const choice = (role as unknown as { choices: Record<string, unknown>[] }).choices[0];
+  assert.ok(choice !== undefined);
+  choice['extra'] = true;
+  assert.equal(chunkJson(role), JSON.stringify(role));
+});
+
+test('chunks the engine rebuilds (continuation, usage filter) serialise exactly too', () => {
+  const relay = { ...createRelayState(), id: 'chatcmpl-first', created: 5 };
+  for (const chunk of factoryChunks(true)) {
+    const continued = continuationChunk(chunk, relay);
+    if (continued !== undefined) assert.equal(chunkJson(continued), JSON.stringify(continued));
+    const filtered = filterUsage(chunk, false);
+    if (filtered !== undefined) assert.equal(chunkJson(filtered), JSON.stringify(filtered));
+  }
+});
+
+test('a registered head that does not match the chunk is not used', () => {
+  const chunk: ChatCompletionChunk = { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'x' }, logprobs: null, finish_reason: null }] };
+  registerChunk(chunk, chunkHead('b', 1, 'm', false));
+  assert.equal(chunkJson(chunk), JSON.stringify(chunk));
+  registerChunk(chunk, chunkHead('a', 1, 'm', true));
+  assert.equal(chunkJson(chunk), JSON.stringify(chunk));
+});
