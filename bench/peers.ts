@@ -18,6 +18,7 @@ export const PEERS_DIR = join(ROOT, '.cache', 'bench-peers');
 const PORTKEY_ENTRY = join(PEERS_DIR, 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js');
 const LITELLM_VENV = join(PEERS_DIR, 'litellm');
 const LITELLM_BIN = join(LITELLM_VENV, 'bin', 'litellm');
+const LITELLM_MASTER_KEY = 'sk-aigw-bench-5f1c0e9a7b3d4c2e8f6a1b0c9d8e7f6a';
 
 /** The npm project that holds the peers, with the @hono/node-server pin Portkey 1.15 streaming needs. */
 const PEERS_PACKAGE = {
@@ -113,6 +114,9 @@ export async function startLitellm(upstreamUrl: string, cpu: number | undefined,
     '      api_key: bench-upstream-key',
     'litellm_settings:',
     '  telemetry: false',
+    // LiteLLM refuses to start without a master key; this one only guards a loopback benchmark.
+    'general_settings:',
+    `  master_key: ${LITELLM_MASTER_KEY}`,
     '',
   ].join('\n'));
   const port = await freePort();
@@ -125,5 +129,5 @@ export async function startLitellm(upstreamUrl: string, cpu: number | undefined,
     logFile,
     startTimeoutMs: 90_000,
   });
-  return { id: 'litellm', label: 'LiteLLM proxy (openai/ provider, api_base)', server, headers: {}, model: 'bench-model' };
+  return { id: 'litellm', label: 'LiteLLM proxy (openai/ provider, api_base)', server, headers: { authorization: `Bearer ${LITELLM_MASTER_KEY}` }, model: 'bench-model' };
 }
