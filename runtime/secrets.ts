@@ -50,3 +50,23 @@ export function mask(secret: SecretRef | undefined): string {
 export function isSecretRef(value: unknown): value is SecretRef {
   return typeof value === 'object' && value !== null && 'reveal' in value && 'masked' in value && 'source' in value;
 }
+
+/**
+ * A URL whose user-info password (`https://user:password@host`) is masked, for fields that are URLs
+ * by schema (an Elasticsearch sink's `url`, a provider's `base_url`). The password is the text between
+ * the first `:` of the user-info and the last `@` before the path, as WHATWG URL parsing reads it, so
+ * a password holding `@` is masked whole. A plain `${NAME}` reference names a variable and stays.
+ */
+export function maskUrlPassword(url: string): string {
+  const schemeEnd = url.indexOf('://');
+  if (schemeEnd === -1) return url;
+  const authorityStart = schemeEnd + 3;
+  const pathStart = url.slice(authorityStart).search(/[/?#]/);
+  const authority = pathStart === -1 ? url.slice(authorityStart) : url.slice(authorityStart, authorityStart + pathStart);
+  const at = authority.lastIndexOf('@');
+  const colon = authority.indexOf(':');
+  if (at === -1 || colon === -1 || colon > at) return url;
+  const password = authority.slice(colon + 1, at);
+  if (password === '' || /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(password)) return url;
+  return `${url.slice(0, authorityStart + colon + 1)}****${url.slice(authorityStart + at)}`;
+}

@@ -5,8 +5,9 @@
  * secret field, and the password of a URL's user-info. Masking works on the fields the schema
  * declares as secrets (document.ts), never by scanning text for things that look secret.
  */
-import { PROVIDER_SECRET_FIELDS } from '../manifest/document.js';
+import { PROVIDER_SECRET_FIELDS, SINK_SECRET_FIELDS } from '../manifest/document.js';
 import { parseTemplate } from '../manifest/interpolate.js';
+import { maskUrlPassword } from '../secrets.js';
 
 export const MASK = '****';
 
@@ -27,7 +28,7 @@ export function maskDocument(document: unknown): unknown {
   if (Array.isArray(sinks)) {
     for (const sink of sinks) {
       if (!isRecord(sink)) continue;
-      for (const field of ['api_key', 'password']) if (field in sink) sink[field] = maskSecret(sink[field]);
+      for (const field of SINK_SECRET_FIELDS) if (field in sink) sink[field] = maskSecret(sink[field]);
       if (typeof sink['url'] === 'string') sink['url'] = maskUrlPassword(sink['url']);
     }
   }
@@ -45,16 +46,6 @@ export function maskSecret(value: unknown): string {
   });
   // Adjacent literal parts collapse into one mask: their number and lengths are not shown either.
   return masked.filter((part, index) => part !== MASK || masked[index - 1] !== MASK).join('');
-}
-
-const USER_INFO = /^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)([^/?#@]*)@/i;
-
-function maskUrlPassword(url: string): string {
-  const match = USER_INFO.exec(url);
-  if (match === null) return url;
-  const password = match[2] ?? '';
-  if (/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(password)) return url;
-  return `${match[1] ?? ''}${MASK}@${url.slice(match[0].length)}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

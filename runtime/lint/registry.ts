@@ -37,7 +37,7 @@ export const RULES = [
   { id: 'provider/unused', severity: 'warning', summary: 'A providers entry no route uses.', hint: 'Remove the entry, or reference it from a route target or fallback.' },
   { id: 'provider/missing-setting', severity: 'error', summary: 'A provider lacks a setting it cannot work without (bedrock region, azure-openai resource or base_url).', hint: 'Add the setting to the provider entry.' },
   { id: 'provider/unsupported-setting', severity: 'error', summary: 'A provider entry sets a field its provider type does not read.', hint: 'Remove the field; check that `type:` names the provider you meant.' },
-  { id: 'provider/bad-base-url', severity: 'error', summary: 'A base_url is not an absolute http(s) URL.', hint: 'Write the URL with its scheme, e.g. https://api.openai.com/v1.' },
+  { id: 'provider/bad-base-url', severity: 'error', summary: 'A base_url is not an absolute http(s) URL, or it carries user:password credentials the gateway would never send.', hint: 'Write the URL with its scheme, e.g. https://api.openai.com/v1.' },
   // Routes.
   { id: 'route/duplicate-name', severity: 'error', summary: 'Two routes have the same name.', hint: 'Give each route a unique name: credentials, metrics and audit records refer to routes by name.' },
   { id: 'route/unreachable', severity: 'error', summary: 'A route matches the same model as an earlier route, so it never matches.', hint: 'Remove the route, or change its match.model; the first matching route wins.' },

@@ -6,7 +6,7 @@
  * and `POST /admin/reload?dry_run=true`.
  */
 import { createHash } from 'node:crypto';
-import type { SecretRef } from '../secrets.js';
+import { maskUrlPassword, type SecretRef } from '../secrets.js';
 import { canonicalJson } from './canonical.js';
 import type { AuditPolicy, Credential, Manifest, ProviderEntry, Route, Target } from './types.js';
 
@@ -165,7 +165,7 @@ function targetFields(target: Target): Fields {
 function providerFields(provider: ProviderEntry): Fields {
   const fields: Fields = new Map();
   put(fields, 'type', provider.type);
-  put(fields, 'base_url', provider.baseUrl);
+  fields.set('base_url', urlValue(provider.baseUrl));
   for (const name of Object.keys(provider.settings).sort()) put(fields, name, provider.settings[name] ?? '');
   for (const name of Object.keys(provider.credentials).sort()) {
     const secret = provider.credentials[name];
@@ -192,9 +192,11 @@ function auditFields(audit: AuditPolicy): Fields {
   const fields: Fields = new Map();
   const sinks = audit.sinks.map((sink) => (sink.type === 'jsonl'
     ? `jsonl ${sink.path}${sink.maxBytes === undefined ? '' : ` max_bytes=${sink.maxBytes}`}${sink.maxFiles === undefined ? '' : ` max_files=${sink.maxFiles}`}`
-    : `elasticsearch ${sink.url} index=${sink.index}${sink.apiKey === undefined ? '' : ` api_key=${sink.apiKey.masked}`}${sink.username === undefined ? '' : ` username=${sink.username}`}${sink.password === undefined ? '' : ` password=${sink.password.masked}`}`));
+    : `elasticsearch ${maskUrlPassword(sink.url)} index=${sink.index}${sink.apiKey === undefined ? '' : ` api_key=${sink.apiKey.masked}`}${sink.username === undefined ? '' : ` username=${sink.username}`}${sink.password === undefined ? '' : ` password=${sink.password.masked}`}`));
+  // A changed URL password shows as no change in `display`; the digest of each URL tells it apart.
   const secrets = audit.sinks.flatMap((sink) => (sink.type === 'elasticsearch' ? [sink.apiKey, sink.password] : []))
-    .map((secret) => (secret === undefined ? '' : secretValue(secret).identity));
+    .map((secret) => (secret === undefined ? '' : secretValue(secret).identity))
+    .concat(audit.sinks.map((sink) => (sink.type === 'elasticsearch' ? digest(sink.url) : '')));
   fields.set('sinks', { display: sinks, identity: canonicalJson([sinks, secrets]) });
   put(fields, 'prompt', audit.prompt);
   put(fields, 'completion', audit.completion);
@@ -210,7 +212,16 @@ function put(fields: Fields, name: string, display: ChangeValue): void {
 /** Env references compare by name; literals by a digest of the value, which never leaves this module. */
 function secretValue(secret: SecretRef): FieldValue {
   if (secret.source.kind === 'env') return { display: secret.masked, identity: `env:${secret.source.name}` };
-  return { display: secret.masked, identity: `literal:${createHash('sha256').update(secret.reveal() ?? '').digest('hex')}` };
+  return { display: secret.masked, identity: `literal:${digest(secret.reveal() ?? '')}` };
+}
+
+/** A URL shown with its user-info password masked, compared by a digest of the whole URL. */
+function urlValue(url: string): FieldValue {
+  return { display: maskUrlPassword(url), identity: digest(url) };
+}
+
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
 }
 
 function keyTargets(targets: readonly Target[]): Map<string, Target> {

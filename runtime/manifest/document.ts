@@ -14,6 +14,8 @@ export interface RateLimitsDocument {
 /** Fields a provider entry may hold, in the order the schema lists them. */
 export const PROVIDER_SETTING_FIELDS = ['api_version', 'region', 'project', 'location', 'resource'] as const;
 export const PROVIDER_SECRET_FIELDS = ['api_key', 'access_key_id', 'secret_access_key', 'session_token', 'access_token', 'service_account'] as const;
+/** Secret fields of an Elasticsearch audit sink. */
+export const SINK_SECRET_FIELDS = ['api_key', 'password'] as const;
 export type ProviderSettingField = (typeof PROVIDER_SETTING_FIELDS)[number];
 export type ProviderSecretField = (typeof PROVIDER_SECRET_FIELDS)[number];
 
@@ -74,4 +76,17 @@ export interface ManifestDocument<Secret = string> {
   readonly credentials?: readonly CredentialDocument[];
   readonly ai_routes: readonly RouteDocument[];
   readonly audit?: AuditDocument<Secret>;
+}
+
+const SECRET_POINTERS = [
+  new RegExp(`^/providers/[^/]+/(${PROVIDER_SECRET_FIELDS.join('|')})$`),
+  new RegExp(`^/audit/sinks/\\d+/(${SINK_SECRET_FIELDS.join('|')})$`),
+];
+
+/**
+ * Whether a JSON pointer names a secret field: its value becomes a SecretRef, and no diagnostic, diff
+ * or admin response may quote it.
+ */
+export function isSecretPointer(pointer: string): boolean {
+  return SECRET_POINTERS.some((pattern) => pattern.test(pointer));
 }

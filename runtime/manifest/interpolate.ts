@@ -7,8 +7,7 @@
 import type { Diagnostic } from '../lint/diagnostic.js';
 import { makeDiagnostic } from '../lint/make-diagnostic.js';
 import { envSecret, literalSecret, type SecretRef } from '../secrets.js';
-import type { ManifestDocument } from './document.js';
-import { PROVIDER_SECRET_FIELDS } from './document.js';
+import { isSecretPointer, type ManifestDocument } from './document.js';
 import { escapePointerToken, type PositionIndex } from './positions.js';
 
 export interface InterpolateOptions {
@@ -101,8 +100,9 @@ export function interpolateDocument(document: ManifestDocument, positions: Posit
       if (part.kind === 'text') {
         value += part.text;
       } else if (part.kind === 'malformed') {
+        // In a secret field the malformed text may be the secret itself (a key pasted into ${…}).
         report(true, () => makeDiagnostic('env/malformed-reference', file, positions.locateText(pointer, part.source),
-          `malformed environment reference ${part.source}`));
+          secret ? 'malformed environment reference in a secret field (its text is not shown)' : `malformed environment reference ${part.source}`));
         value += part.source;
       } else {
         const found = options.env[part.name];
@@ -138,14 +138,4 @@ export function interpolateDocument(document: ManifestDocument, positions: Posit
   };
   // The walk preserves the schema-checked shape; only secret fields change type (string → SecretRef).
   return { document: walk(document, '', false) as ManifestDocument<SecretRef>, diagnostics, omitted, omittedError };
-}
-
-const SECRET_POINTERS = [
-  new RegExp(`^/providers/[^/]+/(${PROVIDER_SECRET_FIELDS.join('|')})$`),
-  /^\/audit\/sinks\/\d+\/(api_key|password)$/,
-];
-
-/** Whether a pointer names a secret field (its value becomes a SecretRef). */
-export function isSecretPointer(pointer: string): boolean {
-  return SECRET_POINTERS.some((pattern) => pattern.test(pointer));
 }

@@ -9,6 +9,7 @@ import { didYouMean } from '../lint/did-you-mean.js';
 import type { Diagnostic } from '../lint/diagnostic.js';
 import { makeDiagnostic } from '../lint/make-diagnostic.js';
 import type { RuleId } from '../lint/registry.js';
+import { isSecretPointer } from './document.js';
 import { getRoutesValidator } from './routes-validator.js';
 import { describePointer, escapePointerToken, type PositionIndex, type PositionPart } from './positions.js';
 
@@ -41,6 +42,9 @@ export function validateSchema(document: unknown, positions: PositionIndex, file
 function describeError(error: ErrorObject): Finding | undefined {
   const pointer = error.instancePath;
   const where = describePointer(pointer);
+  // A secret written with the wrong type (a numeric password, a key YAML read as a number) is still a
+  // secret: the message names its type only.
+  const describeValue = isSecretPointer(pointer) ? describeType : describeAnyValue;
   const params = error.params as Record<string, unknown>;
   const parent = (error.parentSchema ?? {}) as { properties?: Record<string, unknown>; description?: string };
   switch (error.keyword) {
@@ -135,7 +139,14 @@ function article(word: string): string {
   return /^[aeiou]/.test(word) ? 'an' : 'a';
 }
 
-function describeValue(value: unknown): string {
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${article(typeof value)} ${typeof value}`;
+}
+
+function describeAnyValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';

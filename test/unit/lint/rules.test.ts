@@ -174,6 +174,45 @@ test('a literal secret and a pasted key never appear in any diagnostic', () => {
   assert.equal(JSON.stringify(diagnostics).includes('very-secret'), false);
 });
 
+test('a secret written with the wrong type is named by its field and type only', () => {
+  const text = join(
+    'providers:',
+    '  openai: { api_key: 987654321012345 }',
+    'audit:',
+    '  sinks: [{ type: elasticsearch, url: "https://es:9200", index: a, username: u, password: 31415926 }]',
+    'ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]',
+  );
+  const { diagnostics } = loadManifest({ text, file: 'x' }, { env: {} });
+  assert.deepEqual(diagnostics.map((diagnostic) => [diagnostic.ruleId, diagnostic.line]), [['schema/type', 2], ['schema/type', 4]]);
+  assert.match(diagnostics[0]?.message ?? '', /api_key must be a string, not a number$/);
+  const rendered = JSON.stringify(diagnostics);
+  for (const secret of ['987654321012345', '31415926']) assert.equal(rendered.includes(secret), false, secret);
+});
+
+test('a secret pasted into ${…} is a malformed reference whose text is not shown', () => {
+  const text = join(CREDENTIALS.trimEnd(), 'providers:', '  openai: { api_key: "${sk-proj-pasted-secret}", base_url: "https://x/v1?${bad" }',
+    'ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]');
+  const { diagnostics } = loadManifest({ text, file: 'x' }, { env: {} });
+  const malformed = diagnostics.filter((diagnostic) => diagnostic.ruleId === 'env/malformed-reference');
+  assert.deepEqual(malformed.map((diagnostic) => diagnostic.column), [23, 74]);
+  assert.equal(JSON.stringify(diagnostics).includes('pasted-secret'), false);
+  assert.match(malformed[1]?.message ?? '', /\$\{bad$/, 'outside secret fields the malformed text is quoted');
+});
+
+test('a non-secret value of the wrong type is quoted, so the reader sees what was written', () => {
+  const { diagnostics } = loadManifest({ text: route('    timeout_ms: "soon"'), file: 'x' }, { env: {} });
+  assert.match(diagnostics[0]?.message ?? '', /not the string "soon"$/);
+});
+
+test('a base_url with user-info credentials is an error that names neither user nor password', () => {
+  const text = join(CREDENTIALS.trimEnd(), 'providers:', '  ollama: { base_url: "${OLLAMA_URL}" }', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: ollama, model: a }] }');
+  const { diagnostics, manifest } = loadManifest({ text, file: 'x' }, { env: { OLLAMA_URL: 'https://proxyuser:proxy-pw-1234@ollama:11434' } });
+  assert.equal(manifest, undefined);
+  assert.deepEqual(diagnostics.map((diagnostic) => [diagnostic.ruleId, diagnostic.line, diagnostic.column]), [['provider/bad-base-url', 4, 23]]);
+  assert.match(diagnostics[0]?.message ?? '', /user-info credentials/);
+  assert.equal(/proxyuser|proxy-pw-1234/.test(JSON.stringify(diagnostics)), false);
+});
+
 test('--allow-missing-env turns env/missing-variable into a warning and keeps the manifest', () => {
   const result = loadManifest({ text: cases['env/missing-variable'].fires, file: 'x' }, { env: {}, allowMissingEnv: true });
   assert.deepEqual(result.diagnostics.map((diagnostic) => [diagnostic.ruleId, diagnostic.severity]), [['env/missing-variable', 'warning']]);

@@ -112,6 +112,16 @@ test('secrets are masked: env references by name, literal values never, a change
   for (const secret of ['sk-env-value', 'sk-literal']) assert.equal(printed.includes(secret), false, secret);
 });
 
+test('a sink URL password (resolved from the environment) is masked, and a change of it still shows', () => {
+  const sink = (index: string): string => `audit:\n  sinks: [{ type: elasticsearch, url: "\${ES_URL}", index: ${index} }]\n${seed}`;
+  const before = manifest(sink('a'), { ES_URL: 'https://elastic:es-pw-one@es:9200' });
+  const indexChange = computeChangeSet(before, manifest(sink('b'), { ES_URL: 'https://elastic:es-pw-one@es:9200' }));
+  assert.deepEqual(indexChange.audit, [{ field: 'sinks', before: ['elasticsearch https://elastic:****@es:9200 index=a'], after: ['elasticsearch https://elastic:****@es:9200 index=b'] }]);
+  const passwordChange = computeChangeSet(before, manifest(sink('a'), { ES_URL: 'https://elastic:es-pw-two@es:9200' }));
+  assert.deepEqual(passwordChange.audit, [{ field: 'sinks', before: ['elasticsearch https://elastic:****@es:9200 index=a'], after: ['elasticsearch https://elastic:****@es:9200 index=a'], maskedChange: true }]);
+  assert.equal(/es-pw-/.test(JSON.stringify([indexChange, passwordChange])), false);
+});
+
 test('provider settings, limits and audit policy changes are listed', () => {
   const before = `providers:\n  openai: { limits: { requests_per_minute: 100 } }\n${seed}`;
   const after = `providers:\n  openai: { base_url: "https://eu.api.openai.com/v1", limits: { requests_per_minute: 200 } }\naudit:\n  prompt: full\n  redact: [email]\n  sinks: [{ type: elasticsearch, url: "http://es:9200", index: aigw, api_key: "\${ES_KEY}" }]\n${seed}`;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hasReference, isSecretPointer, parseTemplate } from '../../../runtime/manifest/interpolate.js';
+import { isSecretPointer } from '../../../runtime/manifest/document.js';
+import { hasReference, parseTemplate } from '../../../runtime/manifest/interpolate.js';
 
 test('templates split into text, references with optional defaults, and malformed references', () => {
   assert.deepEqual(parseTemplate('plain'), [{ kind: 'text', text: 'plain' }]);

@@ -1,4 +1,8 @@
-/** provider/bad-base-url: a base_url that is not an absolute http(s) URL once interpolated. */
+/**
+ * provider/bad-base-url: a base_url that is not an absolute http(s) URL once interpolated, or one that
+ * carries user-info credentials: the transport never sends them (providers authenticate through the
+ * entry's secret fields), and a URL is printed by dry-run, diff and logs where a password must not be.
+ */
 import { hasReference } from '../../../manifest/interpolate.js';
 import { pointerOf } from '../../../manifest/positions.js';
 import type { Finding, LintRule } from '../../rule.js';
@@ -11,17 +15,26 @@ export const providerBadBaseUrlRule: LintRule = {
       const url = entry.base_url;
       // A reference left unresolved (--allow-missing-env) is env/missing-variable's finding, not a bad URL.
       if (url === undefined || hasReference(url)) continue;
-      if (isHttpUrl(url)) continue;
-      findings.push({ pointer: pointerOf('providers', id, 'base_url'), message: `base_url of provider "${id}" is not an absolute http(s) URL` });
+      const pointer = pointerOf('providers', id, 'base_url');
+      const parsed = httpUrl(url);
+      if (parsed === undefined) {
+        findings.push({ pointer, message: `base_url of provider "${id}" is not an absolute http(s) URL` });
+      } else if (parsed.username !== '' || parsed.password !== '') {
+        findings.push({
+          pointer,
+          message: `base_url of provider "${id}" carries user-info credentials (user:password@), which the gateway never sends`,
+          hint: 'Remove them from the URL and put the provider key in api_key as ${VAR}.',
+        });
+      }
     }
     return findings;
   },
 };
 
-function isHttpUrl(value: string): boolean {
+function httpUrl(value: string): URL | undefined {
   // {region}-style placeholders are filled later; substitute a host-safe word to check the rest.
   const candidate = value.replace(/\{[a-z_]+\}/g, 'placeholder');
-  if (!URL.canParse(candidate)) return false;
+  if (!URL.canParse(candidate)) return undefined;
   const url = new URL(candidate);
-  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? url : undefined;
 }

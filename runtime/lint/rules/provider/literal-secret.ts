@@ -1,5 +1,5 @@
 /** provider/literal-secret: a secret written into the manifest instead of referenced as ${VAR}. */
-import { PROVIDER_SECRET_FIELDS } from '../../../manifest/document.js';
+import { PROVIDER_SECRET_FIELDS, SINK_SECRET_FIELDS } from '../../../manifest/document.js';
 import { hasReference } from '../../../manifest/interpolate.js';
 import { describePointer, pointerOf } from '../../../manifest/positions.js';
 import type { Finding, LintRule } from '../../rule.js';
@@ -20,8 +20,7 @@ export const providerLiteralSecretRule: LintRule = {
     }
     for (const [index, sink] of (document.audit?.sinks ?? []).entries()) {
       if (sink.type !== 'elasticsearch') continue;
-      check(sink.api_key, pointerOf('audit', 'sinks', index, 'api_key'), 'ES_API_KEY');
-      check(sink.password, pointerOf('audit', 'sinks', index, 'password'), 'ES_PASSWORD');
+      for (const field of SINK_SECRET_FIELDS) check(sink[field], pointerOf('audit', 'sinks', index, field), `ES_${field.toUpperCase()}`);
     }
     return findings;
   },
