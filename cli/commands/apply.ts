@@ -75,7 +75,12 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
         outcomes.push(rejected(gateway, response, io, format));
         continue;
       }
-      plans.push({ gateway, liveVersion: String(response.body['liveVersion']), version: String(response.body['version']), changeSet: response.body['changeSet'] as ChangeSet });
+      const plan = readPlan(gateway, response.body);
+      if (plan === undefined) {
+        outcomes.push({ gateway, result: 'rejected', status: response.status, message: 'the dry-run answer holds no liveVersion, version and change set; is this an aigw admin port?' });
+        continue;
+      }
+      plans.push(plan);
     }
     if (format === 'text') printPlans(plans, source.label, io);
     const pending = plans.filter((plan) => plan.liveVersion !== plan.version);
@@ -95,6 +100,22 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   } finally {
     await client.close();
   }
+}
+
+/**
+ * The dry-run answer of a gateway (another process, maybe another aigw version): checked for the
+ * fields apply reads before it is rendered or compared, so a foreign answer is a rejection, not a crash
+ * or a version called "undefined".
+ */
+function readPlan(gateway: string, body: Readonly<Record<string, unknown>>): Plan | undefined {
+  const { liveVersion, version, changeSet } = body;
+  if (typeof liveVersion !== 'string' || typeof version !== 'string' || !isChangeSet(changeSet)) return undefined;
+  return { gateway, liveVersion, version, changeSet };
+}
+
+function isChangeSet(value: unknown): value is ChangeSet {
+  return isRecord(value) && typeof value['changed'] === 'boolean'
+    && ['routes', 'providers', 'credentials', 'audit'].every((list) => Array.isArray(value[list]));
 }
 
 async function applyTo(client: AdminClient, plan: Plan, context: { body: string; headers: Record<string, string>; ifMatch: string | undefined; io: Io; format: 'text' | 'json' }): Promise<GatewayOutcome> {

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ExitCode } from '../../cli/io.js';
@@ -194,4 +196,27 @@ test('aigw diff MANIFEST --gateway URL diffs against the live config (signed GET
   const unsigned = createTestIo();
   assert.equal(await main(['diff', manifestFile(directory, 'b.yaml', MANIFEST_B), '--gateway', gateway.url], unsigned), ExitCode.Usage);
   assert.match(unsigned.err(), /--key-id and --key-file/);
+});
+
+test('a dry-run answer without versions and a change set is a rejection (exit 1), never a crash or a version "undefined"', async (t) => {
+  // Something that answers 200 JSON on the admin path but is not an aigw admin plane (or an older one).
+  const received: string[] = [];
+  const server = createServer((request, response) => {
+    received.push(`${request.method ?? ''} ${request.url ?? ''}`);
+    request.resume();
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, version: 42 }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const key = hmacKey();
+  const { flags, directory } = writeKeyFile(t, key);
+  for (const format of ['text', 'json'] as const) {
+    const io = createTestIo();
+    const code = await main(['apply', manifestFile(directory, 'routes.yaml', MANIFEST_B), '--gateway', url, '--yes', '--format', format, ...flags], io);
+    assert.equal(code, ExitCode.Findings, io.err());
+    assert.doesNotMatch(io.out() + io.err(), /undefined|TypeError|at .*\.ts:/);
+    assert.match(format === 'json' ? io.out() : io.err(), /no liveVersion, version and change set/);
+  }
+  assert.deepEqual(received, ['POST /admin/reload?dry_run=true', 'POST /admin/reload?dry_run=true'], 'only the dry runs were sent; nothing was applied');
 });
