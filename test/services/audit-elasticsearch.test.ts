@@ -71,7 +71,9 @@ test('records land with the template mappings and are searchable by route and pr
       { provider: 'anthropic', model: 'claude-haiku-4-5', status: 200, outcome: 'success', durationMs: 30 },
     ],
   }), capture));
-  writer.enqueue(buildAuditRecord(input('a4', { status: 401, errorCode: 'AIGW_E_UNAUTHENTICATED', attempts: [] }), capture));
+  // A rejected request never reached a route or a provider: those fields are absent, not just empty.
+  const { route: _route, provider: _provider, providerType: _providerType, model: _model, ...rejected } = input('a4', { status: 401, errorCode: 'AIGW_E_UNAUTHENTICATED', attempts: [] });
+  writer.enqueue(buildAuditRecord(rejected, capture));
   assert.equal(await writer.flush(30_000), true);
 
   const template = await client.indices.getIndexTemplate({ name: index });
