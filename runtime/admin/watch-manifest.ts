@@ -9,9 +9,13 @@
  * nothing. Watching the *directory* catches the rename; any event there re-reads the path (following
  * the symlinks) and compares a content hash, so unrelated events and editors' multi-step saves cost a
  * read and nothing else. Events are debounced (kubelet's swap is several renames).
+ *
+ * A manifest that is a plain symlink into another folder (`routes.yaml -> /etc/aigw/routes.yaml`) is
+ * edited where it really lives: that folder is watched too, re-resolved after every check so a symlink
+ * that is re-pointed is followed.
  * @see https://kubernetes.io/docs/concepts/configuration/configmap/#mounted-configmaps-are-updated-automatically
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { realpathSync, watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { AdminLogger } from './admin-logger.js';
@@ -87,6 +91,7 @@ export function watchManifest(options: WatchManifestOptions): ManifestWatcher {
         again = false;
         try {
           await check();
+          watchTarget();
         } catch (error) {
           logger.error({ path, error: error instanceof Error ? error.message : String(error) }, 'watch: reload failed; keeping the live config');
         }
@@ -101,19 +106,49 @@ export function watchManifest(options: WatchManifestOptions): ManifestWatcher {
   }
 
   let watcher: FSWatcher | undefined;
+  let targetWatcher: FSWatcher | undefined;
+  let targetDirectory: string | undefined;
   try {
     watcher = watch(dirname(path), { persistent: false }, schedule);
     watcher.on('error', (error) => logger.error({ path, error: error.message }, 'watch: the directory watch failed; reloads from the file have stopped'));
   } catch (error) {
     logger.error({ path, error: error instanceof Error ? error.message : String(error) }, 'watch: cannot watch the manifest directory');
   }
+  watchTarget();
   logger.info({ path, directory: dirname(path) }, 'watching the manifest for changes');
+
+  /** Watches the folder the path resolves to, when it differs from the path's own folder. */
+  function watchTarget(): void {
+    if (closed) return;
+    let directory: string;
+    try {
+      directory = dirname(realpathSync(path));
+    } catch {
+      return; // dangling mid-swap: the next event re-resolves
+    }
+    if (directory === dirname(path) || directory === targetDirectory) return;
+    targetWatcher?.close();
+    targetWatcher = undefined;
+    targetDirectory = directory;
+    try {
+      targetWatcher = watch(directory, { persistent: false }, schedule);
+      // A ConfigMap's timestamped folder disappears at the next swap: forget it, the next check re-resolves.
+      targetWatcher.on('error', () => {
+        targetWatcher?.close();
+        targetWatcher = undefined;
+        targetDirectory = undefined;
+      });
+    } catch {
+      targetDirectory = undefined;
+    }
+  }
 
   return {
     close() {
       closed = true;
       clearTimeout(timer);
       watcher?.close();
+      targetWatcher?.close();
     },
   };
 }
