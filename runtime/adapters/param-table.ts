@@ -24,8 +24,8 @@ export interface ParamTable {
   readonly unknown: 'pass' | 'unsupported';
 }
 
-/** Fields every adapter handles itself; never subject to the table. */
-const STRUCTURAL = new Set(['model', 'messages', 'stream', 'stream_options']);
+/** Fields every adapter handles itself; never subject to the table, never copied as they are. */
+export const STRUCTURAL_PARAMS: ReadonlySet<string> = new Set(['model', 'messages', 'stream', 'stream_options']);
 
 export type ParamCheck =
   | { readonly ok: true; readonly request: ChatCompletionRequest; readonly dropped: readonly DroppedParam[] }
@@ -43,7 +43,7 @@ export function applyParamTable(
 ): ParamCheck {
   const dropped: DroppedParam[] = [];
   for (const [param, value] of Object.entries(request)) {
-    if (STRUCTURAL.has(param) || value === undefined) continue;
+    if (STRUCTURAL_PARAMS.has(param) || value === undefined) continue;
     const reason = violation(table, param, value);
     if (reason === undefined) continue;
     if (!dropParams) return { ok: false, error: unsupportedParameter(param, providerId, reason) };

@@ -7,7 +7,7 @@
 import type { ChatCompletionRequest, Message } from '../../openai/wire.js';
 import type { AuthSpec, BuildResult, DroppedParam, NativeRequest, TargetContext } from '../contract.js';
 import { envelope } from '../error-common.js';
-import { applyParamTable, unsupportedParameter, type ParamCheck, type ParamRule, type ParamTable } from '../param-table.js';
+import { applyParamTable, STRUCTURAL_PARAMS, unsupportedParameter, type ParamCheck, type ParamRule, type ParamTable } from '../param-table.js';
 
 /** A parameter a provider cannot honour (optionally only for some values), with the reason shown. */
 export interface UnsupportedParam {
@@ -54,8 +54,6 @@ export interface BodyOptions {
   readonly prefill: { readonly message: Readonly<Record<string, unknown>>; readonly fields: Readonly<Record<string, unknown>> };
 }
 
-const STRUCTURAL = new Set(['model', 'messages', 'stream', 'stream_options']);
-
 /**
  * The table check plus the rename conflict: a provider with only `max_tokens` cannot take both
  * `max_tokens` and `max_completion_tokens` (which would collide after the rename).
@@ -94,7 +92,7 @@ export function buildBody(
   const messages: unknown[] = [...(options.messages === undefined ? roleMapped : options.messages(roleMapped))];
   const body: Record<string, unknown> = { model: target.model, messages };
   for (const [param, value] of Object.entries(request)) {
-    if (STRUCTURAL.has(param) || value === undefined) continue;
+    if (STRUCTURAL_PARAMS.has(param) || value === undefined) continue;
     const name = options.renames[param] ?? param;
     body[name] = options.values === undefined ? value : options.values(name, value);
   }
