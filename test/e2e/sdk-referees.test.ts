@@ -5,7 +5,7 @@
  * 5xx as its own typed errors. SDK retries are off so each fault is seen once.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import {
   BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, ServiceUnavailableException, ThrottlingException,
@@ -19,6 +19,7 @@ import * as MistralErrors from '@mistralai/mistralai/models/errors';
 import { Ollama } from 'ollama';
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { ProviderType } from '../../runtime/adapters/contract.js';
+import { getAdapter } from '../../runtime/adapters/registry.js';
 import { loadFixtureIndex, type Fixture } from '../../runtime/mock/fixture-index.js';
 import { mockBaseUrl } from '../../runtime/mock/mock-base-url.js';
 import { MOCK_AWS_CREDENTIALS } from '../../runtime/mock/sigv4-verify.js';
@@ -33,12 +34,15 @@ before(async () => {
 });
 after(() => mock.close());
 
-/** The fixture, or a loud skip naming what is missing (fixtures land provider by provider). */
-function fixture(t: TestContext, provider: ProviderType, caseName: string): Fixture | undefined {
+/** The fixture; a missing one fails (every refereed provider has them), it is never skipped. */
+function fixture(provider: ProviderType, caseName: string): Fixture {
   const found = index.get(provider, caseName);
-  if (found === undefined) t.skip(`no fixture ${provider}/${caseName} yet`);
+  assert.ok(found, `no fixture ${provider}/${caseName}`);
   return found;
 }
+
+/** Providers whose adapter refuses `tools` (Perplexity) have no tool-call fixtures to referee. */
+const acceptsTools = (provider: ProviderType): boolean => getAdapter(provider).params.rules['tools']?.kind !== 'unsupported';
 
 const model = (item: Fixture): string => item.target?.model ?? item.recorded_model ?? 'test-model';
 
@@ -75,54 +79,51 @@ function openaiClient(provider: ProviderType): OpenAI {
 
 for (const provider of [...OPENAI_COMPATIBLE, 'azure-openai'] as const) {
   describe(`openai SDK → ${provider}`, () => {
-    test('chat', async (t) => {
-      const item = fixture(t, provider, 'chat');
-      if (item === undefined) return;
+    test('chat', async () => {
+      const item = fixture(provider, 'chat');
       const completion = await openaiClient(provider).chat.completions.create({ model: model(item), messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: QUESTION }] });
       assert.equal(completion.choices[0]?.message.content, expectedText(item));
     });
 
-    test('stream', async (t) => {
-      const item = fixture(t, provider, 'chat-stream');
-      if (item === undefined) return;
+    test('stream', async () => {
+      const item = fixture(provider, 'chat-stream');
       const stream = await openaiClient(provider).chat.completions.create({ model: model(item), messages: [{ role: 'user', content: QUESTION }], stream: true, stream_options: { include_usage: true } });
       let text = '';
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
       assert.equal(text, expectedText(item));
     });
 
-    test('tool call', async (t) => {
-      const item = fixture(t, provider, 'tool-call');
-      if (item === undefined) return;
-      const completion = await openaiClient(provider).chat.completions.create({ model: model(item), messages: [{ role: 'user', content: WEATHER }], tools: [openaiTool] });
-      const call = completion.choices[0]?.message.tool_calls?.[0];
-      assert.ok(call?.type === 'function');
-      const expected = expectedToolCall(item);
-      assert.equal(call.function.name, expected.name);
-      assert.deepEqual(parsedArguments(call.function.arguments), expected.arguments);
-    });
+    if (acceptsTools(provider)) {
+      test('tool call', async () => {
+        const item = fixture(provider, 'tool-call');
+        const completion = await openaiClient(provider).chat.completions.create({ model: model(item), messages: [{ role: 'user', content: WEATHER }], tools: [openaiTool] });
+        const call = completion.choices[0]?.message.tool_calls?.[0];
+        assert.ok(call?.type === 'function');
+        const expected = expectedToolCall(item);
+        assert.equal(call.function.name, expected.name);
+        assert.deepEqual(parsedArguments(call.function.arguments), expected.arguments);
+      });
 
-    test('tool call stream', async (t) => {
-      const item = fixture(t, provider, 'tool-call-stream');
-      if (item === undefined) return;
-      const stream = await openaiClient(provider).chat.completions.create({ model: model(item), messages: [{ role: 'user', content: WEATHER }], tools: [openaiTool], stream: true });
-      let name = '';
-      let args = '';
-      for await (const chunk of stream) {
-        for (const call of chunk.choices[0]?.delta.tool_calls ?? []) {
-          if (call.index !== 0) continue;
-          name += call.function?.name ?? '';
-          args += call.function?.arguments ?? '';
+      test('tool call stream', async () => {
+        const item = fixture(provider, 'tool-call-stream');
+        const stream = await openaiClient(provider).chat.completions.create({ model: model(item), messages: [{ role: 'user', content: WEATHER }], tools: [openaiTool], stream: true });
+        let name = '';
+        let args = '';
+        for await (const chunk of stream) {
+          for (const call of chunk.choices[0]?.delta.tool_calls ?? []) {
+            if (call.index !== 0) continue;
+            name += call.function?.name ?? '';
+            args += call.function?.arguments ?? '';
+          }
         }
-      }
-      const expected = expectedToolCall(item);
-      assert.equal(name, expected.name);
-      assert.deepEqual(parsedArguments(args), expected.arguments);
-    });
+        const expected = expectedToolCall(item);
+        assert.equal(name, expected.name);
+        assert.deepEqual(parsedArguments(args), expected.arguments);
+      });
+    }
 
-    test('429 and 5xx are the SDK\'s RateLimitError and InternalServerError', async (t) => {
-      const item = fixture(t, provider, 'chat');
-      if (item === undefined) return;
+    test('429 and 5xx are the SDK\'s RateLimitError and InternalServerError', async () => {
+      const item = fixture(provider, 'chat');
       const call = () => openaiClient(provider).chat.completions.create({ model: model(item), messages: [{ role: 'user', content: QUESTION }] });
       assert.ok(await underFault(provider, 429, call) instanceof OpenAI.RateLimitError);
       const serverError = await underFault(provider, 500, call);
@@ -139,9 +140,8 @@ describe('@anthropic-ai/sdk → anthropic', () => {
   const client = () => new Anthropic({ apiKey: 'test-key', baseURL: mockBaseUrl('anthropic', mock.url), maxRetries: 0 });
   const tool = { name: 'get_weather', description: 'Current weather for a city', input_schema: WEATHER_PARAMETERS as Anthropic.Tool.InputSchema };
 
-  test('chat, sent with the SDK\'s own auth and version headers', async (t) => {
-    const item = fixture(t, 'anthropic', 'chat');
-    if (item === undefined) return;
+  test('chat, sent with the SDK\'s own auth and version headers', async () => {
+    const item = fixture('anthropic', 'chat');
     mock.clearLog();
     const message = await client().messages.create({ model: model(item), max_tokens: 64, system: SYSTEM, messages: [{ role: 'user', content: QUESTION }] });
     const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
@@ -151,9 +151,8 @@ describe('@anthropic-ai/sdk → anthropic', () => {
     assert.ok(headers['authorization'] === 'Bearer ****' || headers['x-api-key'] === '****');
   });
 
-  test('stream', async (t) => {
-    const item = fixture(t, 'anthropic', 'chat-stream');
-    if (item === undefined) return;
+  test('stream', async () => {
+    const item = fixture('anthropic', 'chat-stream');
     const stream = await client().messages.create({ model: model(item), max_tokens: 64, messages: [{ role: 'user', content: QUESTION }], stream: true });
     let text = '';
     for await (const event of stream) {
@@ -162,9 +161,8 @@ describe('@anthropic-ai/sdk → anthropic', () => {
     assert.equal(text, expectedText(item));
   });
 
-  test('tool call', async (t) => {
-    const item = fixture(t, 'anthropic', 'tool-call');
-    if (item === undefined) return;
+  test('tool call', async () => {
+    const item = fixture('anthropic', 'tool-call');
     const message = await client().messages.create({ model: model(item), max_tokens: 256, messages: [{ role: 'user', content: WEATHER }], tools: [tool] });
     const use = message.content.find((block) => block.type === 'tool_use');
     assert.ok(use?.type === 'tool_use');
@@ -173,9 +171,8 @@ describe('@anthropic-ai/sdk → anthropic', () => {
     assert.deepEqual(use.input, expected.arguments);
   });
 
-  test('tool call stream', async (t) => {
-    const item = fixture(t, 'anthropic', 'tool-call-stream');
-    if (item === undefined) return;
+  test('tool call stream', async () => {
+    const item = fixture('anthropic', 'tool-call-stream');
     const message = await client().messages.stream({ model: model(item), max_tokens: 256, messages: [{ role: 'user', content: WEATHER }], tools: [tool] }).finalMessage();
     const use = message.content.find((block) => block.type === 'tool_use');
     assert.ok(use?.type === 'tool_use');
@@ -184,9 +181,8 @@ describe('@anthropic-ai/sdk → anthropic', () => {
     assert.deepEqual(use.input, expected.arguments);
   });
 
-  test('429, 500 and 529 are RateLimitError, InternalServerError and OverloadedError', async (t) => {
-    const item = fixture(t, 'anthropic', 'chat');
-    if (item === undefined) return;
+  test('429, 500 and 529 are RateLimitError, InternalServerError and OverloadedError', async () => {
+    const item = fixture('anthropic', 'chat');
     const call = () => client().messages.create({ model: model(item), max_tokens: 64, messages: [{ role: 'user', content: QUESTION }] });
     assert.ok(await underFault('anthropic', 429, call) instanceof Anthropic.RateLimitError);
     assert.ok(await underFault('anthropic', 500, call) instanceof Anthropic.InternalServerError);
@@ -209,24 +205,21 @@ for (const provider of ['gemini', 'vertex-ai'] as const) {
       httpOptions: { baseUrl: mockBaseUrl(provider, mock.url), retryOptions: { attempts: 1 } },
     });
 
-    test('chat', async (t) => {
-      const item = fixture(t, provider, 'chat');
-      if (item === undefined) return;
+    test('chat', async () => {
+      const item = fixture(provider, 'chat');
       const response = await client().models.generateContent({ model: model(item), contents: QUESTION, config: { systemInstruction: SYSTEM } });
       assert.equal(response.text, expectedText(item));
     });
 
-    test('stream', async (t) => {
-      const item = fixture(t, provider, 'chat-stream');
-      if (item === undefined) return;
+    test('stream', async () => {
+      const item = fixture(provider, 'chat-stream');
       let text = '';
       for await (const chunk of await client().models.generateContentStream({ model: model(item), contents: QUESTION })) text += chunk.text ?? '';
       assert.equal(text, expectedText(item));
     });
 
-    test('tool call', async (t) => {
-      const item = fixture(t, provider, 'tool-call');
-      if (item === undefined) return;
+    test('tool call', async () => {
+      const item = fixture(provider, 'tool-call');
       const response = await client().models.generateContent({ model: model(item), contents: WEATHER, config: { tools: [{ functionDeclarations: [weatherDeclaration] }] } });
       const call = response.functionCalls?.[0];
       const expected = expectedToolCall(item);
@@ -234,9 +227,8 @@ for (const provider of ['gemini', 'vertex-ai'] as const) {
       assert.deepEqual(call?.args, expected.arguments);
     });
 
-    test('tool call stream', async (t) => {
-      const item = fixture(t, provider, 'tool-call-stream');
-      if (item === undefined) return;
+    test('tool call stream', async () => {
+      const item = fixture(provider, 'tool-call-stream');
       const calls = [];
       for await (const chunk of await client().models.generateContentStream({ model: model(item), contents: WEATHER, config: { tools: [{ functionDeclarations: [weatherDeclaration] }] } })) {
         calls.push(...(chunk.functionCalls ?? []));
@@ -246,9 +238,8 @@ for (const provider of ['gemini', 'vertex-ai'] as const) {
       assert.deepEqual(calls[0]?.args, expected.arguments);
     });
 
-    test('429 and 5xx are ApiErrors carrying the status', async (t) => {
-      const item = fixture(t, provider, 'chat');
-      if (item === undefined) return;
+    test('429 and 5xx are ApiErrors carrying the status', async () => {
+      const item = fixture(provider, 'chat');
       const call = () => client().models.generateContent({ model: model(item), contents: QUESTION });
       for (const status of [429, 503]) {
         const error = await underFault(provider, status, call);
@@ -273,17 +264,15 @@ describe('@aws-sdk/client-bedrock-runtime → bedrock', () => {
   const messages = (text: string): BedrockMessage[] => [{ role: 'user', content: [{ text }] }];
   const tools: BedrockTool[] = [{ toolSpec: { name: 'get_weather', description: 'Current weather for a city', inputSchema: { json: WEATHER_PARAMETERS } } }];
 
-  test('chat, with a SigV4 signature the mock verifies', async (t) => {
-    const item = fixture(t, 'bedrock', 'chat');
-    if (item === undefined) return;
+  test('chat, with a SigV4 signature the mock verifies', async () => {
+    const item = fixture('bedrock', 'chat');
     const output = await client().send(new ConverseCommand({ modelId: model(item), messages: messages(QUESTION), system: [{ text: SYSTEM }] }));
     const text = (output.output?.message?.content ?? []).map((block: ContentBlock) => block.text ?? '').join('');
     assert.equal(text, expectedText(item));
   });
 
-  test('stream: real event-stream frames', async (t) => {
-    const item = fixture(t, 'bedrock', 'chat-stream');
-    if (item === undefined) return;
+  test('stream: real event-stream frames', async () => {
+    const item = fixture('bedrock', 'chat-stream');
     const output = await client().send(new ConverseStreamCommand({ modelId: model(item), messages: messages(QUESTION) }));
     let text = '';
     let sawMetadata = false;
@@ -295,9 +284,8 @@ describe('@aws-sdk/client-bedrock-runtime → bedrock', () => {
     assert.ok(sawMetadata, 'the metadata frame (usage) arrived');
   });
 
-  test('tool call', async (t) => {
-    const item = fixture(t, 'bedrock', 'tool-call');
-    if (item === undefined) return;
+  test('tool call', async () => {
+    const item = fixture('bedrock', 'tool-call');
     const output = await client().send(new ConverseCommand({ modelId: model(item), messages: messages(WEATHER), toolConfig: { tools } }));
     const use = (output.output?.message?.content ?? []).find((block: ContentBlock) => block.toolUse !== undefined)?.toolUse;
     const expected = expectedToolCall(item);
@@ -305,9 +293,8 @@ describe('@aws-sdk/client-bedrock-runtime → bedrock', () => {
     assert.deepEqual(use?.input, expected.arguments);
   });
 
-  test('tool call stream', async (t) => {
-    const item = fixture(t, 'bedrock', 'tool-call-stream');
-    if (item === undefined) return;
+  test('tool call stream', async () => {
+    const item = fixture('bedrock', 'tool-call-stream');
     const output = await client().send(new ConverseStreamCommand({ modelId: model(item), messages: messages(WEATHER), toolConfig: { tools } }));
     let name = '';
     let input = '';
@@ -320,17 +307,15 @@ describe('@aws-sdk/client-bedrock-runtime → bedrock', () => {
     assert.deepEqual(parsedArguments(input), expected.arguments);
   });
 
-  test('429 and 503 are ThrottlingException and ServiceUnavailableException', async (t) => {
-    const item = fixture(t, 'bedrock', 'chat');
-    if (item === undefined) return;
+  test('429 and 503 are ThrottlingException and ServiceUnavailableException', async () => {
+    const item = fixture('bedrock', 'chat');
     const call = () => client().send(new ConverseCommand({ modelId: model(item), messages: messages(QUESTION) }));
     assert.ok(await underFault('bedrock', 429, call) instanceof ThrottlingException);
     assert.ok(await underFault('bedrock', 503, call) instanceof ServiceUnavailableException);
   });
 
-  test('a request signed with the wrong secret is refused', async (t) => {
-    const item = fixture(t, 'bedrock', 'chat');
-    if (item === undefined) return;
+  test('a request signed with the wrong secret is refused', async () => {
+    const item = fixture('bedrock', 'chat');
     const wrong = new BedrockRuntimeClient({
       region: 'us-east-1', endpoint: mockBaseUrl('bedrock', mock.url), maxAttempts: 1, requestHandler: new NodeHttpHandler(),
       credentials: { accessKeyId: MOCK_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-secret' },
@@ -350,17 +335,15 @@ describe('cohere-ai → cohere', () => {
   const options = { maxRetries: 0 };
   const tool = { type: 'function' as const, function: { name: 'get_weather', description: 'Current weather for a city', parameters: WEATHER_PARAMETERS } };
 
-  test('chat', async (t) => {
-    const item = fixture(t, 'cohere', 'chat');
-    if (item === undefined) return;
+  test('chat', async () => {
+    const item = fixture('cohere', 'chat');
     const response = await client().chat({ model: model(item), messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: QUESTION }] }, options);
     const text = (response.message.content ?? []).map((part) => (part.type === 'text' ? part.text : '')).join('');
     assert.equal(text, expectedText(item));
   });
 
-  test('stream', async (t) => {
-    const item = fixture(t, 'cohere', 'chat-stream');
-    if (item === undefined) return;
+  test('stream', async () => {
+    const item = fixture('cohere', 'chat-stream');
     let text = '';
     for await (const event of await client().chatStream({ model: model(item), messages: [{ role: 'user', content: QUESTION }] }, options)) {
       if (event.type === 'content-delta') text += event.delta?.message?.content?.text ?? '';
@@ -368,9 +351,8 @@ describe('cohere-ai → cohere', () => {
     assert.equal(text, expectedText(item));
   });
 
-  test('tool call', async (t) => {
-    const item = fixture(t, 'cohere', 'tool-call');
-    if (item === undefined) return;
+  test('tool call', async () => {
+    const item = fixture('cohere', 'tool-call');
     const response = await client().chat({ model: model(item), messages: [{ role: 'user', content: WEATHER }], tools: [tool] }, options);
     const call = response.message.toolCalls?.[0];
     const expected = expectedToolCall(item);
@@ -378,9 +360,8 @@ describe('cohere-ai → cohere', () => {
     assert.deepEqual(parsedArguments(call?.function?.arguments), expected.arguments);
   });
 
-  test('tool call stream', async (t) => {
-    const item = fixture(t, 'cohere', 'tool-call-stream');
-    if (item === undefined) return;
+  test('tool call stream', async () => {
+    const item = fixture('cohere', 'tool-call-stream');
     let name = '';
     let args = '';
     for await (const event of await client().chatStream({ model: model(item), messages: [{ role: 'user', content: WEATHER }], tools: [tool] }, options)) {
@@ -395,9 +376,8 @@ describe('cohere-ai → cohere', () => {
     assert.deepEqual(parsedArguments(args), expected.arguments);
   });
 
-  test('429 and 500 are TooManyRequestsError and InternalServerError', async (t) => {
-    const item = fixture(t, 'cohere', 'chat');
-    if (item === undefined) return;
+  test('429 and 500 are TooManyRequestsError and InternalServerError', async () => {
+    const item = fixture('cohere', 'chat');
     const call = () => client().chat({ model: model(item), messages: [{ role: 'user', content: QUESTION }] }, options);
     assert.ok(await underFault('cohere', 429, call) instanceof Cohere.TooManyRequestsError);
     assert.ok(await underFault('cohere', 500, call) instanceof Cohere.InternalServerError);
@@ -412,16 +392,14 @@ describe('@mistralai/mistralai → mistral', () => {
   const client = () => new Mistral({ apiKey: 'test-key', serverURL: mockBaseUrl('mistral', mock.url).replace(/\/v1$/, ''), retryConfig: { strategy: 'none' } });
   const tool = { type: 'function' as const, function: { name: 'get_weather', description: 'Current weather for a city', parameters: WEATHER_PARAMETERS } };
 
-  test('chat', async (t) => {
-    const item = fixture(t, 'mistral', 'chat');
-    if (item === undefined) return;
+  test('chat', async () => {
+    const item = fixture('mistral', 'chat');
     const response = await client().chat.complete({ model: model(item), messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: QUESTION }] });
     assert.equal(response.choices[0]?.message?.content, expectedText(item));
   });
 
-  test('stream', async (t) => {
-    const item = fixture(t, 'mistral', 'chat-stream');
-    if (item === undefined) return;
+  test('stream', async () => {
+    const item = fixture('mistral', 'chat-stream');
     let text = '';
     for await (const event of await client().chat.stream({ model: model(item), messages: [{ role: 'user', content: QUESTION }] })) {
       const content = event.data.choices[0]?.delta.content;
@@ -430,9 +408,8 @@ describe('@mistralai/mistralai → mistral', () => {
     assert.equal(text, expectedText(item));
   });
 
-  test('tool call', async (t) => {
-    const item = fixture(t, 'mistral', 'tool-call');
-    if (item === undefined) return;
+  test('tool call', async () => {
+    const item = fixture('mistral', 'tool-call');
     const response = await client().chat.complete({ model: model(item), messages: [{ role: 'user', content: WEATHER }], tools: [tool] });
     const call = response.choices[0]?.message?.toolCalls?.[0];
     const expected = expectedToolCall(item);
@@ -440,9 +417,8 @@ describe('@mistralai/mistralai → mistral', () => {
     assert.deepEqual(parsedArguments(call?.function.arguments), expected.arguments);
   });
 
-  test('tool call stream', async (t) => {
-    const item = fixture(t, 'mistral', 'tool-call-stream');
-    if (item === undefined) return;
+  test('tool call stream', async () => {
+    const item = fixture('mistral', 'tool-call-stream');
     let name = '';
     let args = '';
     for await (const event of await client().chat.stream({ model: model(item), messages: [{ role: 'user', content: WEATHER }], tools: [tool] })) {
@@ -457,9 +433,8 @@ describe('@mistralai/mistralai → mistral', () => {
     assert.deepEqual(parsedArguments(args), expected.arguments);
   });
 
-  test('429 and 5xx are the SDK\'s errors carrying the status', async (t) => {
-    const item = fixture(t, 'mistral', 'chat');
-    if (item === undefined) return;
+  test('429 and 5xx are the SDK\'s errors carrying the status', async () => {
+    const item = fixture('mistral', 'chat');
     const call = () => client().chat.complete({ model: model(item), messages: [{ role: 'user', content: QUESTION }] });
     for (const status of [429, 500]) {
       const error = await underFault('mistral', status, call);
@@ -476,16 +451,14 @@ describe('ollama → ollama', () => {
   const client = () => new Ollama({ host: mockBaseUrl('ollama', mock.url) });
   const tool = { type: 'function', function: { name: 'get_weather', description: 'Current weather for a city', parameters: WEATHER_PARAMETERS } };
 
-  test('chat', async (t) => {
-    const item = fixture(t, 'ollama', 'chat');
-    if (item === undefined) return;
+  test('chat', async () => {
+    const item = fixture('ollama', 'chat');
     const response = await client().chat({ model: model(item), messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: QUESTION }], stream: false });
     assert.equal(response.message.content, expectedText(item));
   });
 
-  test('stream: NDJSON', async (t) => {
-    const item = fixture(t, 'ollama', 'chat-stream');
-    if (item === undefined) return;
+  test('stream: NDJSON', async () => {
+    const item = fixture('ollama', 'chat-stream');
     let text = '';
     let done = false;
     for await (const part of await client().chat({ model: model(item), messages: [{ role: 'user', content: QUESTION }], stream: true })) {
@@ -496,9 +469,8 @@ describe('ollama → ollama', () => {
     assert.ok(done);
   });
 
-  test('tool call', async (t) => {
-    const item = fixture(t, 'ollama', 'tool-call');
-    if (item === undefined) return;
+  test('tool call', async () => {
+    const item = fixture('ollama', 'tool-call');
     const response = await client().chat({ model: model(item), messages: [{ role: 'user', content: WEATHER }], tools: [tool], stream: false });
     const call = response.message.tool_calls?.[0];
     const expected = expectedToolCall(item);
@@ -506,9 +478,8 @@ describe('ollama → ollama', () => {
     assert.deepEqual(call?.function.arguments, expected.arguments);
   });
 
-  test('tool call stream', async (t) => {
-    const item = fixture(t, 'ollama', 'tool-call-stream');
-    if (item === undefined) return;
+  test('tool call stream', async () => {
+    const item = fixture('ollama', 'tool-call-stream');
     const calls = [];
     for await (const part of await client().chat({ model: model(item), messages: [{ role: 'user', content: WEATHER }], tools: [tool], stream: true })) {
       calls.push(...(part.message.tool_calls ?? []));
@@ -518,9 +489,8 @@ describe('ollama → ollama', () => {
     assert.deepEqual(calls[0]?.function.arguments, expected.arguments);
   });
 
-  test('429 and 500 are ResponseErrors carrying the status', async (t) => {
-    const item = fixture(t, 'ollama', 'chat');
-    if (item === undefined) return;
+  test('429 and 500 are ResponseErrors carrying the status', async () => {
+    const item = fixture('ollama', 'chat');
     const call = () => client().chat({ model: model(item), messages: [{ role: 'user', content: QUESTION }], stream: false });
     for (const status of [429, 500]) {
       const error = await underFault('ollama', status, call) as { name?: string; status_code?: number };
