@@ -92,8 +92,11 @@ describe('retry hints', () => {
   });
 
   test('a retry hint only rides on retryable classes', () => {
-    const error = translateProviderError('openai', 400, { 'retry-after': '5' }, { message: 'bad' });
-    assert.equal(error.retryAfterMs, undefined);
+    const headers = { 'retry-after': '5' };
+    assert.equal(translateProviderError('openai', 400, headers, { message: 'bad' }).retryAfterMs, undefined);
+    assert.equal(translateProviderError('openai', 404, headers, { message: 'no model' }).retryAfterMs, undefined);
+    assert.equal(translateProviderError('openai', 503, headers, { message: 'busy' }).retryAfterMs, 5000);
+    assert.equal(translateProviderError('openai', 429, headers, { message: 'slow down' }).retryAfterMs, 5000);
   });
 });
 
