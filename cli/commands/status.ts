@@ -1,7 +1,7 @@
 /**
  * `aigw status --gateway URL...`: every gateway's live version, load time, uptime and replica id
- * (signed GET /admin/status), then whether they agree. Exit 0 in sync, 1 drift (more than one live
- * version), 2 a gateway unreachable or refusing the request.
+ * (signed GET /admin/status), then whether they agree. Exit 0 in sync; 1 drift (more than one live
+ * version) or a gateway that refused the request (as apply and rollback do); 2 a gateway unreachable.
  */
 import { createAdminClient, describeRejection, GatewayUnreachableError, isRecord, loadSigningKey, resolveGateways, shortVersion } from '../admin-client.js';
 import { parseFormat } from '../admin-outcome.js';
@@ -12,7 +12,7 @@ export const STATUS_JSON_VERSION = 1;
 
 type Row =
   | { readonly gateway: string; readonly ok: true; readonly status: Readonly<Record<string, unknown>> }
-  | { readonly gateway: string; readonly ok: false; readonly error: string };
+  | { readonly gateway: string; readonly ok: false; readonly error: string; readonly refused: boolean };
 
 export async function run(args: readonly string[], options: Readonly<Record<string, unknown>>, io: Io): Promise<ExitCode> {
   const format = parseFormat(options['format']);
@@ -27,10 +27,10 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
         const response = await client.request(gateway, { method: 'GET', path: '/admin/status' });
         rows.push(response.status === 200 && isRecord(response.body)
           ? { gateway, ok: true, status: response.body }
-          : { gateway, ok: false, error: describeRejection(response) });
+          : { gateway, ok: false, error: describeRejection(response), refused: true });
       } catch (error) {
         if (!(error instanceof GatewayUnreachableError)) throw error;
-        rows.push({ gateway, ok: false, error: error.message });
+        rows.push({ gateway, ok: false, error: error.message, refused: false });
       }
     }
   } finally {
@@ -51,14 +51,14 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
     if (drift) io.stdout.write(`DRIFT: ${versions.length} versions live (${versions.map(shortVersion).join(', ')})\n`);
     else if (versions.length === 1) io.stdout.write(`in sync: ${rows.filter((row) => row.ok).length} of ${rows.length} gateways run ${shortVersion(versions[0])}\n`);
   }
-  if (rows.some((row) => !row.ok)) return ExitCode.Usage;
-  return drift ? ExitCode.Findings : ExitCode.Ok;
+  if (rows.some((row) => !row.ok && !row.refused)) return ExitCode.Usage;
+  return drift || rows.some((row) => !row.ok) ? ExitCode.Findings : ExitCode.Ok;
 }
 
 function renderTable(rows: readonly Row[]): string {
   const header = ['GATEWAY', 'REPLICA', 'VERSION', 'LOADED', 'UPTIME', 'STORE', 'LAST RELOAD'];
   const body = rows.map((row) => {
-    if (!row.ok) return [row.gateway, '-', 'unreachable', '-', '-', '-', '-'];
+    if (!row.ok) return [row.gateway, '-', row.refused ? 'refused' : 'unreachable', '-', '-', '-', '-'];
     const status = row.status;
     const last = isRecord(status['lastReload']) ? `${String(status['lastReload']['outcome'])} (${String(status['lastReload']['origin'])})` : '-';
     return [row.gateway, String(status['replicaId'] ?? '?'), shortVersion(status['version']), String(status['loadedAt'] ?? '?'), formatUptime(status['uptimeSeconds']), String(status['store'] ?? '?'), last];

@@ -21,10 +21,13 @@ export function renderDiagnosticsText(reports: readonly FileReport[], options: {
     warnings += counts.warnings;
   }
   const checked = reports.filter((report) => report.readError === undefined).length;
+  const unreadable = reports.length - checked;
   const files = `${checked} ${checked === 1 ? 'file' : 'files'}`;
-  lines.push(errors + warnings === 0
+  // "no problems" only when every file was read: an unreadable one is a problem (exit 2), said on stderr.
+  const notRead = unreadable === 0 ? '' : `; ${plural(unreadable, 'file')} could not be read`;
+  lines.push(errors + warnings === 0 && unreadable === 0
     ? paint.green(`${files} checked: no problems`)
-    : `${files} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+    : `${files} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${notRead}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -41,13 +41,15 @@ test('several files are checked in argument order; an unreadable one makes the e
   assert.equal(code, ExitCode.Usage);
   assert.equal(err, 'aigw: cannot read no/such/routes.yaml: no such file\n');
   assert.ok(out.indexOf('056-negative-weight') < out.indexOf('001-seed'));
-  assert.match(out, /2 files checked: 1 error, 1 warning/);
+  assert.match(out, /2 files checked: 1 error, 1 warning; 1 file could not be read/);
 });
 
-test('a directory is an I/O error (exit 2)', async () => {
-  const { code, err } = await validate(['test/manifests']);
+test('a directory is an I/O error (exit 2), never summarised as "no problems"', async () => {
+  const { code, out, err } = await validate(['test/manifests']);
   assert.equal(code, ExitCode.Usage);
   assert.match(err, /cannot read test\/manifests: is a directory/);
+  assert.doesNotMatch(out, /no problems/);
+  assert.match(out, /0 files checked: 0 errors, 0 warnings; 1 file could not be read/);
 });
 
 test('- reads the manifest from stdin, once', async () => {
