@@ -82,7 +82,8 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   });
 
   app.post('/admin/reload', async (request, reply) => {
-    const query = request.query as Record<string, unknown>;
+    // No route schema types the query: each value read is narrowed (parseBoolean), never trusted.
+    const query = request.query as Readonly<Record<string, unknown>>;
     const dryRun = parseBoolean(query['dry_run'], 'dry_run');
     const outcome = await applier.apply({
       text: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
@@ -184,7 +185,7 @@ function parseRollbackBody(body: Buffer): string | undefined {
     throw new AigwError(ERRORS.INVALID_JSON, 'The rollback body must be JSON: {"to": "<version>"} or {}.');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid(ERRORS.INVALID_REQUEST, 'The rollback body must be a JSON object.', 'body');
-  const to = (parsed as Record<string, unknown>)['to'];
+  const to = 'to' in parsed ? parsed.to : undefined;
   if (to === undefined || to === null) return undefined;
   if (typeof to !== 'string' || !/^[0-9a-fA-F]{1,64}$/.test(to)) throw invalid(ERRORS.INVALID_REQUEST, '"to" must be a version (hex digits).', 'to');
   return to;

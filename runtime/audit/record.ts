@@ -116,6 +116,7 @@ export function buildAuditRecord(input: AuditInput, settings: CaptureSettings): 
   const outcome = input.status < 400 && input.errorCode === undefined ? 'success' : 'failure';
   const end = input.timestamp + input.durationMs;
   const genAiSystem = input.providerType === undefined ? undefined : GEN_AI_SYSTEM[input.providerType] ?? input.providerType;
+  // compact() keeps the literal's shape and drops only undefined members, which AuditRecord declares optional.
   return compact({
     '@timestamp': new Date(input.timestamp).toISOString(),
     'ecs': { version: ECS_VERSION },

@@ -52,11 +52,11 @@ export async function openSpool(path: string, maxBytes: number): Promise<Spool> 
       let text = '';
       let index = 0;
       let projected = file.size;
-      for (; index < records.length; index += 1) {
-        const record = records[index] as QueuedRecord;
+      for (const record of records) {
         if (projected + record.bytes + 1 > maxBytes) break;
         projected += record.bytes + 1;
         text += `${record.line}\n`;
+        index += 1;
       }
       if (text !== '') await file.append(text);
       return records.slice(index);
