@@ -34,7 +34,10 @@ const AUTH = new Set([
   'MissingAuthenticationTokenException', 'ExpiredTokenException', 'InvalidClientTokenId', 'SignatureDoesNotMatch',
 ]);
 
-/** HTTP status of each stream exception, as the HTTP API answers the same exception. */
+/**
+ * HTTP status of each stream exception, as the HTTP API answers the same exception.
+ * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html#API_runtime_ConverseStream_Errors
+ */
 const STREAM_STATUS: Readonly<Record<string, number>> = {
   ThrottlingException: 429, ServiceQuotaExceededException: 400, InternalServerException: 500,
   ServiceUnavailableException: 503, ModelStreamErrorException: 424, ModelTimeoutException: 408,

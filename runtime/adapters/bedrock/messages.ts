@@ -79,6 +79,10 @@ function userBlock(part: ContentPart, index: number): BedrockContentBlock | stri
   }
 }
 
+/**
+ * Media type or file extension → Converse image format.
+ * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ImageBlock.html
+ */
 const IMAGE_FORMATS: Readonly<Record<string, BedrockImageFormat>> = {
   'image/png': 'png', 'image/jpeg': 'jpeg', 'image/jpg': 'jpeg', 'image/gif': 'gif', 'image/webp': 'webp',
   png: 'png', jpeg: 'jpeg', jpg: 'jpeg', gif: 'gif', webp: 'webp',
@@ -100,6 +104,10 @@ function imageBlock(url: string): BedrockContentBlock | string {
   return 'Bedrock Converse does not fetch image URLs; send a base64 data URL or an s3:// URI';
 }
 
+/**
+ * Media type → Converse document format.
+ * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_DocumentBlock.html
+ */
 const DOCUMENT_FORMATS: Readonly<Record<string, BedrockDocumentFormat>> = {
   'application/pdf': 'pdf', 'text/csv': 'csv', 'application/msword': 'doc',
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',

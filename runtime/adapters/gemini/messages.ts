@@ -97,6 +97,10 @@ function imagePart(url: string): GeminiPart | string {
   return { fileData: mimeType === undefined ? { fileUri: url } : { fileUri: url, mimeType } };
 }
 
+/**
+ * File extension → image media type Gemini accepts.
+ * @see https://ai.google.dev/gemini-api/docs/image-understanding#supported-formats
+ */
 const IMAGE_TYPES: Readonly<Record<string, string>> = {
   png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif', heic: 'image/heic', heif: 'image/heif',
 };
