@@ -26,6 +26,8 @@ export function parseChatResponse(
   const rawFinish = stringOr(response['finish_reason']);
   const finish = mapFinishReason(rawFinish);
   if (finish.kind === 'failed') return { ok: false, error: failedGeneration(rawFinish ?? 'ERROR', undefined) };
+  const toolCalls = toolCallsOf(message['tool_calls']);
+  if (toolCalls === undefined) return { ok: false, error: malformedResponse('cohere', 'a tool call without an id or a function name') };
   const usage = toOpenAIUsage(response['usage']);
   return {
     ok: true,
@@ -34,7 +36,7 @@ export function parseChatResponse(
       created: context.created,
       model: context.model,
       text: textOf(message['content']),
-      toolCalls: toolCallsOf(message['tool_calls']),
+      toolCalls,
       finishReason: finish.reason,
       usage,
     }),
@@ -52,14 +54,15 @@ function textOf(content: unknown): string {
     .join('');
 }
 
-function toolCallsOf(calls: unknown): ToolCall[] {
+/** The calls, or undefined when one cannot be passed on (no id or no name): the answer is then malformed. */
+function toolCallsOf(calls: unknown): ToolCall[] | undefined {
   if (!Array.isArray(calls)) return [];
   const out: ToolCall[] = [];
   for (const call of calls) {
-    if (!isRecord(call) || !isRecord(call['function'])) continue;
+    if (!isRecord(call) || !isRecord(call['function'])) return undefined;
     const id = stringOr(call['id']);
     const name = stringOr(call['function']['name']);
-    if (id === undefined || name === undefined) continue;
+    if (id === undefined || id === '' || name === undefined || name === '') return undefined;
     out.push({ id, type: 'function', function: { name, arguments: stringOr(call['function']['arguments']) ?? '{}' } });
   }
   return out;

@@ -26,7 +26,9 @@ export function parseChatResponse(
   }
   if (!isRecord(response) || !isRecord(response['message'])) return { ok: false, error: malformedResponse('ollama', 'the body is not a chat response') };
   const message = response['message'];
-  const toolCalls = readToolCalls(message['tool_calls']).map((call, index) => ({
+  const calls = readToolCalls(message['tool_calls']);
+  if (calls === undefined) return { ok: false, error: malformedResponse('ollama', 'a tool call without a function name') };
+  const toolCalls = calls.map((call, index) => ({
     id: call.id ?? toolCallId(context, index),
     type: 'function' as const,
     function: { name: call.name, arguments: call.arguments },

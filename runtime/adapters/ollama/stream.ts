@@ -9,7 +9,7 @@
  */
 import type { ResponseContext, StreamTranslator } from '../contract.js';
 import { createChunkFactory, type ChunkFactory } from '../chunks.js';
-import { streamEndedEarly } from '../error-common.js';
+import { malformedResponse, streamEndedEarly } from '../error-common.js';
 import { isRecord, parseJson, stringOr } from '../json-value.js';
 import { createNdjsonDecoder } from '../ndjson-decoder.js';
 import { createUnitStreamTranslator, type StepWriter } from '../stream-step.js';
@@ -44,7 +44,12 @@ export function createChatStreamTranslator(context: ResponseContext): StreamTran
         writer.content();
         writer.emit(factory.delta({ content }));
       }
-      for (const call of readToolCalls(message['tool_calls'])) {
+      const calls = readToolCalls(message['tool_calls']);
+      if (calls === undefined) {
+        writer.fail(malformedResponse('ollama', 'a tool call without a function name'));
+        return;
+      }
+      for (const call of calls) {
         const key = tools.count;
         writer.content();
         writer.emit(factory.delta({ tool_calls: [tools.start(key, call.id ?? toolCallId(context, key), call.name)] }));

@@ -15,14 +15,19 @@ export interface OllamaToolCall {
   readonly arguments: string;
 }
 
-export function readToolCalls(value: unknown): OllamaToolCall[] {
+/**
+ * The calls, or undefined when one of them has no function name: a tool call the gateway cannot pass
+ * on makes the answer malformed (another target may do better), never a shorter list that looks whole
+ * (design §10.6).
+ */
+export function readToolCalls(value: unknown): OllamaToolCall[] | undefined {
   if (!Array.isArray(value)) return [];
   const calls: OllamaToolCall[] = [];
   // Array.isArray narrows to any[]; read the calls as unknown and narrow each.
   for (const call of value as readonly unknown[]) {
-    if (!isRecord(call) || !isRecord(call['function'])) continue;
+    if (!isRecord(call) || !isRecord(call['function'])) return undefined;
     const name = stringOr(call['function']['name']);
-    if (name === undefined) continue;
+    if (name === undefined || name === '') return undefined;
     const rawArguments = call['function']['arguments'];
     calls.push({
       id: stringOr(call['id']),

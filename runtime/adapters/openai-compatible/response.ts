@@ -36,6 +36,7 @@ export function parseCompatibleResponse(
 
   const id = nonEmpty(stringOr(root['id'])) ?? context.completionId;
   const toolCalls = readToolCalls(message['tool_calls'], id);
+  if (toolCalls === undefined) return { ok: false, error: malformedResponse(provider, 'a tool call without a function name') };
   const rawFinish = stringOr(choice['finish_reason']);
   if (rawFinish !== undefined && ERROR_FINISH_REASONS.has(rawFinish)) {
     return { ok: false, error: malformedResponse(provider, `finish_reason "${rawFinish}"`) };
@@ -71,18 +72,24 @@ export function readContent(value: unknown): string | null {
 }
 
 /** Tool calls with `type` restored and ids synthesised where a provider omits them. */
-function readToolCalls(value: unknown, responseId: string): ToolCall[] {
+/**
+ * The calls, or undefined when one has no function name: a call the app cannot dispatch makes the
+ * answer malformed (another target may do better), never a dropped or nameless call (design §10.6).
+ */
+function readToolCalls(value: unknown, responseId: string): ToolCall[] | undefined {
   if (!Array.isArray(value)) return [];
-  return value.flatMap((entry, position): ToolCall[] => {
+  const calls: ToolCall[] = [];
+  for (const [position, entry] of value.entries()) {
     const call = asRecord(entry);
-    const fn = asRecord(call?.['function']);
-    if (call === undefined || fn === undefined) return [];
-    return [{
+    const name = nonEmpty(stringOr(asRecord(call?.['function'])?.['name']));
+    if (call === undefined || name === undefined) return undefined;
+    calls.push({
       id: nonEmpty(stringOr(call['id'])) ?? syntheticToolCallId(responseId, position),
       type: 'function',
-      function: { name: stringOr(fn['name']) ?? '', arguments: readArguments(fn['arguments']) },
-    }];
-  });
+      function: { name, arguments: readArguments(asRecord(call['function'])?.['arguments']) },
+    });
+  }
+  return calls;
 }
 
 /** Arguments are a JSON string in OpenAI's shape; some providers send an object. */
