@@ -75,7 +75,8 @@ function parseEntry(entry: string, where: string): VerificationKey {
     case 'ed25519':
       return { keyId, scheme: 'AIGW-ED25519', publicKey: ed25519PublicKey(bytes, `${where} (key "${keyId}")`) };
     default:
-      throw new AdminKeysError(`${where} (key "${keyId}"): unknown key type "${type}" (hmac or ed25519)`);
+      // Parts in the wrong order put the key material here: quote only what looks like a type name.
+      throw new AdminKeysError(`${where} (key "${keyId}"): unknown key type${/^[A-Za-z0-9-]{1,16}$/.test(type) ? ` "${type}"` : ''} (hmac or ed25519)`);
   }
 }
 

@@ -21,6 +21,7 @@ test('inline keys (comma- or newline-separated) and a keys file merge into one r
 const bad: readonly [string, string, RegExp][] = [
   ['a short HMAC secret', `ops:hmac:${randomBytes(16).toString('base64')}`, /at least 32 bytes/],
   ['an unknown type', `ops:rsa:${secret}`, /unknown key type "rsa"/],
+  ['parts in the wrong order (the secret where the type goes)', `ops:${secret}:hmac`, /unknown key type \(hmac or ed25519\)/],
   ['a bad key id', `has space:hmac:${secret}`, /key id must match/],
   ['a missing part', `ops:hmac`, /expected <key id>:hmac/],
   ['not base64', 'ops:hmac:!!!', /not valid base64/],
