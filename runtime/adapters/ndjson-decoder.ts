@@ -14,20 +14,28 @@ export interface NdjsonDecoder {
 export function createNdjsonDecoder(): NdjsonDecoder {
   const decoder = new TextDecoder('utf-8');
   let tail = '';
-  const lines = (text: string): string[] => {
-    const out: string[] = [];
-    let start = 0;
-    for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', start)) {
-      const line = text.slice(start, index).trim();
-      if (line.length > 0) out.push(line);
-      start = index + 1;
-    }
-    tail = text.slice(start);
-    return out;
-  };
   return {
     push(bytes) {
-      return lines(tail + decoder.decode(bytes, { stream: true }));
+      // Only the new text is searched for newlines: a long line arriving in many small pieces is not
+      // rescanned on every push.
+      const text = decoder.decode(bytes, { stream: true });
+      let newline = text.indexOf('\n');
+      if (newline === -1) {
+        tail += text;
+        return [];
+      }
+      const out: string[] = [];
+      let start = 0;
+      let pending = tail;
+      while (newline !== -1) {
+        const line = (pending + text.slice(start, newline)).trim();
+        pending = '';
+        if (line.length > 0) out.push(line);
+        start = newline + 1;
+        newline = text.indexOf('\n', start);
+      }
+      tail = text.slice(start);
+      return out;
     },
     end() {
       const rest = (tail + decoder.decode()).trim();
