@@ -59,13 +59,7 @@ export async function startConfigPlane(options: ConfigPlaneOptions): Promise<Sta
   const { env, clock, logger } = options;
   const startedAt = clock.now();
   // The store is read first: a replica that starts later joins the version the others run.
-  const store = await createConfigStore({
-    clock, logger,
-    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
-    ...(options.storePrefix === undefined ? {} : { prefix: options.storePrefix }),
-    ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
-    ...(options.storeTimeoutMs === undefined ? {} : { timeoutMs: options.storeTimeoutMs }),
-  });
+  const store = await openStore(options);
 
   let stored;
   try {
@@ -114,13 +108,7 @@ export async function attachConfigPlane(
   startedAt = options.clock.now(),
 ): Promise<ConfigPlane> {
   const { holder, env, clock, logger } = options;
-  const store = existingStore ?? await createConfigStore({
-    clock, logger,
-    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
-    ...(options.storePrefix === undefined ? {} : { prefix: options.storePrefix }),
-    ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
-    ...(options.storeTimeoutMs === undefined ? {} : { timeoutMs: options.storeTimeoutMs }),
-  });
+  const store = existingStore ?? await openStore(options);
   const applier = createManifestApplier({
     holder, store, env, clock, logger, liveText: options.liveText,
     ...(options.transformManifest === undefined ? {} : { transformManifest: options.transformManifest }),
@@ -147,4 +135,16 @@ export async function attachConfigPlane(
       await store.close();
     },
   };
+}
+
+/** The config store the options name: memory, or Redis with AIGW_REDIS_URL. */
+function openStore(options: Omit<ConfigPlaneOptions, 'manifest'>): Promise<ConfigStore> {
+  return createConfigStore({
+    clock: options.clock,
+    logger: options.logger,
+    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+    ...(options.storePrefix === undefined ? {} : { prefix: options.storePrefix }),
+    ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+    ...(options.storeTimeoutMs === undefined ? {} : { timeoutMs: options.storeTimeoutMs }),
+  });
 }
