@@ -80,7 +80,8 @@ export function classForStatus(status: number): FailoverClass {
  */
 const CONTEXT_LENGTH_PATTERNS: readonly RegExp[] = [
   /maximum context length/i,
-  /\bcontext[ _-]?(length|window)\b/i,
+  /context[ _-]?(length|window)[ _-]?(exceeded|is|of)/i,
+  /exceeds? (the )?(model's )?(maximum )?context[ _-]?(length|window)/i,
   /reduce the length of the messages/i,
   /tokens \+ `?max_new_tokens`? must be <=/i,
   /prompt (is )?too long/i,

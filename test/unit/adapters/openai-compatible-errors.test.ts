@@ -124,7 +124,7 @@ describe('context-length detection', () => {
     'Please reduce the length of the messages or completion.',
     'prompt is too long: 210000 tokens > 200000 maximum',
   ];
-  const no = ['Invalid value for temperature', 'Rate limit reached for tokens per min', 'The content length header is wrong'];
+  const no = ['Invalid value for temperature', 'Rate limit reached for tokens per min', 'The content length header is wrong', "Unknown parameter: 'context_window'."];
   for (const message of yes) test(`recognised: ${message.slice(0, 40)}…`, () => assert.ok(isContextLength({ message })));
   for (const message of no) test(`not confused: ${message}`, () => assert.equal(isContextLength({ message }), false));
 });
