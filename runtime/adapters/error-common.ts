@@ -128,15 +128,16 @@ export function scrubMessage(message: string): string {
 }
 
 /**
- * OpenAI error `type` when the provider gives none: OpenAI's own values (`requests` as on its 429s,
- * `server_error` for anything retryable, even a Bedrock 408 or 424 model timeout).
+ * OpenAI error `type` when the provider gives none: OpenAI's own values, by class first (`requests`
+ * for any rate limit, as on OpenAI's 429s, even Bedrock's 400 ServiceQuotaExceededException;
+ * `server_error` for anything retryable, even a Bedrock 408 or 424 model timeout), then by status.
  */
 export function typeForStatus(status: number, failoverClass?: FailoverClass): string {
   if (failoverClass === 'retryable_5xx' || status >= 500) return 'server_error';
   if (status === 401) return 'authentication_error';
   if (status === 403) return 'permission_error';
   if (status === 404) return 'not_found_error';
-  if (status === 429) return 'requests';
+  if (failoverClass === 'rate_limited' || status === 429) return 'requests';
   return 'invalid_request_error';
 }
 

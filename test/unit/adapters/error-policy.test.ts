@@ -91,3 +91,14 @@ describe('every adapter applies the shared error policy', () => {
     });
   }
 });
+
+test('the OpenAI type follows the class a provider error names, whatever its status (Bedrock exceptions)', () => {
+  const bedrock = getAdapter('bedrock');
+  const parse = (status: number, exception: string) => bedrock.parseError(status, { 'x-amzn-errortype': exception }, JSON.stringify({ message: 'm' }));
+  const quota = parse(400, 'ServiceQuotaExceededException');
+  assert.deepEqual([quota.failoverClass, quota.envelope.error.type, quota.envelope.error.code], ['rate_limited', 'requests', 'ServiceQuotaExceededException']);
+  const loading = parse(429, 'ModelNotReadyException');
+  assert.deepEqual([loading.failoverClass, loading.envelope.error.type], ['retryable_5xx', 'server_error']);
+  const validation = parse(400, 'ValidationException');
+  assert.deepEqual([validation.failoverClass, validation.envelope.error.type], ['client_error', 'invalid_request_error']);
+});
