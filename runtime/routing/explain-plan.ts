@@ -5,6 +5,7 @@
  * value, and never by scanning rendered text. Pure: the same match, plan and adapters the engine uses,
  * no network, no clock.
  */
+import { maskUrlPassword } from '../secrets.js';
 import type { AuthSpec, BuildResult, DroppedParam, ProviderAdapter, ProviderType } from '../adapters/contract.js';
 import { AigwError } from '../errors.js';
 import type { Manifest, Route } from '../manifest/types.js';
@@ -90,7 +91,8 @@ export function explainPlan(
       ...base,
       request: {
         method: built.request.method,
-        url: built.request.url,
+        // Defence in depth: lint rejects user:password@ in base_url, but dry-run output must never show one.
+        url: maskUrlPassword(built.request.url),
         headers: sortedHeaders({ ...built.request.headers, ...maskedAuthHeaders(built.request.auth) }),
         body: built.request.body,
         stream: built.request.stream === false ? false : built.request.stream.framing,

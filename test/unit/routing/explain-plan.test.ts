@@ -34,3 +34,15 @@ test('a candidate whose adapter throws (not built yet) is reported as not builda
   assert.match(explained.candidates[0]?.buildError?.envelope.error.message ?? '', /not built yet/);
   assert.equal(explained.candidates[1]?.request?.url, 'https://openai.example/chat');
 });
+
+test('a base_url carrying user:password@ is shown with the password masked (lint rejects it; dry-run must not print it anyway)', () => {
+  const explained = explainPlan(
+    manifest([route([target('openai', 'gpt-4o-mini', 1)])], [entry('openai', 'openai', { baseUrl: 'https://user:hunter2-XYZZY@openai.example' })]),
+    CHAT,
+    (type) => createFakeAdapter(type),
+  );
+  assert.ok(explained.matched);
+  const url = explained.candidates[0]?.request?.url ?? '';
+  assert.doesNotMatch(JSON.stringify(explained), /XYZZY/);
+  assert.match(url, /^https:\/\/user:\*\*\*\*@openai\.example\/chat$/);
+});
