@@ -2,13 +2,14 @@
  * AuthSpec → request headers, the one place where a provider secret is revealed (envoy's backendauth
  * split: adapters describe authentication, the transport performs it). SigV4 goes through
  * @smithy/signature-v4 over the exact body bytes that will be sent; Google service-account tokens are
- * minted and refreshed by google-auth-library. A secret without a value is a TransportError with
+ * minted and refreshed by google-auth-library, loaded only when a service-account key is first used. A secret without a value is a TransportError with
  * failure 'auth' naming the variable, never a value: the engine fails over (auth_error).
  */
 import { createHash } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { GoogleAuth, type JWTInput } from 'google-auth-library';
+// Type only: the library (about 12 MB of resident memory) loads on the first Vertex service-account mint.
+import type { GoogleAuth, JWTInput } from 'google-auth-library';
 import type { AuthSpec, NativeRequest } from '../adapters/contract.js';
 import { realClock, type Clock } from '../clock.js';
 import type { SecretRef } from '../secrets.js';
@@ -118,7 +119,8 @@ export function googleAuthTokenSource(clientOptions: ConstructorParameters<typeo
         // The secret holds the key JSON itself (e.g. from a Kubernetes secret) or a path to the key file.
         // google-auth-library validates the key's fields itself (a bad key fails the mint below).
         const source = trimmed.startsWith('{') ? { credentials: JSON.parse(trimmed) as JWTInput } : { keyFile };
-        auth = new GoogleAuth({ ...clientOptions, ...source, scopes: [CLOUD_PLATFORM_SCOPE] });
+        const { GoogleAuth: Auth } = await import('google-auth-library');
+        auth = new Auth({ ...clientOptions, ...source, scopes: [CLOUD_PLATFORM_SCOPE] });
         clients.set(cacheKey, auth);
       }
       const token = await auth.getAccessToken();
