@@ -31,6 +31,7 @@ export function createSseSink(
 ): SseSink {
   let started = false;
   let text = '';
+  let appended = 0;
   /** Written this turn, not yet handed to the socket. */
   let pending = '';
   let flushScheduled = false;
@@ -80,7 +81,11 @@ export function createSseSink(
     write(chunk: ChatCompletionChunk) {
       if (options.collectText) {
         const content = chunk.choices[0]?.delta.content;
-        if (typeof content === 'string') text += content;
+        if (typeof content === 'string') {
+          text += content;
+          // Flatten the appended pieces now and then (see routing/continuation.ts noteSent).
+          if (++appended % 64 === 0) text.charCodeAt(0);
+        }
       }
       return write(sseChunk(chunk));
     },
