@@ -64,7 +64,7 @@ if (reporting) {
     if (message.type === 'gc') collectGarbage();
     if (message.type === 'usage' || message.type === 'gc') {
       const memory = process.memoryUsage();
-      send({ type: 'usage', id: message.id, cpu: process.cpuUsage(), rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external });
+      send({ type: 'usage', id: message.id, cpu: process.cpuUsage(), rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external, arrayBuffers: memory.arrayBuffers });
     }
   });
   // The channel alone must not keep a server alive that would otherwise exit.

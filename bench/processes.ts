@@ -65,6 +65,9 @@ export interface Usage {
   readonly cpuMicros: number;
   readonly rss: number;
   readonly heapUsed?: number;
+  readonly heapTotal?: number;
+  /** Buffers and other memory outside the V8 heap. */
+  readonly external?: number;
 }
 
 export interface ServerProcess {
@@ -214,9 +217,14 @@ function createUsageChannel(child: ChildProcess): (type: 'usage' | 'gc') => Prom
   let nextId = 0;
   const waiting = new Map<number, (usage: Usage) => void>();
   child.on('message', (message: unknown) => {
-    const reply = message as { type?: string; id?: number; cpu?: { user: number; system: number }; rss?: number; heapUsed?: number };
+    const reply = message as { type?: string; id?: number; cpu?: { user: number; system: number }; rss?: number; heapUsed?: number; heapTotal?: number; external?: number };
     if (reply.type !== 'usage' || reply.id === undefined || reply.cpu === undefined) return;
-    waiting.get(reply.id)?.({ cpuMicros: reply.cpu.user + reply.cpu.system, rss: reply.rss ?? 0, ...(reply.heapUsed === undefined ? {} : { heapUsed: reply.heapUsed }) });
+    waiting.get(reply.id)?.({
+      cpuMicros: reply.cpu.user + reply.cpu.system, rss: reply.rss ?? 0,
+      ...(reply.heapUsed === undefined ? {} : { heapUsed: reply.heapUsed }),
+      ...(reply.heapTotal === undefined ? {} : { heapTotal: reply.heapTotal }),
+      ...(reply.external === undefined ? {} : { external: reply.external }),
+    });
     waiting.delete(reply.id);
   });
   return (type) => new Promise((resolve, reject) => {

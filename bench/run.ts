@@ -191,8 +191,9 @@ async function measureRows(rows: readonly Row[], byId: ReadonlyMap<ServerId, Ser
     for (const row of rows) await throughput(row.request, { connections: settings.connections, seconds: settings.warmupSeconds });
   }
   for (let round = 0; round < settings.rounds; round += 1) {
-    // Rotate the order each round so no row always runs first (or right after the same neighbour).
-    const order = rows.map((_, index) => rows[(index + round * 3) % rows.length] as Row);
+    // Forward, then backward, then forward: rows compared with each other (aigw and the floor, aigw and
+    // its direct row) stay seconds apart, and no row always runs first or last.
+    const order = round % 2 === 0 ? rows : [...rows].reverse();
     for (const row of order) {
       const server = byId.get(row.server);
       if (server === undefined) throw new HarnessError(`${row.id}: server ${row.server} is not running`);
@@ -271,6 +272,7 @@ function renderReport(
     '',
     markdownTable(summaries),
     '',
+    ...noiseNote(summaries),
     ...context.peers.map((peer) => `aigw ÷ ${peer.peer} (req/s @50): unary ${peer.unary?.toFixed(1) ?? '–'}×, stream ${peer.stream?.toFixed(1) ?? '–'}×`),
     ...(context.other.slowStreams === undefined ? [] : [
       `Slow streams: ${context.other.slowStreams.completed}/${context.other.slowStreams.streams} completed; RSS baseline ${context.other.slowStreams.baselineRssMb.toFixed(1)} MB, peak ${context.other.slowStreams.peakRssMb.toFixed(1)} MB, after ${context.other.slowStreams.afterRssMb.toFixed(1)} MB.`,
@@ -284,6 +286,14 @@ function renderReport(
     '',
   ];
   return lines.join('\n');
+}
+
+/** The floor's own added p99 in this run: what scheduling noise alone costs a proxy on this machine. */
+function noiseNote(summaries: Parameters<typeof markdownTable>[0]): string[] {
+  const floor = summaries.find((row) => row.id === 'floor');
+  if (floor?.addedP99Us === undefined) return [];
+  const ms = (us: number | undefined): string => (us === undefined ? '–' : (us / 1000).toFixed(3));
+  return [`Noise reference: the floor itself adds ${ms(floor.addedP50Us)} ms p50 and ${ms(floor.addedP99Us)} ms p99 over direct at 1 connection in this run.`, ''];
 }
 
 main().then(
