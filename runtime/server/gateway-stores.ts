@@ -1,0 +1,79 @@
+/**
+ * The gateway's stateful parts, opened in order and closed in reverse: the upstream transport, the
+ * credential quota store (memory, or Redis when a URL is set), the provider-limit store, and the
+ * audit writer with its sinks. Each one pushes its closer as soon as it is open, so a failure half-way
+ * through startup still closes what was opened.
+ */
+import { dirname, resolve } from 'node:path';
+import { createAuditSinks, createAuditWriter, type AuditWriter } from '../audit/audit-writer.js';
+import type { Clock } from '../clock.js';
+import type { AuditSinkConfig } from '../manifest/types.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { QuotaLimiter } from '../quota/limiter.js';
+import { createMemoryLimiter } from '../quota/memory-limiter.js';
+import type { RoutingTransport } from '../routing/types.js';
+import { createUndiciTransport } from '../transport/undici-transport.js';
+import type { LateLogger } from './late-logger.js';
+import type { Settings } from './settings.js';
+
+export type Closer = () => Promise<void>;
+
+export interface GatewayStores {
+  readonly transport: RoutingTransport;
+  readonly quota: QuotaLimiter;
+  readonly providerLimits: QuotaLimiter;
+  readonly audit: AuditWriter;
+}
+
+export interface StoreOptions {
+  readonly settings: Settings;
+  readonly clock: Clock;
+  readonly metrics: GatewayMetrics;
+  readonly logger: LateLogger;
+  /** The manifest's audit sinks; empty = the JSONL file of the settings. */
+  readonly auditSinks: readonly AuditSinkConfig[];
+  readonly transport?: RoutingTransport & { close?: () => Promise<void> };
+  readonly quota?: QuotaLimiter;
+}
+
+export async function openStores(options: StoreOptions, closers: Closer[]): Promise<GatewayStores> {
+  const { settings, clock, metrics, logger } = options;
+  const transport = options.transport ?? createUndiciTransport({ clock });
+  closers.push(async () => transport.close?.());
+  const quota = options.quota ?? (settings.redisUrl === undefined
+    ? createMemoryLimiter(clock)
+    : await openRedisQuota(settings, metrics, logger));
+  closers.push(() => quota.close());
+  const providerLimits = createMemoryLimiter(clock);
+  closers.push(() => providerLimits.close());
+  const sinks = options.auditSinks.length > 0 ? options.auditSinks : [{ type: 'jsonl' as const, path: settings.auditFile }];
+  const audit = await createAuditWriter({
+    sinks: await createAuditSinks(sinks),
+    spoolDirectory: resolve(dirname(resolve(settings.auditFile)), '.aigw-spool'),
+    metrics: metrics.registry,
+    // Sink failures, recoveries and lost records must be loud (issue 6).
+    log: (level, message, fields) => logger.log(level, message, fields),
+  });
+  return { transport, quota, providerLimits, audit };
+}
+
+async function openRedisQuota(settings: Settings, metrics: GatewayMetrics, logger: LateLogger): Promise<QuotaLimiter> {
+  const { createRedisLimiter } = await import('../quota/redis-limiter.js');
+  return createRedisLimiter({
+    url: settings.redisUrl as string,
+    onStoreError: settings.quotaOnStoreError,
+    metrics: metrics.registry,
+    log: (message, fields) => logger.log('warn', message, fields),
+  });
+}
+
+/** Best effort, in reverse opening order: one failing store must not keep the others open. */
+export async function closeAll(closers: readonly Closer[]): Promise<void> {
+  for (const close of [...closers].reverse()) {
+    try {
+      await close();
+    } catch {
+      // Nothing to do at shutdown but go on closing the rest.
+    }
+  }
+}
