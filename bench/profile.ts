@@ -28,7 +28,8 @@ interface CpuProfile {
   readonly timeDeltas: readonly number[];
 }
 
-const ROWS: Record<string, { model: string; stream: boolean; secure?: boolean }> = {
+/** The gateway rows a profile (or an A/B of builds, bench/ab.ts) can drive. */
+export const GATEWAY_ROWS: Record<string, { model: string; stream: boolean; secure?: boolean }> = {
   'aigw-openai': { model: 'bench-openai', stream: false },
   'aigw-secure': { model: 'bench-openai', stream: false, secure: true },
   'aigw-anthropic': { model: 'bench-anthropic', stream: false },
@@ -64,8 +65,8 @@ function top(map: ReadonlyMap<string, number>, count: number, totalMs: number): 
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { row: { type: 'string', default: 'aigw-openai' }, seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '50' }, bin: { type: 'string', default: join(ROOT, 'dist', 'cli', 'bin.js') } } });
-  const row = ROWS[values.row ?? 'aigw-openai'];
-  if (row === undefined) throw new Error(`--row must be one of ${Object.keys(ROWS).join(', ')}`);
+  const row = GATEWAY_ROWS[values.row ?? 'aigw-openai'];
+  if (row === undefined) throw new Error(`--row must be one of ${Object.keys(GATEWAY_ROWS).join(', ')}`);
   const pinning = planPinning(true);
   const work = mkdtempSync(join(tmpdir(), 'aigw-profile-'));
   const upstream = await startServer({ name: 'upstream', node: { args: [join(BENCH_DIR, 'fake-upstream.ts')], tsx: true }, cwd: ROOT, cpu: pinning.upstreamCpu, logFile: join(work, 'upstream.log') });

@@ -66,14 +66,29 @@ export function recordId(line: string): string | undefined {
   }
 }
 
+/**
+ * Where a record written straight as its JSON line (record-line.ts) carries its queued form: such a
+ * record has only its ids as fields, and its line is queued as is instead of being serialised again.
+ */
+export const QUEUED_LINE: unique symbol = Symbol('aigw.audit.queued-line');
+
+type RecordIds = { readonly event?: unknown; readonly http: { readonly request: { readonly id: string } } };
+
 /** Serializes a record for the queue (once, on the request path: the bytes bound needs the size). */
-export function toQueuedRecord(record: { readonly event?: unknown; readonly http: { readonly request: { readonly id: string } } }): QueuedRecord {
+export function toQueuedRecord(record: RecordIds & { readonly [QUEUED_LINE]?: QueuedRecord }): QueuedRecord {
+  const queued = record[QUEUED_LINE];
+  if (queued !== undefined) return queued;
   const line = JSON.stringify(record);
   return { id: documentId(record), line, bytes: Buffer.byteLength(line) };
 }
 
+/** A record's line as queued, with the id toQueuedRecord would give the record. */
+export function queuedLine(record: RecordIds, line: string): QueuedRecord {
+  return { id: documentId(record), line, bytes: Buffer.byteLength(line) };
+}
+
 /** `event.id` (unique per record, gateway-made) when present, else the request id. */
-function documentId(record: { readonly event?: unknown; readonly http: { readonly request: { readonly id: string } } }): string {
+function documentId(record: RecordIds): string {
   const event = record.event;
   if (typeof event === 'object' && event !== null && 'id' in event && typeof event.id === 'string' && event.id !== '') return event.id;
   return record.http.request.id;

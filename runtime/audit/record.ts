@@ -111,11 +111,10 @@ const GEN_AI_SYSTEM: Partial<Record<ProviderType, string>> = {
 
 /** Builds the record: field names, outcome, and the captured prompt/completion per policy. */
 export function buildAuditRecord(input: AuditInput, settings: CaptureSettings): AuditRecord {
-  const prompt = input.promptMessages === undefined ? undefined : settings.redactor.capture(renderMessages(input.promptMessages), settings.prompt);
-  const completion = input.completionText === undefined ? undefined : settings.redactor.capture(input.completionText, settings.completion);
-  const outcome = input.status < 400 && input.errorCode === undefined ? 'success' : 'failure';
+  const { prompt, completion } = captureTexts(input, settings);
+  const outcome = auditOutcome(input);
   const end = input.timestamp + input.durationMs;
-  const genAiSystem = input.providerType === undefined ? undefined : GEN_AI_SYSTEM[input.providerType] ?? input.providerType;
+  const genAiSystem = genAiSystemOf(input.providerType);
   // compact() keeps the literal's shape and drops only undefined members, which AuditRecord declares optional.
   return compact({
     '@timestamp': new Date(input.timestamp).toISOString(),
@@ -166,6 +165,22 @@ export function buildAuditRecord(input: AuditInput, settings: CaptureSettings): 
   }) as AuditRecord;
 }
 
+/** The prompt and completion as the capture policy lets the record carry them (redacted, hashed or cut). */
+export function captureTexts(input: AuditInput, settings: CaptureSettings): { prompt: CapturedText | undefined; completion: CapturedText | undefined } {
+  return {
+    prompt: input.promptMessages === undefined ? undefined : settings.redactor.capture(renderMessages(input.promptMessages), settings.prompt),
+    completion: input.completionText === undefined ? undefined : settings.redactor.capture(input.completionText, settings.completion),
+  };
+}
+
+export function auditOutcome(input: AuditInput): 'success' | 'failure' {
+  return input.status < 400 && input.errorCode === undefined ? 'success' : 'failure';
+}
+
+export function genAiSystemOf(providerType: ProviderType | undefined): string | undefined {
+  return providerType === undefined ? undefined : GEN_AI_SYSTEM[providerType] ?? providerType;
+}
+
 /**
  * The prompt as one text: `role: content` per message; tool calls as `name(arguments)`; non-text
  * parts as placeholders (their bytes are not audit material).
@@ -192,7 +207,7 @@ function captureSummary(captured: CapturedText | undefined): Record<string, unkn
   return { capture: captured.capture, sha256: captured.sha256, chars: captured.chars, truncated: captured.truncated };
 }
 
-function isIp(address: string): boolean {
+export function isIp(address: string): boolean {
   return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(address) || (address.includes(':') && /^[0-9a-fA-F:.]+$/.test(address));
 }
 

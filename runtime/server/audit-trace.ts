@@ -3,9 +3,9 @@
  * on (so a reload that tightens capture applies from the next request). Redactors compile their
  * patterns once per snapshot.
  */
-import type { AuditInput, AuditAttempt } from '../audit/record.js';
-import { buildAuditRecord } from '../audit/record.js';
-import { createRedactor, type Redactor } from '../audit/redact.js';
+import type { AuditAttempt, AuditInput, AuditRecord, CaptureSettings } from '../audit/record.js';
+import { lineRecord } from '../audit/record-line.js';
+import { createRedactor } from '../audit/redact.js';
 import type { Manifest } from '../manifest/types.js';
 import type { AttemptRecord } from '../routing/types.js';
 import type { RequestTrace } from './gateway-deps.js';
@@ -68,36 +68,40 @@ export function traceToAuditInput(trace: Readonly<RequestTrace>, facts: RequestF
 }
 
 function toAuditAttempt(attempt: AttemptRecord): AuditAttempt {
-  const base = {
+  // Built in one literal (no spreads): this runs for every attempt of every request.
+  const audited: { -readonly [K in keyof AuditAttempt]: AuditAttempt[K] } = {
     provider: attempt.provider,
     model: attempt.model,
-    outcome: attempt.outcome === 'success' ? 'success' as const : attempt.outcome === 'skipped' ? 'skipped' as const : 'failure' as const,
+    outcome: attempt.outcome === 'success' ? 'success' : attempt.outcome === 'skipped' ? 'skipped' : 'failure',
     durationMs: attempt.durationMs,
   };
-  return {
-    ...base,
-    ...(attempt.status === 0 ? {} : { status: attempt.status }),
-    ...(attempt.reason === null ? {} : { reason: attempt.reason }),
-  };
+  if (attempt.status !== 0) audited.status = attempt.status;
+  if (attempt.reason !== null) audited.reason = attempt.reason;
+  return audited;
 }
 
 function completionText(trace: Readonly<RequestTrace>): string | undefined {
   const message = trace.result?.completion?.choices[0]?.message;
   if (message === undefined) return undefined;
-  const calls = (message.tool_calls ?? []).map((call) => `${call.function.name}(${call.function.arguments})`);
+  // The usual answer: text and no tool calls.
+  if (message.tool_calls === undefined || message.tool_calls.length === 0) return message.content ?? '';
+  const calls = message.tool_calls.map((call) => `${call.function.name}(${call.function.arguments})`);
   return [message.content ?? '', ...calls].filter((part) => part !== '').join('\n');
 }
 
-/** Builds records with the snapshot's capture policy; redactors are cached per manifest. */
-export function createAuditRecorder(enqueue: (record: ReturnType<typeof buildAuditRecord>) => void) {
-  const redactors = new WeakMap<Manifest, Redactor>();
+/**
+ * Builds records with the snapshot's capture policy, written straight as their JSON line (see
+ * audit/record-line.ts); capture settings and redactors are cached per manifest.
+ */
+export function createAuditRecorder(enqueue: (record: AuditRecord) => void) {
+  const settings = new WeakMap<Manifest, CaptureSettings>();
   return (input: AuditInput, live: LiveConfig): void => {
-    const policy = live.manifest.audit;
-    let redactor = redactors.get(live.manifest);
-    if (redactor === undefined) {
-      redactor = createRedactor(policy);
-      redactors.set(live.manifest, redactor);
+    let capture = settings.get(live.manifest);
+    if (capture === undefined) {
+      const policy = live.manifest.audit;
+      capture = { prompt: policy.prompt, completion: policy.completion, redactor: createRedactor(policy) };
+      settings.set(live.manifest, capture);
     }
-    enqueue(buildAuditRecord(input, { prompt: policy.prompt, completion: policy.completion, redactor }));
+    enqueue(lineRecord(input, capture));
   };
 }
