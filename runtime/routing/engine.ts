@@ -58,6 +58,7 @@ async function runRequest(deps: EngineDependencies, input: RunInput): Promise<En
     streamOpenedAt: undefined,
     answer: undefined,
   };
+  input.onAbortable?.(state.scope.abort);
   deps.listener?.({ type: 'request-start', requestId: input.requestId, route: input.route.name, stream, at: 0 });
   let result: EngineResult;
   try {

@@ -36,6 +36,8 @@ export interface RunScope {
   /** The deadline stops applying (a stream's first content went out; design §3.6 takes over). */
   cancelDeadline(): void;
   remainingMs(): number;
+  /** The client left: the run ends as an abort of the client's signal ends it. Needs no `this`. */
+  abort(): void;
   /** Registers the running attempt's stop function; returns its removal. One attempt at a time. */
   attach(stop: (reason: Stop) => void): () => void;
   close(): void;
@@ -64,6 +66,9 @@ export function openRunScope(clock: Clock, timeoutMs: number, clientSignal: Abor
       pending?.reject(reason);
     },
     handleEvent(): void {
+      scope.halt(new Stop('aborted'));
+    },
+    abort(): void {
       scope.halt(new Stop('aborted'));
     },
     stopped(): Stop | undefined {

@@ -197,6 +197,13 @@ export interface RunInput {
   readonly request: ChatCompletionRequest;
   /** The client's signal: aborting it aborts the in-flight upstream attempt and ends the run. */
   readonly signal?: AbortSignal;
+  /**
+   * What `signal` does without an AbortSignal and its listeners per request (the gateway's hot path):
+   * called once, as the run starts, with a function that ends the run exactly as aborting `signal`
+   * would. It may be called at once (the client already left) and any time after; once the run has
+   * ended it does nothing.
+   */
+  readonly onAbortable?: (abort: () => void) => void;
   /** Required when `request.stream` is true. */
   readonly sink?: StreamSink;
   readonly requestId?: string;

@@ -323,6 +323,31 @@ test('the client aborting ends the run at once and aborts the in-flight upstream
   assert.deepEqual(result.attempts.map((record) => [record.reason, record.outcome]), [['aborted', 'aborted']]);
 });
 
+test('the abort handed over by onAbortable ends the run as an aborted client signal does', async () => {
+  const h = harness({ manifest: manifest([seedRoute()], providers), script: { anthropic: { kind: 'json', delayMs: 500 } } });
+  let abort: (() => void) | undefined;
+  const pending = h.start(CHAT, { onAbortable: (handed) => { abort = handed; } });
+  assert.ok(abort !== undefined, 'handed over as the run starts');
+  await h.clock.advance(100);
+  abort();
+  const result = await pending;
+  assert.equal(result.outcome, 'aborted');
+  assert.equal(result.status, 499);
+  assert.equal(result.durationMs, 100);
+  assert.equal(h.transport.calls[0]?.aborted, true, 'the in-flight upstream call is aborted');
+  assert.equal(h.transport.calls.length, 1, 'no failover after an abort');
+  assert.deepEqual(result.attempts.map((record) => [record.reason, record.outcome]), [['aborted', 'aborted']]);
+  abort();
+  assert.equal(result.outcome, 'aborted', 'calling it after the run ended changes nothing');
+});
+
+test('an abort called as it is handed over (the client already left) ends the run before any call', async () => {
+  const h = harness({ manifest: manifest([seedRoute()], providers), script: { anthropic: ok, openai: ok } });
+  const result = await h.run(CHAT, { onAbortable: (abort) => abort() });
+  assert.equal(result.outcome, 'aborted');
+  assert.equal(h.transport.calls.length, 0);
+});
+
 test('a client that leaves while the provider quota is being checked ends the run before any call', async () => {
   const limited = [entry('anthropic', 'anthropic', { limits: { requestsPerMinute: 100 } }), entry('openai', 'openai')];
   const controller = new AbortController();

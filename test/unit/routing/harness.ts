@@ -22,9 +22,9 @@ export interface Harness {
   readonly health: TargetHealth;
   readonly events: EngineEvent[];
   readonly circuits: CircuitEvent[];
-  run(request: ChatCompletionRequest, options?: { sink?: StreamSink; signal?: AbortSignal; routeIndex?: number }): Promise<EngineResult>;
+  run(request: ChatCompletionRequest, options?: { sink?: StreamSink; signal?: AbortSignal; onAbortable?: (abort: () => void) => void; routeIndex?: number }): Promise<EngineResult>;
   /** Starts a run without driving the clock (for abort tests). */
-  start(request: ChatCompletionRequest, options?: { sink?: StreamSink; signal?: AbortSignal }): Promise<EngineResult>;
+  start(request: ChatCompletionRequest, options?: { sink?: StreamSink; signal?: AbortSignal; onAbortable?: (abort: () => void) => void }): Promise<EngineResult>;
 }
 
 export function harness(options: {
@@ -73,6 +73,7 @@ export function harness(options: {
       request,
       ...(runOptions.sink === undefined ? {} : { sink: runOptions.sink }),
       ...(runOptions.signal === undefined ? {} : { signal: runOptions.signal }),
+      ...(runOptions.onAbortable === undefined ? {} : { onAbortable: runOptions.onAbortable }),
     });
   };
   return {
