@@ -46,12 +46,16 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     return503OnClosing: false,
   });
   app.decorateRequest('aigwTrace', null as never);
+  // One listener for every response ('close' comes once each): no closure per request.
+  const responseClosed = (): void => {
+    deps.metrics.inflightRequests.dec();
+  };
   // Callback-style hooks: no promise and no extra microtask turn per request (issue 8 profile).
   app.addHook('onRequest', (request, reply, done) => {
     request.aigwTrace = newTrace(deps.clock);
     reply.header('x-request-id', request.id);
     deps.metrics.inflightRequests.inc();
-    reply.raw.once('close', () => deps.metrics.inflightRequests.dec());
+    reply.raw.on('close', responseClosed);
     if (options.draining() && !PROBE_PATHS.has(request.url.split('?')[0] ?? '')) {
       // The listener is closed; a request on a kept-alive socket is refused so that the client's
       // retry opens a new connection (to another replica), and the socket closes after this answer.

@@ -20,7 +20,7 @@ export function finishRequest(request: FastifyRequest, reply: FastifyReply, deps
       clientAddress: request.ip,
       userAgent: request.headers['user-agent'],
       method: request.method,
-      path: request.url.split('?')[0] ?? request.url,
+      path: pathOf(request.url),
       status,
       durationMs,
     }), deps.config.current());
@@ -30,24 +30,40 @@ export function finishRequest(request: FastifyRequest, reply: FastifyReply, deps
   recordMetrics(deps.metrics, trace.route ?? 'none', status, trace.stream, durationMs, trace.result);
 }
 
+/** The URL without its query. */
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+/** Status codes as label values, made once each. */
+const STATUS_LABELS = new Map<number, string>();
+
+function statusLabel(status: number): string {
+  let label = STATUS_LABELS.get(status);
+  if (label === undefined) {
+    label = String(status);
+    STATUS_LABELS.set(status, label);
+  }
+  return label;
+}
+
 function recordMetrics(metrics: GatewayMetrics, route: string, status: number, stream: boolean, durationMs: number, result: EngineResult | undefined): void {
+  const { counts } = metrics;
   const streamLabel = stream ? 'true' : 'false';
-  metrics.requests.inc({ route, status: String(status), stream: streamLabel });
+  counts.requests.inc([route, statusLabel(status), streamLabel]);
   metrics.requestDuration.observe({ route, stream: streamLabel }, durationMs / 1000);
   if (result === undefined) return;
   for (const attempt of result.attempts) {
-    metrics.attempts.inc({ provider: attempt.provider, model: attempt.model, outcome: attempt.outcome, reason: attempt.reason ?? 'none' });
-    if (attempt.outcome === 'failover' || attempt.outcome === 'continued') {
-      metrics.failovers.inc({ provider: attempt.provider, reason: attempt.reason ?? 'none' });
-    }
+    counts.attempts.inc([attempt.provider, attempt.model, attempt.outcome, attempt.reason ?? 'none']);
+    if (attempt.outcome === 'failover' || attempt.outcome === 'continued') counts.failovers.inc([attempt.provider, attempt.reason ?? 'none']);
     if (attempt.firstContentMs !== undefined) {
       metrics.upstreamLatency.observe({ provider: attempt.provider, model: attempt.model }, attempt.firstContentMs / 1000);
     }
-    if (attempt.malformed !== undefined && attempt.malformed > 0) metrics.malformedEvents.inc({ provider: attempt.provider }, attempt.malformed);
+    if (attempt.malformed !== undefined && attempt.malformed > 0) counts.malformedEvents.inc([attempt.provider], attempt.malformed);
   }
   if (result.usage !== undefined && result.provider !== undefined && result.model !== undefined) {
-    const labels = { provider: result.provider, model: result.model };
-    metrics.tokens.inc({ ...labels, kind: 'prompt' }, result.usage.prompt_tokens);
-    metrics.tokens.inc({ ...labels, kind: 'completion' }, result.usage.completion_tokens);
+    counts.tokens.inc([result.provider, result.model, 'prompt'], result.usage.prompt_tokens);
+    counts.tokens.inc([result.provider, result.model, 'completion'], result.usage.completion_tokens);
   }
 }

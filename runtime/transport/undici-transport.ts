@@ -42,12 +42,23 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** Lower-case names; repeated headers joined with ", " (TransportResponse contract). */
 function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined) continue;
     flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return flat;
 }
+
+/** A target URL parsed once: targets come from the manifest, so a handful of URLs recur. */
+interface ParsedUrl {
+  readonly url: URL;
+  readonly origin: string;
+  readonly path: string;
+}
+
+/** Parsed URLs kept per transport; past this many (a reload storm) the cache starts over. */
+const MAX_CACHED_URLS = 1_000;
 
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
@@ -98,10 +109,23 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Und
     ...(options.googleTokens === undefined ? {} : { googleTokens: options.googleTokens }),
   });
 
+  const parsedUrls = new Map<string, ParsedUrl>();
+  const parse = (text: string): ParsedUrl => {
+    let parsed = parsedUrls.get(text);
+    if (parsed === undefined) {
+      const url = new URL(text);
+      parsed = { url, origin: url.origin, path: `${url.pathname}${url.search}` };
+      if (parsedUrls.size >= MAX_CACHED_URLS) parsedUrls.clear();
+      parsedUrls.set(text, parsed);
+    }
+    return parsed;
+  };
+
   return {
     async send(request, signal): Promise<TransportResponse> {
       if (signal.aborted) throw abortReason(signal);
-      const url = new URL(request.url);
+      // Shared between requests: read only (the auth step reads it to sign).
+      const { url, origin, path } = parse(request.url);
       // Encoded once: SigV4 signs exactly these bytes and undici sends them (with content-length).
       const body = Buffer.from(request.body, 'utf8');
       const headers = await auth.headers(request, url, body);
@@ -109,8 +133,8 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Und
       let response: Dispatcher.ResponseData;
       try {
         response = await agent.request({
-          origin: url.origin,
-          path: `${url.pathname}${url.search}`,
+          origin,
+          path,
           method: request.method,
           headers,
           body,
