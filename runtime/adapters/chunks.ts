@@ -6,7 +6,6 @@
  * @see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
  */
 import type { ChatCompletionChunk, ChunkDelta, FinishReason, Usage } from '../openai/wire.js';
-import { chunkHead, registerChunk } from '../openai/chunk-json.js';
 import type { ResponseContext } from './contract.js';
 
 export interface ChunkFactory {
@@ -26,12 +25,11 @@ export function createChunkFactory(context: ResponseContext, overrides: { id?: s
   const id = overrides.id ?? context.completionId;
   const model = overrides.model ?? context.model;
   const { created } = context;
-  // Serialised once per stream; the SSE writer then serialises only each chunk's delta (chunk-json.ts).
-  const head = chunkHead(id, created, model, context.includeUsage);
   // One literal per chunk (no spreads): this runs for every chunk of every stream (issue 8 profile).
-  const chunk = (delta: ChunkDelta, finishReason: FinishReason | null): ChatCompletionChunk => registerChunk(context.includeUsage
+  // Keys in this order let the SSE writer serialise only the delta (openai/chunk-json.ts).
+  const chunk = (delta: ChunkDelta, finishReason: FinishReason | null): ChatCompletionChunk => (context.includeUsage
     ? { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], usage: null }
-    : { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] }, head);
+    : { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
   return {
     role: () => chunk({ role: 'assistant', content: '' }, null),
     delta: (delta) => chunk(delta, null),

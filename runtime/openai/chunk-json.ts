@@ -1,54 +1,77 @@
 /**
- * Pre-serialised stream chunks (issue 8): `JSON.stringify` of every chunk of every stream was a tenth
- * of a stream's CPU. The chunk factory (adapters/chunks.ts) builds chunks of one fixed shape and
- * registers the head they share (id, object, created, model), serialised once per stream; the SSE
- * writer then serialises only the delta and the finish reason. A chunk that is not registered, or no
- * longer has the registered shape (another key, another id, a continuation's rewrite), is serialised
- * whole: the bytes are the same either way (a test compares them with JSON.stringify).
+ * Stream chunks serialised without `JSON.stringify` of the whole chunk (issue 8): that was a tenth of
+ * a stream's CPU. The chunks of one stream share their head (id, object, created, model); a
+ * serializer, one per stream, keeps the head it serialised last, and a chunk of the usual shape —
+ * keys exactly `id, object, created, model, choices` (then `usage: null`), one choice whose keys are
+ * exactly `index, delta, logprobs, finish_reason` — is written as that head plus its own delta and
+ * finish reason. Any other chunk (a usage chunk, one with another key or key order, one changed by
+ * a careless caller) is serialised whole: the bytes are the same either way (a test compares them
+ * with JSON.stringify).
+ *
+ * The first pass registered each factory chunk's head in a WeakMap; checking the shape on the chunk
+ * itself instead costs less than the registration did (a WeakMap entry per chunk is also work for
+ * every garbage collection) and serves chunks the engine rebuilds (continuations) too.
  */
 import type { ChatCompletionChunk } from './wire.js';
 
-export interface ChunkHead {
+interface ChunkHead {
   readonly id: string;
   readonly created: number;
   readonly model: string;
-  /** Chunks carry `"usage": null` as their last key (the client asked for usage). */
   readonly usageNull: boolean;
   /** `{"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":[{"index":0,"delta":` */
   readonly prefix: string;
 }
 
-const heads = new WeakMap<ChatCompletionChunk, ChunkHead>();
+const CHUNK_KEYS = ['id', 'object', 'created', 'model', 'choices'] as const;
+const CHOICE_KEYS = ['index', 'delta', 'logprobs', 'finish_reason'] as const;
 
-export function chunkHead(id: string, created: number, model: string, usageNull: boolean): ChunkHead {
+/**
+ * The usual shape, checked on the object as it is now: own and inherited enumerable keys in exactly
+ * this order (for…in, as JSON.stringify reads own ones: anything unusual fails and goes the slow way).
+ */
+function usualShape(chunk: ChatCompletionChunk): boolean {
+  let position = 0;
+  for (const key in chunk) {
+    if (position < CHUNK_KEYS.length ? key !== CHUNK_KEYS[position] : position > CHUNK_KEYS.length || key !== 'usage' || chunk.usage !== null) return false;
+    position += 1;
+  }
+  if (position < CHUNK_KEYS.length) return false;
+  if (chunk.object !== 'chat.completion.chunk' || typeof chunk.id !== 'string' || typeof chunk.model !== 'string' || typeof chunk.created !== 'number') return false;
+  const choices = chunk.choices;
+  if (!Array.isArray(choices) || choices.length !== 1) return false;
+  const choice = choices[0];
+  if (choice === undefined || choice === null || choice.index !== 0 || choice.logprobs !== null || choice.finish_reason === undefined) return false;
+  if (typeof choice.delta !== 'object' || choice.delta === null) return false;
+  position = 0;
+  for (const key in choice) {
+    if (key !== CHOICE_KEYS[position]) return false;
+    position += 1;
+  }
+  return position === CHOICE_KEYS.length;
+}
+
+function headOf(chunk: ChatCompletionChunk, usageNull: boolean): ChunkHead {
+  const { id, created, model } = chunk;
   const prefix = `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${JSON.stringify(created)},"model":${JSON.stringify(model)},"choices":[{"index":0,"delta":`;
   return { id, created, model, usageNull, prefix };
 }
 
-/**
- * Records that `chunk` was built as `{id, object, created, model, choices: [{index: 0, delta, logprobs:
- * null, finish_reason}]}` (then `usage: null` when `head.usageNull`), keys in that order.
- */
-export function registerChunk(chunk: ChatCompletionChunk, head: ChunkHead): ChatCompletionChunk {
-  heads.set(chunk, head);
-  return chunk;
+/** Exactly `JSON.stringify(chunk)`, reusing the head of the chunk before it; one per stream. */
+export function createChunkSerializer(): (chunk: ChatCompletionChunk) => string {
+  let head: ChunkHead | undefined;
+  return (chunk) => {
+    if (!usualShape(chunk)) return JSON.stringify(chunk);
+    const usageNull = chunk.usage === null;
+    if (head === undefined || head.id !== chunk.id || head.created !== chunk.created || head.model !== chunk.model || head.usageNull !== usageNull) {
+      head = headOf(chunk, usageNull);
+    }
+    const choice = chunk.choices[0] as ChatCompletionChunk['choices'][number];
+    return `${head.prefix}${JSON.stringify(choice.delta)},"logprobs":null,"finish_reason":${JSON.stringify(choice.finish_reason)}}]${usageNull ? ',"usage":null' : ''}}`;
+  };
 }
 
-/** Exactly `JSON.stringify(chunk)`. */
+/** Exactly `JSON.stringify(chunk)` (a stream's writer keeps a serializer instead: createChunkSerializer). */
 export function chunkJson(chunk: ChatCompletionChunk): string {
-  const head = heads.get(chunk);
-  const choice = chunk.choices[0];
-  if (head === undefined || choice === undefined || !hasShape(chunk, head)) return JSON.stringify(chunk);
-  const finish = choice.finish_reason === null ? 'null' : JSON.stringify(choice.finish_reason);
-  return `${head.prefix}${JSON.stringify(choice.delta)},"logprobs":null,"finish_reason":${finish}}]${head.usageNull ? ',"usage":null' : ''}}`;
-}
-
-/** Still the registered shape: nothing added, removed or replaced at the top or in the choice. */
-function hasShape(chunk: ChatCompletionChunk, head: ChunkHead): boolean {
-  const choice = chunk.choices[0];
-  return chunk.id === head.id && chunk.object === 'chat.completion.chunk' && chunk.created === head.created && chunk.model === head.model
-    && chunk.choices.length === 1 && choice !== undefined && choice.index === 0 && choice.logprobs === null
-    && typeof choice.delta === 'object' && choice.delta !== null && choice.finish_reason !== undefined
-    && Object.keys(choice).length === 4
-    && (head.usageNull ? chunk.usage === null && Object.keys(chunk).length === 6 : Object.keys(chunk).length === 5);
+  return createChunkSerializer()(chunk);
 }

@@ -12,17 +12,20 @@
  * The test `test/unit/openai/sse-writer.test.ts` replays this output through the SDK to prove it.
  * @see https://github.com/openai/openai-node/blob/master/src/core/streaming.ts
  */
-import { chunkJson } from './chunk-json.js';
+import { chunkJson, createChunkSerializer } from './chunk-json.js';
 import type { ChatCompletionChunk, OpenAIErrorEnvelope } from './wire.js';
 
 export const SSE_DONE = 'data: [DONE]\n\n';
 
-/**
- * One chunk as an SSE event. JSON never contains a raw newline, so one `data:` line suffices. Chunks
- * from the chunk factory reuse their stream's serialised head (chunk-json.ts), same bytes.
- */
+/** One chunk as an SSE event. JSON never contains a raw newline, so one `data:` line suffices. */
 export function sseChunk(chunk: ChatCompletionChunk): string {
   return `data: ${chunkJson(chunk)}\n\n`;
+}
+
+/** `sseChunk` for the chunks of one stream: their shared head is serialised once (chunk-json.ts), same bytes. */
+export function createSseChunkWriter(): (chunk: ChatCompletionChunk) => string {
+  const serialize = createChunkSerializer();
+  return (chunk) => `data: ${serialize(chunk)}\n\n`;
 }
 
 /** The in-band error event (without the terminator; see `sseErrorTail`). */

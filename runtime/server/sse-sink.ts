@@ -8,7 +8,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { ChatCompletionChunk, OpenAIErrorEnvelope } from '../openai/wire.js';
-import { SSE_DONE, SSE_HEADERS, sseChunk, sseErrorTail } from '../openai/sse-writer.js';
+import { createSseChunkWriter, SSE_DONE, SSE_HEADERS, sseErrorTail } from '../openai/sse-writer.js';
 import type { StreamSink, StreamStartInfo } from '../routing/types.js';
 
 export interface SseSinkState {
@@ -29,6 +29,7 @@ export function createSseSink(
   response: ServerResponse,
   options: { readonly headers: () => Readonly<Record<string, string>>; readonly onStart: (info: StreamStartInfo) => void; readonly collectText: boolean },
 ): SseSink {
+  const sseChunk = createSseChunkWriter();
   let started = false;
   let text = '';
   let appended = 0;

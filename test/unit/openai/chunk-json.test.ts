@@ -1,13 +1,14 @@
 /**
- * Pre-serialised chunks (issue 8): whatever path a chunk takes, `chunkJson` (and so the SSE writer)
- * produces exactly `JSON.stringify(chunk)` — for factory chunks of every kind, and for chunks changed
- * or rebuilt after the factory made them.
+ * Chunks serialised by head and delta (issue 8): whatever path a chunk takes, `chunkJson`, a stream's
+ * serializer (which keeps the head of the chunk before) and so the SSE writer produce exactly
+ * `JSON.stringify(chunk)` — for factory chunks of every kind, and for chunks changed or rebuilt after
+ * the factory made them.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createChunkFactory } from '../../../runtime/adapters/chunks.js';
-import { chunkHead, chunkJson, registerChunk } from '../../../runtime/openai/chunk-json.js';
-import { sseChunk } from '../../../runtime/openai/sse-writer.js';
+import { chunkJson, createChunkSerializer } from '../../../runtime/openai/chunk-json.js';
+import { createSseChunkWriter, sseChunk } from '../../../runtime/openai/sse-writer.js';
 import type { ChatCompletionChunk } from '../../../runtime/openai/wire.js';
 import { continuationChunk, createRelayState, filterUsage } from '../../../runtime/routing/continuation.js';
 
@@ -31,11 +32,15 @@ function factoryChunks(includeUsage: boolean): ChatCompletionChunk[] {
   ];
 }
 
-test('every factory chunk serialises to exactly JSON.stringify, with and without usage', () => {
+test('every factory chunk serialises to exactly JSON.stringify, with and without usage, alone or after the chunks before it', () => {
   for (const includeUsage of [false, true]) {
+    const serialize = createChunkSerializer();
+    const writeSse = createSseChunkWriter();
     for (const chunk of factoryChunks(includeUsage)) {
       assert.equal(chunkJson(chunk), JSON.stringify(chunk));
+      assert.equal(serialize(chunk), JSON.stringify(chunk));
       assert.equal(sseChunk(chunk), `data: ${JSON.stringify(chunk)}\n\n`);
+      assert.equal(writeSse(chunk), `data: ${JSON.stringify(chunk)}\n\n`);
     }
   }
 });
@@ -66,10 +71,38 @@ test('chunks the engine rebuilds (continuation, usage filter) serialise exactly 
   }
 });
 
-test('a registered head that does not match the chunk is not used', () => {
-  const chunk: ChatCompletionChunk = { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'x' }, logprobs: null, finish_reason: null }] };
-  registerChunk(chunk, chunkHead('b', 1, 'm', false));
-  assert.equal(chunkJson(chunk), JSON.stringify(chunk));
-  registerChunk(chunk, chunkHead('a', 1, 'm', true));
-  assert.equal(chunkJson(chunk), JSON.stringify(chunk));
+test('a stream serializer never reuses a head that does not match the chunk (id, created, model or usage differs)', () => {
+  const serialize = createChunkSerializer();
+  const base: ChatCompletionChunk = { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'x' }, logprobs: null, finish_reason: null }] };
+  const variants: ChatCompletionChunk[] = [
+    base,
+    { ...base, id: 'b' },
+    { ...base, id: 'b', created: 2 },
+    { ...base, id: 'b', created: 2, model: 'n' },
+    { ...base, id: 'b', created: 2, model: 'n', usage: null },
+    { ...base, id: 'b', created: 2, model: 'n' },
+    base,
+  ];
+  for (const chunk of variants) assert.equal(serialize(chunk), JSON.stringify(chunk));
+});
+
+test('chunks of another shape are serialised whole: key order, extra or missing keys, usage object, several choices, odd values', () => {
+  const serialize = createChunkSerializer();
+  const choice = { index: 0, delta: { content: 'x' }, logprobs: null, finish_reason: null };
+  const odd: unknown[] = [
+    { object: 'chat.completion.chunk', id: 'a', created: 1, model: 'm', choices: [choice] },
+    { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [choice], system_fingerprint: 'fp' },
+    { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [choice], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } },
+    { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [choice], usage: null, extra: 1 },
+    { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm' },
+    { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [choice, { ...choice, index: 1 }] },
+    { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ delta: { content: 'x' }, index: 0, logprobs: null, finish_reason: null }] },
+    { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ ...choice, finish_reason: undefined }] },
+    { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ ...choice, logprobs: { content: [] } }] },
+    { id: undefined, object: 'chat.completion.chunk', created: 1, model: 'm', choices: [choice] },
+    { id: 'a', object: 'chat.completion.chunk', created: Number.NaN, model: 'm', choices: [choice] },
+    { id: 'a', object: 'other', created: 1, model: 'm', choices: [choice] },
+    Object.assign(Object.create({ inherited: true }) as object, { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [choice] }),
+  ];
+  for (const chunk of odd) assert.equal(serialize(chunk as ChatCompletionChunk), JSON.stringify(chunk), JSON.stringify(chunk));
 });
