@@ -64,3 +64,26 @@ test('a body left while more may come still closes its socket', async (t) => {
   assert.ok(socket !== undefined);
   if (!socket.destroyed) await once(socket, 'close');
 });
+
+test('a slow body comes chunk by chunk as it arrives, and the next read waits for the next chunk', async (t) => {
+  let respond: ServerResponse | undefined;
+  const server = await upstream(t, (response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    response.write('data: one\n\n');
+    respond = response;
+  });
+  const transport = createUndiciTransport({ keepAliveTimeoutMs: 5_000 });
+  t.after(() => transport.close());
+  const response = await transport.send(request(server.url), new AbortController().signal);
+  const iterator = response.body[Symbol.asyncIterator]();
+  assert.equal(Buffer.from((await iterator.next()).value as Uint8Array).toString(), 'data: one\n\n');
+  const waiting = iterator.next();
+  let settled = false;
+  void waiting.then(() => { settled = true; });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(settled, false, 'nothing more has arrived yet');
+  respond?.end('data: two\n\n');
+  assert.equal(Buffer.from((await waiting).value as Uint8Array).toString(), 'data: two\n\n');
+  assert.deepEqual(await iterator.next(), { value: undefined, done: true });
+  assert.deepEqual(await iterator.next(), { value: undefined, done: true }, 'and stays done');
+});
