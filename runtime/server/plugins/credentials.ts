@@ -3,7 +3,7 @@
  * `key_sha256` with timingSafeEqual and no early exit, so timing says nothing about which digest
  * matched or how close a guess was. The key itself is never stored, logged or echoed.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { AigwError, ERRORS } from '../../errors.js';
 import type { Credential } from '../../manifest/types.js';
 import type { LiveConfig } from '../live-config.js';
@@ -15,7 +15,8 @@ export function authenticate(authorization: string | undefined, config: LiveConf
   if (key === undefined) {
     throw new AigwError(ERRORS.UNAUTHENTICATED, 'You did not provide an API key. Send it as "Authorization: Bearer <key>".');
   }
-  const digest = createHash('sha256').update(key).digest();
+  // One-shot crypto.hash: a third of createHash().update().digest()'s cost (issue 8).
+  const digest = hash('sha256', key, 'buffer');
   let match: Credential | undefined;
   for (const entry of config.credentialDigests) {
     if (entry.digest.length === digest.length && timingSafeEqual(entry.digest, digest) && match === undefined) {
