@@ -65,14 +65,19 @@ function top(map: ReadonlyMap<string, number>, count: number, totalMs: number): 
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { row: { type: 'string', default: 'aigw-openai' }, seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '50' }, bin: { type: 'string', default: join(ROOT, 'dist', 'cli', 'bin.js') } } });
-  const row = GATEWAY_ROWS[values.row ?? 'aigw-openai'];
-  if (row === undefined) throw new Error(`--row must be one of ${Object.keys(GATEWAY_ROWS).join(', ')}`);
+  // `floor` profiles the lean pass-through (bench/floor-proxy.ts) under the same load, for comparison.
+  const isFloor = values.row === 'floor';
+  const row = isFloor ? GATEWAY_ROWS['aigw-openai'] : GATEWAY_ROWS[values.row ?? 'aigw-openai'];
+  if (row === undefined) throw new Error(`--row must be one of floor, ${Object.keys(GATEWAY_ROWS).join(', ')}`);
   const pinning = planPinning(true);
   const work = mkdtempSync(join(tmpdir(), 'aigw-profile-'));
   const upstream = await startServer({ name: 'upstream', node: { args: [join(BENCH_DIR, 'fake-upstream.ts')], tsx: true }, cwd: ROOT, cpu: pinning.upstreamCpu, logFile: join(work, 'upstream.log') });
   const manifest = join(work, 'aigw.yaml');
   writeFileSync(manifest, aigwManifest(upstream.url, { secure: row.secure === true, auditFile: join(work, 'audit.jsonl') }));
-  const gateway = await startServer({
+  const gateway = await startServer(isFloor ? {
+    name: 'floor', node: { args: ['--cpu-prof', '--cpu-prof-dir', work, join(BENCH_DIR, 'floor-proxy.ts'), '--upstream', upstream.url], tsx: true },
+    cwd: ROOT, cpu: pinning.serverCpu, logFile: join(work, 'floor.log'),
+  } : {
     name: 'aigw',
     node: { args: ['--cpu-prof', '--cpu-prof-dir', work, resolve(values.bin ?? join(ROOT, 'dist', 'cli', 'bin.js')), 'serve', manifest, '--port', '0', '--audit-file', join(work, 'audit.jsonl')] },
     cwd: work, env: { BENCH_UPSTREAM_KEY: UPSTREAM_KEY }, cpu: pinning.serverCpu, logFile: join(work, 'aigw.log'),

@@ -87,3 +87,23 @@ test('a slow body comes chunk by chunk as it arrives, and the next read waits fo
   assert.deepEqual(await iterator.next(), { value: undefined, done: true });
   assert.deepEqual(await iterator.next(), { value: undefined, done: true }, 'and stays done');
 });
+
+test('a body larger than the stream buffer, read slowly, still arrives whole', async (t) => {
+  const size = 1024 * 1024;
+  const payload = Buffer.alloc(size, 'x');
+  const server = await upstream(t, (response) => {
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(size) });
+    response.end(payload);
+  });
+  const transport = createUndiciTransport({ keepAliveTimeoutMs: 5_000 });
+  t.after(() => transport.close());
+  const response = await transport.send(request(server.url), new AbortController().signal);
+  // Read nothing until all of it could have arrived: the buffer fills past its limit and reading pauses.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  let received = 0;
+  for await (const chunk of response.body) {
+    received += chunk.byteLength;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.equal(received, size);
+});
