@@ -42,10 +42,20 @@ const PLAIN = /^[^\u0000-\u001f"\\\ud800-\udfff]*$/;
 
 /** JSON text of a primitive member, or undefined to leave the member out (as compact() does). */
 function json(value: string | number | boolean | null | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  // Ids, names and codes are plain: quoting them directly costs half of JSON.stringify.
-  if (typeof value === 'string' && PLAIN.test(value)) return `"${value}"`;
-  return JSON.stringify(value);
+  switch (typeof value) {
+    case 'undefined':
+      return undefined;
+    case 'string':
+      // Ids, names and codes are plain: quoting them directly costs half of JSON.stringify.
+      return PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
+    case 'number':
+      // JSON.stringify prints a finite number as String does, and NaN or ±Infinity as null.
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      return 'null';
+  }
 }
 
 /** Appends `"key":value` to an object body (no braces) unless the value is to be left out. */

@@ -82,8 +82,8 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
   let lastLoudAt = Number.NEGATIVE_INFINITY;
   let suppressedLoud = 0;
 
+  const unwatchDepth = metrics.watchQueueDepth(label, () => queue.size);
   const gauges = (): void => {
-    metrics.queueDepth.set({ sink: label }, queue.size);
     metrics.spoolBytes.set({ sink: label }, spool.pendingBytes());
   };
   const signal = (): void => { const resolve = wake; wake = undefined; resolve?.(); };
@@ -245,7 +245,6 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
         return;
       }
       if (oldestQueuedAt === undefined) oldestQueuedAt = performance.now();
-      metrics.queueDepth.set({ sink: label }, queue.size);
       if (!healthy || queue.size >= spillAtCount || queue.bytes >= spillAtBytes) scheduleSpill();
       if (queue.size === 1 || queue.size >= batchCount) signal();
     },
@@ -274,6 +273,7 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
       scheduleSpill();
       await spilling;
       gauges();
+      unwatchDepth();
       await spool.close();
       await deadLetters.close();
       await sink.close().catch((error: unknown) => log('warn', 'audit sink did not close cleanly', { sink: label, error: errorMessage(error) }));

@@ -1,7 +1,7 @@
 /**
  * Issue 6 item 7: the queue-depth metric. The writer tests pin spool bytes, delivered, retried,
  * dead-lettered and dropped; this pins `aigw_audit_queue_depth`: it counts the records waiting in
- * memory (set on enqueue, lowered when a batch is taken) and returns to 0 once everything is delivered.
+ * memory (read from the queue whenever the metrics are collected) and returns to 0 once everything is delivered.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -28,7 +28,7 @@ test('aigw_audit_queue_depth counts the records waiting in memory, per sink, and
   assert.equal(await gauge(registry, 'jsonl'), 0, 'registered at 0 before any record');
 
   for (let index = 0; index < 35; index += 1) writer.enqueue(sampleAuditRecord(`q${index}`));
-  assert.equal(await gauge(registry, 'jsonl'), 35, 'set synchronously by enqueue');
+  assert.equal(await gauge(registry, 'jsonl'), 35, 'counted as soon as they are enqueued');
 
   // The worker takes one batch of 10 and blocks on the sink: 25 wait in memory.
   await eventually(() => sink.offered.length === 10, 'the first batch in flight');
