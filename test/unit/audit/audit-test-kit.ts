@@ -4,8 +4,40 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { toQueuedRecord, type QueuedRecord } from '../../../runtime/audit/queue.js';
-import type { AuditRecord } from '../../../runtime/audit/record.js';
+import type { AuditInput, AuditRecord } from '../../../runtime/audit/record.js';
 import type { AuditSink, SinkWriteResult } from '../../../runtime/audit/sinks/sink.js';
+
+/** A request answered by its third attempt after a failover and a skipped target: most fields set. */
+export const ANSWERED_INPUT: AuditInput = {
+  timestamp: Date.UTC(2026, 0, 1, 0, 0, 0),
+  requestId: 'req-1',
+  credentialId: 'team-a',
+  clientAddress: '10.0.0.7',
+  userAgent: 'OpenAI/JS 6.0',
+  method: 'POST',
+  path: '/v1/chat/completions',
+  route: 'chat-default',
+  requestedModel: 'gpt-4o-mini',
+  provider: 'anthropic',
+  providerType: 'anthropic',
+  model: 'claude-haiku-4-5',
+  attempts: [
+    { provider: 'openai', model: 'gpt-4o-mini', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 120 },
+    { provider: 'mistral', model: 'mistral-small', reason: 'circuit_open', outcome: 'skipped', durationMs: 0 },
+    { provider: 'anthropic', model: 'claude-haiku-4-5', status: 200, outcome: 'success', durationMs: 800 },
+  ],
+  usage: { promptTokens: 12, completionTokens: 30, totalTokens: 42, cachedPromptTokens: 4 },
+  stream: true,
+  status: 200,
+  ttfbMs: 350,
+  durationMs: 1_000.5,
+  promptMessages: [{ role: 'system', content: 'Be terse.' }, { role: 'user', content: 'Mail jane@example.com' }],
+  completionText: 'Done.',
+  finishReason: 'stop',
+  rawFinishReason: 'end_turn',
+  droppedParams: ['logit_bias'],
+  manifestVersion: 'sha256:abc',
+};
 
 export function sampleAuditRecord(id: string, padding = 0): AuditRecord {
   return { '@timestamp': '2026-01-01T00:00:00.000Z', 'http': { request: { id } }, 'pad': 'x'.repeat(padding) };

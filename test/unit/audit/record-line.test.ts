@@ -6,41 +6,25 @@ import { toQueuedRecord } from '../../../runtime/audit/queue.js';
 import { createRedactor } from '../../../runtime/audit/redact.js';
 import { seededRandom } from '../../../runtime/clock.js';
 import type { CapturePolicy } from '../../../runtime/manifest/types.js';
+import { ANSWERED_INPUT } from './audit-test-kit.js';
 
 const redactor = createRedactor({ redact: [{ preset: 'email' }, { preset: 'api_key' }], maxCaptureChars: 40 });
 const settings = (prompt: CapturePolicy, completion: CapturePolicy): CaptureSettings => ({ prompt, completion, redactor });
 
+/** The shared answered request, with odd values in every kind of field: escapes, fractions, options. */
 const answered: AuditInput = {
-  timestamp: Date.UTC(2026, 0, 1, 0, 0, 0),
+  ...ANSWERED_INPUT,
   eventId: 'e5c1d2a0-0000-4000-8000-000000000001',
-  requestId: 'req-1',
-  credentialId: 'team-a',
-  clientAddress: '10.0.0.7',
   userAgent: 'OpenAI/JS 6.0 "quoted" \u2028 ünïcode',
-  method: 'POST',
-  path: '/v1/chat/completions',
-  route: 'chat-default',
-  requestedModel: 'gpt-4o-mini',
-  provider: 'anthropic',
-  providerType: 'anthropic',
-  model: 'claude-haiku-4-5',
   attempts: [
     { provider: 'openai', model: 'gpt-4o-mini', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 120.25 },
-    { provider: 'mistral', model: 'mistral-small', reason: 'circuit_open', outcome: 'skipped', durationMs: 0 },
-    { provider: 'anthropic', model: 'claude-haiku-4-5', status: 200, outcome: 'success', durationMs: 800 },
+    ...ANSWERED_INPUT.attempts.slice(1),
   ],
-  usage: { promptTokens: 12, completionTokens: 30, totalTokens: 42, cachedPromptTokens: 4 },
-  stream: true,
-  status: 200,
   ttfbMs: 350.125,
-  durationMs: 1_000.5,
   promptMessages: [{ role: 'system', content: 'Be terse.' }, { role: 'user', content: 'Mail jane@example.com with key sk-abcdefghijklmnopqrstuv\n\ttabs "and" quotes' }],
   completionText: 'Done. 😀 \\ backslash',
-  finishReason: 'stop',
-  rawFinishReason: 'end_turn',
   droppedParams: ['logit_bias', 'seed'],
   clientAborted: true,
-  manifestVersion: 'sha256:abc',
 };
 
 const rejected: AuditInput = {

@@ -3,40 +3,12 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { buildAuditRecord, renderMessages, type AuditInput } from '../../../runtime/audit/record.js';
 import { createRedactor } from '../../../runtime/audit/redact.js';
+import { ANSWERED_INPUT } from './audit-test-kit.js';
 
 const redactor = createRedactor({ redact: [{ preset: 'email' }], maxCaptureChars: 8192 });
 const full = { prompt: 'full', completion: 'full', redactor } as const;
 
-const answered: AuditInput = {
-  timestamp: Date.UTC(2026, 0, 1, 0, 0, 0),
-  requestId: 'req-1',
-  credentialId: 'team-a',
-  clientAddress: '10.0.0.7',
-  userAgent: 'OpenAI/JS 6.0',
-  method: 'POST',
-  path: '/v1/chat/completions',
-  route: 'chat-default',
-  requestedModel: 'gpt-4o-mini',
-  provider: 'anthropic',
-  providerType: 'anthropic',
-  model: 'claude-haiku-4-5',
-  attempts: [
-    { provider: 'openai', model: 'gpt-4o-mini', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 120 },
-    { provider: 'mistral', model: 'mistral-small', reason: 'circuit_open', outcome: 'skipped', durationMs: 0 },
-    { provider: 'anthropic', model: 'claude-haiku-4-5', status: 200, outcome: 'success', durationMs: 800 },
-  ],
-  usage: { promptTokens: 12, completionTokens: 30, totalTokens: 42, cachedPromptTokens: 4 },
-  stream: true,
-  status: 200,
-  ttfbMs: 350,
-  durationMs: 1_000.5,
-  promptMessages: [{ role: 'system', content: 'Be terse.' }, { role: 'user', content: 'Mail jane@example.com' }],
-  completionText: 'Done.',
-  finishReason: 'stop',
-  rawFinishReason: 'end_turn',
-  droppedParams: ['logit_bias'],
-  manifestVersion: 'sha256:abc',
-};
+const answered = ANSWERED_INPUT;
 
 test('an answered request maps onto ECS and gen_ai field names', () => {
   const record = buildAuditRecord(answered, full);
