@@ -121,6 +121,7 @@ export async function attachConfigPlane(
     : watchManifest({
         path: options.watchPath,
         logger,
+        startText: options.liveText,
         ...(options.watchDebounceMs === undefined ? {} : { debounceMs: options.watchDebounceMs }),
         onText: (text) => applier.apply({ text, file: options.watchPath ?? '', origin: 'watch' }),
       });

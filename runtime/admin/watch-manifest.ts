@@ -29,6 +29,11 @@ export interface WatchManifestOptions {
   readonly debounceMs?: number;
   /** Applies the new text (the applier, origin "watch"). */
   readonly onText: (text: string) => Promise<ApplyOutcome>;
+  /**
+   * The file's text as the gateway loaded it at start. Without it the watcher reads the file itself
+   * to learn what is already live, and an edit saved before that read lands would be taken for it.
+   */
+  readonly startText?: string;
 }
 
 export interface ManifestWatcher {
@@ -39,14 +44,14 @@ export function watchManifest(options: WatchManifestOptions): ManifestWatcher {
   const path = resolve(options.path);
   const debounceMs = options.debounceMs ?? 200;
   const { logger } = options;
-  let lastHash: string | undefined;
+  let lastHash = options.startText === undefined ? undefined : sha256Hex(options.startText);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let again = false;
   let closed = false;
 
   // The text live at start is not a change; remember it so the first unrelated event is a no-op.
-  const initial = readFile(path).then((bytes) => { lastHash ??= sha256Hex(bytes); }, () => {});
+  const initial = lastHash !== undefined ? Promise.resolve() : readFile(path).then((bytes) => { lastHash ??= sha256Hex(bytes); }, () => {});
 
   async function check(): Promise<void> {
     await initial;

@@ -44,6 +44,15 @@ function configMapDirectory(t: TestContext, text: string): { directory: string; 
   };
 }
 
+/** A plain manifest file (no symlinks) served and watched from a fresh folder. */
+async function watchPlainFile(t: TestContext, text: string): Promise<{ path: string; plane: Awaited<ReturnType<typeof startPlane>> }> {
+  const directory = mkdtempSync(join(tmpdir(), 'aigw-watch-'));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  const path = join(directory, 'routes.yaml');
+  writeFileSync(path, text);
+  return { path, plane: await startPlane(t, { manifest: { text, file: path }, watchPath: path, watchDebounceMs: 20 }) };
+}
+
 async function eventually(condition: () => boolean, what: string): Promise<void> {
   for (let waited = 0; waited < 5_000; waited += 20) {
     if (condition()) return;
@@ -74,12 +83,15 @@ test('a ConfigMap update (..data symlink swap) reloads; an invalid one keeps the
 });
 
 test('a plain file rewritten in place (an editor save) reloads too', async (t) => {
-  const directory = mkdtempSync(join(tmpdir(), 'aigw-watch-'));
-  t.after(() => rmSync(directory, { recursive: true, force: true }));
-  const path = join(directory, 'routes.yaml');
-  writeFileSync(path, MANIFEST_A);
-  const plane = await startPlane(t, { manifest: { text: MANIFEST_A, file: path }, watchPath: path, watchDebounceMs: 20 });
+  const { path, plane } = await watchPlainFile(t, MANIFEST_A);
   await sleep(50);
+  writeFileSync(path, MANIFEST_B);
+  await eventually(() => plane.holder.current().version === versionOf(MANIFEST_B), 'the swap to B');
+});
+
+test('an edit saved right after start, before the watcher could read the file, reloads too', async (t) => {
+  const { path, plane } = await watchPlainFile(t, MANIFEST_A);
+  // No pause: the watcher knows what is live from the text the gateway loaded, not from a later read.
   writeFileSync(path, MANIFEST_B);
   await eventually(() => plane.holder.current().version === versionOf(MANIFEST_B), 'the swap to B');
 });

@@ -129,7 +129,8 @@ test('a full spool is a metric and a loud log line, never a thrown or blocked en
 test('a slow sink makes the queue spill to disk instead of dropping', async (t) => {
   const sink = createFakeSink('slow', { maxCount: 10, maxBytes: 1_000_000, intervalMs: 1 });
   sink.behaviour = () => new Promise((resolve) => setTimeout(() => resolve({ retry: [], rejected: [] }), 30));
-  const { writer, registry } = await writerFor(t, [sink], { queueCapacity: 40 });
+  // Room for 10 ms of traffic past the spill mark, so a loaded machine's slower spool writes do not drop.
+  const { writer, registry } = await writerFor(t, [sink], { queueCapacity: 200 });
   // Traffic arrives over event-loop turns (as requests do), 10 records per millisecond.
   for (const [index, id] of ids(400).entries()) {
     writer.enqueue(sampleAuditRecord(id));
