@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import { getAdapter } from '../adapters/registry.js';
 import { realClock, realRandom, type Clock, type Random } from '../clock.js';
@@ -137,6 +137,7 @@ async function assemble(
     { bodyLimit: settings.bodyLimit, logger: loggerOptions(settings, overrides), draining: () => draining },
   );
   logger.attach(app.log);
+  warnOnAuditSinkChanges(config, live.manifest, app.log);
   const warnings = startupWarnings(live.manifest, mockUrl !== undefined);
   for (const warning of warnings) app.log.warn(warning);
 
@@ -231,6 +232,21 @@ function loggerOptions(settings: Settings, overrides: GatewayOverrides): false |
     redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' },
     ...(overrides.logStream === undefined ? {} : { stream: overrides.logStream }),
   };
+}
+
+/**
+ * The audit sinks are opened once, at start (their spools and queues outlive any one manifest): a
+ * reload that changes `audit.sinks` is live for everything else, and the log says the sinks follow
+ * at the next restart rather than letting the change look applied.
+ */
+function warnOnAuditSinkChanges(config: ConfigHolder, started: Manifest, log: FastifyBaseLogger): void {
+  const startedSinks = JSON.stringify(started.audit.sinks);
+  config.onSwap((next, previous) => {
+    const sinks = JSON.stringify(next.manifest.audit.sinks);
+    if (sinks !== startedSinks && sinks !== JSON.stringify(previous.manifest.audit.sinks)) {
+      log.warn({ version: next.version }, 'audit.sinks changed in the live manifest: records keep going to the sinks this gateway started with until it restarts');
+    }
+  });
 }
 
 /** Circuit transitions become a metric and a log line (design §10.8: breakers must be observable). */
