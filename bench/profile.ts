@@ -4,7 +4,7 @@
  * functions and files with the most self time. The .cpuprofile file is kept (open it in Chrome
  * DevTools or speedscope for the call tree).
  *
- *   npm run build && node --import tsx bench/profile.ts [--row aigw-openai|aigw-secure|aigw-anthropic|aigw-openai-stream|aigw-anthropic-stream]
+ *   npm run build && node --import tsx bench/profile.ts [--row floor|aigw-openai|aigw-secure|aigw-anthropic|aigw-openai-stream|aigw-anthropic-stream]
  *     [--seconds 5] [--connections 50] [--bin path/to/cli/bin.js (another build, for A/B)]
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
