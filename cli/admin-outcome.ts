@@ -31,8 +31,17 @@ export function parseFormat(value: unknown): 'text' | 'json' {
 export function renderValidation(response: AdminResponse, io: Io): void {
   const validation = isRecord(response.body) ? response.body['validation'] : undefined;
   if (!isRecord(validation) || !Array.isArray(validation['diagnostics'])) return;
-  // The gateway produced these with the shared loader; they have the Diagnostic shape.
-  const diagnostics = validation['diagnostics'] as Diagnostic[];
+  // The gateway builds these with the shared loader, but they crossed the network: keep only what
+  // has the Diagnostic shape, so an odd body (another version, a proxy) prints less, never a crash.
+  const diagnostics = validation['diagnostics'].filter(isDiagnostic);
+  if (diagnostics.length === 0) return;
   const file = diagnostics[0]?.file ?? '<gateway>';
   io.stderr.write(renderDiagnosticsText([{ file, diagnostics }], { color: io.color }));
+}
+
+function isDiagnostic(value: unknown): value is Diagnostic {
+  if (!isRecord(value)) return false;
+  const { ruleId, severity, message, file, line, column, hint } = value;
+  return typeof ruleId === 'string' && (severity === 'error' || severity === 'warning') && typeof message === 'string'
+    && typeof file === 'string' && typeof line === 'number' && typeof column === 'number' && typeof hint === 'string';
 }
