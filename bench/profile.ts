@@ -74,25 +74,31 @@ async function main(): Promise<void> {
   const upstream = await startServer({ name: 'upstream', node: { args: [join(BENCH_DIR, 'fake-upstream.ts')], tsx: true }, cwd: ROOT, cpu: pinning.upstreamCpu, logFile: join(work, 'upstream.log') });
   const manifest = join(work, 'aigw.yaml');
   writeFileSync(manifest, aigwManifest(upstream.url, { secure: row.secure === true, auditFile: join(work, 'audit.jsonl') }));
-  const gateway = await startServer(isFloor ? {
-    name: 'floor', node: { args: ['--cpu-prof', '--cpu-prof-dir', work, join(BENCH_DIR, 'floor-proxy.ts'), '--upstream', upstream.url], tsx: true },
-    cwd: ROOT, cpu: pinning.serverCpu, logFile: join(work, 'floor.log'),
-  } : {
-    name: 'aigw',
-    node: { args: ['--cpu-prof', '--cpu-prof-dir', work, resolve(values.bin ?? join(ROOT, 'dist', 'cli', 'bin.js')), 'serve', manifest, '--port', '0', '--audit-file', join(work, 'audit.jsonl')] },
-    cwd: work, env: { BENCH_UPSTREAM_KEY: UPSTREAM_KEY }, cpu: pinning.serverCpu, logFile: join(work, 'aigw.log'),
-  });
-  const headers: Record<string, string> = row.secure === true ? { authorization: `Bearer ${CLIENT_KEY}` } : {};
-  const shape = { url: gateway.url, path: '/v1/chat/completions', headers, body: openAIBody(row.model, row.stream), stream: row.stream };
-  await throughput(shape, { connections: Number(values.connections), seconds: 1 });
-  const before = await gateway.usage();
-  const load = await throughput(shape, { connections: Number(values.connections), seconds: Number(values.seconds) });
-  const after = await gateway.usage();
-  process.stdout.write(`${values.row}: ${load.requestsPerSecond.toFixed(0)} req/s, ${((after.cpuMicros - before.cpuMicros) / load.requests).toFixed(0)} µs CPU per request (profiler on)\n`);
-  await gateway.stopGracefully(30_000);
-  await upstream.stop();
+  // Both servers stop whatever happens (a failed start or load would leave them running).
+  let gateway: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    gateway = await startServer(isFloor ? {
+      name: 'floor', node: { args: ['--cpu-prof', '--cpu-prof-dir', work, join(BENCH_DIR, 'floor-proxy.ts'), '--upstream', upstream.url], tsx: true },
+      cwd: ROOT, cpu: pinning.serverCpu, logFile: join(work, 'floor.log'),
+    } : {
+      name: 'aigw',
+      node: { args: ['--cpu-prof', '--cpu-prof-dir', work, resolve(values.bin ?? join(ROOT, 'dist', 'cli', 'bin.js')), 'serve', manifest, '--port', '0', '--audit-file', join(work, 'audit.jsonl')] },
+      cwd: work, env: { BENCH_UPSTREAM_KEY: UPSTREAM_KEY }, cpu: pinning.serverCpu, logFile: join(work, 'aigw.log'),
+    });
+    const headers: Record<string, string> = row.secure === true ? { authorization: `Bearer ${CLIENT_KEY}` } : {};
+    const shape = { url: gateway.url, path: '/v1/chat/completions', headers, body: openAIBody(row.model, row.stream), stream: row.stream };
+    await throughput(shape, { connections: Number(values.connections), seconds: 1 });
+    const before = await gateway.usage();
+    const load = await throughput(shape, { connections: Number(values.connections), seconds: Number(values.seconds) });
+    const after = await gateway.usage();
+    process.stdout.write(`${values.row}: ${load.requestsPerSecond.toFixed(0)} req/s, ${((after.cpuMicros - before.cpuMicros) / load.requests).toFixed(0)} µs CPU per request (profiler on)\n`);
+    await gateway.stopGracefully(30_000);
+  } finally {
+    await gateway?.stop();
+    await upstream.stop();
+  }
   const file = readdirSync(work).find((name) => name.endsWith('.cpuprofile'));
-  if (file === undefined) throw new Error(`no profile written\n${gateway.logTail()}`);
+  if (file === undefined) throw new Error(`no profile written\n${gateway?.logTail() ?? ''}`);
   const profile = JSON.parse(readFileSync(join(work, file), 'utf8')) as CpuProfile;
   const { functions, files, totalMs } = selfTimes(profile);
   process.stdout.write(['', `profile: ${join(work, file)} (${totalMs.toFixed(0)} ms sampled, includes start-up and warm-up)`, '', 'self time by file:', ...top(files, 25, totalMs), '', 'self time by function:', ...top(functions, 40, totalMs), ''].join('\n'));
