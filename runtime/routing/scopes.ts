@@ -65,8 +65,9 @@ export function openRunScope(clock: Clock, timeoutMs: number, clientSignal: Abor
       pending?.cancel();
       pending?.reject(reason);
     },
+    // The client signal's listener (the scope is its own listener object: no closure per request).
     handleEvent(): void {
-      scope.halt(new Stop('aborted'));
+      scope.abort();
     },
     abort(): void {
       scope.halt(new Stop('aborted'));
