@@ -5,7 +5,7 @@
  * DevTools or speedscope for the call tree).
  *
  *   npm run build && node --import tsx bench/profile.ts [--row floor|aigw-openai|aigw-secure|aigw-anthropic|aigw-openai-stream|aigw-anthropic-stream]
- *     [--seconds 5] [--connections 50] [--bin path/to/cli/bin.js (another build, for A/B)]
+ *     [--seconds 5] [--connections 50] [--heap (allocations instead of CPU time)] [--bin path/to/cli/bin.js (another build, for A/B)]
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,13 @@ interface ProfileNode {
   readonly hitCount?: number;
 }
 
+/** A sampling heap profile (`node --heap-prof`): a tree of allocation sites with bytes sampled at each. */
+interface HeapProfileNode {
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly selfSize: number;
+  readonly children: readonly HeapProfileNode[];
+}
+
 interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
   readonly samples: readonly number[];
@@ -36,6 +43,23 @@ export const GATEWAY_ROWS: Record<string, { model: string; stream: boolean; secu
   'aigw-openai-stream': { model: 'bench-openai', stream: true },
   'aigw-anthropic-stream': { model: 'bench-anthropic', stream: true },
 };
+
+/** Bytes allocated per function (self), from a heap profile's tree. */
+export function allocationSites(root: HeapProfileNode): { functions: Map<string, number>; totalBytes: number } {
+  const functions = new Map<string, number>();
+  let totalBytes = 0;
+  const stack: HeapProfileNode[] = [root];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    stack.push(...node.children);
+    if (node.selfSize === 0) continue;
+    totalBytes += node.selfSize;
+    const url = node.callFrame.url.replace(/^file:\/\//, '');
+    const file = url === '' ? '(native)' : url.startsWith(ROOT) ? relative(ROOT, url) : url;
+    const name = `${node.callFrame.functionName || '(anonymous)'} ${file}:${node.callFrame.lineNumber + 1}`;
+    functions.set(name, (functions.get(name) ?? 0) + node.selfSize);
+  }
+  return { functions, totalBytes };
+}
 
 /** Self time per function and per file, in ms, from the sample timeline. */
 export function selfTimes(profile: CpuProfile): { functions: Map<string, number>; files: Map<string, number>; totalMs: number } {
@@ -58,19 +82,23 @@ export function selfTimes(profile: CpuProfile): { functions: Map<string, number>
   return { functions, files, totalMs };
 }
 
-function top(map: ReadonlyMap<string, number>, count: number, totalMs: number): string[] {
+function top(map: ReadonlyMap<string, number>, count: number, total: number, unit = 'ms'): string[] {
   return [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, count)
-    .map(([name, ms]) => `${((ms / totalMs) * 100).toFixed(1).padStart(5)} %  ${ms.toFixed(0).padStart(6)} ms  ${name}`);
+    .map(([name, amount]) => `${((amount / total) * 100).toFixed(1).padStart(5)} %  ${amount.toFixed(0).padStart(6)} ${unit}  ${name}`);
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { row: { type: 'string', default: 'aigw-openai' }, seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '50' }, bin: { type: 'string', default: join(ROOT, 'dist', 'cli', 'bin.js') } } });
+  const { values } = parseArgs({ options: { row: { type: 'string', default: 'aigw-openai' }, seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '50' }, heap: { type: 'boolean', default: false }, bin: { type: 'string', default: join(ROOT, 'dist', 'cli', 'bin.js') } } });
   // `floor` profiles the lean pass-through (bench/floor-proxy.ts) under the same load, for comparison.
   const isFloor = values.row === 'floor';
   const row = isFloor ? GATEWAY_ROWS['aigw-openai'] : GATEWAY_ROWS[values.row ?? 'aigw-openai'];
   if (row === undefined) throw new Error(`--row must be one of floor, ${Object.keys(GATEWAY_ROWS).join(', ')}`);
+  // --heap samples allocations instead of CPU time: what feeds the garbage collector.
+  const heap = values.heap === true;
+  const profileFlags = (dir: string): string[] => heap ? ['--import', pathToFileURL(join(BENCH_DIR, 'allocation-sampler.mjs')).href] : ['--cpu-prof', '--cpu-prof-dir', dir];
   const pinning = planPinning(true);
   const work = mkdtempSync(join(tmpdir(), 'aigw-profile-'));
+  const heapEnv = heap ? { AIGW_HEAP_PROFILE: join(work, 'allocations.heapprofile') } : {};
   const upstream = await startServer({ name: 'upstream', node: { args: [join(BENCH_DIR, 'fake-upstream.ts')], tsx: true }, cwd: ROOT, cpu: pinning.upstreamCpu, logFile: join(work, 'upstream.log') });
   const manifest = join(work, 'aigw.yaml');
   writeFileSync(manifest, aigwManifest(upstream.url, { secure: row.secure === true, auditFile: join(work, 'audit.jsonl') }));
@@ -78,12 +106,12 @@ async function main(): Promise<void> {
   let gateway: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
     gateway = await startServer(isFloor ? {
-      name: 'floor', node: { args: ['--cpu-prof', '--cpu-prof-dir', work, join(BENCH_DIR, 'floor-proxy.ts'), '--upstream', upstream.url], tsx: true },
-      cwd: ROOT, cpu: pinning.serverCpu, logFile: join(work, 'floor.log'),
+      name: 'floor', node: { args: [...profileFlags(work), join(BENCH_DIR, 'floor-proxy.ts'), '--upstream', upstream.url], tsx: true },
+      cwd: ROOT, env: heapEnv, cpu: pinning.serverCpu, logFile: join(work, 'floor.log'),
     } : {
       name: 'aigw',
-      node: { args: ['--cpu-prof', '--cpu-prof-dir', work, resolve(values.bin ?? join(ROOT, 'dist', 'cli', 'bin.js')), 'serve', manifest, '--port', '0', '--audit-file', join(work, 'audit.jsonl')] },
-      cwd: work, env: { BENCH_UPSTREAM_KEY: UPSTREAM_KEY }, cpu: pinning.serverCpu, logFile: join(work, 'aigw.log'),
+      node: { args: [...profileFlags(work), resolve(values.bin ?? join(ROOT, 'dist', 'cli', 'bin.js')), 'serve', manifest, '--port', '0', '--audit-file', join(work, 'audit.jsonl')] },
+      cwd: work, env: { BENCH_UPSTREAM_KEY: UPSTREAM_KEY, ...heapEnv }, cpu: pinning.serverCpu, logFile: join(work, 'aigw.log'),
     });
     const headers: Record<string, string> = row.secure === true ? { authorization: `Bearer ${CLIENT_KEY}` } : {};
     const shape = { url: gateway.url, path: '/v1/chat/completions', headers, body: openAIBody(row.model, row.stream), stream: row.stream };
@@ -97,11 +125,19 @@ async function main(): Promise<void> {
     await gateway?.stop();
     await upstream.stop();
   }
-  const file = readdirSync(work).find((name) => name.endsWith('.cpuprofile'));
+  const extension = heap ? '.heapprofile' : '.cpuprofile';
+  const file = readdirSync(work).find((name) => name.endsWith(extension));
   if (file === undefined) throw new Error(`no profile written\n${gateway?.logTail() ?? ''}`);
-  const profile = JSON.parse(readFileSync(join(work, file), 'utf8')) as CpuProfile;
+  const path = join(work, file);
+  if (heap) {
+    const { functions, totalBytes } = allocationSites((JSON.parse(readFileSync(path, 'utf8')) as { head: HeapProfileNode }).head);
+    const megabytes = new Map([...functions].map(([name, bytes]) => [name, bytes / 1e6]));
+    process.stdout.write(['', `heap profile: ${path} (${(totalBytes / 1e6).toFixed(1)} MB sampled, includes start-up and warm-up)`, '', 'allocated by function:', ...top(megabytes, 40, totalBytes / 1e6, 'MB'), ''].join('\n'));
+    return;
+  }
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const { functions, files, totalMs } = selfTimes(profile);
-  process.stdout.write(['', `profile: ${join(work, file)} (${totalMs.toFixed(0)} ms sampled, includes start-up and warm-up)`, '', 'self time by file:', ...top(files, 25, totalMs), '', 'self time by function:', ...top(functions, 40, totalMs), ''].join('\n'));
+  process.stdout.write(['', `profile: ${path} (${totalMs.toFixed(0)} ms sampled, includes start-up and warm-up)`, '', 'self time by file:', ...top(files, 25, totalMs), '', 'self time by function:', ...top(functions, 40, totalMs), ''].join('\n'));
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

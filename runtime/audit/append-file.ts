@@ -12,8 +12,8 @@ export interface AppendFile {
   readonly size: number;
   /** Bytes whose append has completed: safe to read. */
   readonly written: number;
-  /** Appends `text`; resolves once it is written (rejects on an I/O error, the size rolled back). */
-  append(text: string): Promise<void>;
+  /** Appends `data`; resolves once it is written (rejects on an I/O error, the size rolled back). */
+  append(data: string | Buffer): Promise<void>;
   /** After every append queued so far: empties the file when `condition()` still holds then. */
   truncateIf(condition: () => boolean): Promise<boolean>;
   /** After every append queued so far: closes the file, runs `moveAway` (renames), starts a new one. */
@@ -36,12 +36,12 @@ export async function openAppendFile(path: string): Promise<AppendFile> {
     path,
     get size() { return size; },
     get written() { return written; },
-    append(text) {
-      const bytes = Buffer.byteLength(text);
+    append(data) {
+      const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
       size += bytes;
       return serialize(async () => {
         try {
-          await handle.appendFile(text);
+          await handle.appendFile(data);
           written += bytes;
         } catch (error) {
           size -= bytes;

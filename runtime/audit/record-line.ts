@@ -11,6 +11,9 @@ import { QUEUED_LINE, queuedLine } from './queue.js';
 import { auditOutcome, captureTexts, ECS_VERSION, genAiSystemOf, isIp, type AuditAttempt, type AuditInput, type AuditRecord, type CaptureSettings } from './record.js';
 import type { CapturedText } from './redact.js';
 
+/** The ecs member's value: a constant. */
+const ECS_JSON = `{"version":${JSON.stringify(ECS_VERSION)}}`;
+
 /** Date's own range: ±8.64e15 ms around the epoch. */
 const MAX_TIME_MS = 8.64e15;
 
@@ -40,118 +43,96 @@ export function isoTime(ms: number): string {
  */
 const PLAIN = /^[^\u0000-\u001f"\\\ud800-\udfff]*$/;
 
-/** JSON text of a primitive member, or undefined to leave the member out (as compact() does). */
-function json(value: string | number | boolean | null | undefined): string | undefined {
-  switch (typeof value) {
-    case 'undefined':
-      return undefined;
-    case 'string':
-      // Ids, names and codes are plain: quoting them directly costs half of JSON.stringify.
-      return PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
-    case 'number':
-      // JSON.stringify prints a finite number as String does, and NaN or ±Infinity as null.
-      return Number.isFinite(value) ? String(value) : 'null';
-    case 'boolean':
-      return value ? 'true' : 'false';
-    default:
-      return 'null';
-  }
+/** A string as JSON: ids, names and codes are plain, and quoting them directly costs half of JSON.stringify. */
+function quote(value: string): string {
+  return PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
 }
 
-/** Appends `"key":value` to an object body (no braces) unless the value is to be left out. */
-function member(body: string, key: string, value: string | undefined): string {
-  if (value === undefined) return body;
-  return body === '' ? `"${key}":${value}` : `${body},"${key}":${value}`;
+/** A number as JSON: a finite one as String prints it, NaN and ±Infinity as null. */
+function numeral(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
 }
 
-/** `{body}`, or undefined for an object left empty (compact() drops those). */
-function object(body: string): string | undefined {
-  return body === '' ? undefined : `{${body}}`;
+/*
+ * Optional members. `prefix` is the member's `"key":` with its comma before (`,"key":`) or after
+ * (`"key":…,` — see `before`), so a member left out takes its comma with it and the line needs no
+ * second pass. Each returns '' for an undefined value (compact() leaves those out).
+ */
+function text(prefix: string, value: string | undefined): string {
+  return value === undefined ? '' : prefix + quote(value);
+}
+
+function count(prefix: string, value: number | undefined): string {
+  return value === undefined ? '' : prefix + numeral(value);
+}
+
+function flag(prefix: string, value: boolean | undefined): string {
+  return value === undefined ? '' : value ? `${prefix}true` : `${prefix}false`;
+}
+
+/** `"key":"value",` for a member that comes before one always written (its comma goes after it). */
+function before(key: string, value: string | undefined): string {
+  return value === undefined ? '' : `"${key}":${quote(value)},`;
 }
 
 function attemptJson(attempt: AuditAttempt): string {
-  let body = member('', 'provider', json(attempt.provider));
-  body = member(body, 'model', json(attempt.model));
-  body = member(body, 'status', json(attempt.status));
-  body = member(body, 'reason', json(attempt.reason));
-  body = member(body, 'outcome', json(attempt.outcome));
-  body = member(body, 'duration_ms', json(attempt.durationMs));
-  // Array items are compacted but kept even when empty.
-  return `{${body}}`;
+  // Array items are compacted but kept even when empty; provider, model and outcome are always set.
+  return `{"provider":${quote(attempt.provider)},"model":${quote(attempt.model)}${count(',"status":', attempt.status)}${text(',"reason":', attempt.reason)},"outcome":${quote(attempt.outcome)},"duration_ms":${numeral(attempt.durationMs)}}`;
 }
 
-function captureJson(captured: CapturedText | undefined): string | undefined {
-  if (captured === undefined) return undefined;
-  let body = member('', 'capture', json(captured.capture));
-  body = member(body, 'sha256', json(captured.sha256));
-  body = member(body, 'chars', json(captured.chars));
-  body = member(body, 'truncated', json(captured.truncated));
-  return object(body);
+function captureJson(key: string, captured: CapturedText | undefined): string {
+  if (captured === undefined) return '';
+  return `,"${key}":{"capture":${quote(captured.capture)}${text(',"sha256":', captured.sha256)}${count(',"chars":', captured.chars)}${flag(',"truncated":', captured.truncated)}}`;
 }
 
-/** The record's JSON line (no newline). Throws where buildAuditRecord throws (an invalid timestamp). */
+/** gen_ai.response: the model and the finish reason, either of which may be missing (then no comma to lead with). */
+function genAiResponse(model: string | undefined, finishReason: string | undefined): string {
+  const reasons = finishReason === undefined ? undefined : `"finish_reasons":[${quote(finishReason)}]`;
+  if (model === undefined) return reasons === undefined ? '' : `,"response":{${reasons}}`;
+  return reasons === undefined ? `,"response":{"model":${quote(model)}}` : `,"response":{"model":${quote(model)},${reasons}}`;
+}
+
+function attemptsJson(attempts: readonly AuditAttempt[]): { json: string; calls: number; failover: boolean } {
+  let calls = 0;
+  let failover = false;
+  let json = '';
+  for (const attempt of attempts) {
+    if (attempt.outcome !== 'skipped') calls += 1;
+    if (attempt.outcome === 'failure') failover = true;
+    json += json === '' ? attemptJson(attempt) : `,${attemptJson(attempt)}`;
+  }
+  return { json, calls, failover };
+}
+
+/**
+ * The record's JSON line (no newline). Throws where buildAuditRecord throws (an invalid timestamp).
+ * Written as a few long templates: a line built member by member was a chain of some 200 short
+ * strings, and flattening it cost as much again as building it (issue 8 profile).
+ */
 export function auditRecordLine(input: AuditInput, settings: CaptureSettings): string {
   const { prompt, completion } = captureTexts(input, settings);
   const started = `"${isoTime(input.timestamp)}"`;
+  const ended = `"${isoTime(input.timestamp + input.durationMs)}"`;
   const usage = input.usage;
+  const address = input.clientAddress;
+  const attempts = attemptsJson(input.attempts);
 
-  let event = member('', 'id', json(input.eventId));
-  event = `${member(event, 'kind', '"event"')},"category":["web"],"type":["access"],"dataset":"aigw.audit","action":"chat-completion"`;
-  event = member(event, 'outcome', json(auditOutcome(input)));
-  event = member(event, 'start', started);
-  event = member(event, 'end', `"${isoTime(input.timestamp + input.durationMs)}"`);
-  // ECS durations are nanoseconds.
-  event = member(event, 'duration', json(Math.round(input.durationMs * 1_000_000)));
+  const client = address === undefined ? '' : `,"client":{"address":${quote(address)}${isIp(address) ? `,"ip":${quote(address)}` : ''}}`;
+  const user = (input.credentialId === undefined ? '' : `,"user":{"id":${quote(input.credentialId)}}`)
+    + (input.userAgent === undefined ? '' : `,"user_agent":{"original":${quote(input.userAgent)}}`);
+  const error = input.errorCode === undefined ? '' : `,"error":{"code":${quote(input.errorCode)}${text(',"message":', input.errorMessage)}}`;
+  const genAiUsage = usage === undefined ? '' : `,"usage":{"input_tokens":${numeral(usage.promptTokens)},"output_tokens":${numeral(usage.completionTokens)}}`;
+  const aigwUsage = usage === undefined ? '' : `,"usage":{"total_tokens":${numeral(usage.totalTokens)}${count(',"cached_input_tokens":', usage.cachedPromptTokens)}}`;
+  const dropped = input.droppedParams !== undefined && input.droppedParams.length > 0 ? `,"dropped_params":${JSON.stringify(input.droppedParams)}` : '';
 
-  let line = member('', '@timestamp', started);
-  line = member(line, 'ecs', `{"version":${json(ECS_VERSION)}}`);
-  line = member(line, 'event', object(event));
-  const request = object(member(member('', 'id', json(input.requestId)), 'method', json(input.method)));
-  line = member(line, 'http', object(member(member('', 'request', request), 'response', object(member('', 'status_code', json(input.status))))));
-  line = member(line, 'url', object(member('', 'path', json(input.path))));
-  if (input.clientAddress !== undefined) {
-    line = member(line, 'client', object(member(member('', 'address', json(input.clientAddress)), 'ip', isIp(input.clientAddress) ? json(input.clientAddress) : undefined)));
-  }
-  if (input.credentialId !== undefined) line = member(line, 'user', object(member('', 'id', json(input.credentialId))));
-  if (input.userAgent !== undefined) line = member(line, 'user_agent', object(member('', 'original', json(input.userAgent))));
-  line = member(line, 'transaction', object(member('', 'id', json(input.requestId))));
-  if (input.errorCode !== undefined) line = member(line, 'error', object(member(member('', 'code', json(input.errorCode)), 'message', json(input.errorMessage))));
-
-  let genAi = member('', 'system', json(genAiSystemOf(input.providerType)));
-  genAi = member(genAi, 'operation', '{"name":"chat"}');
-  genAi = member(genAi, 'request', object(member('', 'model', json(input.requestedModel))));
-  genAi = member(genAi, 'response', object(member(member('', 'model', json(input.model)), 'finish_reasons', input.finishReason === undefined ? undefined : `[${JSON.stringify(input.finishReason)}]`)));
-  if (usage !== undefined) genAi = member(genAi, 'usage', object(member(member('', 'input_tokens', json(usage.promptTokens)), 'output_tokens', json(usage.completionTokens))));
-  genAi = member(genAi, 'prompt', json(prompt?.text));
-  genAi = member(genAi, 'completion', json(completion?.text));
-  line = member(line, 'gen_ai', object(genAi));
-
-  let calls = 0;
-  let failover = false;
-  let attempts = '';
-  for (const attempt of input.attempts) {
-    if (attempt.outcome !== 'skipped') calls += 1;
-    if (attempt.outcome === 'failure') failover = true;
-    attempts += attempts === '' ? attemptJson(attempt) : `,${attemptJson(attempt)}`;
-  }
-  let aigw = member('', 'route', json(input.route));
-  aigw = member(aigw, 'provider', json(input.provider));
-  aigw = member(aigw, 'model', json(input.model));
-  aigw = member(aigw, 'attempts', `[${attempts}]`);
-  aigw = member(aigw, 'attempt_count', json(calls));
-  aigw = member(aigw, 'failover', json(failover));
-  aigw = member(aigw, 'stream', json(input.stream));
-  aigw = member(aigw, 'ttfb_ms', json(input.ttfbMs));
-  aigw = member(aigw, 'duration_ms', json(input.durationMs));
-  if (usage !== undefined) aigw = member(aigw, 'usage', object(member(member('', 'total_tokens', json(usage.totalTokens)), 'cached_input_tokens', json(usage.cachedPromptTokens))));
-  aigw = member(aigw, 'finish_reason_raw', json(input.rawFinishReason));
-  if (input.droppedParams !== undefined && input.droppedParams.length > 0) aigw = member(aigw, 'dropped_params', JSON.stringify(input.droppedParams));
-  aigw = member(aigw, 'client_aborted', json(input.clientAborted));
-  aigw = member(aigw, 'manifest_version', json(input.manifestVersion));
-  aigw = member(aigw, 'prompt', captureJson(prompt));
-  aigw = member(aigw, 'completion', captureJson(completion));
-  line = member(line, 'aigw', object(aigw));
-  return `{${line}}`;
+  const head = `{"@timestamp":${started},"ecs":${ECS_JSON},"event":{${before('id', input.eventId)}"kind":"event","category":["web"],"type":["access"],"dataset":"aigw.audit","action":"chat-completion","outcome":"${auditOutcome(input)}","start":${started},"end":${ended},"duration":${numeral(Math.round(input.durationMs * 1_000_000))}}`
+    + `,"http":{"request":{"id":${quote(input.requestId)},"method":${quote(input.method)}},"response":{"status_code":${numeral(input.status)}}},"url":{"path":${quote(input.path)}}${client}`
+    + `${user},"transaction":{"id":${quote(input.requestId)}}${error}`;
+  const genAi = `,"gen_ai":{${before('system', genAiSystemOf(input.providerType))}"operation":{"name":"chat"}${input.requestedModel === undefined ? '' : `,"request":{"model":${quote(input.requestedModel)}}`}${genAiResponse(input.model, input.finishReason)}${genAiUsage}${text(',"prompt":', prompt?.text)}${text(',"completion":', completion?.text)}}`;
+  const aigw = `,"aigw":{${before('route', input.route)}${before('provider', input.provider)}${before('model', input.model)}"attempts":[${attempts.json}],"attempt_count":${attempts.calls},"failover":${attempts.failover ? 'true' : 'false'},"stream":${input.stream ? 'true' : 'false'}`
+    + `${count(',"ttfb_ms":', input.ttfbMs)},"duration_ms":${numeral(input.durationMs)}${aigwUsage}${text(',"finish_reason_raw":', input.rawFinishReason)}${dropped}${flag(',"client_aborted":', input.clientAborted)}${text(',"manifest_version":', input.manifestVersion)}`
+    + `${captureJson('prompt', prompt)}${captureJson('completion', completion)}}}`;
+  return head + genAi + aigw;
 }
 
 /**

@@ -40,15 +40,34 @@ export async function createJsonlSink(options: JsonlSinkOptions): Promise<AuditS
     // gateway 10–15 µs each in old-space GC under load (issue 8 benchmark). 10 ms keeps them short-lived.
     batch: { maxCount: 1_000, maxBytes: 1024 * 1024, intervalMs: 10 },
     async write(records: readonly QueuedRecord[]): Promise<SinkWriteResult> {
-      let text = '';
-      for (const record of records) text += `${record.line}\n`;
-      const bytes = Buffer.byteLength(text);
-      if (file.size > 0 && file.size + bytes > maxBytes) await file.rotate(moveAway);
-      await file.append(text);
+      const batch = jsonLines(records);
+      if (file.size > 0 && file.size + batch.length > maxBytes) await file.rotate(moveAway);
+      await file.append(batch);
       return DELIVERED;
     },
     close: () => file.close(),
   };
+}
+
+/**
+ * The records as JSON Lines, encoded straight into one buffer of the size their byte counts add up
+ * to: joining them into one string first, then measuring and encoding it, walked every batch three
+ * times (issue 8 profile: about 1 µs per record).
+ */
+export function jsonLines(records: readonly QueuedRecord[]): Buffer {
+  let bytes = 0;
+  for (const record of records) bytes += record.bytes + 1;
+  const batch = Buffer.allocUnsafe(bytes);
+  let offset = 0;
+  for (const record of records) {
+    const written = batch.write(record.line, offset);
+    // A byte count that does not match its line (never made by the queue) must not cut a record short.
+    if (written !== record.bytes) return Buffer.from(records.map((each) => `${each.line}\n`).join(''));
+    offset += written;
+    batch[offset] = 0x0a;
+    offset += 1;
+  }
+  return batch;
 }
 
 function ignoreMissing(error: unknown): void {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createJsonlSink } from '../../../runtime/audit/sinks/jsonl-sink.js';
+import { createJsonlSink, jsonLines } from '../../../runtime/audit/sinks/jsonl-sink.js';
 import { sampleRecord, temporaryFolder } from './audit-test-kit.js';
 
 test('batches append one JSON record per line', async (t) => {
@@ -30,4 +30,18 @@ test('the file rotates by size and keeps maxFiles rotated files, newest first', 
   assert.deepEqual(await idsIn('audit.jsonl'), ['r6']);
   assert.deepEqual(await idsIn('audit.jsonl.1'), ['r4', 'r5']);
   assert.deepEqual(await idsIn('audit.jsonl.2'), ['r2', 'r3']);
+});
+
+test('a batch is encoded as the lines joined by newlines, multi-byte text included', () => {
+  const records = [sampleRecord('ascii'), sampleRecord('ünïcode 😀'), sampleRecord('long', 5_000)];
+  const expected = Buffer.from(records.map((record) => `${record.line}\n`).join(''));
+  assert.deepEqual(jsonLines(records), expected);
+  assert.equal(jsonLines([]).length, 0);
+});
+
+test('a record whose byte count does not match its line is still written whole', () => {
+  const good = sampleRecord('good');
+  const wrong = { ...sampleRecord('wröng'), bytes: 3 };
+  const batch = jsonLines([good, wrong]).toString('utf8');
+  assert.equal(batch, `${good.line}\n${wrong.line}\n`);
 });
