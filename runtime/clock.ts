@@ -2,6 +2,7 @@
  * Time and randomness arrive as parameters (style §A.1): `serve` passes the real ones, `simulate` a
  * virtual clock and a seeded PRNG, so one seed reproduces a run byte for byte.
  */
+import type { StopSignal } from './stop-signal.js';
 
 export interface Clock {
   /** Wall-clock milliseconds since the epoch (timestamps, `created`). */
@@ -9,7 +10,7 @@ export interface Clock {
   /** Monotonic milliseconds for durations and budgets; never goes backwards. */
   monotonic(): number;
   /** Resolves after `ms`; rejects with the signal's reason when it aborts first. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  sleep(ms: number, signal?: StopSignal): Promise<void>;
 }
 
 export interface Random {
@@ -17,7 +18,7 @@ export interface Random {
   next(): number;
 }
 
-function abortReason(signal: AbortSignal): unknown {
+function abortReason(signal: StopSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
@@ -37,7 +38,7 @@ export const realClock: Clock & { schedule(ms: number, fire: () => void): () => 
       }
       const onAbort = (): void => {
         clearTimeout(timer);
-        reject(abortReason(signal as AbortSignal));
+        reject(abortReason(signal as StopSignal));
       };
       const timer = setTimeout(() => {
         signal?.removeEventListener('abort', onAbort);

@@ -4,10 +4,11 @@
  * timer). Whatever fires first stops the attempt: its controller aborts with a `Stop` naming why (the
  * transport, told through that signal, releases the socket) and whatever the engine is waiting for
  * rejects with the same Stop at once.
- * Hot path: one AbortController per attempt and no event listeners of the engine's own, because a
- * simulation runs a hundred thousand of these.
+ * Hot path: one AttemptSignal per attempt (not an AbortController) and no event listeners of the
+ * engine's own, because a simulation runs a hundred thousand of these.
  */
 import type { Clock } from '../clock.js';
+import { AttemptSignal, type StopSignal } from '../stop-signal.js';
 import { startTimer } from './timers.js';
 
 export type StopKind = 'latency' | 'timeout' | 'aborted' | 'stall';
@@ -115,7 +116,7 @@ export function openRunScope(clock: Clock, timeoutMs: number, clientSignal: Abor
 
 export interface AttemptScope {
   /** For the transport: aborted (with the Stop) when the attempt stops. */
-  readonly signal: AbortSignal;
+  readonly signal: StopSignal;
   /**
    * Settles like `promise`, or rejects with the Stop as soon as the attempt stops: the engine never
    * depends on a transport honouring its signal to stop waiting. One at a time.
@@ -131,19 +132,19 @@ export interface AttemptScope {
 }
 
 export function openAttemptScope(clock: Clock, run: RunScope, latencyBudgetMs: number | undefined): AttemptScope {
-  const controller = new AbortController();
+  const signal = new AttemptSignal();
   let stopped: Stop | undefined;
   let pendingReject: ((reason: Stop) => void) | undefined;
   let cancelLatency: (() => void) | undefined;
   const scope = {
-    signal: controller.signal,
+    signal,
     abort(reason: Stop): void {
       if (stopped !== undefined) return;
       stopped = reason;
       cancelLatency?.();
       const reject = pendingReject;
       pendingReject = undefined;
-      controller.abort(reason);
+      signal.abort(reason);
       reject?.(reason);
     },
     race<T>(promise: Promise<T>): Promise<T> {

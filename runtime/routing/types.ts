@@ -9,6 +9,7 @@ import type { Manifest, Route, Target } from '../manifest/types.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, OpenAIErrorEnvelope, Usage } from '../openai/wire.js';
 import type { QuotaLimiter } from '../quota/limiter.js';
 import type { TransportResponse } from '../transport/transport.js';
+import type { StopSignal } from '../stop-signal.js';
 import type { TargetHealth } from './target-health.js';
 
 /**
@@ -148,7 +149,7 @@ export interface AttemptTarget {
  * Rejects with a TransportError when no response head arrives, and with the signal's reason on abort.
  */
 export interface RoutingTransport {
-  send(request: NativeRequest, signal: AbortSignal, target?: AttemptTarget): Promise<TransportResponse>;
+  send(request: NativeRequest, signal: StopSignal, target?: AttemptTarget): Promise<TransportResponse>;
 }
 
 export type EngineEvent =

@@ -11,6 +11,7 @@ import type { FixtureIndex } from '../mock/fixture-index.js';
 import { fixtureWire, type FixtureWire, type WireChunk } from '../mock/fixture-wire.js';
 import { startTimer } from '../routing/timers.js';
 import { TransportError, type TransportResponse } from './transport.js';
+import type { StopSignal } from '../stop-signal.js';
 
 export type LatencyModel =
   | { readonly kind: 'fixed'; readonly ms: number }
@@ -63,7 +64,7 @@ export interface FixtureTransportTarget {
 }
 
 export interface FixtureTransport {
-  send(request: NativeRequest, signal: AbortSignal, target?: FixtureTransportTarget): Promise<TransportResponse>;
+  send(request: NativeRequest, signal: StopSignal, target?: FixtureTransportTarget): Promise<TransportResponse>;
 }
 
 export function createFixtureTransport(options: FixtureTransportOptions): FixtureTransport {
@@ -196,7 +197,7 @@ interface Breakage {
   readonly how: 'cut' | 'stall';
 }
 
-function hangUntilAborted(signal: AbortSignal): Promise<never> {
+function hangUntilAborted(signal: StopSignal): Promise<never> {
   return new Promise((_, reject) => {
     signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
   });
@@ -207,7 +208,7 @@ function hangUntilAborted(signal: AbortSignal): Promise<never> {
  * the engine stops waiting on an abort by itself, so a wait in progress is simply left to expire:
  * that spares an abort listener per answer, a real cost at a hundred thousand simulated requests.
  */
-function wait(clock: Clock, signal: AbortSignal, ms: number): Promise<void> {
+function wait(clock: Clock, signal: StopSignal, ms: number): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   if (ms <= 0) return Promise.resolve();
   return new Promise<void>((resolve) => {
@@ -216,7 +217,7 @@ function wait(clock: Clock, signal: AbortSignal, ms: number): Promise<void> {
 }
 
 /** The answer's head at its time (after `delay`), and a body that replays the chunks at theirs. */
-async function respondWith(clock: Clock, signal: AbortSignal, startedAt: number, wire: FixtureWire, delay: number,
+async function respondWith(clock: Clock, signal: StopSignal, startedAt: number, wire: FixtureWire, delay: number,
   broken: Breakage | undefined): Promise<TransportResponse> {
   const origin = startedAt + delay;
   await wait(clock, signal, origin + wire.headersAtMs - clock.monotonic());
@@ -248,7 +249,7 @@ function whole(bytes: Uint8Array): AsyncIterable<Uint8Array> {
  * A streamed body that hands out each chunk at its time. Hand-written rather than an async generator:
  * one promise per chunk is all it costs. Reading after an abort rejects with the abort reason.
  */
-function replay(clock: Clock, signal: AbortSignal, wire: FixtureWire, origin: number, broken: Breakage | undefined): AsyncIterable<Uint8Array> {
+function replay(clock: Clock, signal: StopSignal, wire: FixtureWire, origin: number, broken: Breakage | undefined): AsyncIterable<Uint8Array> {
   const chunks: readonly WireChunk[] = wire.chunks ?? [];
   let index = 0;
   let finished = false;

@@ -4,6 +4,7 @@
  * (from the request's AuthSpec), never inside an adapter.
  */
 import type { NativeRequest } from '../adapters/contract.js';
+import type { StopSignal } from '../stop-signal.js';
 
 export interface TransportResponse {
   readonly status: number;
@@ -19,7 +20,7 @@ export interface Transport {
    * DNS, TLS) and with the signal's reason when `signal` aborts; aborting also releases the socket,
    * including while the body is being read.
    */
-  send(request: NativeRequest, signal: AbortSignal): Promise<TransportResponse>;
+  send(request: NativeRequest, signal: StopSignal): Promise<TransportResponse>;
 }
 
 /**

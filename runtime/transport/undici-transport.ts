@@ -10,6 +10,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import { createAuthApplier, type AuthApplier, type GoogleTokenSource } from './apply-auth.js';
 import { classifyNetworkError } from './classify-network-error.js';
+import type { StopSignal } from '../stop-signal.js';
 import type { Transport, TransportResponse } from './transport.js';
 
 export interface UndiciTransportOptions {
@@ -60,7 +61,7 @@ interface ParsedUrl {
 /** Parsed URLs kept per transport; past this many (a reload storm) the cache starts over. */
 const MAX_CACHED_URLS = 1_000;
 
-function abortReason(signal: AbortSignal): unknown {
+function abortReason(signal: StopSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
@@ -71,7 +72,7 @@ function abortReason(signal: AbortSignal): unknown {
  * left at the provider's terminator, the usual case): then it is finished normally, because destroying
  * it builds an abort error with a stack trace on every stream (issue 8 profile) for nothing.
  */
-async function* readBody(body: Dispatcher.ResponseData['body'], signal: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
+async function* readBody(body: Dispatcher.ResponseData['body'], signal: StopSignal): AsyncGenerator<Uint8Array, void, undefined> {
   let ended = false;
   try {
     // undici's body yields Buffers (Uint8Array subclasses); its type says `any`. Released below.
@@ -91,7 +92,7 @@ function arrivedWhole(body: Dispatcher.ResponseData['body']): boolean {
   return state?.ended === true && body.readableLength === 0;
 }
 
-function release(body: Dispatcher.ResponseData['body'], signal: AbortSignal): void {
+function release(body: Dispatcher.ResponseData['body'], signal: StopSignal): void {
   if (body.destroyed || body.readableEnded) return;
   if (!signal.aborted && arrivedWhole(body)) body.resume();
   else body.destroy();

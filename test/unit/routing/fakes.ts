@@ -19,6 +19,7 @@ import type { ChatCompletionChunk, ChatCompletionRequest } from '../../../runtim
 import { envSecret } from '../../../runtime/secrets.js';
 import { TransportError, type TransportResponse } from '../../../runtime/transport/transport.js';
 import type { AttemptTarget, RoutingTransport, StreamSink } from '../../../runtime/routing/types.js';
+import type { StopSignal } from '../../../runtime/stop-signal.js';
 
 const encoder = new TextEncoder();
 
@@ -181,7 +182,7 @@ export interface ScriptedTransport extends RoutingTransport {
 export function createScriptedTransport(clock: Clock, script: Record<string, Reply | readonly Reply[] | ((call: number) => Reply)>): ScriptedTransport {
   const calls: Call[] = [];
   const counts = new Map<string, number>();
-  const hang = (signal: AbortSignal): Promise<never> => new Promise((_, reject) => {
+  const hang = (signal: StopSignal): Promise<never> => new Promise((_, reject) => {
     signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
   });
   return {
