@@ -22,6 +22,11 @@ export interface RequestFacts {
   readonly durationMs: number;
 }
 
+/** Durations in the record are milliseconds to the microsecond: finer is timer noise. */
+export function toMicroseconds(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
 export function traceToAuditInput(trace: Readonly<RequestTrace>, facts: RequestFacts): AuditInput {
   const result = trace.result;
   const usage = result?.usage;
@@ -52,8 +57,8 @@ export function traceToAuditInput(trace: Readonly<RequestTrace>, facts: RequestF
     status: result?.status ?? facts.status,
     errorCode: result?.error?.code ?? trace.errorCode,
     errorMessage: result?.error?.envelope.error.message ?? trace.errorMessage,
-    ttfbMs: result?.timeToFirstByteMs,
-    durationMs: facts.durationMs,
+    ttfbMs: result?.timeToFirstByteMs === undefined ? undefined : toMicroseconds(result.timeToFirstByteMs),
+    durationMs: toMicroseconds(facts.durationMs),
     promptMessages: trace.request?.messages,
     completionText: trace.stream ? trace.completionText : completionText(trace),
     finishReason: result?.completion?.choices[0]?.finish_reason,
@@ -73,7 +78,7 @@ function toAuditAttempt(attempt: AttemptRecord): AuditAttempt {
     provider: attempt.provider,
     model: attempt.model,
     outcome: attempt.outcome === 'success' ? 'success' : attempt.outcome === 'skipped' ? 'skipped' : 'failure',
-    durationMs: attempt.durationMs,
+    durationMs: toMicroseconds(attempt.durationMs),
   };
   if (attempt.status !== 0) audited.status = attempt.status;
   if (attempt.reason !== null) audited.reason = attempt.reason;

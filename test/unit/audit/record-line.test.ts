@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildAuditRecord, type AuditAttempt, type AuditInput, type CaptureSettings } from '../../../runtime/audit/record.js';
-import { auditRecordLine, isoTime, lineRecord } from '../../../runtime/audit/record-line.js';
+import { auditRecordLine, isoTime, lineRecord, numeral } from '../../../runtime/audit/record-line.js';
+import { toMicroseconds, traceToAuditInput } from '../../../runtime/server/audit-trace.js';
+import { newTrace } from '../../../runtime/server/gateway-deps.js';
+import { realClock } from '../../../runtime/clock.js';
+import type { EngineResult } from '../../../runtime/routing/types.js';
 import { toQueuedRecord } from '../../../runtime/audit/queue.js';
 import { createRedactor } from '../../../runtime/audit/redact.js';
 import { seededRandom } from '../../../runtime/clock.js';
@@ -55,6 +59,32 @@ test('the direct line is the record serialised, for answered, rejected and parti
 
 test('numbers JSON cannot carry become null exactly as in the record', () => {
   same({ ...answered, ttfbMs: Number.NaN, durationMs: 2.5e-7, attempts: [{ provider: 'p', model: 'm', outcome: 'failure', durationMs: Number.POSITIVE_INFINITY }] }, settings('full', 'full'), 'NaN and Infinity');
+});
+
+test('numbers print as String prints them: durations in whole microseconds, and any other number', () => {
+  const random = seededRandom(5);
+  const values = [0, -0, 0.001, 0.01, 0.1, 0.5, 0.999, 1, 1.5, 10.25, 999_999_999.999, 1e9, 1e9 + 0.5, 0.0005, 1e-7, -1, -0.25, 123.456, 2 ** 31, 2 ** 53, 1e21, 0.1 + 0.2];
+  for (let index = 0; index < 5_000; index += 1) {
+    const ms = random.next() * 10 ** Math.floor(random.next() * 10);
+    values.push(ms, toMicroseconds(ms), -ms);
+  }
+  for (const value of values) assert.equal(numeral(value), String(value), `number ${value}`);
+  for (const value of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) assert.equal(numeral(value), 'null');
+});
+
+test('durations are kept to the microsecond: the request, its time to first byte and each attempt', () => {
+  assert.equal(toMicroseconds(12.345678), 12.346);
+  assert.equal(toMicroseconds(0.0004), 0);
+  assert.equal(toMicroseconds(800), 800);
+  const trace = newTrace(realClock);
+  trace.result = {
+    outcome: 'success', status: 200, timeToFirstByteMs: 3.1415926,
+    attempts: [{ provider: 'p', model: 'm', outcome: 'success', status: 200, reason: null, durationMs: 2.7182818, dropped: [] }],
+  } as unknown as EngineResult;
+  const input = traceToAuditInput(trace, { requestId: 'r', clientAddress: undefined, userAgent: undefined, method: 'POST', path: '/v1/chat/completions', status: 200, durationMs: 9.87654321 });
+  assert.equal(input.durationMs, 9.877);
+  assert.equal(input.ttfbMs, 3.142);
+  assert.equal(input.attempts[0]?.durationMs, 2.718);
 });
 
 test('an invalid timestamp throws as building the record does', () => {
