@@ -24,7 +24,7 @@ function abortReason(signal: StopSignal): unknown {
 
 /**
  * The real clock also offers `schedule(ms, fire) → cancel` (a plain timer): the engine's budgets take
- * it when a clock has it (routing/timers.ts) instead of an AbortController and a listener per timer,
+ * it when a clock has it (runtime/timers.ts) instead of an AbortController and a listener per timer,
  * which the benchmark's profile showed on every request.
  */
 export const realClock: Clock & { schedule(ms: number, fire: () => void): () => void } = {

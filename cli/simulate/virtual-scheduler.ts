@@ -8,7 +8,7 @@
  * fraction of the cost of a full event-loop turn. Every few hundred batches it yields a real turn, so
  * the live view can draw and output can flush.
  */
-import type { SchedulingClock } from '../../runtime/routing/timers.js';
+import type { SchedulingClock } from '../../runtime/timers.js';
 
 export interface VirtualScheduler extends SchedulingClock {
   /**

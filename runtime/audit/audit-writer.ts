@@ -9,6 +9,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { AuditSinkConfig } from '../manifest/types.js';
+import type { Clock } from '../clock.js';
 import { createAuditMetrics } from './audit-metrics.js';
 import { toQueuedRecord } from './queue.js';
 import type { AuditRecord } from './record.js';
@@ -30,6 +31,8 @@ export interface AuditWriterOptions {
   readonly metrics?: Registry;
   /** pino: `(level, message, fields) => logger[level](fields, message)`. */
   readonly log?: AuditLog;
+  /** Batch intervals, backoff and flush deadlines (default: the real clock). */
+  readonly clock?: Clock;
 }
 
 export interface AuditWriter {
@@ -66,6 +69,7 @@ export async function createAuditWriter(options: AuditWriterOptions): Promise<Au
       backoff: options.backoff ?? AUDIT_WRITER_DEFAULTS.backoff,
       metrics,
       log,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
     }));
   }
   let closed = false;

@@ -7,6 +7,8 @@
  * enqueue() is synchronous and O(1); every I/O happens in the worker or the spiller.
  */
 import { join } from 'node:path';
+import { realClock, type Clock } from '../clock.js';
+import { startTimer } from '../timers.js';
 import { openAppendFile, type AppendFile } from './append-file.js';
 import type { AuditMetrics } from './audit-metrics.js';
 import { createRecordQueue, type QueuedRecord } from './queue.js';
@@ -26,6 +28,8 @@ export interface ChannelOptions {
   readonly backoff: { readonly initialMs: number; readonly maxMs: number };
   readonly metrics: AuditMetrics;
   readonly log: AuditLog;
+  /** Batch intervals, backoff, flush deadlines and dead-letter timestamps (default: the real clock). */
+  readonly clock?: Clock;
 }
 
 export interface SinkStatus {
@@ -58,6 +62,12 @@ const SPOOL_POLL_MS = 50;
 
 export async function openSinkChannel(options: ChannelOptions): Promise<SinkChannel> {
   const { sink, metrics, log, label } = options;
+  const clock = options.clock ?? realClock;
+  /** Resolves after `ms` on the clock; `onStart` receives the function that ends the wait early. */
+  const pause = (ms: number, onStart?: (end: () => void) => void): Promise<void> => new Promise<void>((resolve) => {
+    const cancel = startTimer(clock, ms, resolve);
+    onStart?.(() => { cancel(); resolve(); });
+  });
   const batchCount = sink.batch?.maxCount ?? 500;
   const batchBytes = sink.batch?.maxBytes ?? 5 * 1024 * 1024;
   const intervalMs = sink.batch?.intervalMs ?? 1_000;
@@ -89,7 +99,7 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
   const signal = (): void => { const resolve = wake; wake = undefined; resolve?.(); };
 
   function loud(message: string, fields: Record<string, unknown>): void {
-    const now = performance.now();
+    const now = clock.monotonic();
     if (now - lastLoudAt < LOUD_LOG_INTERVAL_MS) { suppressedLoud += 1; return; }
     lastLoudAt = now;
     log('error', message, { sink: label, ...fields, suppressedSinceLast: suppressedLoud });
@@ -135,21 +145,23 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
     }
     if (queue.size === 0) return undefined;
     const due = urgent > 0 || closed || queue.size >= batchCount || queue.bytes >= batchBytes
-      || (oldestQueuedAt !== undefined && performance.now() - oldestQueuedAt >= intervalMs);
+      || (oldestQueuedAt !== undefined && clock.monotonic() - oldestQueuedAt >= intervalMs);
     if (!due) return undefined;
     const records = queue.take(batchCount, batchBytes);
-    oldestQueuedAt = queue.size === 0 ? undefined : performance.now();
+    oldestQueuedAt = queue.size === 0 ? undefined : clock.monotonic();
     gauges();
     return { records, source: 'queue' };
   }
 
   async function waitForWork(): Promise<void> {
-    let delay = oldestQueuedAt === undefined ? undefined : Math.max(1, intervalMs - (performance.now() - oldestQueuedAt));
+    let delay = oldestQueuedAt === undefined ? undefined : Math.max(1, intervalMs - (clock.monotonic() - oldestQueuedAt));
     if (spool.pendingBytes() > 0) delay = Math.min(delay ?? SPOOL_POLL_MS, SPOOL_POLL_MS);
-    await new Promise<void>((resolve) => {
-      const timer = delay === undefined ? undefined : setTimeout(resolve, delay);
-      wake = () => { if (timer !== undefined) clearTimeout(timer); resolve(); };
-    });
+    if (delay !== undefined) {
+      await pause(delay, (end) => { wake = end; });
+      return;
+    }
+    // Nothing due: only an enqueue (or flush, or close) wakes the worker.
+    await new Promise<void>((resolve) => { wake = resolve; });
   }
 
   async function deliver(batch: Batch): Promise<void> {
@@ -186,10 +198,7 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
   /** Backoff between retries of a failing sink; only close() cuts it short. */
   async function backoff(ms: number): Promise<void> {
     if (closed) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      stopBackoff = () => { clearTimeout(timer); resolve(); };
-    });
+    await pause(ms, (end) => { stopBackoff = end; });
     stopBackoff = undefined;
   }
 
@@ -198,7 +207,7 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
     let text = '';
     for (const entry of entries) {
       const record = entry.raw === true ? JSON.stringify(entry.line) : entry.line;
-      text += `{"@timestamp":${JSON.stringify(new Date().toISOString())},"sink":${JSON.stringify(label)},"status":${entry.status ?? null},"reason":${JSON.stringify(entry.reason)},"record":${record}}\n`;
+      text += `{"@timestamp":${JSON.stringify(new Date(clock.now()).toISOString())},"sink":${JSON.stringify(label)},"status":${entry.status ?? null},"reason":${JSON.stringify(entry.reason)},"record":${record}}\n`;
     }
     if (deadLetters.size + Buffer.byteLength(text) > options.spoolMaxBytes) {
       drop(entries.length, 'dead_letter_full');
@@ -212,11 +221,11 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
   async function flush(timeoutMs: number): Promise<boolean> {
     urgent += 1;
     signal();
-    const deadline = performance.now() + timeoutMs;
+    const deadline = clock.monotonic() + timeoutMs;
     try {
       while (current !== undefined || queue.size > 0 || spool.pendingBytes() > 0) {
-        if (performance.now() >= deadline) return false;
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        if (clock.monotonic() >= deadline) return false;
+        await pause(10);
       }
       return true;
     } finally {
@@ -244,7 +253,7 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
         drop(1, 'queue_full');
         return;
       }
-      if (oldestQueuedAt === undefined) oldestQueuedAt = performance.now();
+      if (oldestQueuedAt === undefined) oldestQueuedAt = clock.monotonic();
       if (!healthy || queue.size >= spillAtCount || queue.bytes >= spillAtBytes) scheduleSpill();
       if (queue.size === 1 || queue.size >= batchCount) signal();
     },
@@ -257,10 +266,10 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
       signal();
       stopBackoff?.();
       // Let an in-flight write finish (bounded), so a delivered batch is not spooled again.
-      let bound: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([worker, new Promise((resolve) => { bound = setTimeout(resolve, Math.max(10, timeoutMs)); })]);
+      let endBound: (() => void) | undefined;
+      await Promise.race([worker, pause(Math.max(10, timeoutMs), (end) => { endBound = end; })]);
       // The bound must not outlive the race: a pending timer would hold the process open at exit.
-      clearTimeout(bound);
+      endBound?.();
       detached = true;
       // Whatever is still in memory goes to disk, to be delivered by the next start.
       if (current !== undefined && current.source === 'queue') {

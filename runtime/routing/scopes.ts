@@ -4,12 +4,12 @@
  * timer). Whatever fires first stops the attempt: its controller aborts with a `Stop` naming why (the
  * transport, told through that signal, releases the socket) and whatever the engine is waiting for
  * rejects with the same Stop at once.
- * Hot path: one AttemptSignal per attempt (not an AbortController) and no event listeners of the
+ * Hot path: one LightAbortSignal per attempt (not an AbortController) and no event listeners of the
  * engine's own, because a simulation runs a hundred thousand of these.
  */
 import type { Clock } from '../clock.js';
-import { AttemptSignal, type StopSignal } from '../stop-signal.js';
-import { startTimer } from './timers.js';
+import { LightAbortSignal, type StopSignal } from '../stop-signal.js';
+import { startTimer } from '../timers.js';
 
 export type StopKind = 'latency' | 'timeout' | 'aborted' | 'stall';
 
@@ -132,7 +132,7 @@ export interface AttemptScope {
 }
 
 export function openAttemptScope(clock: Clock, run: RunScope, latencyBudgetMs: number | undefined): AttemptScope {
-  const signal = new AttemptSignal();
+  const signal = new LightAbortSignal();
   let stopped: Stop | undefined;
   let pendingReject: ((reason: Stop) => void) | undefined;
   let cancelLatency: (() => void) | undefined;

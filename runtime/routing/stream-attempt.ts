@@ -12,7 +12,7 @@ import { failureFromError, readBody, translateError, type AttemptFailed, type At
 import type { AttemptFailure } from './classify-outcome.js';
 import { continuationChunk, filterUsage, noteSent, type RelayState } from './continuation.js';
 import { Stop } from './scopes.js';
-import { startTimer } from './timers.js';
+import { startTimer } from '../timers.js';
 
 export interface StreamAttemptInput extends AttemptInput {
   readonly relay: RelayState;

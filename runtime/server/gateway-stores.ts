@@ -51,6 +51,7 @@ export async function openStores(options: StoreOptions, closers: Closer[]): Prom
     sinks: await createAuditSinks(sinks),
     spoolDirectory: resolve(dirname(resolve(settings.auditFile)), '.aigw-spool'),
     metrics: metrics.registry,
+    clock,
     // Sink failures, recoveries and lost records must be loud (issue 6).
     log: (level, message, fields) => logger.log(level, message, fields),
   });

@@ -9,7 +9,7 @@ import type { NativeRequest, ProviderType } from '../adapters/contract.js';
 import type { Clock, Random } from '../clock.js';
 import type { FixtureIndex } from '../mock/fixture-index.js';
 import { fixtureWire, type FixtureWire, type WireChunk } from '../mock/fixture-wire.js';
-import { startTimer } from '../routing/timers.js';
+import { startTimer } from '../timers.js';
 import { TransportError, type TransportResponse } from './transport.js';
 import type { StopSignal } from '../stop-signal.js';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AttemptSignal } from '../../runtime/stop-signal.js';
+import { LightAbortSignal } from '../../runtime/stop-signal.js';
 
 test('abort runs each listener once, in the order added, with the reason set before they run', () => {
-  const signal = new AttemptSignal();
+  const signal = new LightAbortSignal();
   const seen: string[] = [];
   const first = (): void => { seen.push(`first:${String(signal.reason)}`); };
   signal.addEventListener('abort', first);
@@ -18,7 +18,7 @@ test('abort runs each listener once, in the order added, with the reason set bef
 });
 
 test('a removed listener does not run, and one added after the abort never runs', () => {
-  const signal = new AttemptSignal();
+  const signal = new LightAbortSignal();
   let calls = 0;
   const listener = (): void => { calls += 1; };
   signal.addEventListener('abort', listener);
@@ -30,7 +30,7 @@ test('a removed listener does not run, and one added after the abort never runs'
 });
 
 test('a throwing listener does not keep the others from running; its error is reported as uncaught', async () => {
-  const signal = new AttemptSignal();
+  const signal = new LightAbortSignal();
   const ran: string[] = [];
   const reported = new Promise<unknown>((resolve) => {
     const original = process.listeners('uncaughtException');
@@ -54,7 +54,7 @@ test('undici takes it as a request signal: aborting it aborts the request', asyn
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = server.address() as { port: number };
-    const signal = new AttemptSignal();
+    const signal = new LightAbortSignal();
     const pending = request(`http://127.0.0.1:${port}/`, { signal });
     setTimeout(() => signal.abort(new Error('attempt stopped')), 20);
     await assert.rejects(pending, /attempt stopped/);

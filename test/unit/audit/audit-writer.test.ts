@@ -5,6 +5,7 @@ import { test, type TestContext } from 'node:test';
 import { Registry } from 'prom-client';
 import { createAuditWriter, type AuditWriter, type AuditWriterOptions } from '../../../runtime/audit/audit-writer.js';
 import type { QueuedRecord } from '../../../runtime/audit/queue.js';
+import { createManualClock } from '../../helpers/virtual-clock.js';
 import { createFakeSink, eventually, sampleAuditRecord, temporaryFolder, type FakeSink } from './audit-test-kit.js';
 
 const ids = (count: number, prefix = 'r'): string[] => Array.from({ length: count }, (_, index) => `${prefix}${index}`);
@@ -44,6 +45,26 @@ test('a partial batch is delivered after the interval without a flush', async (t
   const { writer } = await writerFor(t, [sink]);
   writer.enqueue(sampleAuditRecord('only'));
   await eventually(() => sink.delivered.length === 1, 'interval delivery');
+});
+
+test('the batch interval and the retry backoff run on the injected clock, not on real time', async (t) => {
+  const clock = createManualClock();
+  const sink = createFakeSink('jsonl', { maxCount: 1_000, maxBytes: 1_000_000, intervalMs: 1_000 });
+  let failures = 1;
+  sink.behaviour = () => (failures-- > 0 ? 'throw' : { retry: [], rejected: [] });
+  const { writer } = await writerFor(t, [sink], { clock, backoff: { initialMs: 60_000, maxMs: 60_000 } });
+  const realPause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+  writer.enqueue(sampleAuditRecord('a'));
+  await realPause();
+  await clock.advance(999);
+  assert.deepEqual(sink.offered, [], 'a partial batch waits for the interval on the clock');
+  await clock.advance(1);
+  await eventually(() => sink.offered.length === 1, 'offered once the interval passed');
+  await realPause();
+  assert.deepEqual(sink.delivered, [], 'the failed batch waits for its backoff on the clock');
+  await clock.advance(60_000);
+  await eventually(() => sink.delivered.length === 1, 'delivered after the backoff');
+  assert.deepEqual(sink.offered, ['a', 'a']);
 });
 
 test('enqueue is synchronous and returns before any sink I/O', async (t) => {

@@ -1,10 +1,11 @@
 /**
  * Timers on the injected Clock. `Clock.sleep(ms, signal)` is all a clock must offer; a clock that also
  * has `schedule(ms, fire) → cancel` (the simulator's discrete-event scheduler) gets its timers without
- * an AbortController and an event listener each, which is most of the cost of a simulated request.
+ * a stop signal and an abort listener each, which is most of the cost of a simulated request.
  * Both paths behave the same.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from './clock.js';
+import { LightAbortSignal } from './stop-signal.js';
 
 /** A Clock with cheap cancellable callback timers. */
 export interface SchedulingClock extends Clock {
@@ -22,7 +23,7 @@ const CANCELLED = new Error('timer cancelled');
 /** Calls `fire` after `ms` on the clock unless cancelled first. Returns the cancel function. */
 export function startTimer(clock: Clock, ms: number, fire: () => void): () => void {
   if (canSchedule(clock)) return clock.schedule(ms, fire);
-  const controller = new AbortController();
-  clock.sleep(ms, controller.signal).then(fire, () => undefined);
-  return () => controller.abort(CANCELLED);
+  const signal = new LightAbortSignal();
+  clock.sleep(ms, signal).then(fire, () => undefined);
+  return () => signal.abort(CANCELLED);
 }
