@@ -54,6 +54,7 @@ const decoder = new TextDecoder();
 
 /** The whole body as text, within the attempt's budget; undefined past MAX_BODY_BYTES. */
 export async function readBody(response: TransportResponse, scope: AttemptScope): Promise<string | undefined> {
+  if (response.text !== undefined) return scope.race(response.text(MAX_BODY_BYTES));
   const parts: Uint8Array[] = [];
   let size = 0;
   const iterator = response.body[Symbol.asyncIterator]();

@@ -12,6 +12,12 @@ export interface TransportResponse {
   readonly headers: Readonly<Record<string, string>>;
   /** The body as it arrives; iteration ends at end of body and throws a TransportError on a break. */
   readonly body: AsyncIterable<Uint8Array>;
+  /**
+   * Optional shortcut for a body read whole (non-stream answers, error bodies): its UTF-8 text, or
+   * undefined past `maxBytes` (the body is released then). Fails as iterating `body` fails. Use one
+   * of the two, never both.
+   */
+  readonly text?: (maxBytes: number) => Promise<string | undefined>;
 }
 
 export interface Transport {

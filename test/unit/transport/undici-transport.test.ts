@@ -195,3 +195,61 @@ test('a credential without a value fails as auth, naming the variable, and sends
   });
   assert.equal(upstream.sockets.length, 0);
 });
+
+test('text() reads a body sent in several chunks whole, and the socket is kept for the next request', async (t) => {
+  const upstream = await startServer(t, (_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.write('{"text":"h');
+    setTimeout(() => response.end('éllo"}'), 10);
+  });
+  const transport = transportFor(t, 2_000);
+  for (let index = 0; index < 10; index += 1) {
+    const response = await transport.send(nativeRequest(upstream.url), new AbortController().signal);
+    assert.equal(await response.text?.(1_000), '{"text":"héllo"}');
+  }
+  // As with iterated bodies: undici may open a second socket while the first finishes; never one per request.
+  assert.ok(upstream.sockets.length <= 2, `${upstream.sockets.length} sockets for 10 requests`);
+});
+
+test('text() past its byte limit gives undefined and releases the socket', async (t) => {
+  const upstream = await startServer(t, (_request, response) => {
+    response.writeHead(200);
+    response.write('x'.repeat(64));
+    // never ends: only the release can free this socket
+  });
+  const transport = transportFor(t);
+  const response = await transport.send(nativeRequest(upstream.url), new AbortController().signal);
+  assert.equal(await response.text?.(10), undefined);
+  await upstream.closed[0];
+});
+
+test('text() rejects with the abort reason when aborted mid-body, and the socket closes', async (t) => {
+  const upstream = await startServer(t, (_request, response) => {
+    response.writeHead(200);
+    response.write('partial');
+  });
+  const transport = transportFor(t);
+  const controller = new AbortController();
+  const response = await transport.send(nativeRequest(upstream.url), controller.signal);
+  const pending = response.text?.(1_000);
+  const reason = new Error('latency budget spent');
+  setTimeout(() => controller.abort(reason), 20);
+  await assert.rejects(pending as Promise<unknown>, (error: unknown) => error === reason);
+  await upstream.closed[0];
+  await assert.rejects(response.text?.(1_000) as Promise<unknown>, (error: unknown) => error === reason, 'a read after the abort fails at once');
+});
+
+test('text() on a body cut mid-answer is a body failure after the response', async (t) => {
+  const upstream = await startServer(t, (_request, response) => {
+    response.writeHead(200, { 'content-length': '100' });
+    response.write('partial', () => setTimeout(() => response.socket?.destroy(), 10));
+  });
+  const transport = transportFor(t);
+  const response = await transport.send(nativeRequest(upstream.url), new AbortController().signal);
+  await assert.rejects(response.text?.(1_000) as Promise<unknown>, (error: unknown) => {
+    assert.ok(error instanceof TransportError);
+    assert.equal(error.failure, 'body');
+    assert.equal(error.beforeResponse, false);
+    return true;
+  });
+});
