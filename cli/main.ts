@@ -18,6 +18,9 @@ function formatOption(choices: readonly string[]): Option {
   return new Option('--format <format>', 'output format').choices([...choices]).default('text');
 }
 
+/** Wires a command's action: lazy-imports its module, runs it, and keeps its exit code. */
+type ActionFor = (load: () => Promise<CommandModule>) => (...parameters: unknown[]) => Promise<void>;
+
 export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.Ok;
   const program = new Command('aigw')
@@ -30,16 +33,30 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     })
     .showHelpAfterError('(run aigw --help for usage)');
 
-  const action = (load: () => Promise<CommandModule>) =>
+  const action: ActionFor = (load) =>
     async (...parameters: unknown[]): Promise<void> => {
       // commander passes positional arguments, then the options object, then the Command itself.
       const command = parameters[parameters.length - 1] as Command;
-      const options = command.opts();
-      const args = command.args;
       const module = await load();
-      exitCode = await module.run(args, options, io);
+      exitCode = await module.run(command.args, command.opts(), io);
     };
 
+  registerManifestCommands(program, action);
+  await registerRuntimeCommands(program, action);
+  registerAdminCommands(program, action);
+  registerAuditCommands(program, action);
+  registerKeysCommand(program, action);
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return handleError(error, io);
+  }
+}
+
+/** validate, diff, dry-run, simulate: the manifest toolchain, usable without a gateway. */
+function registerManifestCommands(program: Command, action: ActionFor): void {
   program
     .command('validate')
     .description('Validate manifests: schema and semantic lint, with file:line:col diagnostics.')
@@ -87,7 +104,10 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     .option('--allow-missing-env', 'a missing ${VAR} is a warning instead of an error', true)
     .addOption(formatOption(['text', 'json']))
     .action(action(() => import('./commands/simulate.js')));
+}
 
+/** serve and mock: the two servers (their help texts come from the settings and fault tables). */
+async function registerRuntimeCommands(program: Command, action: ActionFor): Promise<void> {
   const serve = program
     .command('serve')
     .description('Run the gateway. Settings come from flags and AIGW_* environment variables; routing policy from the manifest.')
@@ -129,39 +149,46 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       'GET /__mock/log and DELETE /__mock/log: the request log; PUT /__mock/faults {"faults": [...]}: replace global faults.',
     ].join('\n'))
     .action(action(() => import('./commands/mock.js')));
+}
 
-  program
+/** The admin key options apply, rollback and status share. */
+function withAdminKey(command: Command): Command {
+  return command
+    .option('--key-id <id>', 'admin key id (AIGW_ADMIN_KEY_ID)')
+    .option('--key-file <path>', 'HMAC secret or Ed25519 private key (AIGW_ADMIN_KEY_FILE)');
+}
+
+/** apply, rollback, status: signed calls to running gateways. */
+function registerAdminCommands(program: Command, action: ActionFor): void {
+  withAdminKey(program
     .command('apply')
     .description('Validate, diff against the live config, confirm, and send a signed reload to each gateway.')
     .argument('<manifest>', 'manifest file')
-    .option('--gateway <url>', 'admin URL of a gateway (repeatable)', collect, [])
-    .option('--key-id <id>', 'admin key id (AIGW_ADMIN_KEY_ID)')
-    .option('--key-file <path>', 'HMAC secret or Ed25519 private key (AIGW_ADMIN_KEY_FILE)')
+    .option('--gateway <url>', 'admin URL of a gateway (repeatable)', collect, []))
     .option('--dry-run', 'validate and diff server-side without swapping', false)
     .option('--if-match <version>', "'auto' (the version diffed against) or an explicit version")
     .option('--yes', 'do not ask for confirmation', false)
     .addOption(formatOption(['text', 'json']))
     .action(action(() => import('./commands/apply.js')));
 
-  program
+  withAdminKey(program
     .command('rollback')
     .description('Signed rollback of gateways to the previous (or a given) manifest version.')
     .option('--gateway <url>', 'admin URL of a gateway (repeatable)', collect, [])
-    .option('--to <version>', 'version to roll back to (default: the previous one)')
-    .option('--key-id <id>', 'admin key id (AIGW_ADMIN_KEY_ID)')
-    .option('--key-file <path>', 'HMAC secret or Ed25519 private key (AIGW_ADMIN_KEY_FILE)')
+    .option('--to <version>', 'version to roll back to (default: the previous one)'))
     .addOption(formatOption(['text', 'json']))
     .action(action(() => import('./commands/rollback.js')));
 
-  program
+  withAdminKey(program
     .command('status')
     .description("Every gateway's live version, load time and uptime; flags drift (exit 1).")
-    .option('--gateway <url>', 'admin URL of a gateway (repeatable)', collect, [])
-    .option('--key-id <id>', 'admin key id (AIGW_ADMIN_KEY_ID)')
-    .option('--key-file <path>', 'HMAC secret or Ed25519 private key (AIGW_ADMIN_KEY_FILE)')
+    .option('--gateway <url>', 'admin URL of a gateway (repeatable)', collect, []))
     .addOption(formatOption(['text', 'json']))
     .action(action(() => import('./commands/status.js')));
+}
 
+/** audit tail and audit search: the same filters over a JSONL file or an Elasticsearch index. */
+function registerAuditCommands(program: Command, action: ActionFor): void {
   const audit = program.command('audit').description('Read the audit trail (JSONL file or Elasticsearch).');
   for (const sub of ['tail', 'search'] as const) {
     audit
@@ -182,9 +209,10 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
         return { run: (args, options, commandIo) => module.run([sub, ...args], options, commandIo) };
       }));
   }
+}
 
-  const keys = program.command('keys').description('Admin signing keys.');
-  keys
+function registerKeysCommand(program: Command, action: ActionFor): void {
+  program.command('keys').description('Admin signing keys.')
     .command('generate')
     .description('Generate an Ed25519 key pair or an HMAC key, written with 0600 permissions.')
     .addOption(new Option('--type <type>', 'key type').choices(['ed25519', 'hmac']).default('ed25519'))
@@ -192,13 +220,6 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     .option('--key-id <id>', 'key id to print in the snippet')
     .addOption(formatOption(['text', 'json']))
     .action(action(() => import('./commands/keys.js')));
-
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
-  } catch (error) {
-    return handleError(error, io);
-  }
 }
 
 function handleError(error: unknown, io: Io): ExitCode {

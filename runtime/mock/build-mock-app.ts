@@ -53,22 +53,8 @@ function bodyForLog(bytes: Uint8Array): unknown {
   }
 }
 
-export function buildMockApp(options: MockAppOptions = {}): FastifyInstance {
-  const index = typeof options.fixtures === 'object' ? options.fixtures : loadFixtureIndex(options.fixtures);
-  const clock = options.clock ?? realClock;
-  const speed = options.speed ?? 1;
-  if (!Number.isFinite(speed) || speed < 0) throw new RangeError(`speed must be a number >= 0, got ${speed}`);
-  const log = options.requestLog ?? createRequestLog();
-  const faults = options.faultBook ?? createFaultBook([], () => clock.monotonic());
-  if (options.faults !== undefined) faults.replace(options.faults.map((fault) => (typeof fault === 'string' ? parseFault(fault) : fault)));
-  const buildError = createErrorBuilder(index);
-
-  // forceCloseConnections: a `no_answer` request would otherwise hold close() forever.
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true });
-  // The raw bytes are needed as sent (SigV4 signs them); JSON is parsed per provider below.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-
+/** The mock's own endpoints: the request log and the global fault list. */
+function registerControlRoutes(app: FastifyInstance, log: RequestLog, faults: FaultBook): void {
   app.get('/__mock/log', async () => ({ entries: log.entries() }));
   app.delete('/__mock/log', async (_request, reply) => {
     log.clear();
@@ -87,6 +73,25 @@ export function buildMockApp(options: MockAppOptions = {}): FastifyInstance {
     }
     return { faults: faults.list().map((fault) => fault.text) };
   });
+}
+
+export function buildMockApp(options: MockAppOptions = {}): FastifyInstance {
+  const index = typeof options.fixtures === 'object' ? options.fixtures : loadFixtureIndex(options.fixtures);
+  const clock = options.clock ?? realClock;
+  const speed = options.speed ?? 1;
+  if (!Number.isFinite(speed) || speed < 0) throw new RangeError(`speed must be a number >= 0, got ${speed}`);
+  const log = options.requestLog ?? createRequestLog();
+  const faults = options.faultBook ?? createFaultBook([], () => clock.monotonic());
+  if (options.faults !== undefined) faults.replace(options.faults.map((fault) => (typeof fault === 'string' ? parseFault(fault) : fault)));
+  const buildError = createErrorBuilder(index);
+
+  // forceCloseConnections: a `no_answer` request would otherwise hold close() forever.
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true });
+  // The raw bytes are needed as sent (SigV4 signs them); JSON is parsed per provider below.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  registerControlRoutes(app, log, faults);
 
   const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const arrivedAt = clock.monotonic();
