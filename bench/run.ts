@@ -297,7 +297,7 @@ function noiseNote(summaries: Parameters<typeof markdownTable>[0]): string[] {
 }
 
 main().then(
-  (code) => { process.exit(code); },
+  (code) => { process.exitCode = code; },
   (error: unknown) => {
     log(`bench: ${error instanceof HarnessError ? error.message : error instanceof Error ? error.stack ?? error.message : String(error)}`);
     process.exitCode = 1;
