@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import type { NativeRequest } from '../../../runtime/adapters/contract.js';
 import { envSecret, literalSecret } from '../../../runtime/secrets.js';
-import { TransportError } from '../../../runtime/transport/transport.js';
+import { TransportError, type TransportResponse } from '../../../runtime/transport/transport.js';
 import { createUndiciTransport } from '../../../runtime/transport/undici-transport.js';
 
 interface TestServer { url: string; server: Server; sockets: Socket[]; closed: Promise<void>[] }
@@ -167,19 +167,25 @@ test('a socket reset before the response head is a reset failure, safe to retry'
   });
 });
 
-test('a body cut mid-answer is a body failure after the response', async (t) => {
+test('a body cut mid-answer is a body failure after the response, iterated or read whole with text()', async (t) => {
   const upstream = await startServer(t, (_request, response) => {
     response.writeHead(200, { 'content-length': '100' });
     response.write('partial', () => setTimeout(() => response.socket?.destroy(), 10));
   });
   const transport = transportFor(t);
-  const response = await transport.send(nativeRequest(upstream.url), new AbortController().signal);
-  await assert.rejects(readAll(response.body), (error: unknown) => {
-    assert.ok(error instanceof TransportError);
-    assert.equal(error.failure, 'body');
-    assert.equal(error.beforeResponse, false);
-    return true;
-  });
+  const readers: ((response: TransportResponse) => Promise<unknown>)[] = [
+    (response) => readAll(response.body),
+    (response) => response.text?.(1_000) ?? Promise.resolve('no text()'),
+  ];
+  for (const read of readers) {
+    const response = await transport.send(nativeRequest(upstream.url), new AbortController().signal);
+    await assert.rejects(read(response), (error: unknown) => {
+      assert.ok(error instanceof TransportError);
+      assert.equal(error.failure, 'body');
+      assert.equal(error.beforeResponse, false);
+      return true;
+    });
+  }
 });
 
 test('a credential without a value fails as auth, naming the variable, and sends nothing', async (t) => {
@@ -237,19 +243,4 @@ test('text() rejects with the abort reason when aborted mid-body, and the socket
   await assert.rejects(pending as Promise<unknown>, (error: unknown) => error === reason);
   await upstream.closed[0];
   await assert.rejects(response.text?.(1_000) as Promise<unknown>, (error: unknown) => error === reason, 'a read after the abort fails at once');
-});
-
-test('text() on a body cut mid-answer is a body failure after the response', async (t) => {
-  const upstream = await startServer(t, (_request, response) => {
-    response.writeHead(200, { 'content-length': '100' });
-    response.write('partial', () => setTimeout(() => response.socket?.destroy(), 10));
-  });
-  const transport = transportFor(t);
-  const response = await transport.send(nativeRequest(upstream.url), new AbortController().signal);
-  await assert.rejects(response.text?.(1_000) as Promise<unknown>, (error: unknown) => {
-    assert.ok(error instanceof TransportError);
-    assert.equal(error.failure, 'body');
-    assert.equal(error.beforeResponse, false);
-    return true;
-  });
 });
