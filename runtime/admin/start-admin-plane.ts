@@ -20,14 +20,14 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { ConfigHolder } from '../server/live-config.js';
-import type { Settings } from '../server/settings.js';
+import { redisKeyPrefixes, type Settings } from '../server/settings.js';
 import { AdminKeysError, parseAdminKeys, type AdminKeyRing } from './admin-keys.js';
 import type { ManifestTransform } from './apply-manifest.js';
 import { buildAdminApp } from './build-admin-app.js';
 import { attachConfigPlane, type ConfigPlane } from './config-plane.js';
 
 export interface AdminPlaneOptions {
-  readonly settings: Pick<Settings, 'adminKeys' | 'adminKeysFile' | 'adminHost' | 'adminPort' | 'redisUrl' | 'watch' | 'manifest'>;
+  readonly settings: Pick<Settings, 'adminKeys' | 'adminKeysFile' | 'adminHost' | 'adminPort' | 'redisUrl' | 'redisPrefix' | 'watch' | 'manifest'>;
   /** The holder the data plane reads (`current()` per request). */
   readonly holder: ConfigHolder;
   /** The text the holder's snapshot was loaded from. */
@@ -60,7 +60,7 @@ export async function startAdminPlane(options: AdminPlaneOptions): Promise<Runni
     env: options.env,
     clock: options.clock,
     logger,
-    ...(settings.redisUrl === undefined ? {} : { redisUrl: settings.redisUrl }),
+    ...(settings.redisUrl === undefined ? {} : { redisUrl: settings.redisUrl, storePrefix: redisKeyPrefixes(settings.redisPrefix).config }),
     ...(settings.watch && settings.manifest !== undefined ? { watchPath: settings.manifest } : {}),
     ...(options.transformManifest === undefined ? {} : { transformManifest: options.transformManifest }),
   });

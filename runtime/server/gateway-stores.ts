@@ -14,7 +14,7 @@ import { createMemoryLimiter } from '../quota/memory-limiter.js';
 import type { RoutingTransport } from '../routing/types.js';
 import { createUndiciTransport } from '../transport/undici-transport.js';
 import type { LateLogger } from './late-logger.js';
-import type { Settings } from './settings.js';
+import { redisKeyPrefixes, type Settings } from './settings.js';
 
 export type Closer = () => Promise<void>;
 
@@ -62,6 +62,7 @@ async function openRedisQuota(settings: Settings, metrics: GatewayMetrics, logge
   const { createRedisLimiter } = await import('../quota/redis-limiter.js');
   return createRedisLimiter({
     url: settings.redisUrl as string,
+    prefix: redisKeyPrefixes(settings.redisPrefix).quota,
     onStoreError: settings.quotaOnStoreError,
     metrics: metrics.registry,
     log: (message, fields) => logger.log('warn', message, fields),

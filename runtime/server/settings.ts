@@ -19,6 +19,8 @@ export interface Settings {
   /** A file holding adminKeys lines (Kubernetes Secret mount). */
   readonly adminKeysFile: string | undefined;
   readonly redisUrl: string | undefined;
+  /** Namespace of every Redis key (quotas, config, nonces), so that several gateways can share one Redis. */
+  readonly redisPrefix: string;
   readonly auditFile: string;
   readonly bodyLimit: number;
   readonly quotaOnStoreError: QuotaStoreErrorPolicy;
@@ -40,6 +42,8 @@ export interface SettingSpec {
   readonly choices?: readonly string[];
   /** Secret: printed masked, never taken from a flag. */
   readonly secret?: boolean;
+  /** A string setting's shape, and how to say it in an error. */
+  readonly pattern?: { readonly test: RegExp; readonly says: string };
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
@@ -53,6 +57,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'adminKeys', env: 'AIGW_ADMIN_KEYS', defaultValue: '', kind: 'string', secret: true, description: 'admin verification keys: keyId:hmac:<base64> or keyId:ed25519:<base64 public key>, comma-separated' },
   { key: 'adminKeysFile', flag: 'admin-keys-file', env: 'AIGW_ADMIN_KEYS_FILE', defaultValue: undefined, kind: 'string', description: 'file with admin verification keys, one per line' },
   { key: 'redisUrl', env: 'AIGW_REDIS_URL', defaultValue: undefined, kind: 'string', secret: true, description: 'Redis for shared quotas and config across replicas (may hold a password: environment only)' },
+  { key: 'redisPrefix', flag: 'redis-prefix', env: 'AIGW_REDIS_PREFIX', defaultValue: 'aigw', kind: 'string', pattern: { test: /^[A-Za-z0-9._:-]{1,64}$/, says: '1 to 64 letters, digits, ".", "_", ":" or "-"' }, description: 'namespace of the Redis keys: gateways that must not share quotas or config each take their own' },
   { key: 'auditFile', flag: 'audit-file', env: 'AIGW_AUDIT_FILE', defaultValue: './audit.jsonl', kind: 'string', description: 'JSONL audit file when the manifest names no sink' },
   { key: 'bodyLimit', flag: 'body-limit', env: 'AIGW_BODY_LIMIT', defaultValue: 4 * 1024 * 1024, kind: 'integer', description: 'request body limit in bytes (413 above it)' },
   { key: 'quotaOnStoreError', flag: 'quota-on-store-error', env: 'AIGW_QUOTA_ON_STORE_ERROR', defaultValue: 'allow', kind: 'enum', choices: ['allow', 'deny'], description: 'when Redis fails: admit (with a metric and log line) or reject' },
@@ -61,6 +66,15 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'logPrompts', flag: 'log-prompts', env: 'AIGW_LOG_PROMPTS', defaultValue: false, kind: 'boolean', description: 'include prompts in logs (off: prompts go only to the audit trail)' },
   { key: 'replicaId', flag: 'replica-id', env: 'AIGW_REPLICA_ID', defaultValue: undefined, kind: 'string', description: 'replica name in status and audit (default: hostname-pid)' },
 ];
+
+/**
+ * The key prefixes of the Redis stores under one namespace (AIGW_REDIS_PREFIX, default `aigw`):
+ * quotas `<ns>:quota:`, config `<ns>:{config}:` (one hash tag: the config keys and the Lua script
+ * that moves them together stay on one Redis Cluster slot). The defaults are the keys aigw always used.
+ */
+export function redisKeyPrefixes(namespace: string): { readonly quota: string; readonly config: string } {
+  return { quota: `${namespace}:quota:`, config: `${namespace}:{config}:` };
+}
 
 export class SettingsError extends Error {
   constructor(message: string) {
@@ -106,6 +120,7 @@ function parseValue(spec: SettingSpec, raw: unknown, source: string): unknown {
   const text = String(raw).trim();
   switch (spec.kind) {
     case 'string':
+      if (spec.pattern !== undefined && !spec.pattern.test.test(text)) throw new SettingsError(`${source} must be ${spec.pattern.says}, got "${text}"`);
       return text;
     case 'boolean':
       if (/^(1|true|yes|on)$/i.test(text)) return true;

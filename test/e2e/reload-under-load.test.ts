@@ -52,7 +52,7 @@ test('20 reloads under a steady stream and non-stream load: no failed request, n
   const handle = await startTestGateway(t, alpha);
   const key: SigningKey = { keyId: 'e2e', scheme: 'AIGW-HMAC-SHA256', secret: randomBytes(32) };
   const admin = await startAdminPlane({
-    settings: { adminKeys: `e2e:hmac:${key.secret.toString('base64')}`, adminKeysFile: undefined, adminHost: '127.0.0.1', adminPort: 0, redisUrl: undefined, watch: false, manifest: undefined },
+    settings: { adminKeys: `e2e:hmac:${key.secret.toString('base64')}`, adminKeysFile: undefined, adminHost: '127.0.0.1', adminPort: 0, redisUrl: undefined, redisPrefix: 'aigw', watch: false, manifest: undefined },
     holder: handle.gateway.config,
     liveText: await readFile(`${handle.directory}/routes.yaml`, 'utf8'),
     env: {}, clock: realClock, logger: handle.gateway.app.log, replicaId: 'e2e',

@@ -36,8 +36,11 @@ async function privateDatabase(t: TestContext, redisUrl: string): Promise<string
   return url.toString();
 }
 
-/** Starts the mock and two replicas on one Redis; the credential id is unique per run (Redis keeps counters a minute). */
-async function replicas(t: TestContext, sharedRedisUrl: string, quota: string): Promise<{ clients: [OpenAI, OpenAI]; credential: string; redisUrl: string }> {
+/**
+ * Starts the mock and two replicas on one Redis; the credential id is unique per run (Redis keeps
+ * counters a minute). `namespaces` gives each replica its own AIGW_REDIS_PREFIX (default: shared).
+ */
+async function replicas(t: TestContext, sharedRedisUrl: string, quota: string, namespaces?: [string, string]): Promise<{ clients: [OpenAI, OpenAI]; credential: string; redisUrl: string }> {
   const redisUrl = await privateDatabase(t, sharedRedisUrl);
   const mock = await startTestMock(t);
   const directory = await tempDirectory(t);
@@ -51,8 +54,9 @@ ai_routes:
   - { name: chat, match: { model: "gpt-4o-mini" }, targets: [ { provider: openai, model: gpt-4o-mini } ] }
 `);
   const env = { AIGW_REDIS_URL: redisUrl, AIGW_QUOTA_ON_STORE_ERROR: 'deny' };
-  const [first, second] = await Promise.all(['a', 'b'].map((name) =>
-    spawnServe(t, [manifestFile, '--audit-file', join(directory, `audit-${name}.jsonl`), '--replica-id', name, '--log-level', 'warn'], env)));
+  const [first, second] = await Promise.all(['a', 'b'].map((name, index) =>
+    spawnServe(t, [manifestFile, '--audit-file', join(directory, `audit-${name}.jsonl`), '--replica-id', name, '--log-level', 'warn'],
+      namespaces === undefined ? env : { ...env, AIGW_REDIS_PREFIX: namespaces[index] })));
   assert.ok(first !== undefined && second !== undefined);
   const client = (url: string): OpenAI => new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-replicas', maxRetries: 0 });
   return { clients: [client(first.url), client(second.url)], credential, redisUrl };
@@ -98,4 +102,23 @@ test('tokens settled by one replica weigh on the next admission of the other', a
   }
   assert.deepEqual(results, ['ok', 'ok', 'ok', 'tokens', 'tokens']);
   assert.equal(await counted(), 3 * OPENAI_USAGE);
+});
+
+test('gateways with their own AIGW_REDIS_PREFIX on one Redis keep their own budgets and config', async (t) => {
+  const url = requireService(t, 'redis');
+  if (url === undefined) return;
+  const { clients, credential, redisUrl } = await replicas(t, url, 'requests_per_minute: 3', ['team-a', 'team-b']);
+  const first = [];
+  for (let index = 0; index < 4; index += 1) first.push(await outcome(clients[0]));
+  assert.deepEqual(first, ['ok', 'ok', 'ok', 'requests'], 'the first gateway spends its own budget');
+  const second = [];
+  for (let index = 0; index < 4; index += 1) second.push(await outcome(clients[1]));
+  assert.deepEqual(second, ['ok', 'ok', 'ok', 'requests'], 'the second has a budget of its own');
+  const redis = new Redis(redisUrl);
+  t.after(() => redis.quit());
+  assert.deepEqual((await redis.keys('team-a:quota:*')).sort(), [`team-a:quota:{credential:${credential}}`]);
+  assert.deepEqual((await redis.keys('team-b:quota:*')).sort(), [`team-b:quota:{credential:${credential}}`]);
+  assert.deepEqual(await redis.keys('aigw:*'), [], 'nothing under the default namespace');
+  // Each gateway's config plane seeds a store of its own.
+  await eventually(async () => ((await redis.exists('team-a:{config}:current', 'team-b:{config}:current')) === 2 ? true : undefined), 5_000, 'both config stores seeded');
 });

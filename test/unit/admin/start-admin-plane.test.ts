@@ -29,8 +29,8 @@ function options(t: TestContext, settings: Partial<AdminPlaneOptions['settings']
   const loaded = loadManifest({ text: MANIFEST_A, file: 'routes.yaml' }, { env: {} });
   assert.ok(loaded.manifest);
   const { logger, lines } = capturedLogger(t);
-  const base: Pick<Settings, 'adminKeys' | 'adminKeysFile' | 'adminHost' | 'adminPort' | 'redisUrl' | 'watch' | 'manifest'> = {
-    adminKeys: '', adminKeysFile: undefined, adminHost: '127.0.0.1', adminPort: 0, redisUrl: undefined, watch: false, manifest: 'routes.yaml',
+  const base: Pick<Settings, 'adminKeys' | 'adminKeysFile' | 'adminHost' | 'adminPort' | 'redisUrl' | 'redisPrefix' | 'watch' | 'manifest'> = {
+    adminKeys: '', adminKeysFile: undefined, adminHost: '127.0.0.1', adminPort: 0, redisUrl: undefined, redisPrefix: 'aigw', watch: false, manifest: 'routes.yaml',
   };
   return {
     settings: { ...base, ...settings },

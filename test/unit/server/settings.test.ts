@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SETTINGS, SettingsError, resolveSettings, settingsHelp } from '../../../runtime/server/settings.js';
+import { DEFAULT_CONFIG_PREFIX } from '../../../runtime/admin/redis-config-store.js';
+import { SETTINGS, SettingsError, redisKeyPrefixes, resolveSettings, settingsHelp } from '../../../runtime/server/settings.js';
 
 test('flag beats environment beats default; the positional manifest beats AIGW_MANIFEST', () => {
   const defaults = resolveSettings({}, {});
@@ -38,4 +39,20 @@ test('secrets are environment-only; --help lists every setting with its variable
   assert.deepEqual(SETTINGS.filter((setting) => setting.secret === true).map((setting) => setting.env), ['AIGW_ADMIN_KEYS', 'AIGW_REDIS_URL']);
   const help = settingsHelp();
   for (const spec of SETTINGS) assert.ok(help.includes(spec.env), spec.env);
+});
+
+test('the Redis namespace defaults to the keys aigw always used, and a gateway can take its own', () => {
+  const defaults = resolveSettings({}, {});
+  assert.equal(defaults.redisPrefix, 'aigw');
+  assert.deepEqual(redisKeyPrefixes(defaults.redisPrefix), { quota: 'aigw:quota:', config: DEFAULT_CONFIG_PREFIX });
+  assert.equal(resolveSettings({}, { AIGW_REDIS_PREFIX: 'staging' }).redisPrefix, 'staging');
+  assert.equal(resolveSettings({ redisPrefix: 'team-a' }, { AIGW_REDIS_PREFIX: 'staging' }).redisPrefix, 'team-a');
+  assert.deepEqual(redisKeyPrefixes('team-a'), { quota: 'team-a:quota:', config: 'team-a:{config}:' });
+  for (const bad of ['has space', 'a{b}', 'x'.repeat(65), 'ünï']) {
+    assert.throws(() => resolveSettings({}, { AIGW_REDIS_PREFIX: bad }), (error: unknown) => {
+      assert.ok(error instanceof SettingsError);
+      assert.match(error.message, /AIGW_REDIS_PREFIX must be 1 to 64 letters/);
+      return true;
+    });
+  }
 });
