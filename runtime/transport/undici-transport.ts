@@ -72,6 +72,11 @@ function abortReason(signal: StopSignal): unknown {
  * left at the provider's terminator, the usual case): then it is finished normally, because destroying
  * it builds an abort error with a stack trace on every stream (issue 8 profile) for nothing.
  */
+/** What reading a body throws: the signal's reason after an abort, else a TransportError('body'). */
+function bodyFailure(error: unknown, signal: StopSignal): unknown {
+  return signal.aborted ? abortReason(signal) : classifyNetworkError(error, false);
+}
+
 async function* readBody(body: Dispatcher.ResponseData['body'], signal: StopSignal): AsyncGenerator<Uint8Array, void, undefined> {
   let ended = false;
   try {
@@ -79,8 +84,7 @@ async function* readBody(body: Dispatcher.ResponseData['body'], signal: StopSign
     for await (const chunk of body.iterator({ destroyOnReturn: false })) yield chunk as Uint8Array;
     ended = true;
   } catch (error) {
-    if (signal.aborted) throw abortReason(signal);
-    throw classifyNetworkError(error, false);
+    throw bodyFailure(error, signal);
   } finally {
     if (!ended) release(body, signal);
   }
@@ -103,7 +107,7 @@ function readText(body: Dispatcher.ResponseData['body'], signal: StopSignal, max
   return new Promise<string | undefined>((resolve, reject) => {
     if (body.destroyed) {
       // Aborted (or broken) before the read began: its events have already been emitted.
-      reject(signal.aborted ? abortReason(signal) : classifyNetworkError(new Error('the response body was destroyed before it was read'), false));
+      reject(bodyFailure(new Error('the response body was destroyed before it was read'), signal));
       return;
     }
     const parts: Buffer[] = [];
@@ -132,7 +136,7 @@ function readText(body: Dispatcher.ResponseData['body'], signal: StopSignal, max
     };
     const onError = (error: unknown): void => {
       stop();
-      reject(signal.aborted ? abortReason(signal) : classifyNetworkError(error, false));
+      reject(bodyFailure(error, signal));
     };
     // Destroyed without an error (never by undici itself, but a body must not leave us waiting).
     const onClose = (): void => onError(new Error('the response body closed before its end'));

@@ -59,7 +59,7 @@ test('the batch interval and the retry backoff run on the injected clock, not on
   await clock.advance(999);
   assert.deepEqual(sink.offered, [], 'a partial batch waits for the interval on the clock');
   await clock.advance(1);
-  await eventually(() => sink.offered.length === 1, 'offered once the interval passed');
+  await eventually(() => sink.offered.length === 1, 'offered once the interval passed on the clock (real time would take 1 s)', 300);
   await realPause();
   assert.deepEqual(sink.delivered, [], 'the failed batch waits for its backoff on the clock');
   await clock.advance(60_000);
