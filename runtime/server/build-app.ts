@@ -9,6 +9,7 @@ import { newTrace } from './gateway-deps.js';
 import { AigwError, ERRORS } from '../errors.js';
 import { registerErrorHandling, sendError } from './plugins/error-handler.js';
 import { requestIdFrom } from './plugins/request-id.js';
+import { lazyChildLogger } from './lazy-child-logger.js';
 import { finishRequest } from './request-finish.js';
 import { registerChatCompletionsRoute } from './routes/chat-completions.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -44,6 +45,8 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     logController: new LogController({ disableRequestLogging: true }),
     // While draining, requests on kept-alive sockets get our own 503 envelope (onRequest below).
     return503OnClosing: false,
+    // A request's child logger is made when it first logs (most never do).
+    childLoggerFactory: lazyChildLogger,
   });
   app.decorateRequest('aigwTrace', null as never);
   // One listener for every response ('close' comes once each): no closure per request.

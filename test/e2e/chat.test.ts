@@ -81,6 +81,8 @@ describe('non-stream chat completions', () => {
     assert.ok(record, 'audit record with the client request id');
     assert.equal(record.aigw.route, 'chat-openai');
     assert.equal(record.aigw.provider, 'openai');
+    // The request's logger (made on first use) binds the same id.
+    assert.ok(handle.logLines().some((line) => line['msg'] === 'request completed' && line['reqId'] === 'trace-4711.a'), 'its log line carries the request id');
   });
 
   test('an unsafe x-request-id (spaces, too long) is replaced by a generated one', async () => {
