@@ -44,7 +44,7 @@ async function runRequest(deps: EngineDependencies, input: RunInput): Promise<En
     sink: input.sink,
     scope: openRunScope(deps.clock, input.route.timeoutMs, input.signal),
     startedAt,
-    completionId: deps.newCompletionId(),
+    completionId: undefined,
     created: Math.floor(deps.clock.now() / 1000),
     estimatedTokens: reservationTokens(input.request, input.request.max_completion_tokens ?? input.request.max_tokens ?? input.route.defaultMaxTokens),
     failoverOn: failoverReasons(input.route.failoverOn),

@@ -28,7 +28,8 @@ export interface RunState {
   readonly scope: RunScope;
   /** Monotonic start of the run. */
   readonly startedAt: number;
-  readonly completionId: string;
+  /** The answer's id when the upstream gives none; made on first use (most upstreams send their own). */
+  completionId: string | undefined;
   readonly created: number;
   readonly estimatedTokens: number;
   readonly failoverOn: ReadonlySet<FailoverReason>;

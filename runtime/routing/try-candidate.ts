@@ -144,7 +144,16 @@ async function call(state: RunState, resolved: Resolved, request: AttemptInput['
   const scope = openAttemptScope(deps.clock, state.scope, budgetMs);
   const model = resolved.candidate.target.model;
   const target = { providerId: resolved.entry.id, providerType: resolved.entry.type, model };
-  const context = { completionId: state.completionId, created: state.created, model, includeUsage: state.includeUsage };
+  const context = {
+    // A random id costs about a microsecond, and most upstreams send their own: made only when read.
+    get completionId(): string {
+      state.completionId ??= deps.newCompletionId();
+      return state.completionId;
+    },
+    created: state.created,
+    model,
+    includeUsage: state.includeUsage,
+  };
   try {
     const sink = state.sink;
     if (!state.stream || sink === undefined) {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRandom } from '../../../runtime/clock.js';
 import type { QuotaLimiter } from '../../../runtime/quota/limiter.js';
-import { CHAT, entry, envSecret, manifest, route, target } from './fakes.js';
+import type { ProviderAdapter } from '../../../runtime/adapters/contract.js';
+import { CHAT, createFakeAdapter, entry, envSecret, manifest, route, target } from './fakes.js';
 import { draws, harness } from './harness.js';
 
 const providers = [entry('anthropic', 'anthropic'), entry('openai', 'openai'), entry('ollama', 'ollama')];
@@ -33,6 +34,25 @@ test('a non-stream request is answered by the picked target; the result names pr
     startMs: 0, durationMs: 120, firstContentMs: 120, dropped: [], usage: undefined,
   });
   assert.deepEqual(h.events.map((event) => event.type), ['request-start', 'attempt-start', 'attempt-end', 'request-end']);
+});
+
+test('the fallback completion id is made only when an adapter reads it (most upstreams send their own)', async () => {
+  let made = 0;
+  const newCompletionId = (): string => `chatcmpl-made-${++made}`;
+  const fake = createFakeAdapter('openai');
+  // An adapter that keeps the upstream's own id never reads the context's.
+  const ownId: ProviderAdapter = {
+    ...fake,
+    parseResponse: (status, headers, body, context) =>
+      fake.parseResponse(status, headers, body, { created: context.created, model: context.model, includeUsage: context.includeUsage, completionId: 'chatcmpl-upstream' }),
+  };
+  const single = manifest([route([target('openai', 'gpt-4o-mini', 100)])], providers);
+  const quiet = harness({ manifest: single, adapters: { openai: ownId }, newCompletionId, script: { openai: ok } });
+  assert.equal((await quiet.run(CHAT)).completion?.id, 'chatcmpl-upstream');
+  assert.equal(made, 0, 'no id made when nobody reads it');
+  const reading = harness({ manifest: single, newCompletionId, script: { openai: ok } });
+  assert.equal((await reading.run(CHAT)).completion?.id, 'chatcmpl-made-1');
+  assert.equal(made, 1);
 });
 
 test('the weighted pick uses the injected random: a draw past the first weight picks the second target', async () => {

@@ -35,6 +35,8 @@ export function harness(options: {
   limiter?: QuotaLimiter;
   health?: HealthOptions;
   requireCredentials?: boolean;
+  /** Default: chatcmpl-1, chatcmpl-2, … */
+  newCompletionId?: () => string;
 }): Harness {
   const clock = createManualClock();
   const transport = createScriptedTransport(clock, options.script);
@@ -60,7 +62,7 @@ export function harness(options: {
     getAdapter,
     health,
     ...(options.limiter === undefined ? {} : { limiter: options.limiter }),
-    newCompletionId: () => `chatcmpl-${++ids}`,
+    newCompletionId: options.newCompletionId ?? (() => `chatcmpl-${++ids}`),
     listener: (event) => events.push(event),
     requireCredentials: options.requireCredentials ?? false,
   });
