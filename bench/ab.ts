@@ -6,7 +6,7 @@
  *
  *   npm run build && cp -r dist .cache/ab/base      # the "before" build
  *   (change, npm run build)
- *   node --import tsx bench/ab.ts --bin .cache/ab/base/cli/bin.js --bin dist/cli/bin.js [--row aigw-openai] [--rounds 6] [--seconds 3] [--floor]
+ *   node --import tsx bench/ab.ts --bin .cache/ab/base/cli/bin.js --bin dist/cli/bin.js [--row aigw-openai] [--rounds 6] [--seconds 3] [--floor] [--floor-buffered]
  *   (a --bin may start with Node options: --bin="--max-semi-space-size=32 dist/cli/bin.js")
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -36,11 +36,13 @@ async function main(): Promise<void> {
     seconds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     floor: { type: 'boolean', default: false },
+    // The floor reading a unary answer whole instead of piping it (bench/floor-proxy.ts): a reference.
+    'floor-buffered': { type: 'boolean', default: false },
   } });
   const row = GATEWAY_ROWS[values.row ?? 'aigw-openai'];
   if (row === undefined) throw new Error(`--row must be one of ${Object.keys(GATEWAY_ROWS).join(', ')}`);
   const bins = values.bin ?? [];
-  if (bins.length === 0 && values.floor !== true) throw new Error('give at least one --bin (and/or --floor)');
+  if (bins.length === 0 && values.floor !== true && values['floor-buffered'] !== true) throw new Error('give at least one --bin (and/or --floor, --floor-buffered)');
   const pinning = planPinning(true);
   const work = mkdtempSync(join(tmpdir(), 'aigw-ab-'));
   const upstream = await startServer({ name: 'upstream', node: { args: [join(BENCH_DIR, 'fake-upstream.ts')], tsx: true }, cwd: ROOT, cpu: pinning.upstreamCpu, logFile: join(work, 'upstream.log') });
@@ -59,9 +61,12 @@ async function main(): Promise<void> {
       });
       contenders.push({ label: bin, server, shape: { url: server.url, path: '/v1/chat/completions', headers, body: openAIBody(row.model, row.stream), stream: row.stream }, rps: [], cpu: [] });
     }
-    if (values.floor === true) {
-      const server = await startServer({ name: 'floor', node: { args: [join(BENCH_DIR, 'floor-proxy.ts'), '--upstream', upstream.url], tsx: true }, cwd: ROOT, cpu: pinning.serverCpu, logFile: join(work, 'floor.log') });
-      contenders.push({ label: 'floor', server, shape: { url: server.url, path: '/v1/chat/completions', headers: {}, body: openAIBody('bench-model', row.stream), stream: row.stream }, rps: [], cpu: [] });
+    const floors: Array<{ label: string; flags: string[] }> = [];
+    if (values.floor === true) floors.push({ label: 'floor', flags: [] });
+    if (values['floor-buffered'] === true) floors.push({ label: 'floor-buffered', flags: ['--buffered'] });
+    for (const { label, flags } of floors) {
+      const server = await startServer({ name: label, node: { args: [join(BENCH_DIR, 'floor-proxy.ts'), '--upstream', upstream.url, ...flags], tsx: true }, cwd: ROOT, cpu: pinning.serverCpu, logFile: join(work, `${label}.log`) });
+      contenders.push({ label, server, shape: { url: server.url, path: '/v1/chat/completions', headers: {}, body: openAIBody('bench-model', row.stream), stream: row.stream }, rps: [], cpu: [] });
     }
     const connections = Number(values.connections);
     // Long enough for the JIT to settle: the first measured round otherwise reads high.
