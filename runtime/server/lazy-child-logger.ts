@@ -16,7 +16,8 @@ class LazyChildLogger {
   constructor(private readonly parent: FastifyBaseLogger, private readonly bindings: Bindings, private readonly options: ChildOptions) {}
 
   get level(): string {
-    return this.#child?.level ?? this.parent.level;
+    // A route's `logLevel` arrives in the child options.
+    return this.#child?.level ?? this.options?.level ?? this.parent.level;
   }
 
   set level(level: string) {

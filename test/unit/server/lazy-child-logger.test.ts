@@ -28,6 +28,9 @@ describe('the lazy per-request child logger', () => {
     const idle = lazyChildLogger(logger, { reqId: 'req_2' }, {});
     assert.equal(idle.level, 'warn');
     assert.equal(children(), 1, 'reading the level makes none');
+    // A route's logLevel comes as a child option, and is the level before the child exists.
+    assert.equal(lazyChildLogger(logger, { reqId: 'req_3' }, { level: 'error' }).level, 'error');
+    assert.equal(children(), 1);
   });
 
   test('a logged line carries the bindings, and the child is made once', () => {
