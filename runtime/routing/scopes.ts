@@ -38,80 +38,104 @@ export interface RunScope {
   cancelDeadline(): void;
   remainingMs(): number;
   /** The client left: the run ends as an abort of the client's signal ends it. Needs no `this`. */
-  abort(): void;
-  /** Registers the running attempt's stop function; returns its removal. One attempt at a time. */
-  attach(stop: (reason: Stop) => void): () => void;
+  readonly abort: () => void;
+  /** Registers the running attempt, stopped with the run's Stop when the run ends. One at a time. */
+  attach(attempt: StoppableAttempt): void;
+  /** The attempt is over (a later one may have replaced it already). */
+  detach(attempt: StoppableAttempt): void;
   close(): void;
 }
 
+/** What a run scope stops when the run ends. */
+export interface StoppableAttempt {
+  abort(reason: Stop): void;
+}
+
 /*
- * The scopes below are built from object-literal methods and anonymous callbacks rather than named
- * inner arrow functions: they are created for every request, and method shorthand costs nothing
- * extra under every compiler (tsx's keep-names wrapping included).
+ * The scopes are classes: one object per request or attempt. Built as object literals of methods
+ * they cost a closure per method on every request (issue 8: a held stream kept 18 of them), and a
+ * simulation runs a hundred thousand of these.
  */
 
-export function openRunScope(clock: Clock, timeoutMs: number, clientSignal: AbortSignal | undefined): RunScope {
-  const startedAt = clock.monotonic();
-  let stopped: Stop | undefined;
-  let deadlineActive = true;
-  let attempt: ((reason: Stop) => void) | undefined;
-  let sleeping: { reject: (reason: Stop) => void; cancel: () => void } | undefined;
-  const scope = {
-    halt(reason: Stop): void {
-      if (stopped !== undefined) return;
-      stopped = reason;
-      attempt?.(reason);
-      const pending = sleeping;
-      sleeping = undefined;
-      pending?.cancel();
-      pending?.reject(reason);
-    },
-    // The client signal's listener (the scope is its own listener object: no closure per request).
-    handleEvent(): void {
-      scope.abort();
-    },
-    abort(): void {
-      scope.halt(new Stop('aborted'));
-    },
-    stopped(): Stop | undefined {
-      return stopped;
-    },
-    sleep(ms: number): Promise<void> {
-      if (stopped !== undefined) return Promise.reject(stopped);
-      return new Promise<void>((resolve, reject) => {
-        sleeping = {
-          reject,
-          cancel: startTimer(clock, ms, () => {
-            sleeping = undefined;
-            resolve();
-          }),
-        };
-      });
-    },
-    cancelDeadline(): void {
-      deadlineActive = false;
-      cancelTimer();
-    },
-    remainingMs(): number {
-      return deadlineActive ? Math.max(0, startedAt + timeoutMs - clock.monotonic()) : Number.POSITIVE_INFINITY;
-    },
-    attach(stop: (reason: Stop) => void): () => void {
-      attempt = stop;
-      if (stopped !== undefined) stop(stopped);
-      return () => {
-        if (attempt === stop) attempt = undefined;
-      };
-    },
-    close(): void {
-      cancelTimer();
-      // The scope is its own listener object (handleEvent): no closure per request.
-      clientSignal?.removeEventListener('abort', scope);
-    },
+class OpenRunScope implements RunScope {
+  private readonly startedAt: number;
+  private readonly cancelTimer: () => void;
+  private stoppedBy: Stop | undefined;
+  private deadlineActive = true;
+  private attempt: StoppableAttempt | undefined;
+  private sleeping: { reject: (reason: Stop) => void; cancel: () => void } | undefined;
+
+  // Handed out unbound (RunInput.onAbortable): the one method that is an arrow property.
+  readonly abort = (): void => {
+    this.halt(new Stop('aborted'));
   };
-  const cancelTimer = startTimer(clock, timeoutMs, () => scope.halt(new Stop('timeout', timeoutMs)));
-  if (clientSignal?.aborted === true) scope.halt(new Stop('aborted'));
-  else clientSignal?.addEventListener('abort', scope, { once: true });
-  return scope;
+
+  constructor(private readonly clock: Clock, private readonly timeoutMs: number, private readonly clientSignal: AbortSignal | undefined) {
+    this.startedAt = clock.monotonic();
+    this.cancelTimer = startTimer(clock, timeoutMs, () => this.halt(new Stop('timeout', timeoutMs)));
+    if (clientSignal?.aborted === true) this.halt(new Stop('aborted'));
+    // The scope is its own listener object (handleEvent): no closure per request.
+    else clientSignal?.addEventListener('abort', this, { once: true });
+  }
+
+  halt(reason: Stop): void {
+    if (this.stoppedBy !== undefined) return;
+    this.stoppedBy = reason;
+    this.attempt?.abort(reason);
+    const pending = this.sleeping;
+    this.sleeping = undefined;
+    pending?.cancel();
+    pending?.reject(reason);
+  }
+
+  /** The client signal's listener. */
+  handleEvent(): void {
+    this.abort();
+  }
+
+  stopped(): Stop | undefined {
+    return this.stoppedBy;
+  }
+
+  sleep(ms: number): Promise<void> {
+    if (this.stoppedBy !== undefined) return Promise.reject(this.stoppedBy);
+    return new Promise<void>((resolve, reject) => {
+      this.sleeping = {
+        reject,
+        cancel: startTimer(this.clock, ms, () => {
+          this.sleeping = undefined;
+          resolve();
+        }),
+      };
+    });
+  }
+
+  cancelDeadline(): void {
+    this.deadlineActive = false;
+    this.cancelTimer();
+  }
+
+  remainingMs(): number {
+    return this.deadlineActive ? Math.max(0, this.startedAt + this.timeoutMs - this.clock.monotonic()) : Number.POSITIVE_INFINITY;
+  }
+
+  attach(attempt: StoppableAttempt): void {
+    this.attempt = attempt;
+    if (this.stoppedBy !== undefined) attempt.abort(this.stoppedBy);
+  }
+
+  detach(attempt: StoppableAttempt): void {
+    if (this.attempt === attempt) this.attempt = undefined;
+  }
+
+  close(): void {
+    this.cancelTimer();
+    this.clientSignal?.removeEventListener('abort', this);
+  }
+}
+
+export function openRunScope(clock: Clock, timeoutMs: number, clientSignal: AbortSignal | undefined): RunScope {
+  return new OpenRunScope(clock, timeoutMs, clientSignal);
 }
 
 export interface AttemptScope {
@@ -131,50 +155,58 @@ export interface AttemptScope {
   close(): void;
 }
 
-export function openAttemptScope(clock: Clock, run: RunScope, latencyBudgetMs: number | undefined): AttemptScope {
-  const signal = new LightAbortSignal();
-  let stopped: Stop | undefined;
-  let pendingReject: ((reason: Stop) => void) | undefined;
-  let cancelLatency: (() => void) | undefined;
-  const scope = {
-    signal,
-    abort(reason: Stop): void {
-      if (stopped !== undefined) return;
-      stopped = reason;
-      cancelLatency?.();
-      const reject = pendingReject;
-      pendingReject = undefined;
-      signal.abort(reason);
-      reject?.(reason);
-    },
-    race<T>(promise: Promise<T>): Promise<T> {
-      if (stopped !== undefined) {
-        promise.catch(() => undefined);
-        return Promise.reject(stopped);
-      }
-      return new Promise<T>((resolve, reject) => {
-        pendingReject = reject;
-        promise.then(
-          (value) => { pendingReject = undefined; resolve(value); },
-          (error: unknown) => { pendingReject = undefined; reject(error as Error); },
-        );
-      });
-    },
-    firstContent(): void {
-      cancelLatency?.();
-    },
-    stop(): Stop | undefined {
-      return stopped;
-    },
-    close(): void {
-      cancelLatency?.();
-      detach();
-      pendingReject = undefined;
-    },
-  };
-  if (latencyBudgetMs !== undefined) {
-    cancelLatency = startTimer(clock, latencyBudgetMs, () => scope.abort(new Stop('latency', latencyBudgetMs)));
+class OpenAttemptScope implements AttemptScope, StoppableAttempt {
+  readonly signal = new LightAbortSignal();
+  private stoppedBy: Stop | undefined;
+  private pendingReject: ((reason: Stop) => void) | undefined;
+  private readonly cancelLatency: (() => void) | undefined;
+
+  constructor(clock: Clock, private readonly run: RunScope, latencyBudgetMs: number | undefined) {
+    if (latencyBudgetMs !== undefined) {
+      this.cancelLatency = startTimer(clock, latencyBudgetMs, () => this.abort(new Stop('latency', latencyBudgetMs)));
+    }
+    run.attach(this);
   }
-  const detach = run.attach((reason) => scope.abort(reason));
-  return scope;
+
+  abort(reason: Stop): void {
+    if (this.stoppedBy !== undefined) return;
+    this.stoppedBy = reason;
+    this.cancelLatency?.();
+    const reject = this.pendingReject;
+    this.pendingReject = undefined;
+    this.signal.abort(reason);
+    reject?.(reason);
+  }
+
+  race<T>(promise: Promise<T>): Promise<T> {
+    if (this.stoppedBy !== undefined) {
+      promise.catch(() => undefined);
+      return Promise.reject(this.stoppedBy);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.pendingReject = reject;
+      promise.then(
+        (value) => { this.pendingReject = undefined; resolve(value); },
+        (error: unknown) => { this.pendingReject = undefined; reject(error as Error); },
+      );
+    });
+  }
+
+  firstContent(): void {
+    this.cancelLatency?.();
+  }
+
+  stop(): Stop | undefined {
+    return this.stoppedBy;
+  }
+
+  close(): void {
+    this.cancelLatency?.();
+    this.run.detach(this);
+    this.pendingReject = undefined;
+  }
+}
+
+export function openAttemptScope(clock: Clock, run: RunScope, latencyBudgetMs: number | undefined): AttemptScope {
+  return new OpenAttemptScope(clock, run, latencyBudgetMs);
 }

@@ -25,77 +25,103 @@ export interface SseSink extends StreamSink {
   state(): SseSinkState;
 }
 
-export function createSseSink(
-  response: ServerResponse,
-  options: { readonly headers: () => Readonly<Record<string, string>>; readonly onStart: (info: StreamStartInfo) => void; readonly collectText: boolean },
-): SseSink {
-  const sseChunk = createSseChunkWriter();
-  let started = false;
-  let text = '';
-  let appended = 0;
+type SseSinkOptions = {
+  readonly headers: () => Readonly<Record<string, string>>;
+  readonly onStart: (info: StreamStartInfo) => void;
+  readonly collectText: boolean;
+};
+
+export function createSseSink(response: ServerResponse, options: SseSinkOptions): SseSink {
+  return new ResponseSseSink(response, options);
+}
+
+/** A class, not an object of closures: one is held for every open stream (issue 8 memory). */
+class ResponseSseSink implements SseSink {
+  private readonly sseChunk = createSseChunkWriter();
+  private started = false;
+  private text = '';
+  private appended = 0;
   /** Written this turn, not yet handed to the socket. */
-  let pending = '';
-  let flushScheduled = false;
+  private pending = '';
+  private flushScheduled = false;
   /** Set while the socket buffer is over its high-water mark; the next write returns it. */
-  let drained: Promise<void> | undefined;
-  const waitForDrain = (): Promise<void> => new Promise<void>((resolve) => {
-    const done = (): void => {
-      response.off('drain', done);
-      response.off('close', done);
-      drained = undefined;
-      resolve();
-    };
-    response.on('drain', done);
-    response.on('close', done);
-  });
-  const flush = (): void => {
-    flushScheduled = false;
-    const data = pending;
-    pending = '';
+  private drained: Promise<void> | undefined;
+
+  constructor(private readonly response: ServerResponse, private readonly options: SseSinkOptions) {}
+
+  // setImmediate calls it unbound: the one arrow property.
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const data = this.pending;
+    this.pending = '';
+    const response = this.response;
     if (data === '' || response.destroyed || response.writableEnded) return;
-    if (!response.write(data)) drained ??= waitForDrain();
+    if (!response.write(data)) this.drained ??= this.waitForDrain();
   };
-  const write = (data: string): void | Promise<void> => {
-    if (response.destroyed || response.writableEnded) return undefined;
-    pending += data;
-    if (pending.length >= FLUSH_AT_CHARS) flush();
-    else if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flush);
-    }
-    return drained;
-  };
-  /** Whatever this turn wrote, then `tail`, as the last write. */
-  const finish = (tail: string): void => {
-    if (response.destroyed || response.writableEnded) return;
-    const data = pending + tail;
-    pending = '';
-    response.end(data);
-  };
-  return {
-    start(info) {
-      started = true;
-      options.onStart(info);
-      // No flushHeaders(): Node sends the head together with the first write, which follows at once.
-      response.writeHead(200, { ...SSE_HEADERS, ...options.headers() });
-    },
-    write(chunk: ChatCompletionChunk) {
-      if (options.collectText) {
-        const content = chunk.choices[0]?.delta.content;
-        if (typeof content === 'string') {
-          text += content;
-          // Flatten the appended pieces now and then (see routing/continuation.ts noteSent).
-          if (++appended % 64 === 0) text.charCodeAt(0);
-        }
+
+  start(info: StreamStartInfo): void {
+    this.started = true;
+    this.options.onStart(info);
+    // No flushHeaders(): Node sends the head together with the first write, which follows at once.
+    this.response.writeHead(200, { ...SSE_HEADERS, ...this.options.headers() });
+  }
+
+  write(chunk: ChatCompletionChunk): void | Promise<void> {
+    if (this.options.collectText) {
+      const content = chunk.choices[0]?.delta.content;
+      if (typeof content === 'string') {
+        this.text += content;
+        // Flatten the appended pieces now and then (see routing/continuation.ts noteSent).
+        if (++this.appended % 64 === 0) this.text.charCodeAt(0);
       }
-      return write(sseChunk(chunk));
-    },
-    end() {
-      finish(SSE_DONE);
-    },
-    error(envelope: OpenAIErrorEnvelope) {
-      finish(sseErrorTail(envelope));
-    },
-    state: () => ({ started, text }),
-  };
+    }
+    return this.send(this.sseChunk(chunk));
+  }
+
+  end(): void {
+    this.finish(SSE_DONE);
+  }
+
+  error(envelope: OpenAIErrorEnvelope): void {
+    this.finish(sseErrorTail(envelope));
+  }
+
+  state(): SseSinkState {
+    return { started: this.started, text: this.text };
+  }
+
+  private send(data: string): void | Promise<void> {
+    const response = this.response;
+    if (response.destroyed || response.writableEnded) return undefined;
+    this.pending += data;
+    if (this.pending.length >= FLUSH_AT_CHARS) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+    return this.drained;
+  }
+
+  /** Whatever this turn wrote, then `tail`, as the last write. */
+  private finish(tail: string): void {
+    const response = this.response;
+    if (response.destroyed || response.writableEnded) return;
+    const data = this.pending + tail;
+    this.pending = '';
+    response.end(data);
+  }
+
+  private waitForDrain(): Promise<void> {
+    const response = this.response;
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        response.off('drain', done);
+        response.off('close', done);
+        this.drained = undefined;
+        resolve();
+      };
+      response.on('drain', done);
+      response.on('close', done);
+    });
+  }
 }
