@@ -22,18 +22,35 @@ export interface ChunkFactory {
  * Anthropic's message id) passes them through `overrides` once known.
  */
 export function createChunkFactory(context: ResponseContext, overrides: { id?: string; model?: string } = {}): ChunkFactory {
-  const id = overrides.id ?? context.completionId;
-  const model = overrides.model ?? context.model;
-  const { created } = context;
+  return new ContextChunkFactory(context.includeUsage, overrides.id ?? context.completionId, context.created, overrides.model ?? context.model);
+}
+
+/** A class, not an object of closures: one is held for every open stream (issue 8 memory). */
+class ContextChunkFactory implements ChunkFactory {
+  constructor(private readonly includeUsage: boolean, private readonly id: string, private readonly created: number, private readonly model: string) {}
+
+  role(): ChatCompletionChunk {
+    return this.chunk({ role: 'assistant', content: '' }, null);
+  }
+
+  delta(delta: ChunkDelta): ChatCompletionChunk {
+    return this.chunk(delta, null);
+  }
+
+  finish(reason: FinishReason): ChatCompletionChunk {
+    return this.chunk({}, reason);
+  }
+
+  usage(usage: Usage): ChatCompletionChunk {
+    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [], usage };
+  }
+
   // One literal per chunk (no spreads): this runs for every chunk of every stream (issue 8 profile).
   // Keys in this order let the SSE writer serialise only the delta (openai/chunk-json.ts).
-  const chunk = (delta: ChunkDelta, finishReason: FinishReason | null): ChatCompletionChunk => (context.includeUsage
-    ? { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], usage: null }
-    : { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
-  return {
-    role: () => chunk({ role: 'assistant', content: '' }, null),
-    delta: (delta) => chunk(delta, null),
-    finish: (reason) => chunk({}, reason),
-    usage: (usage) => ({ id, object: 'chat.completion.chunk', created, model, choices: [], usage }),
-  };
+  private chunk(delta: ChunkDelta, finishReason: FinishReason | null): ChatCompletionChunk {
+    const { id, created, model } = this;
+    return this.includeUsage
+      ? { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], usage: null }
+      : { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] };
+  }
 }

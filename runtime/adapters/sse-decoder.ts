@@ -23,33 +23,39 @@ export interface SseDecoder {
 const MAX_EVENT_BYTES = 8 * 1024 * 1024;
 
 export function createSseDecoder(): SseDecoder {
-  const decoder = new TextDecoder('utf-8');
-  let pending: SseEvent[] = [];
-  const parser = createParser({
+  return new EventSourceDecoder();
+}
+
+/** A class: one is held for every open stream (issue 8 memory). */
+class EventSourceDecoder implements SseDecoder {
+  private readonly decoder = new TextDecoder('utf-8');
+  private pending: SseEvent[] = [];
+  private readonly parser = createParser({
     maxBufferSize: MAX_EVENT_BYTES,
     onEvent: (message) => {
-      pending.push({ event: message.event, data: message.data });
+      this.pending.push({ event: message.event, data: message.data });
     },
   });
-  const drain = (): readonly SseEvent[] => {
-    if (pending.length === 0) return EMPTY;
-    const out = pending;
-    pending = [];
+
+  push(bytes: Uint8Array): readonly SseEvent[] {
+    this.parser.feed(this.decoder.decode(bytes, { stream: true }));
+    return this.drain();
+  }
+
+  end(): readonly SseEvent[] {
+    const rest = this.decoder.decode();
+    if (rest.length > 0) this.parser.feed(rest);
+    // A final event without its blank line still counts: dispatch it by ending the stream.
+    this.parser.feed('\n\n');
+    return this.drain();
+  }
+
+  private drain(): readonly SseEvent[] {
+    if (this.pending.length === 0) return EMPTY;
+    const out = this.pending;
+    this.pending = [];
     return out;
-  };
-  return {
-    push(bytes) {
-      parser.feed(decoder.decode(bytes, { stream: true }));
-      return drain();
-    },
-    end() {
-      const rest = decoder.decode();
-      if (rest.length > 0) parser.feed(rest);
-      // A final event without its blank line still counts: dispatch it by ending the stream.
-      parser.feed('\n\n');
-      return drain();
-    },
-  };
+  }
 }
 
 const EMPTY: readonly SseEvent[] = Object.freeze([]);

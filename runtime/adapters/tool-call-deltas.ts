@@ -18,20 +18,30 @@ export interface ToolCallTracker {
 }
 
 export function createToolCallTracker(): ToolCallTracker {
-  const indexes = new Map<string | number, number>();
-  return {
-    start(key, id, name) {
-      const index = indexes.size;
-      indexes.set(key, index);
-      return { index, id, type: 'function', function: { name, arguments: '' } };
-    },
-    append(key, fragment) {
-      const index = indexes.get(key);
-      return index === undefined ? undefined : { index, function: { arguments: fragment } };
-    },
-    has: (key) => indexes.has(key),
-    get count() {
-      return indexes.size;
-    },
-  };
+  return new KeyedToolCallTracker();
+}
+
+/** A class whose map is made with the first call: most streams carry none (issue 8 memory). */
+class KeyedToolCallTracker implements ToolCallTracker {
+  private indexes: Map<string | number, number> | undefined;
+
+  start(key: string | number, id: string, name: string): ToolCallDelta {
+    this.indexes ??= new Map();
+    const index = this.indexes.size;
+    this.indexes.set(key, index);
+    return { index, id, type: 'function', function: { name, arguments: '' } };
+  }
+
+  append(key: string | number, fragment: string): ToolCallDelta | undefined {
+    const index = this.indexes?.get(key);
+    return index === undefined ? undefined : { index, function: { arguments: fragment } };
+  }
+
+  has(key: string | number): boolean {
+    return this.indexes?.has(key) === true;
+  }
+
+  get count(): number {
+    return this.indexes?.size ?? 0;
+  }
 }

@@ -40,44 +40,70 @@ interface Draft {
 }
 
 export function createCompatibleStreamTranslator(provider: string, context: ResponseContext): StreamTranslator {
-  const decoder = createSseDecoder();
-  const tools = createToolCallTracker();
-  let id: string | undefined;
-  let model: string | undefined;
-  let factory: ChunkFactory | undefined;
-  let roleSent = false;
-  let contentSeen = false;
-  let finished = false;
-  let terminated = false;
-  let usage: Usage | undefined;
-  let lastToolKey: string | undefined;
+  return new CompatibleStreamTranslator(provider, context);
+}
 
-  const chunks = (): ChunkFactory => {
-    factory ??= createChunkFactory(context, { ...(id === undefined ? {} : { id }), ...(model === undefined ? {} : { model }) });
-    return factory;
-  };
+/** A class, not an object of closures: one is held for every open stream (issue 8 memory). */
+class CompatibleStreamTranslator implements StreamTranslator {
+  private readonly decoder = createSseDecoder();
+  private readonly tools = createToolCallTracker();
+  private id: string | undefined;
+  private model: string | undefined;
+  private factory: ChunkFactory | undefined;
+  private roleSent = false;
+  private contentSeen = false;
+  private finished = false;
+  private terminated = false;
+  private usage: Usage | undefined;
+  private lastToolKey: string | undefined;
 
-  const fail = (draft: Draft, error: TranslatedError): void => {
-    terminated = true;
-    draft.error = error;
-  };
+  constructor(private readonly provider: string, private readonly context: ResponseContext) {}
 
-  const complete = (draft: Draft): void => {
-    terminated = true;
-    if (!finished) {
-      // The provider declared the stream complete ([DONE]) without a finish reason: close it as OpenAI would.
-      if (!roleSent) draft.chunks.push(chunks().role());
-      roleSent = true;
-      finished = true;
-      draft.chunks.push(chunks().finish(mapFinishReason('stop', tools.count > 0)));
+  push(bytes: Uint8Array): StreamStep {
+    return this.terminated ? EMPTY_STEP : this.run(this.decoder.push(bytes), false);
+  }
+
+  end(): StreamStep {
+    return this.terminated ? EMPTY_STEP : this.run(this.decoder.end(), true);
+  }
+
+  private run(events: readonly { data: string }[], atEnd: boolean): StreamStep {
+    const draft: Draft = { chunks: [], firstContent: false, done: false, malformed: 0 };
+    for (const event of events) this.handleEvent(event.data, draft);
+    if (atEnd && !this.terminated) {
+      if (this.finished) this.complete(draft);
+      else this.fail(draft, streamEndedEarly(this.provider));
     }
-    if (context.includeUsage && usage !== undefined) draft.chunks.push(chunks().usage(usage));
-    draft.done = true;
-  };
+    return toStep(draft);
+  }
 
-  const toolDeltas = (value: unknown): ToolCallDelta[] => {
+  private chunks(): ChunkFactory {
+    this.factory ??= createChunkFactory(this.context, { ...(this.id === undefined ? {} : { id: this.id }), ...(this.model === undefined ? {} : { model: this.model }) });
+    return this.factory;
+  }
+
+  private fail(draft: Draft, error: TranslatedError): void {
+    this.terminated = true;
+    draft.error = error;
+  }
+
+  private complete(draft: Draft): void {
+    this.terminated = true;
+    if (!this.finished) {
+      // The provider declared the stream complete ([DONE]) without a finish reason: close it as OpenAI would.
+      if (!this.roleSent) draft.chunks.push(this.chunks().role());
+      this.roleSent = true;
+      this.finished = true;
+      draft.chunks.push(this.chunks().finish(mapFinishReason('stop', this.tools.count > 0)));
+    }
+    if (this.context.includeUsage && this.usage !== undefined) draft.chunks.push(this.chunks().usage(this.usage));
+    draft.done = true;
+  }
+
+  private toolDeltas(value: unknown): ToolCallDelta[] {
     if (!Array.isArray(value)) return [];
     const out: ToolCallDelta[] = [];
+    const tools = this.tools;
     value.forEach((entry, position) => {
       const call = asRecord(entry);
       if (call === undefined) return;
@@ -85,59 +111,59 @@ export function createCompatibleStreamTranslator(provider: string, context: Resp
       const callId = nonEmpty(stringOr(call['id']));
       const key = typeof call['index'] === 'number' ? `index:${call['index']}`
         : callId !== undefined ? `id:${callId}`
-        : lastToolKey ?? `position:${position}`;
+        : this.lastToolKey ?? `position:${position}`;
       const fragment = readArguments(fn['arguments']);
       if (!tools.has(key)) {
-        const start = tools.start(key, callId ?? syntheticToolCallId(id ?? context.completionId, tools.count), stringOr(fn['name']) ?? '');
+        const start = tools.start(key, callId ?? syntheticToolCallId(this.id ?? this.context.completionId, tools.count), stringOr(fn['name']) ?? '');
         out.push(fragment === '' ? start : { ...start, function: { name: start.function?.name ?? '', arguments: fragment } });
       } else if (fragment !== '') {
         const append = tools.append(key, fragment);
         if (append !== undefined) out.push(append);
       }
-      lastToolKey = key;
+      this.lastToolKey = key;
     });
     return out;
-  };
+  }
 
-  const handleChoice = (choice: Readonly<Record<string, unknown>>, draft: Draft): void => {
+  private handleChoice(choice: Readonly<Record<string, unknown>>, draft: Draft): void {
     const delta = asRecord(choice['delta']) ?? {};
     const parts: { content?: string; refusal?: string; tool_calls?: readonly ToolCallDelta[] } = {};
     const content = readContent(delta['content']);
     if (content !== null && content !== '') parts.content = content;
     const refusal = stringOr(delta['refusal']);
     if (refusal !== undefined && refusal !== '') parts.refusal = refusal;
-    const calls = toolDeltas(delta['tool_calls']);
+    const calls = this.toolDeltas(delta['tool_calls']);
     if (calls.length > 0) parts.tool_calls = calls;
     const meaningful = Object.keys(parts).length > 0;
     const rawFinish = stringOr(choice['finish_reason']);
 
-    if (!roleSent && (meaningful || delta['role'] !== undefined || rawFinish !== undefined)) {
-      roleSent = true;
+    if (!this.roleSent && (meaningful || delta['role'] !== undefined || rawFinish !== undefined)) {
+      this.roleSent = true;
       const opening: ChunkDelta = parts.content === undefined && parts.tool_calls === undefined && parts.refusal === undefined
         ? { role: 'assistant', content: '' }
         : { role: 'assistant', ...parts };
-      draft.chunks.push(chunks().delta(opening));
+      draft.chunks.push(this.chunks().delta(opening));
     } else if (meaningful) {
-      draft.chunks.push(chunks().delta(parts));
+      draft.chunks.push(this.chunks().delta(parts));
     }
-    if (meaningful && !contentSeen) {
-      contentSeen = true;
+    if (meaningful && !this.contentSeen) {
+      this.contentSeen = true;
       draft.firstContent = true;
     }
-    if (rawFinish === undefined || finished) return;
+    if (rawFinish === undefined || this.finished) return;
     draft.rawFinishReason = rawFinish;
     if (ERROR_FINISH_REASONS.has(rawFinish)) {
-      fail(draft, translateProviderError(provider, 502, {}, { message: `The provider ended the stream with finish_reason "${rawFinish}".` }));
+      this.fail(draft, translateProviderError(this.provider, 502, {}, { message: `The provider ended the stream with finish_reason "${rawFinish}".` }));
       return;
     }
-    finished = true;
-    draft.chunks.push(chunks().finish(mapFinishReason(rawFinish, tools.count > 0)));
-  };
+    this.finished = true;
+    draft.chunks.push(this.chunks().finish(mapFinishReason(rawFinish, this.tools.count > 0)));
+  }
 
-  const handleEvent = (data: string, draft: Draft): void => {
-    if (terminated) return;
+  private handleEvent(data: string, draft: Draft): void {
+    if (this.terminated) return;
     if (data.trim() === '[DONE]') {
-      complete(draft);
+      this.complete(draft);
       return;
     }
     const record = asRecord(parseJson(data));
@@ -146,43 +172,28 @@ export function createCompatibleStreamTranslator(provider: string, context: Resp
       return;
     }
     if (record['error'] !== undefined && record['error'] !== null) {
-      fail(draft, inStreamError(provider, record));
+      this.fail(draft, inStreamError(this.provider, record));
       return;
     }
     if (!Array.isArray(record['choices'])) {
       draft.malformed += 1;
       return;
     }
-    id ??= nonEmpty(stringOr(record['id']));
-    model ??= nonEmpty(stringOr(record['model']));
+    this.id ??= nonEmpty(stringOr(record['id']));
+    this.model ??= nonEmpty(stringOr(record['model']));
     const chunkUsage = readUsage(record);
     if (chunkUsage !== undefined) {
-      usage = chunkUsage;
+      this.usage = chunkUsage;
       draft.usage = chunkUsage;
     }
     for (const entry of record['choices']) {
       const choice = asRecord(entry);
       // The gateway serves one choice (n > 1 is rejected by the param table).
       if (choice === undefined || (choice['index'] !== undefined && choice['index'] !== 0)) continue;
-      handleChoice(choice, draft);
-      if (terminated) return;
+      this.handleChoice(choice, draft);
+      if (this.terminated) return;
     }
-  };
-
-  const run = (events: readonly { data: string }[], atEnd: boolean): StreamStep => {
-    const draft: Draft = { chunks: [], firstContent: false, done: false, malformed: 0 };
-    for (const event of events) handleEvent(event.data, draft);
-    if (atEnd && !terminated) {
-      if (finished) complete(draft);
-      else fail(draft, streamEndedEarly(provider));
-    }
-    return toStep(draft);
-  };
-
-  return {
-    push: (bytes) => (terminated ? EMPTY_STEP : run(decoder.push(bytes), false)),
-    end: () => (terminated ? EMPTY_STEP : run(decoder.end(), true)),
-  };
+  }
 }
 
 /** `data: {"error": {...}}` mid-stream: a numeric HTTP-like code is used as the status, else 502. */
