@@ -9,7 +9,7 @@
  *   node --import tsx bench/ab.ts --bin .cache/ab/base/cli/bin.js --bin dist/cli/bin.js [--row aigw-openai] [--rounds 6] [--seconds 3] [--floor] [--floor-buffered]
  *   (a --bin may start with Node options: --bin="--max-semi-space-size=32 dist/cli/bin.js")
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -96,6 +96,8 @@ async function main(): Promise<void> {
   } finally {
     for (const contender of contenders) await contender.server.stop();
     await upstream.stop();
+    // The audit files of a run reach a gigabyte or more.
+    rmSync(work, { recursive: true, force: true });
   }
 }
 

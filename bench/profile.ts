@@ -7,7 +7,7 @@
  *   npm run build && node --import tsx bench/profile.ts [--row floor|aigw-openai|aigw-secure|aigw-anthropic|aigw-openai-stream|aigw-anthropic-stream]
  *     [--seconds 5] [--connections 50] [--heap (allocations instead of CPU time)] [--bin path/to/cli/bin.js (another build, for A/B)]
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -124,6 +124,8 @@ async function main(): Promise<void> {
   } finally {
     await gateway?.stop();
     await upstream.stop();
+    // The profile is kept; the run's audit files (hundreds of MB) are not.
+    for (const name of readdirSync(work)) if (name.startsWith('audit.jsonl')) rmSync(join(work, name), { force: true });
   }
   const extension = heap ? '.heapprofile' : '.cpuprofile';
   const file = readdirSync(work).find((name) => name.endsWith(extension));
