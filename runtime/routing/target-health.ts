@@ -55,83 +55,103 @@ interface Circuit {
 export const HEALTH_DEFAULTS = { threshold: 3, openMs: 10_000, maxOpenMs: 120_000 } as const;
 
 export function createTargetHealth(clock: Clock, options: HealthOptions = {}): TargetHealth {
-  const threshold = options.threshold ?? HEALTH_DEFAULTS.threshold;
-  const baseOpenMs = options.openMs ?? HEALTH_DEFAULTS.openMs;
-  const maxOpenMs = options.maxOpenMs ?? HEALTH_DEFAULTS.maxOpenMs;
-  const circuits = new Map<string, Circuit>();
-  const emit = options.onTransition ?? (() => undefined);
+  return new CircuitBreakers(clock, options);
+}
 
-  const circuitFor = (provider: string, model: string): Circuit => {
-    // Provider ids never contain '/', so the key is unambiguous even when the model does.
-    const key = `${provider}/${model}`;
-    let circuit = circuits.get(key);
-    if (circuit === undefined) {
-      circuit = { failures: 0, state: 'closed', openedAt: 0, openUntil: 0, openMs: baseOpenMs, probing: false };
-      circuits.set(key, circuit);
-    }
-    if (circuit.state === 'open' && clock.monotonic() >= circuit.openUntil) {
-      circuit.state = 'half-open';
-      circuit.probing = false;
-      emit({ type: 'circuit-half-open', provider, model, at: circuit.openUntil });
-    }
-    return circuit;
-  };
+/** Classes, not objects of closures: a permit is made for every attempt (issue 8). */
+class CircuitBreakers implements TargetHealth {
+  readonly threshold: number;
+  readonly baseOpenMs: number;
+  readonly maxOpenMs: number;
+  readonly emit: (event: CircuitEvent) => void;
+  private readonly circuits = new Map<string, Circuit>();
 
-  const open = (circuit: Circuit, provider: string, model: string, openMs: number): void => {
-    const now = clock.monotonic();
+  constructor(readonly clock: Clock, options: HealthOptions) {
+    this.threshold = options.threshold ?? HEALTH_DEFAULTS.threshold;
+    this.baseOpenMs = options.openMs ?? HEALTH_DEFAULTS.openMs;
+    this.maxOpenMs = options.maxOpenMs ?? HEALTH_DEFAULTS.maxOpenMs;
+    this.emit = options.onTransition ?? (() => undefined);
+  }
+
+  state(provider: string, model: string): CircuitState {
+    return this.circuitFor(provider, model).state;
+  }
+
+  acquire(provider: string, model: string, force = false): HealthPermit | undefined {
+    const circuit = this.circuitFor(provider, model);
+    if (circuit.state === 'closed') return new CircuitPermit(this, circuit, provider, model, false);
+    if (circuit.state === 'half-open' && !circuit.probing) {
+      circuit.probing = true;
+      return new CircuitPermit(this, circuit, provider, model, true);
+    }
+    return force ? new CircuitPermit(this, circuit, provider, model, true) : undefined;
+  }
+
+  open(circuit: Circuit, provider: string, model: string, openMs: number): void {
+    const now = this.clock.monotonic();
     circuit.state = 'open';
     circuit.openMs = openMs;
     circuit.openedAt = now;
     circuit.openUntil = now + openMs;
     circuit.probing = false;
-    emit({ type: 'circuit-open', provider, model, at: now, openMs });
-  };
+    this.emit({ type: 'circuit-open', provider, model, at: now, openMs });
+  }
 
-  const permit = (circuit: Circuit, provider: string, model: string, probe: boolean): HealthPermit => {
-    let settled = false;
-    return {
-      probe,
-      success() {
-        if (settled) return;
-        settled = true;
-        const wasClosed = circuit.state === 'closed';
-        circuit.failures = 0;
-        circuit.probing = false;
-        circuit.openMs = baseOpenMs;
-        if (!wasClosed) {
-          circuit.state = 'closed';
-          emit({ type: 'circuit-close', provider, model, at: clock.monotonic() });
-        }
-      },
-      failure() {
-        if (settled) return;
-        settled = true;
-        circuit.failures += 1;
-        if (circuit.state === 'half-open' && probe) {
-          open(circuit, provider, model, Math.min(circuit.openMs * 2, maxOpenMs));
-        } else if (circuit.state === 'closed' && circuit.failures >= threshold) {
-          open(circuit, provider, model, baseOpenMs);
-        }
-        // Open already (a forced last-candidate call failed): the current open period stands.
-      },
-      release() {
-        if (settled) return;
-        settled = true;
-        if (probe && circuit.state === 'half-open') circuit.probing = false;
-      },
-    };
-  };
+  private circuitFor(provider: string, model: string): Circuit {
+    // Provider ids never contain '/', so the key is unambiguous even when the model does.
+    const key = `${provider}/${model}`;
+    let circuit = this.circuits.get(key);
+    if (circuit === undefined) {
+      circuit = { failures: 0, state: 'closed', openedAt: 0, openUntil: 0, openMs: this.baseOpenMs, probing: false };
+      this.circuits.set(key, circuit);
+    }
+    if (circuit.state === 'open' && this.clock.monotonic() >= circuit.openUntil) {
+      circuit.state = 'half-open';
+      circuit.probing = false;
+      this.emit({ type: 'circuit-half-open', provider, model, at: circuit.openUntil });
+    }
+    return circuit;
+  }
+}
 
-  return {
-    state: (provider, model) => circuitFor(provider, model).state,
-    acquire(provider, model, force = false) {
-      const circuit = circuitFor(provider, model);
-      if (circuit.state === 'closed') return permit(circuit, provider, model, false);
-      if (circuit.state === 'half-open' && !circuit.probing) {
-        circuit.probing = true;
-        return permit(circuit, provider, model, true);
-      }
-      return force ? permit(circuit, provider, model, true) : undefined;
-    },
-  };
+class CircuitPermit implements HealthPermit {
+  private settled = false;
+
+  constructor(
+    private readonly breakers: CircuitBreakers, private readonly circuit: Circuit,
+    private readonly provider: string, private readonly model: string, readonly probe: boolean,
+  ) {}
+
+  success(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const { circuit, breakers } = this;
+    const wasClosed = circuit.state === 'closed';
+    circuit.failures = 0;
+    circuit.probing = false;
+    circuit.openMs = breakers.baseOpenMs;
+    if (!wasClosed) {
+      circuit.state = 'closed';
+      breakers.emit({ type: 'circuit-close', provider: this.provider, model: this.model, at: breakers.clock.monotonic() });
+    }
+  }
+
+  failure(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const { circuit, breakers } = this;
+    circuit.failures += 1;
+    if (circuit.state === 'half-open' && this.probe) {
+      breakers.open(circuit, this.provider, this.model, Math.min(circuit.openMs * 2, breakers.maxOpenMs));
+    } else if (circuit.state === 'closed' && circuit.failures >= breakers.threshold) {
+      breakers.open(circuit, this.provider, this.model, breakers.baseOpenMs);
+    }
+    // Open already (a forced last-candidate call failed): the current open period stands.
+  }
+
+  release(): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.probe && this.circuit.state === 'half-open') this.circuit.probing = false;
+  }
 }
