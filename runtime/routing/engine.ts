@@ -134,19 +134,22 @@ async function quietly(action: () => void | Promise<void> | undefined): Promise<
 function result(state: RunState, outcome: RunOutcome, status: number, error?: ClientError): EngineResult {
   const { answer } = state;
   const firstByteAt = state.stream ? state.streamOpenedAt : answer?.firstContentAt;
-  return {
-    requestId: state.input.requestId,
-    route: state.input.route.name,
-    stream: state.stream,
-    outcome,
-    status,
-    attempts: state.records,
-    ...(answer === undefined ? {} : { provider: answer.entry.id, providerType: answer.entry.type, model: answer.completion?.model ?? answer.model ?? answer.target.model }),
-    ...(answer?.usage === undefined ? {} : { usage: answer.usage }),
-    ...(firstByteAt === undefined ? {} : { timeToFirstByteMs: firstByteAt - state.startedAt }),
-    durationMs: state.deps.clock.monotonic() - state.startedAt,
-    ...(answer?.completion === undefined ? {} : { completion: answer.completion }),
-    ...(error === undefined ? {} : { error }),
-    malformed: state.malformed,
-  };
+  // Members in the order of EngineResult, optional ones assigned rather than spread (a spread
+  // mid-literal costs ≈ 0.1 µs each, on every request: issue 8).
+  // durationMs and malformed, required, are set below in their place.
+  const out = { requestId: state.input.requestId, route: state.input.route.name, stream: state.stream, outcome, status, attempts: state.records } as Partial<MutableResult> as MutableResult;
+  if (answer !== undefined) {
+    out.provider = answer.entry.id;
+    out.providerType = answer.entry.type;
+    out.model = answer.completion?.model ?? answer.model ?? answer.target.model;
+  }
+  if (answer?.usage !== undefined) out.usage = answer.usage;
+  if (firstByteAt !== undefined) out.timeToFirstByteMs = firstByteAt - state.startedAt;
+  out.durationMs = state.deps.clock.monotonic() - state.startedAt;
+  if (answer?.completion !== undefined) out.completion = answer.completion;
+  if (error !== undefined) out.error = error;
+  out.malformed = state.malformed;
+  return out;
 }
+
+type MutableResult = { -readonly [K in keyof EngineResult]: EngineResult[K] };

@@ -11,7 +11,7 @@ import type { AttemptInput, AttemptResult } from './attempt-common.js';
 import { eligible, hasLaterCandidate, resolve, type Phase, type Resolved } from './candidates.js';
 import { detailOf, healthVerdict, reasonOf } from './classify-outcome.js';
 import { decideRetry } from './retry-delay.js';
-import { addRecord, type RunState, type Who } from './run-state.js';
+import { addRecord, type Answer, type RunState, type Who } from './run-state.js';
 import { allAttemptsFailed, upstreamRejected } from './run-errors.js';
 import { openAttemptScope, Stop } from './scopes.js';
 import { runStreamAttempt } from './stream-attempt.js';
@@ -78,10 +78,12 @@ export async function tryCandidate(state: RunState, plan: readonly Candidate[], 
       base.outcome = 'success';
       if (complete) base.detail = 'body broke after the finish chunk';
       addRecord(state, base);
-      state.answer = { entry, target, firstContentAt: result.firstContentAt ?? startedAt,
-        ...(result.usage === undefined ? {} : { usage: result.usage }),
-        ...(result.ok && result.completion !== undefined ? { completion: result.completion } : {}),
-        ...(result.ok && result.model !== undefined ? { model: result.model } : {}) };
+      // Optional members assigned, not spread: a spread mid-literal costs ≈ 0.1 µs each (issue 8).
+      const answer: Mutable<Answer> = { entry, target, firstContentAt: result.firstContentAt ?? startedAt };
+      if (result.usage !== undefined) answer.usage = result.usage;
+      if (result.ok && result.completion !== undefined) answer.completion = result.completion;
+      if (result.ok && result.model !== undefined) answer.model = result.model;
+      state.answer = answer;
       return { type: 'answered' };
     }
 
@@ -143,7 +145,8 @@ class AttemptContext implements ResponseContext {
   }
 }
 
-type MutableRecord = { -readonly [K in keyof AttemptRecord]: AttemptRecord[K] };
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type MutableRecord = Mutable<AttemptRecord>;
 
 /** The record of a call, built field by field (this runs for every attempt of every request). */
 function attemptRecord(who: Who, result: AttemptResult, startMs: number, durationMs: number,

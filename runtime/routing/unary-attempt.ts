@@ -2,7 +2,7 @@
  * One non-stream attempt (design §3.3): send, read the whole body within the attempt's budget (for a
  * non-stream answer the body *is* the first content), translate.
  */
-import { failureFromError, malformedAnswer, readBody, translateError, type AttemptInput, type AttemptResult } from './attempt-common.js';
+import { failureFromError, malformedAnswer, readBody, translateError, type AttemptInput, type AttemptResult, type AttemptSuccess } from './attempt-common.js';
 
 export async function runUnaryAttempt(input: AttemptInput): Promise<AttemptResult> {
   const { scope } = input;
@@ -26,15 +26,10 @@ export async function runUnaryAttempt(input: AttemptInput): Promise<AttemptResul
     if (!parsed.ok) {
       return { ok: false, status, failure: { kind: 'upstream', status, error: parsed.error }, afterContent: false, malformed: 0 };
     }
-    return {
-      ok: true,
-      status,
-      completion: parsed.completion,
-      usage: parsed.usage,
-      ...(parsed.rawFinishReason === undefined ? {} : { rawFinishReason: parsed.rawFinishReason }),
-      firstContentAt,
-      malformed: 0,
-    };
+    const answered: { -readonly [K in keyof AttemptSuccess]: AttemptSuccess[K] } = { ok: true, status, completion: parsed.completion, usage: parsed.usage, firstContentAt, malformed: 0 };
+    // Assigned, not spread: a spread mid-literal costs ≈ 0.1 µs (issue 8).
+    if (parsed.rawFinishReason !== undefined) answered.rawFinishReason = parsed.rawFinishReason;
+    return answered;
   } catch (error) {
     return { ok: false, status, failure: failureFromError(error, scope, { streaming: false, headReceived, status }), afterContent: false, malformed: 0 };
   }

@@ -6,7 +6,7 @@
  * @see https://platform.openai.com/docs/api-reference/chat/object
  * @see /work/shared/providers.md §1.3, §2.3, §7.3, §9
  */
-import type { ChatCompletion, ToolCall, Usage } from '../../openai/wire.js';
+import type { ChatCompletion, CompletionMessage, ToolCall, Usage } from '../../openai/wire.js';
 import type { ParseResult, ResponseContext } from '../contract.js';
 import { asRecord, malformedResponse } from '../error-common.js';
 import { parseJson, stringOr } from '../json-value.js';
@@ -42,26 +42,23 @@ export function parseCompatibleResponse(
     return { ok: false, error: malformedResponse(provider, `finish_reason "${rawFinish}"`) };
   }
   const usage: Usage | undefined = readUsage(root);
-  const completion: ChatCompletion = {
+  // Optional members assigned, not spread: a spread mid-literal costs ≈ 0.1 µs each (issue 8).
+  const answer: Mutable<CompletionMessage> = { role: 'assistant', content: readContent(message['content']), refusal: stringOr(message['refusal']) ?? null };
+  if (toolCalls.length > 0) answer.tool_calls = toolCalls;
+  const completion: Mutable<ChatCompletion> = {
     id,
     object: 'chat.completion',
     created: context.created,
     model: nonEmpty(stringOr(root['model'])) ?? context.model,
-    choices: [{
-      index: 0,
-      message: {
-        role: 'assistant',
-        content: readContent(message['content']),
-        refusal: stringOr(message['refusal']) ?? null,
-        ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-      },
-      logprobs: null,
-      finish_reason: mapFinishReason(rawFinish ?? 'stop', toolCalls.length > 0),
-    }],
-    ...(usage === undefined ? {} : { usage }),
+    choices: [{ index: 0, message: answer, logprobs: null, finish_reason: mapFinishReason(rawFinish ?? 'stop', toolCalls.length > 0) }],
   };
-  return { ok: true, completion, usage: usage ?? ZERO_USAGE, ...(rawFinish === undefined ? {} : { rawFinishReason: rawFinish }) };
+  if (usage !== undefined) completion.usage = usage;
+  const parsed: Mutable<Extract<ParseResult, { ok: true }>> = { ok: true, completion, usage: usage ?? ZERO_USAGE };
+  if (rawFinish !== undefined) parsed.rawFinishReason = rawFinish;
+  return parsed;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** A string, or the text parts of a content array (Mistral returns arrays with `thinking` parts). */
 export function readContent(value: unknown): string | null {

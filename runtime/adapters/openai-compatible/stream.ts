@@ -205,15 +205,13 @@ function inStreamError(provider: string, record: Readonly<Record<string, unknown
 }
 
 function toStep(draft: Draft): StreamStep {
-  return {
-    chunks: draft.chunks,
-    firstContent: draft.firstContent,
-    done: draft.done,
-    ...(draft.usage === undefined ? {} : { usage: draft.usage }),
-    ...(draft.error === undefined ? {} : { error: draft.error }),
-    ...(draft.rawFinishReason === undefined ? {} : { rawFinishReason: draft.rawFinishReason }),
-    ...(draft.malformed === 0 ? {} : { malformed: draft.malformed }),
-  };
+  // Optional members assigned, not spread (≈ 0.1 µs each, on every upstream read: issue 8).
+  const step: { -readonly [K in keyof StreamStep]: StreamStep[K] } = { chunks: draft.chunks, firstContent: draft.firstContent, done: draft.done };
+  if (draft.usage !== undefined) step.usage = draft.usage;
+  if (draft.error !== undefined) step.error = draft.error;
+  if (draft.rawFinishReason !== undefined) step.rawFinishReason = draft.rawFinishReason;
+  if (draft.malformed !== 0) step.malformed = draft.malformed;
+  return step;
 }
 
 const EMPTY_STEP: StreamStep = Object.freeze({ chunks: Object.freeze([]), firstContent: false, done: false });
