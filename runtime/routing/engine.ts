@@ -10,7 +10,6 @@
  * `sink.start` is the moment to send headers; when it was never called, send `result.error` as an
  * HTTP error response instead.
  */
-import { reservationTokens } from '../quota/estimate-tokens.js';
 import { failoverReasons } from './classify-outcome.js';
 import { createRelayState } from './continuation.js';
 import { planAttempts } from './plan-attempts.js';
@@ -46,7 +45,7 @@ async function runRequest(deps: EngineDependencies, input: RunInput): Promise<En
     startedAt,
     completionId: undefined,
     created: Math.floor(deps.clock.now() / 1000),
-    estimatedTokens: reservationTokens(input.request, input.request.max_completion_tokens ?? input.request.max_tokens ?? input.route.defaultMaxTokens),
+    estimatedTokens: undefined,
     failoverOn: failoverReasons(input.route.failoverOn),
     records: [],
     relay: createRelayState(),

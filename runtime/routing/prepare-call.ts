@@ -8,7 +8,7 @@
 import type { BuildOptions, BuildResult } from '../adapters/contract.js';
 import type { Reservation } from '../quota/limiter.js';
 import { reasonOf } from './classify-outcome.js';
-import { addSkipped, type RunState } from './run-state.js';
+import { addSkipped, estimatedTokens, type RunState } from './run-state.js';
 import { missingCredential, targetContext } from './target-context.js';
 import type { HealthPermit } from './target-health.js';
 import { hasLaterCandidate, type Phase, type Resolved } from './candidates.js';
@@ -65,7 +65,7 @@ export function prepareCall(
     return undefined;
   }
   if (entry.limits === undefined || deps.limiter === undefined) return { permit, built, reservation: undefined };
-  return deps.limiter.admit(`provider:${entry.id}`, entry.limits, state.estimatedTokens).then((admission) => {
+  return deps.limiter.admit(`provider:${entry.id}`, entry.limits, estimatedTokens(state)).then((admission) => {
     if (admission.allowed) return { permit, built, reservation: admission.reservation };
     permit.release();
     addSkipped(state, who, 'quota_full', 0, `provider ${admission.exceeded} per minute limit reached`);

@@ -8,6 +8,7 @@ import type { ChatCompletion, Usage } from '../openai/wire.js';
 import type { RelayState } from './continuation.js';
 import type { RunScope } from './scopes.js';
 import type { AttemptRecord, EngineDependencies, FailoverReason, RunInput, StreamSink } from './types.js';
+import { reservationTokens } from '../quota/estimate-tokens.js';
 
 export interface Answer {
   readonly entry: ProviderEntry;
@@ -31,7 +32,8 @@ export interface RunState {
   /** The answer's id when the upstream gives none; made on first use (most upstreams send their own). */
   completionId: string | undefined;
   readonly created: number;
-  readonly estimatedTokens: number;
+  /** Tokens a provider `limits` reservation holds; estimated when first needed (see estimatedTokens). */
+  estimatedTokens: number | undefined;
   readonly failoverOn: ReadonlySet<FailoverReason>;
   readonly records: AttemptRecord[];
   readonly relay: RelayState;
@@ -66,4 +68,14 @@ export function addRecord(state: RunState, record: AttemptRecord): AttemptRecord
 export function addSkipped(state: RunState, who: Who, reason: FailoverReason, status: number, detail: string): void {
   const at = state.deps.clock.monotonic() - state.startedAt;
   addRecord(state, { ...who, status, reason, outcome: 'skipped', startMs: at, durationMs: 0, dropped: [], detail });
+}
+
+/**
+ * The run's reservation estimate (prompt estimate + completion ceiling), made on first use: only a
+ * provider with `limits` needs it, and with tool definitions it serialises them (issue 8).
+ */
+export function estimatedTokens(state: RunState): number {
+  const { request, route } = state.input;
+  state.estimatedTokens ??= reservationTokens(request, request.max_completion_tokens ?? request.max_tokens ?? route.defaultMaxTokens);
+  return state.estimatedTokens;
 }
