@@ -4,9 +4,10 @@
  * @see https://platform.openai.com/docs/api-reference/chat/object#chat/object-usage
  */
 import type { Usage } from '../openai/wire.js';
+import type { Mutable } from '../mutable.js';
 
 export function makeUsage(promptTokens: number, completionTokens: number, details: { cachedTokens?: number; reasoningTokens?: number } = {}): Usage {
-  const usage: { -readonly [K in keyof Usage]: Usage[K] } = {
+  const usage: Mutable<Usage> = {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,

@@ -19,6 +19,7 @@ import { openRunScope } from './scopes.js';
 import type { Phase } from './candidates.js';
 import { tryCandidate, type CandidateStep } from './try-candidate.js';
 import type { ClientError, EngineDependencies, EngineResult, RunInput, RunOutcome } from './types.js';
+import type { Mutable } from '../mutable.js';
 
 export interface Engine {
   run(input: RunInput): Promise<EngineResult>;
@@ -133,10 +134,9 @@ async function quietly(action: () => void | Promise<void> | undefined): Promise<
 function result(state: RunState, outcome: RunOutcome, status: number, error?: ClientError): EngineResult {
   const { answer } = state;
   const firstByteAt = state.stream ? state.streamOpenedAt : answer?.firstContentAt;
-  // Members in the order of EngineResult, optional ones assigned rather than spread (a spread
-  // mid-literal costs ≈ 0.1 µs each, on every request: issue 8).
-  // durationMs and malformed, required, are set below in their place.
-  const out = { requestId: state.input.requestId, route: state.input.route.name, stream: state.stream, outcome, status, attempts: state.records } as Partial<MutableResult> as MutableResult;
+  // Members in the order of EngineResult, optional ones assigned rather than spread (see Mutable);
+  // the required durationMs and malformed are set below, in their place.
+  const out = { requestId: state.input.requestId, route: state.input.route.name, stream: state.stream, outcome, status, attempts: state.records } as Partial<Mutable<EngineResult>> as Mutable<EngineResult>;
   if (answer !== undefined) {
     out.provider = answer.entry.id;
     out.providerType = answer.entry.type;
@@ -151,4 +151,4 @@ function result(state: RunState, outcome: RunOutcome, status: number, error?: Cl
   return out;
 }
 
-type MutableResult = { -readonly [K in keyof EngineResult]: EngineResult[K] };
+

@@ -13,6 +13,7 @@ import type { AttemptFailure } from './classify-outcome.js';
 import { continuationChunk, filterUsage, noteSent, type RelayState } from './continuation.js';
 import { Stop } from './scopes.js';
 import { startTimer } from '../timers.js';
+import type { Mutable } from '../mutable.js';
 
 export interface StreamAttemptInput extends AttemptInput {
   readonly relay: RelayState;
@@ -78,7 +79,7 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
       return undefined;
     },
     failed(failure: AttemptFailure): AttemptResult {
-      const result: { -readonly [K in keyof AttemptFailed]: AttemptFailed[K] } = {
+      const result: Mutable<AttemptFailed> = {
         // An in-band error event's own status (Anthropic's overloaded 529) says more than the 200 head.
         ok: false, status: failure.kind === 'upstream' ? failure.status : status, failure, afterContent: contentSent, malformed,
       };

@@ -19,6 +19,7 @@ import { prepareCall } from './prepare-call.js';
 import type { HealthPermit } from './target-health.js';
 import type { AttemptRecord, Candidate, ClientError } from './types.js';
 import { runUnaryAttempt } from './unary-attempt.js';
+import type { Mutable } from '../mutable.js';
 
 export type CandidateStep =
   | { readonly type: 'next' }
@@ -145,7 +146,6 @@ class AttemptContext implements ResponseContext {
   }
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type MutableRecord = Mutable<AttemptRecord>;
 
 /** The record of a call, built field by field (this runs for every attempt of every request). */

@@ -3,6 +3,7 @@
  * non-stream answer the body *is* the first content), translate.
  */
 import { failureFromError, malformedAnswer, readBody, translateError, type AttemptInput, type AttemptResult, type AttemptSuccess } from './attempt-common.js';
+import type { Mutable } from '../mutable.js';
 
 export async function runUnaryAttempt(input: AttemptInput): Promise<AttemptResult> {
   const { scope } = input;
@@ -26,7 +27,7 @@ export async function runUnaryAttempt(input: AttemptInput): Promise<AttemptResul
     if (!parsed.ok) {
       return { ok: false, status, failure: { kind: 'upstream', status, error: parsed.error }, afterContent: false, malformed: 0 };
     }
-    const answered: { -readonly [K in keyof AttemptSuccess]: AttemptSuccess[K] } = { ok: true, status, completion: parsed.completion, usage: parsed.usage, firstContentAt, malformed: 0 };
+    const answered: Mutable<AttemptSuccess> = { ok: true, status, completion: parsed.completion, usage: parsed.usage, firstContentAt, malformed: 0 };
     // Assigned, not spread: a spread mid-literal costs ≈ 0.1 µs (issue 8).
     if (parsed.rawFinishReason !== undefined) answered.rawFinishReason = parsed.rawFinishReason;
     return answered;

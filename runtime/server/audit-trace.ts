@@ -10,6 +10,7 @@ import type { Manifest } from '../manifest/types.js';
 import type { AttemptRecord } from '../routing/types.js';
 import type { RequestTrace } from './gateway-deps.js';
 import type { LiveConfig } from './live-config.js';
+import type { Mutable } from '../mutable.js';
 
 export interface RequestFacts {
   readonly requestId: string;
@@ -74,7 +75,7 @@ export function traceToAuditInput(trace: Readonly<RequestTrace>, facts: RequestF
 
 function toAuditAttempt(attempt: AttemptRecord): AuditAttempt {
   // Built in one literal (no spreads): this runs for every attempt of every request.
-  const audited: { -readonly [K in keyof AuditAttempt]: AuditAttempt[K] } = {
+  const audited: Mutable<AuditAttempt> = {
     provider: attempt.provider,
     model: attempt.model,
     outcome: attempt.outcome === 'success' ? 'success' : attempt.outcome === 'skipped' ? 'skipped' : 'failure',

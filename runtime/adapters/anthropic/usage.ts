@@ -7,6 +7,7 @@ import type { Usage } from '../../openai/wire.js';
 import { isRecord } from '../json-value.js';
 import { makeUsage } from '../usage.js';
 import type { WireUsage } from './wire.js';
+import type { Mutable } from '../../mutable.js';
 
 export function toOpenAIUsage(usage: WireUsage): Usage {
   const cacheRead = count(usage.cache_read_input_tokens);
@@ -16,7 +17,7 @@ export function toOpenAIUsage(usage: WireUsage): Usage {
 
 /** Merges a later usage report (message_delta) over an earlier one (message_start): present fields win. */
 export function mergeUsage(earlier: WireUsage, later: Readonly<Record<string, unknown>>): WireUsage {
-  const merged: { -readonly [K in keyof WireUsage]: WireUsage[K] } = { ...earlier };
+  const merged: Mutable<WireUsage> = { ...earlier };
   for (const key of ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'] as const) {
     const value = later[key];
     if (typeof value === 'number') merged[key] = value;

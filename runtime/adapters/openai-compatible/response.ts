@@ -14,6 +14,7 @@ import { ZERO_USAGE } from '../usage.js';
 import { parseCompatibleError } from './error.js';
 import { ERROR_FINISH_REASONS, mapFinishReason } from './finish-reason.js';
 import { readUsage } from './usage.js';
+import type { Mutable } from '../../mutable.js';
 
 export function parseCompatibleResponse(
   provider: string,
@@ -58,7 +59,6 @@ export function parseCompatibleResponse(
   return parsed;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** A string, or the text parts of a content array (Mistral returns arrays with `thinking` parts). */
 export function readContent(value: unknown): string | null {
