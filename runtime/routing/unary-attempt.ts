@@ -28,7 +28,7 @@ export async function runUnaryAttempt(input: AttemptInput): Promise<AttemptResul
       return { ok: false, status, failure: { kind: 'upstream', status, error: parsed.error }, afterContent: false, malformed: 0 };
     }
     const answered: Mutable<AttemptSuccess> = { ok: true, status, completion: parsed.completion, usage: parsed.usage, firstContentAt, malformed: 0 };
-    // Assigned, not spread: a spread mid-literal costs ≈ 0.1 µs (issue 8).
+    // Assigned, not spread (see Mutable).
     if (parsed.rawFinishReason !== undefined) answered.rawFinishReason = parsed.rawFinishReason;
     return answered;
   } catch (error) {

@@ -43,7 +43,7 @@ export function parseCompatibleResponse(
     return { ok: false, error: malformedResponse(provider, `finish_reason "${rawFinish}"`) };
   }
   const usage: Usage | undefined = readUsage(root);
-  // Optional members assigned, not spread: a spread mid-literal costs ≈ 0.1 µs each (issue 8).
+  // Optional members assigned, not spread (see Mutable).
   const answer: Mutable<CompletionMessage> = { role: 'assistant', content: readContent(message['content']), refusal: stringOr(message['refusal']) ?? null };
   if (toolCalls.length > 0) answer.tool_calls = toolCalls;
   const completion: Mutable<ChatCompletion> = {
@@ -58,7 +58,6 @@ export function parseCompatibleResponse(
   if (rawFinish !== undefined) parsed.rawFinishReason = rawFinish;
   return parsed;
 }
-
 
 /** A string, or the text parts of a content array (Mistral returns arrays with `thinking` parts). */
 export function readContent(value: unknown): string | null {
