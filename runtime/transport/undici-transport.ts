@@ -1,17 +1,17 @@
 /**
  * The real upstream transport for `aigw serve`: one undici Agent, which keeps a keep-alive Pool per
- * origin, and `request()` on the hot path (no fetch, no web streams). The engine owns every budget and
- * aborts through the signal; undici then destroys the socket, also while the body is being read, so
- * an abandoned attempt stops costing tokens at once.
+ * origin, and `dispatch()` on the hot path (no fetch, no web streams, no Readable body:
+ * upstream-exchange.ts). The engine owns every budget and aborts through the signal; the request is
+ * then aborted and its socket destroyed, also while the body is being read, so an abandoned attempt
+ * stops costing tokens at once.
  * @see https://undici.nodejs.org/#/docs/api/Agent
- * @see https://undici.nodejs.org/#/docs/api/Dispatcher?id=dispatcherrequestoptions-callback
  */
-import { Agent, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
 import type { Clock } from '../clock.js';
 import { createAuthApplier, type AuthApplier, type GoogleTokenSource } from './apply-auth.js';
-import { classifyNetworkError } from './classify-network-error.js';
 import type { StopSignal } from '../stop-signal.js';
 import type { Transport, TransportResponse } from './transport.js';
+import { abortReason, UpstreamExchange } from './upstream-exchange.js';
 
 export interface UndiciTransportOptions {
   /**
@@ -40,17 +40,6 @@ export interface UndiciTransport extends Transport {
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
-/** Lower-case names; repeated headers joined with ", " (TransportResponse contract). */
-function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return flat;
-}
-
 /** A target URL parsed once: targets come from the manifest, so a handful of URLs recur. */
 interface ParsedUrl {
   readonly url: URL;
@@ -60,98 +49,6 @@ interface ParsedUrl {
 
 /** Parsed URLs kept per transport; past this many (a reload storm) the cache starts over. */
 const MAX_CACHED_URLS = 1_000;
-
-function abortReason(signal: StopSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
-}
-
-/**
- * The body as Uint8Arrays. A break becomes TransportError('body'); an abort rethrows the signal's
- * reason. Leaving the loop early (break, return, throw) destroys the body, which closes the socket:
- * a half-read HTTP/1.1 response cannot be reused — unless the whole body has already arrived (a stream
- * left at the provider's terminator, the usual case): then it is finished normally, because destroying
- * it builds an abort error with a stack trace on every stream (issue 8 profile) for nothing.
- */
-/** What reading a body throws: the signal's reason after an abort, else a TransportError('body'). */
-function bodyFailure(error: unknown, signal: StopSignal): unknown {
-  return signal.aborted ? abortReason(signal) : classifyNetworkError(error, false);
-}
-
-async function* readBody(body: Dispatcher.ResponseData['body'], signal: StopSignal): AsyncGenerator<Uint8Array, void, undefined> {
-  let ended = false;
-  try {
-    // undici's body yields Buffers (Uint8Array subclasses); its type says `any`. Released below.
-    for await (const chunk of body.iterator({ destroyOnReturn: false })) yield chunk as Uint8Array;
-    ended = true;
-  } catch (error) {
-    throw bodyFailure(error, signal);
-  } finally {
-    if (!ended) release(body, signal);
-  }
-}
-
-/** Node's stream state: `ended` once the source pushed its last byte (not public API; read defensively). */
-function arrivedWhole(body: Dispatcher.ResponseData['body']): boolean {
-  const state = (body as unknown as { _readableState?: { ended?: unknown } })._readableState;
-  return state?.ended === true && body.readableLength === 0;
-}
-
-const decoder = new TextDecoder();
-
-/**
- * A body read whole through its 'data' events: one promise, where iterating it costs two async
- * iterators and a promise per chunk (issue 8 profile). Failures match readBody's: an abort rethrows
- * the signal's reason, a break is a TransportError('body'); past `maxBytes` the body is destroyed.
- */
-function readText(body: Dispatcher.ResponseData['body'], signal: StopSignal, maxBytes: number): Promise<string | undefined> {
-  return new Promise<string | undefined>((resolve, reject) => {
-    if (body.destroyed) {
-      // Aborted (or broken) before the read began: its events have already been emitted.
-      reject(bodyFailure(new Error('the response body was destroyed before it was read'), signal));
-      return;
-    }
-    const parts: Buffer[] = [];
-    let size = 0;
-    const stop = (): void => {
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.off('error', onError);
-      body.off('close', onClose);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        stop();
-        // Destroying emits an abort error nobody else listens for.
-        body.on('error', () => undefined);
-        body.destroy();
-        resolve(undefined);
-        return;
-      }
-      parts.push(chunk);
-    };
-    const onEnd = (): void => {
-      stop();
-      resolve(decoder.decode(parts.length === 1 ? parts[0] : Buffer.concat(parts, size)));
-    };
-    const onError = (error: unknown): void => {
-      stop();
-      reject(bodyFailure(error, signal));
-    };
-    // Destroyed without an error (never by undici itself, but a body must not leave us waiting).
-    const onClose = (): void => onError(new Error('the response body closed before its end'));
-    body.on('data', onData);
-    body.on('end', onEnd);
-    body.on('error', onError);
-    body.on('close', onClose);
-  });
-}
-
-function release(body: Dispatcher.ResponseData['body'], signal: StopSignal): void {
-  if (body.destroyed || body.readableEnded) return;
-  if (!signal.aborted && arrivedWhole(body)) body.resume();
-  else body.destroy();
-}
 
 export function createUndiciTransport(options: UndiciTransportOptions = {}): UndiciTransport {
   const agent = new Agent({
@@ -186,26 +83,9 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Und
       const body = Buffer.from(request.body, 'utf8');
       const headers = await auth.headers(request, url, body);
       if (signal.aborted) throw abortReason(signal);
-      let response: Dispatcher.ResponseData;
-      try {
-        response = await agent.request({
-          origin,
-          path,
-          method: request.method,
-          headers,
-          body,
-          signal,
-        });
-      } catch (error) {
-        if (signal.aborted) throw abortReason(signal);
-        throw classifyNetworkError(error, true);
-      }
-      return {
-        status: response.statusCode,
-        headers: flattenHeaders(response.headers),
-        body: readBody(response.body, signal),
-        text: (maxBytes) => readText(response.body, signal, maxBytes),
-      };
+      const exchange = new UpstreamExchange(signal);
+      agent.dispatch({ origin, path, method: request.method, headers, body }, exchange);
+      return exchange.head;
     },
     close: () => agent.close(),
   };
