@@ -1,13 +1,13 @@
 /**
  * AuthSpec → request headers, the one place where a provider secret is revealed (envoy's backendauth
  * split: adapters describe authentication, the transport performs it). SigV4 goes through
- * @smithy/signature-v4 over the exact body bytes that will be sent; Google service-account tokens are
+ * @smithy/signature-v4 (loaded on first use) over the exact body bytes that will be sent; Google service-account tokens are
  * minted and refreshed by google-auth-library, loaded only when a service-account key is first used. A secret without a value is a TransportError with
  * failure 'auth' naming the variable, never a value: the engine fails over (auth_error).
  */
 import { createHash } from 'node:crypto';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+// Types only: the signer loads on the first SigV4 request (see loadSigner).
+import type { SignatureV4 as SignatureV4Class } from '@smithy/signature-v4';
 // Type only: the library (about 12 MB of resident memory) loads on the first Vertex service-account mint.
 import type { GoogleAuth, JWTInput } from 'google-auth-library';
 import type { AuthSpec, NativeRequest } from '../adapters/contract.js';
@@ -75,6 +75,7 @@ export interface SigV4Input {
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
  */
 export async function signSigV4(input: SigV4Input): Promise<Record<string, string>> {
+  const { SignatureV4, Hash } = await loadSigner();
   const signer = new SignatureV4({
     credentials: {
       accessKeyId: input.accessKeyId,
@@ -105,6 +106,18 @@ export async function signSigV4(input: SigV4Input): Promise<Record<string, strin
     body: input.body,
   }, { signingDate: input.signingDate });
   return { ...signed.headers };
+}
+
+let signerModules: Promise<{ SignatureV4: typeof SignatureV4Class; Hash: typeof import('@smithy/hash-node').Hash }> | undefined;
+
+/**
+ * @smithy/signature-v4 and its hash, loaded on the first SigV4 request: with the Bedrock stream codec
+ * they are about 2.5 MB of resident memory that gateways without Bedrock would carry for nothing.
+ */
+function loadSigner(): NonNullable<typeof signerModules> {
+  signerModules ??= Promise.all([import('@smithy/signature-v4'), import('@smithy/hash-node')])
+    .then(([signature, hash]) => ({ SignatureV4: signature.SignatureV4, Hash: hash.Hash }));
+  return signerModules;
 }
 
 /** google-auth-library clients, one per key (by the key's hash), each caching and refreshing its token. */

@@ -10,8 +10,10 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/RESTSelectObjectAppendix.html
  * @see https://github.com/awslabs/aws-c-event-stream
  */
-import { EventStreamCodec } from '@smithy/eventstream-codec';
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { createRequire } from 'node:module';
+// Types only: the codec loads on the first Bedrock frame (about 2.5 MB of resident memory with the
+// signer, which every gateway would otherwise carry; issue 8 memory benchmark).
+import type { EventStreamCodec } from '@smithy/eventstream-codec';
 
 /** One decoded frame: its string headers (`:event-type`, `:message-type`, …) and raw payload. */
 export interface EventStreamFrame {
@@ -34,8 +36,18 @@ const MINIMUM_FRAME_BYTES = 16;
 /** The library's maximum message size (aws-c-event-stream `AWS_EVENT_STREAM_MAX_MESSAGE_SIZE`). */
 const MAXIMUM_FRAME_BYTES = 24 * 1024 * 1024;
 
-/** Created once: the codec itself holds no per-stream state when only `encode`/`decode` are used. */
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
+const require = createRequire(import.meta.url);
+let sharedCodec: EventStreamCodec | undefined;
+
+/** Made once, on first use: the codec holds no per-stream state when only `encode`/`decode` are used. */
+function codec(): EventStreamCodec {
+  if (sharedCodec === undefined) {
+    const { EventStreamCodec: Codec } = require('@smithy/eventstream-codec') as typeof import('@smithy/eventstream-codec');
+    const { fromUtf8, toUtf8 } = require('@smithy/util-utf8') as typeof import('@smithy/util-utf8');
+    sharedCodec = new Codec(toUtf8, fromUtf8);
+  }
+  return sharedCodec;
+}
 
 export function createEventStreamDecoder(): EventStreamDecoder {
   const pieces: Uint8Array[] = [];
@@ -123,7 +135,7 @@ export function createEventStreamDecoder(): EventStreamDecoder {
 
 /** One complete frame → string headers (Bedrock sends only string headers) and payload. Throws on a bad CRC. */
 function decodeFrame(bytes: Uint8Array): EventStreamFrame {
-  const message = codec.decode(bytes);
+  const message = codec().decode(bytes);
   const headers: Record<string, string> = {};
   for (const [name, header] of Object.entries(message.headers)) {
     if (header.type === 'string') headers[name] = header.value;
@@ -151,6 +163,6 @@ export function encodeEventStreamFrames(events: readonly EventStreamEvent[]): Ui
     const body = event.payload instanceof Uint8Array
       ? event.payload
       : encoder.encode(typeof event.payload === 'string' ? event.payload : JSON.stringify(event.payload));
-    return codec.encode({ headers, body });
+    return codec().encode({ headers, body });
   });
 }
