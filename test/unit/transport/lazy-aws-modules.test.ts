@@ -4,22 +4,11 @@
  * request or frame, never with the gateway's modules.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const moduleUrl = (path: string): string => pathToFileURL(fileURLToPath(new URL(`../../../runtime/${path}`, import.meta.url))).href;
+import { packageFilesLoadedAfter, runtimeModuleUrl } from '../../helpers/loaded-packages.js';
 
 function smithyModulesAfter(body: string): string[] {
-  const script = `
-    import { createRequire } from 'node:module';
-    await import(${JSON.stringify(moduleUrl('server/start-gateway.ts'))});
-    ${body}
-    const loaded = Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes('/node_modules/@smithy/'));
-    process.stdout.write(JSON.stringify(loaded));`;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
-  return JSON.parse(run.stdout) as string[];
+  return packageFilesLoadedAfter(`await import(${JSON.stringify(runtimeModuleUrl('server/start-gateway.ts'))});\n${body}`, '@smithy');
 }
 
 test('the gateway\'s modules (Bedrock adapter and transport included) load no @smithy package', () => {
@@ -28,7 +17,7 @@ test('the gateway\'s modules (Bedrock adapter and transport included) load no @s
 
 test('the first SigV4 signature loads the signer', () => {
   const loaded = smithyModulesAfter(`
-    const { signSigV4 } = await import(${JSON.stringify(moduleUrl('transport/apply-auth.ts'))});
+    const { signSigV4 } = await import(${JSON.stringify(runtimeModuleUrl('transport/apply-auth.ts'))});
     await signSigV4({ method: 'POST', url: new URL('https://bedrock-runtime.eu-central-1.amazonaws.com/model/m/converse'), headers: {}, body: new Uint8Array(),
       region: 'eu-central-1', service: 'bedrock', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', signingDate: new Date(0) });`);
   assert.ok(loaded.some((path) => path.includes('/@smithy/signature-v4/')), JSON.stringify(loaded));
@@ -36,7 +25,7 @@ test('the first SigV4 signature loads the signer', () => {
 
 test('the first event-stream frame loads the codec, and it decodes what it encodes', () => {
   const loaded = smithyModulesAfter(`
-    const { createEventStreamDecoder, encodeEventStreamFrames } = await import(${JSON.stringify(moduleUrl('adapters/bedrock/event-stream.ts'))});
+    const { createEventStreamDecoder, encodeEventStreamFrames } = await import(${JSON.stringify(runtimeModuleUrl('adapters/bedrock/event-stream.ts'))});
     const [frame] = encodeEventStreamFrames([{ headers: { ':event-type': 'messageStop' }, payload: { stopReason: 'end_turn' } }]);
     const [unit] = createEventStreamDecoder().push(frame);
     if (unit.type !== 'frame' || unit.frame.headers[':event-type'] !== 'messageStop') throw new Error('round trip failed');`);
