@@ -69,8 +69,12 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler, TransportRe
   private waiting: ((answer: unknown) => void) | undefined;
   private waitingFailed: ((reason: unknown) => void) | undefined;
   private waitingForText = false;
+  /** text() reads the body: it is collected whole, never paused. */
+  private readingText = false;
   private textLimit = Number.POSITIVE_INFINITY;
   private claimed = false;
+  /** The reader has had all of it (the text, or the iterator's end): an abort changes nothing now. */
+  private consumed = false;
 
   constructor(signal: StopSignal) {
     this.signal = signal;
@@ -81,23 +85,37 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler, TransportRe
     signal.addEventListener('abort', this, { once: true });
   }
 
-  /** The signal's abort: fails what is pending with its reason and stops the request. */
+  /**
+   * The signal's abort: what is pending fails with its reason, and so does the body, also when it has
+   * arrived whole but is not read yet (transport.ts); a request still under way is stopped.
+   */
   handleEvent(): void {
+    if (this.failure !== undefined || this.consumed) return;
     const reason = abortReason(this.signal);
-    this.fail(reason);
-    // What arrived but was not read yet is not wanted any more: the next read throws the reason.
+    this.failure = { error: reason };
     this.chunks = [];
     this.buffered = 0;
-    this.controller?.abort(reason instanceof Error ? reason : new ReleasedError('aborted'));
+    const reject = this.rejectHead;
+    this.resolveHead = undefined;
+    this.rejectHead = undefined;
+    reject?.(reason);
+    this.wake();
+    // After the end the socket is back in the pool already, and aborting would be a no-op.
+    if (!this.ended) this.controller?.abort(reason instanceof Error ? reason : new ReleasedError('aborted'));
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     // Called again when undici retries the request on a fresh socket: the newest controller counts.
     this.controller = controller;
-    if (this.failure !== undefined || this.signal.aborted) controller.abort(new ReleasedError('aborted before it was sent'));
+    if (this.failure !== undefined || this.signal.aborted) {
+      // Given up while it waited for a socket. Throwing here makes undici fail the request before
+      // writing it and keep the socket; controller.abort() would destroy that healthy pooled socket
+      // (undici lib/dispatcher/client-h1.js, writeH1: onConnect in a try, abort() destroys the socket).
+      throw new ReleasedError('aborted before it was sent');
+    }
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     // 1xx (100 Continue, 103 Early Hints) precede the answer's own head.
     if (statusCode < 200 || this.resolveHead === undefined) return;
     this.status = statusCode;
@@ -106,7 +124,6 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler, TransportRe
     this.resolveHead = undefined;
     this.rejectHead = undefined;
     resolve(this);
-    if (this.buffered >= HIGH_WATER_BYTES) controller.pause();
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -119,13 +136,13 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler, TransportRe
     }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    if (this.buffered >= HIGH_WATER_BYTES && this.textLimit === Number.POSITIVE_INFINITY) controller.pause();
+    if (this.buffered >= HIGH_WATER_BYTES && !this.readingText) controller.pause();
     this.wake();
   }
 
   onResponseEnd(): void {
+    // The abort listener stays until the reader has it all (an abort before then fails the body).
     this.ended = true;
-    this.signal.removeEventListener('abort', this);
     this.wake();
   }
 
@@ -148,6 +165,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler, TransportRe
 
   /** The reader no longer wants the rest: a body that arrived whole leaves its socket pooled. */
   private release(): void {
+    if (this.ended) this.finishReading();
     if (this.ended || this.failure !== undefined) return;
     this.failure = { error: undefined };
     this.chunks = [];
@@ -177,8 +195,16 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler, TransportRe
     resolve(answer);
   }
 
+  /** The reader has all of it: the signal no longer matters. */
+  private finishReading(): void {
+    this.consumed = true;
+    this.signal.removeEventListener('abort', this);
+  }
+
   /** An answer now, or a promise the next event that gives one settles (no async frame held between pieces). */
   private answer<T>(forText: boolean): Promise<T> {
+    // One read at a time: a second would leave the first waiting for ever.
+    if (this.waiting !== undefined) return Promise.reject(new Error('an answer body read is already waiting: await it before the next'));
     try {
       const answer = forText ? this.takeText() : this.takePiece();
       if (answer !== NOT_YET) return Promise.resolve(answer as T);
@@ -202,6 +228,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler, TransportRe
     // A read after a failure fails as the first one did.
     if (this.failure !== undefined) return this.answer(true);
     this.claim();
+    this.readingText = true;
     this.textLimit = maxBytes;
     if (this.received > maxBytes) {
       this.release();
@@ -218,6 +245,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler, TransportRe
       throw this.failure.error;
     }
     if (!this.ended) return NOT_YET;
+    this.finishReading();
     const chunks = this.chunks;
     this.chunks = [];
     return decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, this.buffered));
@@ -248,7 +276,10 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler, TransportRe
       this.controller?.resume();
       return { value, done: false };
     }
-    if (this.ended) return DONE;
+    if (this.ended) {
+      this.finishReading();
+      return DONE;
+    }
     if (this.failure !== undefined) {
       if (this.failure.error === undefined) return DONE;
       throw this.failure.error;

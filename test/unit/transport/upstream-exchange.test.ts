@@ -1,7 +1,8 @@
 /**
  * The undici transport's own handler (upstream-exchange.ts, issue 8): what a Node Readable used to do
  * for it — skip informational heads, hand out what arrived as one piece, pause a socket nobody reads —
- * and what it does better: an attempt aborted while still queued for a socket fails at once.
+ * and what it does better: an attempt aborted while still queued for a socket fails at once, and
+ * leaves the pooled socket it would have used alive. The last four tests pin a review's findings.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -11,17 +12,19 @@ import { test, type TestContext } from 'node:test';
 import { literalSecret } from '../../../runtime/secrets.js';
 import { createUndiciTransport } from '../../../runtime/transport/undici-transport.js';
 
-async function upstream(t: TestContext, answer: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ url: string; requests: () => number }> {
+async function upstream(t: TestContext, answer: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ url: string; requests: () => number; sockets: () => number }> {
   let requests = 0;
+  let sockets = 0;
   const server = createServer((request, response) => {
     requests += 1;
     request.resume();
     request.on('end', () => answer(request, response));
   });
+  server.on('connection', () => { sockets += 1; });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   t.after(() => { server.closeAllConnections(); server.close(); });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests, sockets: () => sockets };
 }
 
 const request = (url: string) => ({
@@ -120,4 +123,61 @@ test('a body is read once: a second reader gets a clear error', async (t) => {
   const response = await transport.send(request(server.url), new AbortController().signal);
   assert.equal(await response.text?.(1_000), '{}');
   assert.throws(() => response.body[Symbol.asyncIterator](), /read once/);
+});
+
+test('a queued attempt given up leaves the pooled socket alive for the requests after it', async (t) => {
+  const server = await upstream(t, (_request, response) => setTimeout(() => response.end('{}'), 60));
+  const transport = createUndiciTransport({ keepAliveTimeoutMs: 5_000, connectionsPerOrigin: 1 });
+  t.after(() => transport.close());
+  const first = transport.send(request(server.url), new AbortController().signal);
+  await pause(20);
+  const controller = new AbortController();
+  const queued = transport.send(request(server.url), controller.signal);
+  await pause(20);
+  controller.abort(new Error('budget spent'));
+  await assert.rejects(queued);
+  assert.equal(await (await first).text?.(1_000), '{}');
+  assert.equal(await (await transport.send(request(server.url), new AbortController().signal)).text?.(1_000), '{}');
+  assert.equal(server.sockets(), 1, 'one socket served all of it');
+});
+
+test('text() without a limit reads a body larger than the pause threshold whole', async (t) => {
+  const body = 'x'.repeat(200 * 1024);
+  const server = await upstream(t, (_request, response) => response.end(body));
+  const transport = createUndiciTransport({ keepAliveTimeoutMs: 5_000 });
+  t.after(() => transport.close());
+  const response = await transport.send(request(server.url), new AbortController().signal);
+  await pause(50);
+  assert.equal((await response.text?.(Number.POSITIVE_INFINITY))?.length, body.length);
+});
+
+test('a second read while one is waiting is refused, and the first still gets its piece', async (t) => {
+  let provider: ServerResponse | undefined;
+  const server = await upstream(t, (_request, response) => {
+    provider = response;
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    response.flushHeaders();
+  });
+  const transport = createUndiciTransport({ keepAliveTimeoutMs: 5_000 });
+  t.after(() => transport.close());
+  const response = await transport.send(request(server.url), new AbortController().signal);
+  const iterator = response.body[Symbol.asyncIterator]();
+  const first = iterator.next();
+  await assert.rejects(iterator.next(), /already waiting/);
+  provider?.end('data: one\n\n');
+  assert.equal(Buffer.from((await first).value as Uint8Array).toString(), 'data: one\n\n');
+});
+
+test('an abort after the body arrived but before it was read fails the read with the reason, and the socket stays pooled', async (t) => {
+  const server = await upstream(t, (_request, response) => response.end('{"a":1}'));
+  const transport = createUndiciTransport({ keepAliveTimeoutMs: 5_000 });
+  t.after(() => transport.close());
+  const controller = new AbortController();
+  const response = await transport.send(request(server.url), controller.signal);
+  await pause(30);
+  const reason = new Error('the client left');
+  controller.abort(reason);
+  await assert.rejects(response.text?.(1_000) as Promise<unknown>, (error: unknown) => error === reason);
+  assert.equal(await (await transport.send(request(server.url), new AbortController().signal)).text?.(1_000), '{"a":1}');
+  assert.equal(server.sockets(), 1);
 });
