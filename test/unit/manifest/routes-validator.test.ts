@@ -5,14 +5,14 @@
  * precompiled validator reports exactly what a freshly compiled one does.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import standaloneModule from 'ajv/dist/standalone/index.js';
 import { _ } from 'ajv/dist/compile/codegen/index.js';
 import formatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import { getRoutesValidator } from '../../../runtime/manifest/routes-validator.js';
+import { assertGeneratedModuleCurrent, standaloneSource } from '../../helpers/standalone-validator.js';
 
 const schemaUrl = new URL('../../../schemas/routes.schema.json', import.meta.url);
 const generatedUrl = new URL('../../../runtime/manifest/routes-validator.generated.ts', import.meta.url);
@@ -33,23 +33,13 @@ import { fullFormats } from 'ajv-formats/dist/formats.js';
 const regexFormats = { regex: fullFormats.regex };
 `;
 
-function generate(): string {
-  const schema = JSON.parse(readFileSync(schemaUrl, 'utf8')) as object;
-  const ajv = new Ajv2020({ ...OPTIONS, code: { source: true, esm: true, formats: _`regexFormats` } });
-  formatsModule.default(ajv, ['regex']);
-  const source = standaloneModule.default(ajv, ajv.compile(schema))
-    .replace('"use strict";', '')
-    .replace(/export default validate\d+;/, '')
-    .replace('require("ajv/dist/runtime/equal").default', 'equalModule.default')
-    .replace('require("ajv/dist/runtime/ucs2length").default', 'ucs2lengthModule.default');
-  assert.doesNotMatch(source, /require\(/, 'every runtime helper is imported');
-  return `${HEADER}\n${source}\n`;
-}
-
 test('the committed precompiled validator matches schemas/routes.schema.json', () => {
-  const expected = generate();
-  if (process.env['AIGW_UPDATE_GOLDEN'] === '1' || !existsSync(generatedUrl)) writeFileSync(generatedUrl, expected);
-  assert.equal(readFileSync(generatedUrl, 'utf8'), expected, 'stale: run AIGW_UPDATE_GOLDEN=1 node scripts/run-tests.mjs routes-validator');
+  const expected = standaloneSource({
+    schemaUrl, header: HEADER,
+    options: { ...OPTIONS, code: { formats: _`regexFormats` } },
+    setup: (ajv) => formatsModule.default(ajv, ['regex']),
+  });
+  assertGeneratedModuleCurrent(generatedUrl, expected, 'routes-validator');
 });
 
 test('the precompiled validator reports exactly what ajv compiled at runtime reports, on every corpus file', () => {
