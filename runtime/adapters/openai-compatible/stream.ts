@@ -24,6 +24,7 @@ import { asCode, asRecord, streamEndedEarly, translateProviderError } from '../e
 import { parseJson, stringOr } from '../json-value.js';
 import { createSseDecoder } from '../sse-decoder.js';
 import { createToolCallTracker } from '../tool-call-deltas.js';
+import { decodeString, matchContentChunk } from './content-chunk.js';
 import { readErrorObject } from './error.js';
 import { ERROR_FINISH_REASONS, mapFinishReason } from './finish-reason.js';
 import { nonEmpty, readArguments, readContent, syntheticToolCallId } from './response.js';
@@ -165,6 +166,14 @@ class CompatibleStreamTranslator implements StreamTranslator {
     if (this.terminated) return;
     if (data.trim() === '[DONE]') {
       this.complete(draft);
+      return;
+    }
+    const usual = matchContentChunk(data);
+    if (usual !== undefined) {
+      // What parsing it would give, without parsing it (content-chunk.ts): no error, no usage, one choice.
+      if (this.id === undefined) this.id = nonEmpty(decodeString(usual.idLiteral));
+      if (this.model === undefined) this.model = nonEmpty(decodeString(usual.modelLiteral));
+      this.handleChoice({ delta: { content: usual.content }, finish_reason: null }, draft);
       return;
     }
     const record = asRecord(parseJson(data));
