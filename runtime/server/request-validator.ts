@@ -5,15 +5,12 @@
  * of every gateway's start. A violation becomes a 400 whose `param` names the offending path the way
  * OpenAI writes it (`messages[0].content`).
  */
-import type { ErrorObject, Options, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { AigwError, ERRORS } from '../errors.js';
 import type { ChatCompletionRequest } from '../openai/wire.js';
 import { validate as generated } from './request-validator.generated.js';
 
 export type RequestValidator = (body: unknown) => ChatCompletionRequest;
-
-/** The options the validator is generated with: the first error only (the 400 names one). */
-export const REQUEST_VALIDATOR_OPTIONS: Options = { allErrors: false, strict: false };
 
 export function createRequestValidator(): RequestValidator {
   // The generated module is untyped JavaScript with exactly the shape of an ajv ValidateFunction.

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { createRequestValidator, REQUEST_VALIDATOR_OPTIONS } from '../../../runtime/server/request-validator.js';
+import { createRequestValidator } from '../../../runtime/server/request-validator.js';
 import { validate as precompiled } from '../../../runtime/server/request-validator.generated.js';
 import { AigwError } from '../../../runtime/errors.js';
 import { assertGeneratedModuleCurrent, standaloneSource } from '../../helpers/standalone-validator.js';
@@ -18,6 +18,8 @@ import { packageFilesLoadedAfter, runtimeModuleUrl } from '../../helpers/loaded-
 
 const schemaUrl = new URL('../../../schemas/chat-completions-request.schema.json', import.meta.url);
 const generatedUrl = new URL('../../../runtime/server/request-validator.generated.ts', import.meta.url);
+/** The first error only: the 400 names one parameter. */
+const OPTIONS = { allErrors: false, strict: false } as const;
 
 const HEADER = `// @ts-nocheck -- generated JavaScript (ajv standalone code), not written by hand.
 /**
@@ -30,7 +32,7 @@ import ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js';
 `;
 
 test('the committed precompiled request validator matches schemas/chat-completions-request.schema.json', () => {
-  assertGeneratedModuleCurrent(generatedUrl, standaloneSource({ schemaUrl, header: HEADER, options: REQUEST_VALIDATOR_OPTIONS }), 'request-validator');
+  assertGeneratedModuleCurrent(generatedUrl, standaloneSource({ schemaUrl, header: HEADER, options: OPTIONS }), 'request-validator');
 });
 
 const SAMPLES: readonly unknown[] = ['text', '', 0, 1, -1, 0.5, 1e9, true, false, null, [], ['x'], [1], {}, { type: 'text', text: 'x' }];
@@ -80,7 +82,7 @@ function corpus(): unknown[] {
 }
 
 test('the precompiled validator judges every body of the corpus exactly as a runtime compile does', () => {
-  const compiled = new Ajv2020(REQUEST_VALIDATOR_OPTIONS).compile(JSON.parse(readFileSync(schemaUrl, 'utf8')) as object);
+  const compiled = new Ajv2020(OPTIONS).compile(JSON.parse(readFileSync(schemaUrl, 'utf8')) as object);
   const check = precompiled as unknown as typeof compiled;
   const summary = (errors: typeof compiled.errors) => (errors ?? []).map((error) => [error.instancePath, error.keyword, JSON.stringify(error.params)]);
   let valid = 0;
