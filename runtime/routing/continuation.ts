@@ -11,7 +11,12 @@ import type { ChatCompletionChunk, ChunkDelta } from '../openai/wire.js';
 export interface RelayState {
   /** The first content went out (sink.start was called). */
   started: boolean;
-  /** Assistant text sent so far: the prefill of a continuation. */
+  /**
+   * Whether `text` is kept: only when a continuation could follow (the run sets it once its plan is
+   * known). A thousand held streams each kept a few KB of text nobody would read (issue 8's memory run).
+   */
+  keepText: boolean;
+  /** Assistant text sent so far: the prefill of a continuation (empty unless `keepText`). */
   text: string;
   /** A tool-call or refusal delta went out: the stream cannot be continued. */
   structured: boolean;
@@ -24,8 +29,8 @@ export interface RelayState {
   chunks: number;
 }
 
-export function createRelayState(): RelayState {
-  return { started: false, text: '', structured: false, finished: false, usageSent: false, id: undefined, created: undefined, chunks: 0 };
+export function createRelayState(keepText = true): RelayState {
+  return { started: false, keepText, text: '', structured: false, finished: false, usageSent: false, id: undefined, created: undefined, chunks: 0 };
 }
 
 /**
@@ -66,7 +71,7 @@ export function noteSent(chunk: ChatCompletionChunk, state: RelayState): void {
   if (chunk.choices.length === 0 && chunk.usage !== undefined && chunk.usage !== null) state.usageSent = true;
   for (const choice of chunk.choices) {
     const delta = choice.delta;
-    if (typeof delta.content === 'string') {
+    if (state.keepText && typeof delta.content === 'string') {
       state.text += delta.content;
       // Hundreds of tiny appends make a tree of pieces (tens of KB per long stream, the issue 8 memory
       // benchmark); reading a character makes V8 flatten it into one string, every 64 chunks.

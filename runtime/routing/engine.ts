@@ -17,7 +17,7 @@ import { allAttemptsFailed, gatewayTimeout, notBuildable, streamInterrupted } fr
 import type { RunState } from './run-state.js';
 import { openRunScope } from './scopes.js';
 import type { Phase } from './candidates.js';
-import { tryCandidate, type CandidateStep } from './try-candidate.js';
+import { mayContinueStreams, tryCandidate, type CandidateStep } from './try-candidate.js';
 import type { ClientError, EngineDependencies, EngineResult, RunInput, RunOutcome } from './types.js';
 import type { Mutable } from '../mutable.js';
 
@@ -73,6 +73,7 @@ async function runRequest(deps: EngineDependencies, input: RunInput): Promise<En
 /** Runs candidates until one answers or the plan is exhausted; returns the step that ended it. */
 async function walkPlan(state: RunState): Promise<CandidateStep> {
   const plan = planAttempts(state.input.route, state.deps.random);
+  state.relay.keepText = state.stream && mayContinueStreams(state, plan);
   let phase: Phase = 'initial';
   for (let index = 0; index < plan.length; index += 1) {
     const step = await tryCandidate(state, plan, index, phase);

@@ -218,6 +218,14 @@ async function call(state: RunState, resolved: Resolved, request: AttemptInput['
   }
 }
 
+/**
+ * Whether a broken stream of this run could ever be continued: the static half of `broken`'s test,
+ * known once the plan is. The relay keeps the sent text (a continuation's prefill) only then.
+ */
+export function mayContinueStreams(state: Pick<RunState, 'input' | 'failoverOn'>, plan: readonly Candidate[]): boolean {
+  return state.input.route.streamFailover === 'continue' && state.failoverOn.has('stream_error') && plan.length > 1;
+}
+
 /** A stream that broke after content reached the client: hand it to a continuation, or end it. */
 function broken(
   state: RunState,
@@ -226,9 +234,7 @@ function broken(
   failed: (outcome: AttemptRecord['outcome'], detail?: string) => AttemptRecord,
 ): CandidateStep {
   const { relay } = state;
-  const route = state.input.route;
-  const continuable = route.streamFailover === 'continue' && state.failoverOn.has('stream_error')
-    && !relay.structured && hasLaterCandidate(state, plan, index, 'continuation');
+  const continuable = mayContinueStreams(state, plan) && !relay.structured && hasLaterCandidate(state, plan, index, 'continuation');
   const record = failed(continuable ? 'continued' : 'returned');
   state.broken ??= record;
   return { type: 'broken', continuable };

@@ -2,6 +2,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ProviderAdapter } from '../../../runtime/adapters/contract.js';
+import type { Route } from '../../../runtime/manifest/types.js';
+import { failoverReasons } from '../../../runtime/routing/classify-outcome.js';
+import { createRelayState, noteSent } from '../../../runtime/routing/continuation.js';
+import { planAttempts } from '../../../runtime/routing/plan-attempts.js';
+import { mayContinueStreams } from '../../../runtime/routing/try-candidate.js';
+import type { ChatCompletionChunk } from '../../../runtime/openai/wire.js';
 import { createFakeAdapter, entry, manifest, recordingSink, route, STREAM, STREAM_WITH_USAGE, target, textStream } from './fakes.js';
 import { harness } from './harness.js';
 
@@ -267,4 +273,27 @@ test('a sink whose start rejects ends the run as aborted', async () => {
   const result = await h.run(STREAM, { sink: { ...sink, start: async () => { throw new Error('gone'); } } });
   assert.equal(result.outcome, 'aborted');
   assert.equal(sink.chunks.length, 0);
+});
+
+test('the relayed text (a continuation\'s prefill) is kept only when a continuation could follow', () => {
+  const could = (candidateRoute: Route): boolean => mayContinueStreams(
+    { input: { route: candidateRoute } as never, failoverOn: failoverReasons(candidateRoute.failoverOn) },
+    planAttempts(candidateRoute, { next: () => 0 }),
+  );
+  assert.equal(could(seedRoute()), true);
+  assert.equal(could(route([target('anthropic', 'claude-haiku-4-5', 1)])), false, 'one target, no fallback: nothing could continue');
+  assert.equal(could(route([target('anthropic', 'claude-haiku-4-5', 1)], { fallback: target('ollama', 'llama-3.1', 0) })), true);
+  assert.equal(could(seedRoute({ streamFailover: 'error' })), false);
+  assert.equal(could(seedRoute({ failoverOn: ['5xx', '429'] })), false, 'stream_error is not a failover trigger');
+
+  const chunk = (content: string): ChatCompletionChunk => ({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, logprobs: null, finish_reason: null }] });
+  const kept = createRelayState(true);
+  const dropped = createRelayState(false);
+  for (const piece of ['The ', 'quick ', 'fox']) {
+    noteSent(chunk(piece), kept);
+    noteSent(chunk(piece), dropped);
+  }
+  assert.equal(kept.text, 'The quick fox');
+  assert.equal(dropped.text, '', 'a stream that cannot be continued holds no copy of its text');
+  assert.equal(dropped.chunks, 3, 'the rest of the bookkeeping is unchanged');
 });
