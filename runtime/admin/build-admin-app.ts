@@ -24,6 +24,7 @@ import { createMemoryNonceCache, type NonceCache } from './nonce-cache.js';
 import { toValidationDocument } from './validation-document.js';
 import { SOURCE_NAME_HEADER } from './signature-format.js';
 import { verifyAdminSignature } from './verify-signature.js';
+import { NO_ROUTE_SCHEMAS } from '../server/no-route-schemas.js';
 
 export interface AdminAppOptions {
   /** The replica's config side (startConfigPlane): holder, applier, store. */
@@ -55,6 +56,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: options.bodyLimit ?? 2 * 1024 * 1024,
     return503OnClosing: true,
+    schemaController: NO_ROUTE_SCHEMAS,
   });
   // The signature covers the exact body bytes, so no parser may touch them first.
   app.removeAllContentTypeParsers();

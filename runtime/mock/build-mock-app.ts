@@ -18,6 +18,7 @@ import { matchEndpoint } from './provider-endpoints.js';
 import { replay } from './replay.js';
 import { parseBody, requestFacts, type RequestFacts } from './request-checks.js';
 import { createRequestLog, maskHeaders, maskPath, type MockLogEntry, type RequestLog } from './request-log.js';
+import { NO_ROUTE_SCHEMAS } from '../server/no-route-schemas.js';
 
 export const FAULT_HEADER = 'x-aigw-mock-fault';
 
@@ -86,7 +87,7 @@ export function buildMockApp(options: MockAppOptions = {}): FastifyInstance {
   const buildError = createErrorBuilder(index);
 
   // forceCloseConnections: a `no_answer` request would otherwise hold close() forever.
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true });
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true, schemaController: NO_ROUTE_SCHEMAS });
   // The raw bytes are needed as sent (SigV4 signs them); JSON is parsed per provider below.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));

@@ -10,6 +10,7 @@ import { AigwError, ERRORS } from '../errors.js';
 import { registerErrorHandling, sendError } from './plugins/error-handler.js';
 import { requestIdFrom } from './plugins/request-id.js';
 import { lazyChildLogger } from './lazy-child-logger.js';
+import { NO_ROUTE_SCHEMAS } from './no-route-schemas.js';
 import { finishRequest } from './request-finish.js';
 import { registerChatCompletionsRoute } from './routes/chat-completions.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -47,6 +48,7 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     return503OnClosing: false,
     // A request's child logger is made when it first logs (most never do).
     childLoggerFactory: lazyChildLogger,
+    schemaController: NO_ROUTE_SCHEMAS,
   });
   app.decorateRequest('aigwTrace', null as never);
   // One listener for every response ('close' comes once each): no closure per request.
