@@ -8,6 +8,9 @@ import { ExitCode } from '../io.js';
 import { UsageError } from '../usage-error.js';
 
 export async function run(args: readonly string[], options: Readonly<Record<string, unknown>>, io: Io): Promise<ExitCode> {
+  // First: this process now serves, and the collector's defaults cost held streams dearly (see there).
+  const { tuneGarbageCollectorForServing } = await import('../../runtime/server/gc-tuning.js');
+  tuneGarbageCollectorForServing();
   const { resolveSettings, SettingsError } = await import('../../runtime/server/settings.js');
   let settings;
   try {
