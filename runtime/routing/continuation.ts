@@ -15,7 +15,7 @@ export interface RelayState {
    * Whether `text` is kept: only when a continuation could follow (the run sets it once its plan is
    * known). A thousand held streams each kept a few KB of text nobody would read (issue 8's memory run).
    */
-  keepText: boolean;
+  readonly keepText: boolean;
   /** Assistant text sent so far: the prefill of a continuation (empty unless `keepText`). */
   text: string;
   /** A tool-call or refusal delta went out: the stream cannot be continued. */
@@ -29,7 +29,7 @@ export interface RelayState {
   chunks: number;
 }
 
-export function createRelayState(keepText = true): RelayState {
+export function createRelayState(keepText: boolean): RelayState {
   return { started: false, keepText, text: '', structured: false, finished: false, usageSent: false, id: undefined, created: undefined, chunks: 0 };
 }
 

@@ -18,7 +18,7 @@ import type { RunState } from './run-state.js';
 import { openRunScope } from './scopes.js';
 import type { Phase } from './candidates.js';
 import { mayContinueStreams, tryCandidate, type CandidateStep } from './try-candidate.js';
-import type { ClientError, EngineDependencies, EngineResult, RunInput, RunOutcome } from './types.js';
+import type { Candidate, ClientError, EngineDependencies, EngineResult, RunInput, RunOutcome } from './types.js';
 import type { Mutable } from '../mutable.js';
 
 export interface Engine {
@@ -36,6 +36,8 @@ async function runRequest(deps: EngineDependencies, input: RunInput): Promise<En
   const stream = input.request.stream === true;
   if (stream && input.sink === undefined) throw new TypeError('a streaming request needs a sink');
   const startedAt = deps.clock.monotonic();
+  const plan = planAttempts(input.route, deps.random);
+  const failoverOn = failoverReasons(input.route.failoverOn);
   const state: RunState = {
     deps,
     input,
@@ -47,9 +49,10 @@ async function runRequest(deps: EngineDependencies, input: RunInput): Promise<En
     completionId: undefined,
     created: Math.floor(deps.clock.now() / 1000),
     estimatedTokens: undefined,
-    failoverOn: failoverReasons(input.route.failoverOn),
+    failoverOn,
     records: [],
-    relay: createRelayState(),
+    // The sent text is a continuation's prefill: kept only when a continuation could follow.
+    relay: createRelayState(stream && mayContinueStreams({ input, failoverOn }, plan)),
     calls: 0,
     malformed: 0,
     buildError: undefined,
@@ -62,7 +65,7 @@ async function runRequest(deps: EngineDependencies, input: RunInput): Promise<En
   deps.listener?.({ type: 'request-start', requestId: input.requestId, route: input.route.name, stream, at: 0 });
   let result: EngineResult;
   try {
-    result = await finish(state, await walkPlan(state));
+    result = await finish(state, await walkPlan(state, plan));
   } finally {
     state.scope.close();
   }
@@ -71,9 +74,7 @@ async function runRequest(deps: EngineDependencies, input: RunInput): Promise<En
 }
 
 /** Runs candidates until one answers or the plan is exhausted; returns the step that ended it. */
-async function walkPlan(state: RunState): Promise<CandidateStep> {
-  const plan = planAttempts(state.input.route, state.deps.random);
-  state.relay.keepText = state.stream && mayContinueStreams(state, plan);
+async function walkPlan(state: RunState, plan: readonly Candidate[]): Promise<CandidateStep> {
   let phase: Phase = 'initial';
   for (let index = 0; index < plan.length; index += 1) {
     const step = await tryCandidate(state, plan, index, phase);

@@ -62,7 +62,7 @@ test('a chunk changed after the factory made it is serialised as it is now', () 
 });
 
 test('chunks the engine rebuilds (continuation, usage filter) serialise exactly too', () => {
-  const relay = { ...createRelayState(), id: 'chatcmpl-first', created: 5 };
+  const relay = { ...createRelayState(true), id: 'chatcmpl-first', created: 5 };
   for (const chunk of factoryChunks(true)) {
     const continued = continuationChunk(chunk, relay);
     if (continued !== undefined) assert.equal(chunkJson(continued), JSON.stringify(continued));

@@ -10,6 +10,7 @@ import { NO_ROUTE_SCHEMAS } from '../../../runtime/server/no-route-schemas.js';
 import { packageFilesLoadedAfter, runtimeModuleUrl } from '../../helpers/loaded-packages.js';
 
 const appHarnessUrl = pathToFileURL(fileURLToPath(new URL('./app-harness.ts', import.meta.url))).href;
+const adminHarnessUrl = pathToFileURL(fileURLToPath(new URL('../admin/admin-harness.ts', import.meta.url))).href;
 
 const SERVE_GATEWAY = `
   const { testApp } = await import(${JSON.stringify(appHarnessUrl)});
@@ -18,16 +19,23 @@ const SERVE_GATEWAY = `
   if (answer.statusCode !== 200) throw new Error('gateway answered ' + answer.statusCode + ' ' + answer.body);
   await app.close();`;
 
-// The mock compiles its fixture schema with ajv itself; Fastify's compilers stay unloaded there too.
-const SERVE_BOTH_APPS = `${SERVE_GATEWAY}
+// The mock compiles its fixture schema with ajv itself; Fastify's compilers stay unloaded there too,
+// and in the admin plane's app.
+const SERVE_ALL_APPS = `${SERVE_GATEWAY}
   const { buildMockApp } = await import(${JSON.stringify(runtimeModuleUrl('mock/build-mock-app.ts'))});
   const mock = buildMockApp();
   await mock.ready();
-  await mock.close();`;
+  await mock.close();
+  const { adminFixture } = await import(${JSON.stringify(adminHarnessUrl)});
+  const cleanups = [];
+  const admin = await adminFixture({ after: (cleanup) => { cleanups.push(cleanup); } });
+  const status = await admin.send({ method: 'GET', url: '/admin/config' });
+  if (status.statusCode !== 200) throw new Error('admin answered ' + status.statusCode + ' ' + status.body);
+  for (const cleanup of cleanups.reverse()) await cleanup();`;
 
 for (const packagePath of ['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler']) {
-  test(`the gateway and mock apps answer without loading ${packagePath}`, () => {
-    assert.deepEqual(packageFilesLoadedAfter(SERVE_BOTH_APPS, packagePath), []);
+  test(`the gateway, mock and admin apps answer without loading ${packagePath}`, () => {
+    assert.deepEqual(packageFilesLoadedAfter(SERVE_ALL_APPS, packagePath), []);
   });
 }
 
