@@ -4,7 +4,8 @@
  * when the answer is tool calls alone (as OpenAI sends it).
  * @see https://platform.openai.com/docs/api-reference/chat/object
  */
-import type { ChatCompletion, FinishReason, ToolCall, Usage } from '../openai/wire.js';
+import type { ChatCompletion, CompletionMessage, FinishReason, ToolCall, Usage } from '../openai/wire.js';
+import type { Mutable } from '../mutable.js';
 
 export interface CompletionParts {
   readonly id: string;
@@ -19,22 +20,15 @@ export interface CompletionParts {
 
 export function makeCompletion(parts: CompletionParts): ChatCompletion {
   const hasTools = parts.toolCalls.length > 0;
+  // tool_calls assigned, not spread (see Mutable).
+  const message: Mutable<CompletionMessage> = { role: 'assistant', content: hasTools && parts.text.length === 0 ? null : parts.text, refusal: null };
+  if (hasTools) message.tool_calls = parts.toolCalls;
   return {
     id: parts.id,
     object: 'chat.completion',
     created: parts.created,
     model: parts.model,
-    choices: [{
-      index: 0,
-      message: {
-        role: 'assistant',
-        content: hasTools && parts.text.length === 0 ? null : parts.text,
-        refusal: null,
-        ...(hasTools ? { tool_calls: parts.toolCalls } : {}),
-      },
-      logprobs: null,
-      finish_reason: parts.finishReason,
-    }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: parts.finishReason }],
     usage: parts.usage,
   };
 }

@@ -8,7 +8,7 @@
  */
 import type { StreamStep } from '../adapters/contract.js';
 import type { ChatCompletionChunk, Usage } from '../openai/wire.js';
-import { failureFromError, readBody, translateError, type AttemptFailed, type AttemptInput, type AttemptResult } from './attempt-common.js';
+import { failureFromError, readBody, translateError, type AttemptFailed, type AttemptInput, type AttemptResult, type AttemptSuccess } from './attempt-common.js';
 import type { AttemptFailure } from './classify-outcome.js';
 import { continuationChunk, filterUsage, noteSent, type RelayState } from './continuation.js';
 import { Stop } from './scopes.js';
@@ -148,12 +148,11 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
         return local.failed({ kind: 'stream', status, detail: 'ended without its terminator' });
       }
     }
-    return {
-      ok: true, status, malformed, firstContentAt: firstContentAt ?? clock.monotonic(),
-      ...(model === undefined ? {} : { model }),
-      ...(usage === undefined ? {} : { usage }),
-      ...(rawFinishReason === undefined ? {} : { rawFinishReason }),
-    };
+    const success: Mutable<AttemptSuccess> = { ok: true, status, malformed, firstContentAt: firstContentAt ?? clock.monotonic() };
+    if (model !== undefined) success.model = model;
+    if (usage !== undefined) success.usage = usage;
+    if (rawFinishReason !== undefined) success.rawFinishReason = rawFinishReason;
+    return success;
   } catch (error) {
     return local.failed(failureFromError(error, scope, { streaming: true, headReceived, status }));
   } finally {

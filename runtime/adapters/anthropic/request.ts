@@ -13,6 +13,7 @@ import { missingCredential, RequestTranslationError, translateRequest } from '..
 import { invalidRequest } from '../error-common.js';
 import { toAnthropicMessages } from './messages.js';
 import type { MessagesRequest, RequestTool, RequestToolChoice } from './wire.js';
+import type { Mutable } from '../../mutable.js';
 
 /** The API requires `max_tokens`; used when neither the request nor the provider's `defaults` set one (design §2). */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -60,26 +61,26 @@ export function buildMessagesRequest(request: ChatCompletionRequest, target: Tar
     if (secret === undefined) throw new RequestTranslationError(missingCredential(target.providerId, 'api_key'));
     const { system, messages } = toAnthropicMessages(checked.messages, policy, options.prefill);
     const stream = checked.stream === true;
-    const body: MessagesRequest = {
-      model: target.model,
-      max_tokens: checked.max_completion_tokens ?? checked.max_tokens ?? defaultMaxTokens(target),
-      ...(system.length > 0 ? { system } : {}),
-      messages,
-      ...(checked.tools === undefined ? {} : { tools: checked.tools.map(toTool) }),
-      ...toolChoice(checked.tool_choice, checked.parallel_tool_calls, checked.tools !== undefined),
-      ...(checked.temperature === undefined ? {} : { temperature: checked.temperature }),
-      ...(checked.top_p === undefined ? {} : { top_p: checked.top_p }),
-      ...(typeof checked['top_k'] === 'number' ? { top_k: checked['top_k'] } : {}),
-      ...(checked.stop === undefined ? {} : { stop_sequences: typeof checked.stop === 'string' ? [checked.stop] : checked.stop }),
-      ...(checked.user === undefined ? {} : { metadata: { user_id: checked.user } }),
-      ...outputConfig(checked),
-      ...(stream ? { stream: true } : {}),
-    };
+    // Members set one by one in the wire order, not spread into a literal (see Mutable).
+    const body: Mutable<Partial<MessagesRequest>> = { model: target.model, max_tokens: checked.max_completion_tokens ?? checked.max_tokens ?? defaultMaxTokens(target) };
+    if (system.length > 0) body.system = system;
+    body.messages = messages;
+    if (checked.tools !== undefined) body.tools = checked.tools.map(toTool);
+    const choice = toolChoice(checked.tool_choice, checked.parallel_tool_calls, checked.tools !== undefined);
+    if (choice !== undefined) body.tool_choice = choice;
+    if (checked.temperature !== undefined) body.temperature = checked.temperature;
+    if (checked.top_p !== undefined) body.top_p = checked.top_p;
+    if (typeof checked['top_k'] === 'number') body.top_k = checked['top_k'];
+    if (checked.stop !== undefined) body.stop_sequences = typeof checked.stop === 'string' ? [checked.stop] : checked.stop;
+    if (checked.user !== undefined) body.metadata = { user_id: checked.user };
+    const output = outputConfig(checked);
+    if (output !== undefined) body.output_config = output;
+    if (stream) body.stream = true;
     return {
       method: 'POST',
       url: `${target.baseUrl}/v1/messages`,
       headers: { 'content-type': 'application/json', 'anthropic-version': target.settings['api_version'] ?? DEFAULT_API_VERSION },
-      body: JSON.stringify(fillDefaults({ ...body }, target.defaults)),
+      body: JSON.stringify(fillDefaults(body, target.defaults)),
       auth: { kind: 'header', name: 'x-api-key', secret },
       stream: stream ? { framing: 'sse' } : false,
     };
@@ -108,14 +109,14 @@ function toTool(tool: FunctionTool): RequestTool {
  * disable_parallel_tool_use (not allowed with none).
  * @see https://docs.claude.com/en/docs/agents-and-tools/tool-use/implement-tool-use#forcing-tool-use
  */
-function toolChoice(choice: ToolChoice | undefined, parallel: boolean | undefined, hasTools: boolean): { tool_choice?: RequestToolChoice } {
+function toolChoice(choice: ToolChoice | undefined, parallel: boolean | undefined, hasTools: boolean): RequestToolChoice | undefined {
   const serial = parallel === false ? { disable_parallel_tool_use: true } : {};
-  if (choice === 'none') return { tool_choice: { type: 'none' } };
-  if (choice === 'required') return { tool_choice: { type: 'any', ...serial } };
-  if (typeof choice === 'object') return { tool_choice: { type: 'tool', name: choice.function.name, ...serial } };
+  if (choice === 'none') return { type: 'none' };
+  if (choice === 'required') return { type: 'any', ...serial };
+  if (typeof choice === 'object') return { type: 'tool', name: choice.function.name, ...serial };
   // Without tools there is nothing to call in parallel: parallel_tool_calls alone changes nothing.
-  if (choice === 'auto' || (parallel === false && hasTools)) return { tool_choice: { type: 'auto', ...serial } };
-  return {};
+  if (choice === 'auto' || (parallel === false && hasTools)) return { type: 'auto', ...serial };
+  return undefined;
 }
 
 /**
@@ -123,10 +124,10 @@ function toolChoice(choice: ToolChoice | undefined, parallel: boolean | undefine
  * `json_object` never reaches here (the param table rejects it); `text` is the default.
  * @see https://platform.claude.com/docs/en/build-with-claude/structured-outputs
  */
-function outputConfig(request: ChatCompletionRequest): Pick<MessagesRequest, 'output_config'> {
+function outputConfig(request: ChatCompletionRequest): MessagesRequest['output_config'] {
   const format = request.response_format;
-  if (format?.type !== 'json_schema') return {};
+  if (format?.type !== 'json_schema') return undefined;
   const schema = format.json_schema.schema;
   if (schema === undefined) throw new RequestTranslationError(invalidRequest('response_format.json_schema.schema', 'response_format json_schema needs a schema.'));
-  return { output_config: { format: { type: 'json_schema', schema } } };
+  return { format: { type: 'json_schema', schema } };
 }

@@ -12,6 +12,7 @@ import { isRecord, parseJson } from '../json-value.js';
 import { parseAnthropicError } from './error.js';
 import { mapStopReason } from './finish-reason.js';
 import { readUsage, toOpenAIUsage } from './usage.js';
+import type { Mutable } from '../../mutable.js';
 
 export function parseMessagesResponse(
   status: number,
@@ -36,7 +37,7 @@ export function parseMessagesResponse(
   }
   const stopReason = typeof message['stop_reason'] === 'string' ? message['stop_reason'] : undefined;
   const usage = toOpenAIUsage(readUsage(message['usage']));
-  return {
+  const parsed: Mutable<Extract<ParseResult, { ok: true }>> = {
     ok: true,
     completion: makeCompletion({
       id: typeof message['id'] === 'string' ? message['id'] : context.completionId,
@@ -48,6 +49,8 @@ export function parseMessagesResponse(
       usage,
     }),
     usage,
-    ...(stopReason === undefined ? {} : { rawFinishReason: stopReason }),
   };
+  // Assigned, not spread (see Mutable).
+  if (stopReason !== undefined) parsed.rawFinishReason = stopReason;
+  return parsed;
 }
