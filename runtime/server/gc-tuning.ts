@@ -6,8 +6,8 @@
  * collections and, past a threshold, allocates that site's objects straight in the old generation.
  * A gateway fools it: while 1 000 streams open at once, per-chunk objects outlive a few scavenges,
  * their sites are tenured for good, and from then on every streamed chunk leaves garbage in the old
- * generation. Worse, those dead old objects keep the young ones they point to alive through the
- * remembered set, so each scavenge promoted ≈ 1.6 MB (1.6 KB per held stream) and the old
+ * generation. Those dead old objects also keep the young ones they point to alive through the
+ * remembered set (our reading of the GC trace), so each scavenge promoted ≈ 1.6 MB (1.6 KB per held stream) and the old
  * generation grew ≈ 8 MB/s until the next full collection. Whether it happened depended on timing:
  * in 8 paired runs of issue 8's 1 000-stream test, 3 of 4 runs without this setting promoted
  * 1.6 MB per scavenge and peaked at 265–297 MB; all 4 with it promoted 3 KB and peaked at

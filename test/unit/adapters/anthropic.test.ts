@@ -167,6 +167,8 @@ describe('anthropic request mapping', () => {
     test(testCase.name, () => {
       const result = anthropicAdapter.buildRequest(testCase.request, target(testCase.target), testCase.options);
       assert.deepEqual(builtBody(result), testCase.body);
+      // The body's members go out in the documented order (the builder assigns them one by one).
+      assert.deepEqual(Object.keys(builtBody(result)), Object.keys(testCase.body));
     });
   }
 
