@@ -90,8 +90,13 @@ export interface ResponseContext {
   readonly includeUsage: boolean;
 }
 
+/**
+ * `auth_error` and `target_unavailable` are the operator's faults (the gateway's key or account; a
+ * model, deployment or region the target names that the provider does not serve): always failed over,
+ * never blamed on the app.
+ */
 export type FailoverClass =
-  | 'retryable_5xx' | 'rate_limited' | 'client_error' | 'auth_error' | 'context_length' | 'content_filter';
+  | 'retryable_5xx' | 'rate_limited' | 'client_error' | 'auth_error' | 'target_unavailable' | 'context_length' | 'content_filter';
 
 export interface TranslatedError {
   /** What the app gets if no failover applies. */

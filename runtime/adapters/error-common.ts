@@ -111,6 +111,34 @@ export function isCredentialRejection(fields: ProviderErrorFields): boolean {
   return CREDENTIAL_PATTERNS.some((pattern) => pattern.test(message));
 }
 
+/**
+ * A target the provider does not serve: the model or deployment the manifest names does not exist
+ * there (or not for this account or endpoint), or the account's region or billing rules it out. The
+ * gateway builds the URL and names the model, so the app cannot have caused it and cannot fix it.
+ * Codes: Groq/OpenAI-compatible `model_not_found`, Azure `DeploymentNotFound`, Bedrock
+ * `ResourceNotFoundException`. Messages: "The model `x` does not exist", Ollama "model \"x\" not found",
+ * Bedrock "The provided model identifier is invalid" and "… with on-demand throughput isn't supported.
+ * Retry your request with the ID or ARN of an inference profile …", Gemini's FAILED_PRECONDITION
+ * "User location is not supported for the API use".
+ */
+const TARGET_UNAVAILABLE_CODES = new Set(['model_not_found', 'DeploymentNotFound', 'ResourceNotFoundException']);
+
+const TARGET_UNAVAILABLE_PATTERNS: readonly RegExp[] = [
+  /\bmodel\b[^.]{0,120}\b(does not exist|not found|is not available)/i,
+  /\bdeployment\b[^.]{0,120}\b(does not exist|not found)/i,
+  /model identifier is invalid/i,
+  /on-demand throughput isn.?t supported/i,
+  /user location is not supported/i,
+];
+
+/** Any 404 (the gateway made the URL), or a 4xx whose code or message says the target is not served. */
+export function isTargetUnavailable(status: number, fields: ProviderErrorFields): boolean {
+  if (status === 404) return true;
+  if (TARGET_UNAVAILABLE_CODES.has(fields.code ?? '') || TARGET_UNAVAILABLE_CODES.has(fields.type ?? '')) return true;
+  const message = fields.message ?? '';
+  return TARGET_UNAVAILABLE_PATTERNS.some((pattern) => pattern.test(message));
+}
+
 const CONTENT_FILTER_CODES = new Set(['content_filter', 'content_policy_violation', 'ResponsibleAIPolicyViolation']);
 
 /**
@@ -152,6 +180,9 @@ export function typeForStatus(status: number, failoverClass?: FailoverClass): st
  *   if nothing else answers;
  * - 4xx context-window rejections → `context_length` (another model may have a larger window), code
  *   `context_length_exceeded` as OpenAI's own, which SDK users test for;
+ * - other 4xx that say the target is not served (any 404, an unknown model or deployment, a region or
+ *   billing precondition) → `target_unavailable`: the manifest's or the account's fault, status 502
+ *   as the app would see it if nothing else answers, failed over like `auth_error`;
  * - 429 → `rate_limited` with the retry hint; 408/5xx → `retryable_5xx`; other 4xx → `client_error`.
  * The provider's own code (`RESOURCE_EXHAUSTED`, `ThrottlingException`) is kept in `code` otherwise.
  */
@@ -170,6 +201,8 @@ export function translateProviderError(
         : authError(provider, status, 'it rejected the gateway\'s credentials for it', fields.code);
     case 'content_filter':
       return make(status, failoverClass, fields, 'content_filter');
+    case 'target_unavailable':
+      return targetUnavailable(provider, status, fields);
     case 'context_length':
       return make(status, failoverClass, { ...fields, code: 'context_length_exceeded' }, undefined);
     case 'client_error':
@@ -194,6 +227,7 @@ function classify(status: number, fields: ProviderErrorFields, quota: boolean): 
   if (quota) return 'auth_error';
   if (status === 401 || status === 403 || (status === 400 && isCredentialRejection(fields))) return 'auth_error';
   if (status >= 400 && status < 500 && status !== 429 && isContextLength(fields)) return 'context_length';
+  if (status >= 400 && status < 500 && status !== 429 && isTargetUnavailable(status, fields)) return 'target_unavailable';
   return classForStatus(status);
 }
 
@@ -227,6 +261,26 @@ function authError(provider: string, status: number, what: string, code: string 
       'server_error',
       null,
       'upstream_auth_failed',
+    ),
+  };
+}
+
+/**
+ * The provider does not serve the target (see isTargetUnavailable): a 502 in the gateway's words, with
+ * the provider's own (scrubbed) reason, which names the model or deployment for the operator.
+ */
+function targetUnavailable(provider: string, status: number, fields: ProviderErrorFields): TranslatedError {
+  const code = nonEmpty(fields.code);
+  const reason = nonEmpty(fields.message);
+  return {
+    status: 502,
+    failoverClass: 'target_unavailable',
+    envelope: envelope(
+      `Provider '${provider}' could not serve the request: it does not serve the model the gateway asked for (HTTP ${status}${code === undefined ? '' : `, ${code}`}${reason === undefined ? '' : `: ${scrubMessage(reason)}`}). ` +
+        'This is a gateway configuration problem for the operator, not a problem with your request.',
+      'server_error',
+      null,
+      'upstream_target_unavailable',
     ),
   };
 }

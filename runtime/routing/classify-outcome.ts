@@ -2,7 +2,8 @@
  * Failed attempt → failover reason → what the engine does next (design §3.4, §3.5; style §I.2).
  * The manifest's `failover_on` speaks `5xx`/`429`; the engine's reasons are `retryable_5xx`/
  * `rate_limited`, mapped one-to-one here. A provider's 401/403 (`auth_error`) always fails over: it
- * is the operator's key, never reported to the app as the app's. Client 4xx and content filters are
+ * is the operator's key, never reported to the app as the app's; so does a target the provider does
+ * not serve (`target_unavailable`: an unknown model or deployment, a region or billing precondition). Client 4xx and content filters are
  * returned as they are.
  */
 import type { FailoverClass, TranslatedError } from '../adapters/contract.js';
@@ -37,6 +38,7 @@ const CLASS_REASONS: Readonly<Record<FailoverClass, FailoverReason>> = {
   rate_limited: 'rate_limited',
   client_error: 'client_error',
   auth_error: 'auth_error',
+  target_unavailable: 'target_unavailable',
   context_length: 'context_length',
   content_filter: 'content_filter',
 };
@@ -67,11 +69,11 @@ export function reasonOf(failure: AttemptFailure): FailoverReason {
 /** Per `failover_on` list (one per route of a manifest), computed once: a cache, never state. */
 const reasonsCache = new WeakMap<readonly FailoverTrigger[], ReadonlySet<FailoverReason>>();
 
-/** The reasons a route's `failover_on` turns into failovers (plus `auth_error`, always). */
+/** The reasons a route's `failover_on` turns into failovers (plus the operator's faults, always). */
 export function failoverReasons(failoverOn: readonly FailoverTrigger[]): ReadonlySet<FailoverReason> {
   let reasons = reasonsCache.get(failoverOn);
   if (reasons === undefined) {
-    const set = new Set<FailoverReason>(['auth_error']);
+    const set = new Set<FailoverReason>(['auth_error', 'target_unavailable']);
     for (const trigger of failoverOn) set.add(TRIGGER_REASONS[trigger]);
     reasons = set;
     reasonsCache.set(failoverOn, reasons);
@@ -113,6 +115,7 @@ export function healthVerdict(reason: FailoverReason | null): Verdict {
     case 'connect_error':
     case 'stream_error':
     case 'auth_error':
+    case 'target_unavailable':
       return 'failure';
     case 'timeout':
     case 'aborted':

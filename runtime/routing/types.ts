@@ -15,7 +15,8 @@ import type { TargetHealth } from './target-health.js';
 /**
  * Why an attempt did not answer (style §I.2).
  * - Failover triggers: `retryable_5xx`, `rate_limited`, `latency`, `connect_error`, `context_length`,
- *   `auth_error` (always), `stream_error`.
+ *   `stream_error`; always, whatever `failover_on` says: `auth_error` and `target_unavailable` (the
+ *   operator's faults).
  * - Skipped without a call: `quota_full`, `circuit_open` (and `client_error` with status 400 when the
  *   adapter could not build the request, e.g. an unsupported parameter; `auth_error` with status 0 when
  *   the provider's credential is not set).
@@ -24,11 +25,11 @@ import type { TargetHealth } from './target-health.js';
  */
 export type FailoverReason =
   | 'retryable_5xx' | 'rate_limited' | 'latency' | 'connect_error' | 'context_length' | 'auth_error'
-  | 'stream_error' | 'quota_full' | 'circuit_open' | 'client_error' | 'content_filter' | 'timeout' | 'aborted';
+  | 'target_unavailable' | 'stream_error' | 'quota_full' | 'circuit_open' | 'client_error' | 'content_filter' | 'timeout' | 'aborted';
 
 export const FAILOVER_REASONS: readonly FailoverReason[] = [
   'retryable_5xx', 'rate_limited', 'latency', 'connect_error', 'context_length', 'auth_error',
-  'stream_error', 'quota_full', 'circuit_open', 'client_error', 'content_filter', 'timeout', 'aborted',
+  'target_unavailable', 'stream_error', 'quota_full', 'circuit_open', 'client_error', 'content_filter', 'timeout', 'aborted',
 ];
 
 /**

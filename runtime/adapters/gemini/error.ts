@@ -10,6 +10,7 @@
  * | 500 INTERNAL, 502, 503 UNAVAILABLE, 504 DEADLINE_EXCEEDED| retryable_5xx  |
  * | 401 UNAUTHENTICATED, 403 PERMISSION_DENIED, 400 API_KEY_INVALID | auth_error (502) |
  * | 400 INVALID_ARGUMENT about the input token limit         | context_length |
+ * | 404 NOT_FOUND (model), 400 FAILED_PRECONDITION (region, billing) | target_unavailable (502) |
  * | other 4xx                                                | client_error   |
  * @see https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes
  * @see https://cloud.google.com/apis/design/errors#error_model
@@ -59,6 +60,8 @@ export function translateGoogleStatus(provider: string, httpStatus: number, head
 function classNamedBy(error: GoogleStatus | undefined): FailoverClass | undefined {
   if (error?.status === 'RESOURCE_EXHAUSTED') return 'rate_limited';
   if (error?.status === 'UNAUTHENTICATED' || error?.status === 'PERMISSION_DENIED') return 'auth_error';
+  // "User location is not supported", "free tier is not available in your country": the account's, not the request's.
+  if (error?.status === 'FAILED_PRECONDITION') return 'target_unavailable';
   if (reasons(error?.details ?? []).some((reason) => AUTH_REASONS.has(reason))) return 'auth_error';
   return undefined;
 }

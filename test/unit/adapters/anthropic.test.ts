@@ -266,7 +266,7 @@ describe('anthropic error mapping', () => {
     { name: '401 authentication_error is auth_error (502 for the app)', status: 401, body: body('authentication_error', 'invalid x-api-key'), expect: { status: 502, failoverClass: 'auth_error' } },
     { name: '403 permission_error is auth_error', status: 403, body: body('permission_error', 'Your API key does not have permission to use the specified resource.'), expect: { status: 502, failoverClass: 'auth_error' } },
     { name: '402 billing_error is auth_error', status: 402, body: body('billing_error', 'Your credit balance is too low.'), expect: { status: 502, failoverClass: 'auth_error' } },
-    { name: '404 not_found_error is client_error', status: 404, body: body('not_found_error', 'model: claude-nope'), expect: { status: 404, failoverClass: 'client_error' } },
+    { name: '404 not_found_error (the model) is target_unavailable, a 502', status: 404, body: body('not_found_error', 'model: claude-nope'), expect: { status: 502, failoverClass: 'target_unavailable' } },
     { name: '413 from the edge with a non-JSON body is client_error', status: 413, body: '<html>Request Entity Too Large</html>', expect: { status: 413, failoverClass: 'client_error' } },
     { name: '429 is rate_limited with retry-after in ms', status: 429, headers: { 'retry-after': '7' }, body: body('rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit'), expect: { status: 429, failoverClass: 'rate_limited', retryAfterMs: 7000, code: 'rate_limit_exceeded' } },
     { name: '429 honours retry-after-ms first', status: 429, headers: { 'retry-after-ms': '1500', 'retry-after': '2' }, body: body('rate_limit_error', 'slow down'), expect: { status: 429, failoverClass: 'rate_limited', retryAfterMs: 1500 } },

@@ -87,10 +87,13 @@ describe('azure-openai answers', () => {
     assert.equal(error.failoverClass, 'content_filter');
   });
 
-  test('a 404 DeploymentNotFound is a client error with the provider code', () => {
+  test('a 404 DeploymentNotFound is the operator\'s: target_unavailable, a 502 that names the provider code and never blames the request', () => {
     const error = azure.parseError(404, {}, JSON.stringify({ error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' } }));
-    assert.equal(error.failoverClass, 'client_error');
-    assert.equal(error.envelope.error.code, 'DeploymentNotFound');
-    assert.equal(error.envelope.error.type, 'not_found_error');
+    assert.equal(error.failoverClass, 'target_unavailable');
+    assert.equal(error.status, 502);
+    assert.equal(error.envelope.error.code, 'upstream_target_unavailable');
+    assert.equal(error.envelope.error.type, 'server_error');
+    assert.match(error.envelope.error.message, /HTTP 404, DeploymentNotFound: The API deployment for this resource does not exist\./);
+    assert.match(error.envelope.error.message, /not a problem with your request/);
   });
 });

@@ -64,7 +64,7 @@ describe('bedrock request mapping', () => {
       ] }] },
     },
     {
-      name: 'assistant tool calls become toolUse blocks; tool results become one user message of toolResult blocks; foreign ids are made valid on both sides',
+      name: 'assistant tool calls become toolUse blocks; tool results become one user message of toolResult blocks; foreign ids are made valid on both sides (no tools sent: the history\'s tools are declared)',
       request: { model: 'm', messages: [
         { role: 'user', content: 'Weather?' },
         { role: 'assistant', content: 'Checking.', tool_calls: [
@@ -85,7 +85,9 @@ describe('bedrock request mapping', () => {
           { toolResult: { toolUseId: 'call_0__thought__a_b_c_', content: [{ text: '{"temp_c":14}' }] } },
           { toolResult: { toolUseId: 'tooluse_2', content: [{ text: '09:00' }] } },
         ] },
-      ] },
+      ], toolConfig: { tools: ['get_weather', 'get_time'].map((name) => ({ toolSpec: {
+        name, description: 'Declared by the gateway because this tool appears in the conversation history.', inputSchema: { json: { type: 'object' } },
+      } })) } },
     },
     {
       name: 'tools are always sent as toolSpecs; tool_choice auto → {auto:{}}',
@@ -294,7 +296,9 @@ describe('bedrock error mapping', () => {
     { name: 'ValidationException about input length', status: 400, headers: type('ValidationException'), body: { message: 'Input is too long for requested model.' }, failoverClass: 'context_length', code: 'context_length_exceeded' },
     { name: 'ValidationException from the model provider', status: 400, headers: type('ValidationException'), body: { message: 'prompt is too long: 210000 tokens > 200000 maximum' }, failoverClass: 'context_length' },
     { name: 'other ValidationException', status: 400, headers: type('ValidationException'), body: { message: 'bad field' }, failoverClass: 'client_error', code: 'ValidationException' },
-    { name: 'ResourceNotFoundException', status: 404, headers: type('ResourceNotFoundException'), body: { message: 'no such model' }, failoverClass: 'client_error' },
+    { name: 'ResourceNotFoundException', status: 404, headers: type('ResourceNotFoundException'), body: { message: 'no such model' }, failoverClass: 'target_unavailable', clientStatus: 502, code: 'upstream_target_unavailable' },
+    { name: 'ValidationException: an invalid model id', status: 400, headers: type('ValidationException'), body: { message: 'The provided model identifier is invalid.' }, failoverClass: 'target_unavailable', clientStatus: 502, code: 'upstream_target_unavailable' },
+    { name: 'ValidationException: a model that needs an inference profile', status: 400, headers: type('ValidationException'), body: { message: "Invocation of model ID anthropic.claude-sonnet-4-20250514-v1:0 with on-demand throughput isn't supported. Retry your request with the ID or ARN of an inference profile that contains this model." }, failoverClass: 'target_unavailable', clientStatus: 502 },
     { name: 'an unnamed 503 with retry-after', status: 503, headers: { 'retry-after': '2' }, body: '<html>', failoverClass: 'retryable_5xx' },
   ];
   for (const entry of cases) {

@@ -187,7 +187,7 @@ describe('cohere error mapping', () => {
     { name: '401 is auth_error', status: 401, body: body('invalid api token'), status2: 502, failoverClass: 'auth_error' },
     { name: '498 invalid token is auth_error', status: 498, body: body('invalid token'), status2: 502, failoverClass: 'auth_error' },
     { name: '403 is auth_error', status: 403, body: body('forbidden'), status2: 502, failoverClass: 'auth_error' },
-    { name: '404 is client_error', status: 404, body: body("model 'nope' not found"), status2: 404, failoverClass: 'client_error' },
+    { name: '404 (the model) is target_unavailable, a 502', status: 404, body: body("model 'nope' not found"), status2: 502, failoverClass: 'target_unavailable' },
     { name: '429 is rate_limited and honours retry-after when sent', status: 429, headers: { 'retry-after': '3' }, body: body('too many requests'), status2: 429, failoverClass: 'rate_limited', retryAfterMs: 3000 },
     { name: '499 cancelled upstream is retryable_5xx', status: 499, body: body('request cancelled'), status2: 502, failoverClass: 'retryable_5xx' },
     { name: '500 is retryable_5xx', status: 500, body: body('internal server error'), status2: 500, failoverClass: 'retryable_5xx' },

@@ -243,7 +243,7 @@ describe('gemini response mapping', () => {
     assert.equal(result.rawFinishReason, 'STOP');
   });
 
-  test('function calls get deterministic ids in order, and STOP with calls finishes as tool_calls', () => {
+  test('function calls get deterministic ids in order (per response: call_<completion id>_<n>), and STOP with calls finishes as tool_calls', () => {
     const result = parse({ candidates: [{ content: { parts: [
       { text: 'Checking.' },
       { functionCall: { name: 'a', args: { x: 1 } }, thoughtSignature: 'S1' },
@@ -253,8 +253,8 @@ describe('gemini response mapping', () => {
     const message = result.completion.choices[0]?.message;
     assert.equal(message?.content, 'Checking.');
     assert.deepEqual(message?.tool_calls, [
-      { id: 'call_0__thought__S1', type: 'function', function: { name: 'a', arguments: '{"x":1}' } },
-      { id: 'call_1', type: 'function', function: { name: 'b', arguments: '{}' } },
+      { id: 'call_test_0__thought__S1', type: 'function', function: { name: 'a', arguments: '{"x":1}' } },
+      { id: 'call_test_1', type: 'function', function: { name: 'b', arguments: '{}' } },
     ]);
     assert.equal(result.completion.choices[0]?.finish_reason, 'tool_calls');
   });
@@ -325,7 +325,9 @@ describe('gemini error mapping', () => {
     { name: '400 API_KEY_INVALID', status: 400, body: status(400, 'INVALID_ARGUMENT', 'API key not valid.', [{ reason: 'API_KEY_INVALID' }]), failoverClass: 'auth_error', clientStatus: 502 },
     { name: '400 token limit', status: 400, body: status(400, 'INVALID_ARGUMENT', 'The input token count (2000000) exceeds the maximum number of tokens allowed (1048576).'), failoverClass: 'context_length' },
     { name: '400 other', status: 400, body: status(400, 'INVALID_ARGUMENT', 'bad field'), failoverClass: 'client_error' },
-    { name: '404 NOT_FOUND', status: 404, body: status(404, 'NOT_FOUND', 'models/x is not found'), failoverClass: 'client_error' },
+    { name: '404 NOT_FOUND', status: 404, body: status(404, 'NOT_FOUND', 'models/x is not found'), failoverClass: 'target_unavailable', clientStatus: 502 },
+    { name: '400 FAILED_PRECONDITION (region)', status: 400, body: status(400, 'FAILED_PRECONDITION', 'User location is not supported for the API use.'), failoverClass: 'target_unavailable', clientStatus: 502 },
+    { name: '400 FAILED_PRECONDITION (billing)', status: 400, body: status(400, 'FAILED_PRECONDITION', 'Gemini API free tier is not available in your country. Please enable billing on your project in Google AI Studio.'), failoverClass: 'target_unavailable', clientStatus: 502 },
     { name: 'array-wrapped body', status: 503, body: `[${status(503, 'UNAVAILABLE', 'overloaded')}]`, failoverClass: 'retryable_5xx' },
     { name: 'non-JSON body', status: 502, body: '<html>Bad Gateway</html>', failoverClass: 'retryable_5xx' },
   ];
@@ -384,8 +386,8 @@ describe('gemini stream translation', () => {
     ] }, finishReason: 'STOP' }] }));
     const calls = run.chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
     assert.deepEqual(calls, [
-      { index: 0, id: 'call_0', type: 'function', function: { name: 'a', arguments: '{"q":1}' } },
-      { index: 1, id: 'call_1', type: 'function', function: { name: 'b', arguments: '{}' } },
+      { index: 0, id: 'call_test_0', type: 'function', function: { name: 'a', arguments: '{"q":1}' } },
+      { index: 1, id: 'call_test_1', type: 'function', function: { name: 'b', arguments: '{}' } },
     ]);
     assert.equal(run.chunks.at(-2)?.choices[0]?.finish_reason, 'tool_calls');
   });

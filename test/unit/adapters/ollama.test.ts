@@ -149,7 +149,7 @@ describe('ollama error mapping', () => {
   const cases: readonly { name: string; status: number; body: string; status2: number; failoverClass: string; code?: string | null }[] = [
     { name: '400 model is required is client_error', status: 400, body: body('model is required'), status2: 400, failoverClass: 'client_error' },
     { name: '400 over the context length is context_length', status: 400, body: body('the input length exceeds the context length'), status2: 400, failoverClass: 'context_length', code: 'context_length_exceeded' },
-    { name: '404 model not found is client_error with model_not_found', status: 404, body: body('model "llama9" not found, try pulling it first'), status2: 404, failoverClass: 'client_error', code: 'model_not_found' },
+    { name: '404 model not found is target_unavailable, a 502 naming model_not_found', status: 404, body: body('model "llama9" not found, try pulling it first'), status2: 502, failoverClass: 'target_unavailable', code: 'upstream_target_unavailable' },
     { name: '401 from ollama.com is auth_error', status: 401, body: body('unauthorized'), status2: 502, failoverClass: 'auth_error' },
     { name: '429 is rate_limited', status: 429, body: body("you've reached your hourly usage limit"), status2: 429, failoverClass: 'rate_limited' },
     { name: '500 is retryable_5xx', status: 500, body: body('llama runner process has terminated: exit status 2'), status2: 500, failoverClass: 'retryable_5xx' },

@@ -23,10 +23,10 @@ test('failover classes map one-to-one to reasons', () => {
   assert.equal(reasonOf({ kind: 'aborted' }), 'aborted');
 });
 
-test('failover_on spells 5xx and 429; auth_error always fails over; client errors never do', () => {
+test('failover_on spells 5xx and 429; the operator\'s faults (auth_error, target_unavailable) always fail over; client errors never do', () => {
   const reasons = failoverReasons(DEFAULT_FAILOVER_ON);
-  assert.deepEqual([...reasons].sort(), ['auth_error', 'connect_error', 'context_length', 'latency', 'rate_limited', 'retryable_5xx', 'stream_error']);
-  assert.deepEqual([...failoverReasons([])], ['auth_error']);
+  assert.deepEqual([...reasons].sort(), ['auth_error', 'connect_error', 'context_length', 'latency', 'rate_limited', 'retryable_5xx', 'stream_error', 'target_unavailable']);
+  assert.deepEqual([...failoverReasons([])], ['auth_error', 'target_unavailable']);
   assert.equal(reasons.has('client_error'), false);
   assert.equal(reasons.has('content_filter'), false);
 });
@@ -35,7 +35,7 @@ test('the circuit breaker counts provider failures only: client 4xx prove the pr
   assert.equal(healthVerdict(null), 'success');
   assert.equal(healthVerdict('content_filter'), 'success');
   assert.equal(healthVerdict('context_length'), 'success');
-  for (const reason of ['retryable_5xx', 'rate_limited', 'latency', 'connect_error', 'stream_error', 'auth_error'] as const) assert.equal(healthVerdict(reason), 'failure');
+  for (const reason of ['retryable_5xx', 'rate_limited', 'latency', 'connect_error', 'stream_error', 'auth_error', 'target_unavailable'] as const) assert.equal(healthVerdict(reason), 'failure');
   assert.equal(healthVerdict('aborted'), 'none');
   assert.equal(healthVerdict('timeout'), 'none');
 });

@@ -192,6 +192,21 @@ test("a provider 401 is the operator's key: it fails over, and when nothing answ
   assert.deepEqual(result.attempts.map((record) => [record.reason, record.outcome]), [['auth_error', 'failover'], ['auth_error', 'failover']]);
 });
 
+test('a target the provider does not serve (404) fails over at once, never retried, and counts against its circuit', async () => {
+  const h = harness({ manifest: manifest([seedRoute({ fallback: undefined })], providers), script: { anthropic: { kind: 'json', status: 404 }, openai: ok } });
+  const first = await h.run(CHAT);
+  assert.equal(first.status, 200);
+  assert.deepEqual(first.attempts.map((record) => [record.provider, record.reason, record.outcome]), [
+    ['anthropic', 'target_unavailable', 'failover'],
+    ['openai', null, 'success'],
+  ]);
+  // Even with failover_on reduced to latency: the operator's fault is never the app's answer.
+  const strict = harness({ manifest: manifest([seedRoute({ fallback: undefined, failoverOn: ['latency'] })], providers), script: { anthropic: { kind: 'json', status: 404 }, openai: ok } });
+  assert.equal((await strict.run(CHAT)).status, 200);
+  for (let index = 0; index < 2; index += 1) await h.run(CHAT);
+  assert.equal(h.health.state('anthropic', 'claude-haiku-4-5'), 'open');
+});
+
 test('every attempt failing is a 502 whose message lists provider/model: status reason per attempt, with no secret', async () => {
   const secretProviders = [entry('anthropic', 'anthropic', { credentials: { api_key: envSecret('ANTHROPIC_API_KEY', 'sk-ant-SECRET') } }), entry('openai', 'openai'), entry('ollama', 'ollama')];
   const h = harness({ manifest: manifest([seedRoute()], secretProviders), script: {

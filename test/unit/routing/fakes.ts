@@ -29,6 +29,7 @@ function fakeError(status: number, body: string, headers: Readonly<Record<string
     code = (JSON.parse(body) as { code?: string }).code ?? null;
   } catch { /* not JSON */ }
   const failoverClass = status === 401 || status === 403 ? 'auth_error'
+    : status === 404 ? 'target_unavailable'
     : status === 429 ? 'rate_limited'
       : status >= 500 ? 'retryable_5xx'
         : code === 'context_length_exceeded' ? 'context_length'
