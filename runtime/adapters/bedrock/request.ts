@@ -5,9 +5,12 @@
  * - Auth: a Bedrock API key (`api_key`) with a value → bearer; otherwise SigV4 with service `bedrock`
  *   and the entry's region (access_key_id, secret_access_key, optional session_token).
  * - Tools are always sent when the request has them (`toolConfig.tools[].toolSpec`, schema under
- *   `inputSchema.json`). Converse has no `tool_choice: none`: it is expressed by leaving the tools out,
- *   which Bedrock refuses when the history holds tool calls, so that case is a 400 (or, with
- *   drop_params, tool_choice is dropped and the model may call tools).
+ *   `inputSchema.json`). Converse has no `tool_choice: none`: it is expressed by leaving the tools out.
+ * - Converse refuses toolUse/toolResult blocks without a `toolConfig` ("The toolConfig field must be
+ *   defined when using toolUse and toolResult content blocks"), so a history with tool calls always
+ *   gets one: the request's tools, or, when it sent none (a final "summarise" turn), a minimal spec per
+ *   tool name the history uses. Either way the model may then call a tool, so with `tool_choice: none`
+ *   that is a 400 (or, with drop_params, tool_choice is dropped and recorded).
  * - `response_format` json_schema → `outputConfig.textFormat` (the schema as a JSON string);
  *   `reasoning_effort` → `outputConfig.effort`; `user` → `requestMetadata.user`.
  * - What Converse lacks (top_k, penalties, thinking, …) is model-specific: provider `defaults` such as
@@ -65,22 +68,51 @@ function inferenceConfig(request: ChatCompletionRequest): BedrockInferenceConfig
 /** @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ToolConfiguration.html */
 function toolConfigFor(tools: readonly FunctionTool[] | undefined, choice: ToolChoice | undefined, messages: readonly Message[], policy: DropPolicy):
   { tools: BedrockToolSpec[]; toolChoice?: BedrockToolChoice } | undefined {
-  if (tools === undefined || tools.length === 0) return undefined;
-  const specs = tools.map(toolSpec);
-  if (choice === 'none') {
-    const toolHistory = messages.some((message) => message.role === 'tool' || (message.role === 'assistant' && (message.tool_calls?.length ?? 0) > 0));
-    if (!toolHistory) return undefined;
-    policy.unsupported('tool_choice', 'Converse has no tool_choice none, and a history with tool calls needs the tool definitions');
+  const requested = tools ?? [];
+  if (choice === 'none' || requested.length === 0) {
+    // No tools would be sent; only a history with tool blocks needs them (see the header).
+    const specs = requested.length > 0 ? requested.map(toolSpec) : historyToolNames(messages).map(historyToolSpec);
+    if (specs.length === 0 || !hasToolHistory(messages)) return undefined;
+    if (choice === 'none') policy.unsupported('tool_choice', 'Converse has no tool_choice none, and a history with tool calls needs the tool definitions');
     return { tools: specs };
   }
+  const specs = requested.map(toolSpec);
   if (choice === undefined) return { tools: specs };
   if (choice === 'auto') return { tools: specs, toolChoice: { auto: {} } };
   if (choice === 'required') return { tools: specs, toolChoice: { any: {} } };
   const name = choice.function.name;
-  if (!tools.some((tool) => tool.function.name === name)) {
+  if (!requested.some((tool) => tool.function.name === name)) {
     throw new RequestTranslationError(invalidRequest('tool_choice', `tool_choice names '${name}', which is not among the request's tools.`));
   }
   return { tools: specs, toolChoice: { tool: { name } } };
+}
+
+function hasToolHistory(messages: readonly Message[]): boolean {
+  return messages.some((message) => message.role === 'tool' || (message.role === 'assistant' && (message.tool_calls ?? []).length > 0));
+}
+
+/** Names of the tools the history's assistant messages called, once each, in order of first use. */
+function historyToolNames(messages: readonly Message[]): string[] {
+  const names = new Set<string>();
+  for (const message of messages) {
+    if (message.role === 'assistant') for (const call of message.tool_calls ?? []) names.add(call.function.name);
+  }
+  return [...names];
+}
+
+/**
+ * A stand-in definition for a tool the history used but the request did not send. Declaring every name
+ * the history uses also covers a name check, should Converse make one; the open schema accepts the
+ * arguments the history holds.
+ */
+function historyToolSpec(name: string): BedrockToolSpec {
+  return {
+    toolSpec: {
+      name,
+      description: 'Declared by the gateway because this tool appears in the conversation history.',
+      inputSchema: { json: { type: 'object' } },
+    },
+  };
 }
 
 function toolSpec(tool: FunctionTool): BedrockToolSpec {

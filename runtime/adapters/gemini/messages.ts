@@ -6,7 +6,9 @@
  * - tool → a `functionResponse` part in a `user` turn, named after the assistant tool call whose id it
  *   answers (Gemini matches results by name, and OpenAI tool messages carry only the id);
  * - consecutive turns of one role merge into one content, since Gemini expects the results of
- *   parallel calls together and roles to alternate.
+ *   parallel calls together and roles to alternate;
+ * - for Gemini 3, a model turn whose first call carries no signature (another provider wrote it) gets
+ *   Google's placeholder signature (foreign-call-signature.ts).
  * Images: base64 data URLs → `inlineData`; http(s) and gs:// URLs → `fileData` (the Gemini API fetches
  * public and signed URLs itself); anything else is refused, or dropped and recorded with drop_params.
  * @see https://ai.google.dev/api/caching#Content
@@ -18,6 +20,7 @@ import { messageText } from '../message-text.js';
 import { invalidRequest } from '../error-common.js';
 import { parseToolArguments, RequestTranslationError, type DropPolicy } from '../request-translation.js';
 import type { AssistantMessage, ContentPart, Message } from '../../openai/wire.js';
+import { signForeignCalls, validatesCallSignatures } from './foreign-call-signature.js';
 import { thoughtSignatureOf } from './tool-call-id.js';
 import type { GeminiContent, GeminiPart } from './wire.js';
 
@@ -26,8 +29,11 @@ export interface ConvertedMessages {
   readonly contents: readonly GeminiContent[];
 }
 
-/** Throws RequestTranslationError for what cannot be expressed; unsupported parts go through `policy`. */
-export function convertMessages(messages: readonly Message[], policy: DropPolicy): ConvertedMessages {
+/**
+ * Throws RequestTranslationError for what cannot be expressed; unsupported parts go through `policy`.
+ * `model` is the target's model id (it decides whether foreign calls need a placeholder signature).
+ */
+export function convertMessages(messages: readonly Message[], policy: DropPolicy, model: string): ConvertedMessages {
   const toolNames = new Map<string, string>();
   const merged = mergeTurns<'user' | 'model', GeminiPart>(messages, (message, index) => {
     switch (message.role) {
@@ -50,9 +56,10 @@ export function convertMessages(messages: readonly Message[], policy: DropPolicy
       }
     }
   });
+  const contents = merged.turns.map((turn) => ({ role: turn.role, parts: turn.items }));
   return {
     systemInstruction: merged.system.length === 0 ? undefined : { parts: merged.system.map((text) => ({ text })) },
-    contents: merged.turns.map((turn) => ({ role: turn.role, parts: turn.items })),
+    contents: validatesCallSignatures(model) ? signForeignCalls(contents) : contents,
   };
 }
 

@@ -11,7 +11,7 @@ import { RequestTranslationError, translateRequest, type DropPolicy } from '../r
 import type { ChatCompletionRequest, FunctionTool, ResponseFormat, ToolChoice } from '../../openai/wire.js';
 import { convertMessages } from './messages.js';
 import { geminiParams } from './params.js';
-import { toGeminiSchema } from './schema.js';
+import { toGeminiSchema, type GeminiSchema } from './schema.js';
 import type { GeminiFunctionDeclaration, GeminiGenerationConfig, GeminiRequestBody, GeminiToolConfig } from './wire.js';
 
 /**
@@ -34,7 +34,7 @@ export function buildGeminiBody(request: ChatCompletionRequest, stream: boolean,
     policy.unsupported('n', 'n > 1 is not supported with stream on Gemini');
   }
   const candidateCount = stream && request.n !== undefined && request.n > 1 ? undefined : request.n;
-  const messages = convertMessages(request.messages, policy);
+  const messages = convertMessages(request.messages, policy, target.model);
   const contents = [...messages.contents];
   if (options.prefill !== undefined && options.prefill !== '') {
     // Stream continuation: a trailing model turn the model continues. Used only when the manifest enables
@@ -55,7 +55,7 @@ export function buildGeminiBody(request: ChatCompletionRequest, stream: boolean,
   return fillDefaults(body, target.defaults) as GeminiRequestBody; // body keys are GeminiRequestBody's
 }
 
-function schemaOrThrow(schema: Readonly<Record<string, unknown>>, param: string, label: string): Readonly<Record<string, unknown>> | undefined {
+function schemaOrThrow(schema: Readonly<Record<string, unknown>>, param: string, label: string): GeminiSchema | undefined {
   const converted = toGeminiSchema(schema, param);
   if (!converted.ok) throw new RequestTranslationError(invalidRequest(converted.param, `${label}: ${converted.reason}.`));
   return converted.schema;
@@ -69,7 +69,7 @@ function functionDeclarations(tools: readonly FunctionTool[] | undefined): Gemin
     return {
       name,
       ...(description === undefined ? {} : { description }),
-      ...(converted === undefined ? {} : { parameters: converted }),
+      ...(converted === undefined ? {} : converted.type === 'schema' ? { parameters: converted.schema } : { parametersJsonSchema: converted.schema }),
     };
   });
 }
@@ -102,11 +102,17 @@ function generationConfigFor(request: ChatCompletionRequest, candidateCount: num
   return { ...config, ...responseFormat(request.response_format) };
 }
 
-/** text → nothing (the default); json_object → JSON mime type; json_schema → plus the converted schema. */
+/**
+ * text → nothing (the default); json_object → JSON mime type; json_schema → plus `responseSchema`, or
+ * `responseJsonSchema` when the Schema subset cannot express it (schema.ts).
+ */
 function responseFormat(format: ResponseFormat | undefined): GeminiGenerationConfig {
   if (format === undefined || format.type === 'text') return {};
   const schema = format.type === 'json_schema' && format.json_schema.schema !== undefined
     ? schemaOrThrow(format.json_schema.schema, 'response_format.json_schema.schema', 'response_format')
     : undefined;
-  return schema === undefined ? { responseMimeType: 'application/json' } : { responseMimeType: 'application/json', responseSchema: schema };
+  if (schema === undefined) return { responseMimeType: 'application/json' };
+  return schema.type === 'schema'
+    ? { responseMimeType: 'application/json', responseSchema: schema.schema }
+    : { responseMimeType: 'application/json', responseJsonSchema: schema.schema };
 }

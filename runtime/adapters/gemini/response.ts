@@ -23,15 +23,18 @@ export interface PartOutput {
   readonly toolCall?: ToolCall;
 }
 
-/** One part → its text or its tool call; `ordinal` numbers the candidate's function calls from 0. */
-export function readPart(part: unknown, ordinal: number): PartOutput {
+/**
+ * One part → its text or its tool call; `ordinal` numbers the candidate's function calls from 0 and
+ * `completionId` makes the synthetic id unique to this response (tool-call-id.ts).
+ */
+export function readPart(part: unknown, completionId: string, ordinal: number): PartOutput {
   if (!isRecord(part) || part['thought'] === true) return {};
   const call = part['functionCall'];
   if (isRecord(call) && typeof call['name'] === 'string') {
     const args = isRecord(call['args']) ? call['args'] : {};
     return {
       toolCall: {
-        id: toolCallId(ordinal, stringOr(call['id']), stringOr(part['thoughtSignature'])),
+        id: toolCallId(completionId, ordinal, stringOr(call['id']), stringOr(part['thoughtSignature'])),
         type: 'function',
         function: { name: call['name'], arguments: JSON.stringify(args) },
       },
@@ -41,13 +44,13 @@ export function readPart(part: unknown, ordinal: number): PartOutput {
   return text === undefined || text === '' ? {} : { text };
 }
 
-export function readCandidateParts(candidate: unknown): CandidateOutput {
+export function readCandidateParts(candidate: unknown, completionId: string): CandidateOutput {
   const content = isRecord(candidate) ? candidate['content'] : undefined;
   const parts = isRecord(content) && Array.isArray(content['parts']) ? content['parts'] : [];
   let text = '';
   const toolCalls: ToolCall[] = [];
   for (const part of parts) {
-    const output = readPart(part, toolCalls.length);
+    const output = readPart(part, completionId, toolCalls.length);
     if (output.text !== undefined) text += output.text;
     if (output.toolCall !== undefined) toolCalls.push(output.toolCall);
   }
@@ -92,7 +95,7 @@ export function parseGeminiResponse(provider: string, body: string, context: Res
   const choices: ChatCompletion['choices'][number][] = [];
   let rawFinishReason: string | undefined;
   for (const [position, candidate] of candidates.entries()) {
-    const output = readCandidateParts(candidate);
+    const output = readCandidateParts(candidate, context.completionId);
     const raw = (isRecord(candidate) ? stringOr(candidate['finishReason']) : undefined) ?? 'STOP';
     rawFinishReason ??= raw;
     const finish = mapGeminiFinishReason(raw, output.toolCalls.length > 0);

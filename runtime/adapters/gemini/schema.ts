@@ -1,7 +1,10 @@
 /**
- * JSON Schema (as OpenAI tools and `response_format.json_schema` carry it) → Gemini `Schema`, the
- * OpenAPI 3.0 subset `functionDeclarations[].parameters` and `generationConfig.responseSchema` accept.
- * `parameters` is used rather than `parametersJsonSchema` because every Gemini and Vertex model takes it.
+ * JSON Schema (as OpenAI tools and `response_format.json_schema` carry it) → what Gemini takes: the
+ * OpenAPI 3.0 subset `Schema` of `functionDeclarations[].parameters` and `generationConfig.responseSchema`,
+ * or, when that subset cannot express the schema, the JSON Schema itself for `parametersJsonSchema` /
+ * `responseJsonSchema`. `Schema` stays the default because every Gemini and Vertex model takes it (the
+ * JSON Schema fields are newer); Vertex AI v1 has both JSON Schema fields too
+ * (google.cloud.aiplatform.v1 FunctionDeclaration.parameters_json_schema, GenerationConfig.response_json_schema).
  *
  * Policy (documented in the README's provider notes):
  * - kept: the keywords Gemini's Schema has (type, format for the formats it knows, title, description,
@@ -12,15 +15,27 @@
  *   `#/definitions/…`) are inlined (a recursive reference is rejected: Gemini has no references);
  * - stripped: annotations and constraints Gemini would reject but whose loss only widens what the model
  *   may produce (`additionalProperties`, `$schema`, `$id`, `$comment`, `examples`, `uniqueItems`, …);
+ * - sent as JSON Schema: a schema whose converted form would hold a node `Schema` cannot express and
+ *   Gemini rejects with a 400 (an object without properties below the root, i.e. a free-form object or
+ *   a map via `additionalProperties`; an array without `items`; a map at the root). The original goes
+ *   unchanged, so `additionalProperties` keeps its meaning (Google lists the keywords those fields honour;
+ *   a stripped one they ignore only widens, as above). It must still pass the conversion first, so the
+ *   keyword policy is the same on both paths;
  * - anything else (`not`, `if`/`then`/`else`, `patternProperties`, tuple `items`, numeric enums, …) is a
  *   400 naming the keyword's path, never silently dropped.
  * @see https://ai.google.dev/api/caching#Schema
+ * @see https://ai.google.dev/api/caching#FunctionDeclaration
  * @see https://ai.google.dev/gemini-api/docs/function-calling
  */
 import { isRecord } from '../json-value.js';
 
+/** Which field the schema goes to: `parameters`/`responseSchema`, or `parametersJsonSchema`/`responseJsonSchema`. */
+export type GeminiSchema =
+  | { readonly type: 'schema'; readonly schema: Readonly<Record<string, unknown>> }
+  | { readonly type: 'json-schema'; readonly schema: Readonly<Record<string, unknown>> };
+
 export type SchemaResult =
-  | { readonly ok: true; readonly schema: Readonly<Record<string, unknown>> | undefined }
+  | { readonly ok: true; readonly schema: GeminiSchema | undefined }
   | { readonly ok: false; readonly param: string; readonly reason: string };
 
 /** Copied as they are. */
@@ -53,18 +68,46 @@ class SchemaError extends Error {
 
 /**
  * Converts `schema`; `param` names it in errors (e.g. `tools[0].function.parameters`). An object schema
- * without properties converts to undefined: Gemini rejects an empty OBJECT, and no parameters means the same.
+ * without properties (and not a map) converts to undefined: Gemini rejects an empty OBJECT, and no
+ * parameters means the same.
  */
 export function toGeminiSchema(schema: Readonly<Record<string, unknown>>, param: string): SchemaResult {
   try {
     const converted = convert(schema, { root: schema, path: param, refDepth: 0 });
-    const properties = converted['properties'];
-    const isEmptyObject = converted['type'] === 'object' && (!isRecord(properties) || Object.keys(properties).length === 0);
-    return { ok: true, schema: isEmptyObject || Object.keys(converted).length === 0 ? undefined : converted };
+    if (Object.keys(converted).length === 0) return { ok: true, schema: undefined };
+    if (isObjectWithoutProperties(converted)) {
+      return { ok: true, schema: isMap(schema) ? { type: 'json-schema', schema } : undefined };
+    }
+    return { ok: true, schema: hasInexpressibleNode(converted) ? { type: 'json-schema', schema } : { type: 'schema', schema: converted } };
   } catch (error) {
     if (error instanceof SchemaError) return { ok: false, param: error.param, reason: error.reason };
     throw error;
   }
+}
+
+function isObjectWithoutProperties(node: Readonly<Record<string, unknown>>): boolean {
+  const properties = node['properties'];
+  return node['type'] === 'object' && (!isRecord(properties) || Object.keys(properties).length === 0);
+}
+
+/** `additionalProperties` with a schema (or `true`): a map, whose keys `Schema` cannot leave open. */
+function isMap(schema: Readonly<Record<string, unknown>>): boolean {
+  const additional = schema['additionalProperties'];
+  return additional === true || isRecord(additional);
+}
+
+/**
+ * True when a converted node Gemini rejects sits below the root: an OBJECT without properties ("should
+ * be non-empty for OBJECT type") or an ARRAY without items ("items: missing field").
+ */
+function hasInexpressibleNode(node: Readonly<Record<string, unknown>>): boolean {
+  if (node['type'] === 'array' && !isRecord(node['items'])) return true;
+  const children: unknown[] = [
+    ...(isRecord(node['properties']) ? Object.values(node['properties']) : []),
+    ...(Array.isArray(node['anyOf']) ? node['anyOf'] : []),
+    node['items'],
+  ];
+  return children.some((child) => isRecord(child) && (isObjectWithoutProperties(child) || hasInexpressibleNode(child)));
 }
 
 interface Context { readonly root: Readonly<Record<string, unknown>>; readonly path: string; readonly refDepth: number }

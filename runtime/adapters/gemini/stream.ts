@@ -49,7 +49,7 @@ export function createGeminiStreamTranslator(provider: string, context: Response
     if (!isRecord(candidate)) return;
     const content = candidate['content'];
     for (const part of isRecord(content) && Array.isArray(content['parts']) ? content['parts'] : []) {
-      const output = readPart(part, tools.count);
+      const output = readPart(part, context.completionId, tools.count);
       if (output.text !== undefined) {
         writer.content();
         writer.emit(factory.delta({ content: output.text }));

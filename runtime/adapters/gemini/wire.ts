@@ -32,7 +32,9 @@ export interface GeminiContent {
 export interface GeminiFunctionDeclaration {
   readonly name: string;
   readonly description?: string;
+  /** Gemini's `Schema` (OpenAPI subset); exclusive with `parametersJsonSchema` (plain JSON Schema). */
   readonly parameters?: Readonly<Record<string, unknown>>;
+  readonly parametersJsonSchema?: Readonly<Record<string, unknown>>;
 }
 
 export type GeminiFunctionCallingMode = 'AUTO' | 'ANY' | 'NONE';
@@ -54,7 +56,9 @@ export interface GeminiGenerationConfig {
   presencePenalty?: number;
   frequencyPenalty?: number;
   responseMimeType?: string;
+  /** Exclusive with `responseJsonSchema`, as `parameters` is with `parametersJsonSchema`. */
   responseSchema?: Readonly<Record<string, unknown>>;
+  responseJsonSchema?: Readonly<Record<string, unknown>>;
 }
 
 export interface GeminiRequestBody {

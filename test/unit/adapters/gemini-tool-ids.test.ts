@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { anthropicAdapter } from '../../../runtime/adapters/anthropic/index.js';
+import type { ResponseContext } from '../../../runtime/adapters/contract.js';
+import { geminiAdapter } from '../../../runtime/adapters/gemini/index.js';
+import { thoughtSignatureOf } from '../../../runtime/adapters/gemini/tool-call-id.js';
+import { vertexAiAdapter } from '../../../runtime/adapters/vertex-ai/index.js';
+import type { AssistantMessage, ChatCompletionRequest, Message } from '../../../runtime/openai/wire.js';
+import { literalSecret } from '../../../runtime/secrets.js';
+import { builtBody, CONTEXT, makeTarget, runAllSplits } from './native-adapter-harness.js';
+
+const GEMINI = 'https://generativelanguage.googleapis.com';
+const context = (completionId: string): ResponseContext => ({ ...CONTEXT, completionId });
+const answer = (parts: unknown[]) => JSON.stringify({
+  candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }],
+  usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 5, totalTokenCount: 10 },
+});
+const call = (name: string, args: object, extra: Record<string, unknown> = {}) => ({ functionCall: { name, args }, ...extra });
+const assistantOf = (body: string, completionId: string): AssistantMessage => {
+  const result = geminiAdapter.parseResponse(200, {}, body, context(completionId));
+  assert.ok(result.ok);
+  const message = result.completion.choices[0]?.message;
+  assert.ok(message !== undefined);
+  return message as AssistantMessage;
+};
+const ids = (message: AssistantMessage): string[] => (message.tool_calls ?? []).map((toolCall) => toolCall.id);
+
+describe('gemini: synthetic tool-call ids are unique per response and deterministic', () => {
+  test('two responses of one tool loop give their first calls different ids, built from the completion id', () => {
+    const first = assistantOf(answer([call('get_weather', { city: 'Boston' })]), 'chatcmpl-AAA');
+    const second = assistantOf(answer([call('get_time', { tz: 'EST' })]), 'chatcmpl-BBB');
+    assert.deepEqual(ids(first), ['call_AAA_0']);
+    assert.deepEqual(ids(second), ['call_BBB_0']);
+    assert.deepEqual(ids(assistantOf(answer([call('get_weather', { city: 'Boston' })]), 'chatcmpl-AAA')), ['call_AAA_0'], 'same input, same id');
+  });
+
+  test('parallel calls are numbered from 0; the thought signature still rides in the id and is read back', () => {
+    const message = assistantOf(answer([{ text: 'Checking.' }, call('a', { x: 1 }, { thoughtSignature: 'SIG==' }), call('b', {})]), 'chatcmpl-r1');
+    assert.deepEqual(ids(message), ['call_r1_0__thought__SIG==', 'call_r1_1']);
+    assert.equal(thoughtSignatureOf(ids(message)[0] ?? ''), 'SIG==');
+    assert.equal(thoughtSignatureOf(ids(message)[1] ?? ''), undefined);
+  });
+
+  test('Gemini\'s own functionCall id wins over the synthetic one', () => {
+    const body = answer([{ functionCall: { id: 'fc-7f3a', name: 'a', args: {} }, thoughtSignature: 'S' }]);
+    assert.deepEqual(ids(assistantOf(body, 'chatcmpl-r2')), ['fc-7f3a__thought__S']);
+  });
+
+  test('the stream gives the same per-response ids, whole and at any byte split', () => {
+    const text = `data: ${answer([call('a', { q: 1 }, { thoughtSignature: 'S1' }), call('b', {})])}\r\n\r\n`;
+    const run = runAllSplits(geminiAdapter, context('chatcmpl-s1'), text);
+    const streamed = run.chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []).map((delta) => delta.id);
+    assert.deepEqual(streamed, ['call_s1_0__thought__S1', 'call_s1_1']);
+    const vertexRun = runAllSplits(vertexAiAdapter, context('chatcmpl-s2'), text);
+    assert.deepEqual(vertexRun.chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []).map((delta) => delta.id), ['call_s2_0__thought__S1', 'call_s2_1']);
+  });
+
+  test('a two-round Gemini tool loop replayed to Anthropic carries unique tool_use ids', () => {
+    const first = assistantOf(answer([call('get_weather', { city: 'Boston' })]), 'chatcmpl-AAA');
+    const second = assistantOf(answer([call('get_time', { tz: 'EST' })]), 'chatcmpl-BBB');
+    const request: ChatCompletionRequest = { model: 'm', max_tokens: 100, messages: [
+      { role: 'user', content: 'Weather and time in Boston?' },
+      first, { role: 'tool', tool_call_id: ids(first)[0] ?? '', content: '57F' },
+      second, { role: 'tool', tool_call_id: ids(second)[0] ?? '', content: '12:00' },
+      { role: 'user', content: 'Summarise' },
+    ] };
+    const body = builtBody(anthropicAdapter.buildRequest(request, makeTarget('anthropic', 'claude-haiku-4-5', 'https://api.anthropic.com')));
+    const toolUseIds = (body['messages'] as { content: unknown }[])
+      .flatMap((message) => (Array.isArray(message.content) ? message.content : []) as { type: string; id?: string }[])
+      .filter((block) => block.type === 'tool_use').map((block) => block.id);
+    assert.deepEqual(toolUseIds, ['call_AAA_0', 'call_BBB_0']);
+  });
+});
+
+describe('gemini 3: tool-call history another provider wrote gets the placeholder thought signature', () => {
+  const SENTINEL = 'skip_thought_signature_validator';
+  const history = (model: string, messages: Message[]) => builtBody(geminiAdapter.buildRequest({ model: 'm', messages }, makeTarget('gemini', model, GEMINI)))['contents'];
+  const openaiCall = (id: string, name: string) => ({ id, type: 'function' as const, function: { name, arguments: '{}' } });
+  const LOOP: Message[] = [
+    { role: 'user', content: 'Weather and time?' },
+    { role: 'assistant', content: null, tool_calls: [openaiCall('call_O17Uplv4lJvD6DVdIvFFeRMw', 'get_weather'), openaiCall('call_X2', 'get_time')] },
+    { role: 'tool', tool_call_id: 'call_O17Uplv4lJvD6DVdIvFFeRMw', content: '57F' },
+    { role: 'tool', tool_call_id: 'call_X2', content: '12:00' },
+    { role: 'assistant', content: 'One more.', tool_calls: [openaiCall('toolu_01A', 'get_weather')] },
+    { role: 'tool', tool_call_id: 'toolu_01A', content: '55F' },
+  ];
+
+  test('the first functionCall part of each model turn carries the placeholder; later parallel calls stay bare', () => {
+    assert.deepEqual(history('gemini-3-pro-preview', LOOP), [
+      { role: 'user', parts: [{ text: 'Weather and time?' }] },
+      { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: {} }, thoughtSignature: SENTINEL }, { functionCall: { name: 'get_time', args: {} } }] },
+      { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { output: '57F' } } }, { functionResponse: { name: 'get_time', response: { output: '12:00' } } }] },
+      { role: 'model', parts: [{ text: 'One more.' }, { functionCall: { name: 'get_weather', args: {} }, thoughtSignature: SENTINEL }] },
+      { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { output: '55F' } } }] },
+    ]);
+  });
+
+  test('a signature Gemini returned is sent back as it is, never replaced', () => {
+    const own: Message[] = [
+      { role: 'user', content: 'x' },
+      { role: 'assistant', content: null, tool_calls: [openaiCall('call_r1_0__thought__REAL==', 'a'), openaiCall('call_r1_1', 'b')] },
+    ];
+    assert.deepEqual((history('gemini-3-flash-preview', own) as { parts: unknown[] }[])[1]?.parts, [
+      { functionCall: { name: 'a', args: {} }, thoughtSignature: 'REAL==' }, { functionCall: { name: 'b', args: {} } },
+    ]);
+  });
+
+  test('models before Gemini 3 get no placeholder (Google documents it for Gemini 3 only)', () => {
+    for (const model of ['gemini-2.5-flash', 'gemini-2.0-flash', 'tunedModels/my-tune']) {
+      const contents = history(model, LOOP) as { parts: Record<string, unknown>[] }[];
+      assert.equal(contents.some((content) => content.parts.some((part) => 'thoughtSignature' in part)), false, model);
+    }
+    for (const model of ['gemini-3.1-pro-preview', 'models/gemini-3-flash-preview']) {
+      assert.equal((history(model, LOOP) as { parts: Record<string, unknown>[] }[])[1]?.parts[0]?.['thoughtSignature'], SENTINEL, model);
+    }
+  });
+
+  test('Vertex AI gets the same placeholder for Gemini 3', () => {
+    const result = vertexAiAdapter.buildRequest({ model: 'm', messages: LOOP }, makeTarget('vertex-ai', 'gemini-3-pro-preview', 'https://aiplatform.googleapis.com', {
+      settings: { project: 'p', location: 'global' }, credentials: { access_token: literalSecret('ya29.token') },
+    }));
+    assert.equal((builtBody(result)['contents'] as { parts: Record<string, unknown>[] }[])[1]?.parts[0]?.['thoughtSignature'], SENTINEL);
+  });
+});
