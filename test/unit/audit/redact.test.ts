@@ -57,3 +57,30 @@ test('capture hash is the sha256 of the whole redacted text; none keeps nothing'
   });
   assert.deepEqual(all.capture('mail jane@example.com', 'none'), { capture: 'none' });
 });
+
+test('the email preset finds what the plain address regex finds, on random text built from address characters', () => {
+  const reference = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+  const email = createRedactor({ redact: [{ preset: 'email' }], maxCaptureChars: 1 });
+  const alphabet = 'ab1.-_+@@ .x%Z';
+  let seed = 7;
+  const next = (): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed; };
+  for (let round = 0; round < 5000; round += 1) {
+    let text = '';
+    const length = next() % 40;
+    for (let index = 0; index < length; index += 1) text += alphabet.charAt(next() % alphabet.length);
+    assert.equal(email.redact(text), text.replace(reference, '[REDACTED:email]'), JSON.stringify(text));
+  }
+});
+
+test('redacting a prompt at the body limit takes one pass: a 4 MB run with no @ cannot hold the event loop', () => {
+  // The regex this replaced retried every start position of such a run: hours for 4 MB, seconds for 100 KB.
+  const email = createRedactor({ redact: [{ preset: 'email' }, { preset: 'card' }, { preset: 'api_key' }], maxCaptureChars: 1 });
+  // 256 KB first: the old regex needed about half a minute for it, so this fails rather than hangs.
+  const run = `${'0123456789abcdef'.repeat(16 * 1024)}@`;
+  const started = performance.now();
+  assert.equal(email.redact(`${run}x`), `${run}x`);
+  assert.ok(performance.now() - started < 2_000, `took ${Math.round(performance.now() - started)} ms`);
+  assert.equal(email.redact(`${'a'.repeat(4 * 1024 * 1024)}@example.com`), '[REDACTED:email]');
+  assert.equal(email.redact(`${'0123456789abcdef'.repeat(256 * 1024)} mail a@b.io`), `${'0123456789abcdef'.repeat(256 * 1024)} mail [REDACTED:email]`);
+  assert.ok(performance.now() - started < 5_000, `took ${Math.round(performance.now() - started)} ms`);
+});
