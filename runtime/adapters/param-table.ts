@@ -6,6 +6,7 @@
  */
 import type { ChatCompletionRequest } from '../openai/wire.js';
 import type { DroppedParam, TranslatedError } from './contract.js';
+import { withoutNulls } from './without-nulls.js';
 
 export type ParamRule =
   /** The adapter translates it (or, for OpenAI-compatible profiles, it passes as is). */
@@ -32,15 +33,18 @@ export type ParamCheck =
   | { readonly ok: false; readonly error: TranslatedError };
 
 /**
- * Applies the table: returns the request with dropped fields removed (a new object; the input is not
- * mutated) or the 400 naming the first offending parameter and the provider.
+ * Applies the table: returns the request with null parameters ("not set", as OpenAI reads them) and
+ * dropped fields removed (a new object; the input is not mutated) or the 400 naming the first
+ * offending parameter and the provider. Every adapter's translation starts here, so the translated
+ * request never carries a null parameter.
  */
 export function applyParamTable(
-  request: ChatCompletionRequest,
+  original: ChatCompletionRequest,
   table: ParamTable,
   providerId: string,
   dropParams: boolean,
 ): ParamCheck {
+  const request = withoutNulls(original);
   const dropped: DroppedParam[] = [];
   for (const [param, value] of Object.entries(request)) {
     if (STRUCTURAL_PARAMS.has(param) || value === undefined) continue;

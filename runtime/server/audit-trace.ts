@@ -65,7 +65,7 @@ export function traceToAuditInput(trace: Readonly<RequestTrace>, facts: RequestF
     finishReason: result?.completion?.choices[0]?.finish_reason,
     rawFinishReason: lastAnswer?.rawFinishReason,
     droppedParams: dropped.length > 0 ? dropped : undefined,
-    clientAborted: result?.outcome === 'aborted' ? true : undefined,
+    clientAborted: result?.outcome === 'aborted' || trace.clientClosedEarly ? true : undefined,
     manifestVersion: trace.manifestVersion,
   };
   // Every key is one of AuditInput's; undefined ones are left in place (buildAuditRecord drops them):

@@ -3,10 +3,13 @@
  * on 127.0.0.1:0 themselves; `aigw serve` listens). Route groups are registered as functions of
  * (app, deps); cross-cutting hooks live here.
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { CLIENT_CLOSED_STATUS } from '../routing/engine.js';
 import type { GatewayDeps } from './gateway-deps.js';
 import { newTrace } from './gateway-deps.js';
 import { AigwError, ERRORS } from '../errors.js';
+import { answerClientError, timedOutSocket } from './client-error.js';
 import { registerErrorHandling, sendError } from './plugins/error-handler.js';
 import { requestIdFrom } from './plugins/request-id.js';
 import { lazyChildLogger } from './lazy-child-logger.js';
@@ -23,6 +26,24 @@ export interface BuildAppOptions {
   readonly logger: NonNullable<FastifyServerOptions['logger']>;
   /** True once SIGTERM started the drain: /readyz turns 503 so traffic moves away first. */
   readonly draining: () => boolean;
+  /** Time to receive a whole request (default REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs?: number;
+  /** Tests only: how often Node checks requests against the request timeout (default 30 s, Node's). */
+  readonly requestTimeoutCheckMs?: number;
+}
+
+/**
+ * Time to receive a whole request, headers and body (Node's `requestTimeout`): a client that stops
+ * sending mid-body must not hold its socket and buffer for ever. It bounds receiving only, never the
+ * answer, so streams of any length are unaffected. 4 MiB (the default body limit) at 100 KB/s fits.
+ */
+export const REQUEST_TIMEOUT_MS = 60_000;
+
+/** The raw request, with its Fastify request attached (onRequest) for the shared 'close' listener. */
+type RawRequest = IncomingMessage & { aigwRequest?: FastifyRequest };
+
+function isChatPath(url: string): boolean {
+  return url.startsWith('/v1/chat/completions');
 }
 
 /** Answered while draining (readiness turns 503 there; liveness and metrics stay up). */
@@ -39,8 +60,14 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     logger: options.logger,
     bodyLimit: options.bodyLimit,
     genReqId: (request) => requestIdFrom(request.headers['x-request-id']),
-    // Every response says which request it answers; streams are long-lived by design.
-    requestTimeout: 0,
+    requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    ...(options.requestTimeoutCheckMs === undefined ? {} : { http: { connectionsCheckingInterval: options.requestTimeoutCheckMs } }),
+    // Requests Node cannot parse or did not receive in time, and URLs Fastify cannot decode, get the envelope too.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      sendError(reply, new AigwError(ERRORS.MALFORMED_HTTP, `The request URL is not valid: ${error.message}`));
+    },
     // Fastify's two info lines per request cost two log writes on the hot path (issue 8 profile) and
     // repeat the audit record; one line at debug level below replaces them.
     logController: new LogController({ disableRequestLogging: true }),
@@ -49,15 +76,30 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     // A request's child logger is made when it first logs (most never do).
     childLoggerFactory: lazyChildLogger,
     schemaController: NO_ROUTE_SCHEMAS,
+    // Prototype keys are refused by the request validator (find-unsafe-json.ts) with a 400 that names
+    // the key and its path; Fastify's own check would call the valid JSON "not valid JSON".
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
   });
   app.decorateRequest('aigwTrace', null as never);
-  // One listener for every response ('close' comes once each): no closure per request.
-  const responseClosed = (): void => {
+  // One listener for every response ('close' comes once each): no closure per request. A chat request
+  // whose client left before the handler started (mid-body) gets no onResponse: its record is written
+  // here, status 499. Once the handler started, the handler writes it.
+  function responseClosed(this: ServerResponse): void {
     deps.metrics.inflightRequests.dec();
-  };
+    if (this.writableFinished) return;
+    const request = (this.req as RawRequest).aigwRequest;
+    if (request === undefined || request.aigwTrace.entered || !isChatPath(request.url)) return;
+    // Node gave up waiting for the body (the request timeout), or the client left.
+    const timedOut = timedOutSocket(request.raw.socket);
+    request.aigwTrace.clientClosedEarly = !timedOut;
+    if (timedOut) request.aigwTrace.errorCode = ERRORS.REQUEST_TIMEOUT.code;
+    finishRequest(request, timedOut ? ERRORS.REQUEST_TIMEOUT.status : CLIENT_CLOSED_STATUS, deps);
+  }
   // Callback-style hooks: no promise and no extra microtask turn per request (issue 8 profile).
   app.addHook('onRequest', (request, reply, done) => {
     request.aigwTrace = newTrace(deps.clock);
+    (request.raw as RawRequest).aigwRequest = request;
     reply.header('x-request-id', request.id);
     deps.metrics.inflightRequests.inc();
     reply.raw.on('close', responseClosed);
@@ -72,7 +114,7 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
   });
   // Requests that never reached the chat handler (malformed JSON, body too large) are audited here.
   app.addHook('onResponse', (request, reply, done) => {
-    if (request.url.startsWith('/v1/chat/completions') && !request.aigwTrace.handled) finishRequest(request, reply, deps);
+    if (isChatPath(request.url) && !request.aigwTrace.handled) finishRequest(request, reply.statusCode, deps);
     if (request.log.level === 'debug' || request.log.level === 'trace') {
       request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed');
     }

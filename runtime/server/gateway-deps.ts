@@ -53,8 +53,12 @@ export interface RequestTrace {
   errorCode: string | undefined;
   errorMessage: string | undefined;
   manifestVersion: string | undefined;
+  /** The chat handler started: from then on it writes the record, whatever happens. */
+  entered: boolean;
   /** The chat handler ran (otherwise the request failed in parsing: 400/413). */
   handled: boolean;
+  /** The client closed the connection before the handler started (mid-body): status 499. */
+  clientClosedEarly: boolean;
   /** The audit record and metrics were written. */
   finished: boolean;
 }
@@ -75,7 +79,9 @@ export function newTrace(clock: Clock): RequestTrace {
     errorCode: undefined,
     errorMessage: undefined,
     manifestVersion: undefined,
+    entered: false,
     handled: false,
+    clientClosedEarly: false,
     finished: false,
   };
 }

@@ -2,18 +2,19 @@
  * The end of every chat request: one audit record and the request's metrics, from its trace. Runs
  * once per request whether it answered, was rejected, failed in parsing or lost its client.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { GatewayMetrics } from '../metrics.js';
 import type { EngineResult } from '../routing/types.js';
 import { traceToAuditInput } from './audit-trace.js';
 import type { GatewayDeps } from './gateway-deps.js';
 
-export function finishRequest(request: FastifyRequest, reply: FastifyReply, deps: GatewayDeps): void {
+/** `statusCode`: the response's (the run's result, when there is one, wins). */
+export function finishRequest(request: FastifyRequest, statusCode: number, deps: GatewayDeps): void {
   const trace = request.aigwTrace;
   if (trace.finished) return;
   trace.finished = true;
   const durationMs = deps.clock.monotonic() - trace.startedMonotonic;
-  const status = trace.result?.status ?? reply.statusCode;
+  const status = trace.result?.status ?? statusCode;
   try {
     deps.audit(traceToAuditInput(trace, {
       requestId: request.id,

@@ -55,6 +55,8 @@ export interface GatewayOverrides {
   readonly health?: Omit<HealthOptions, 'onTransition'>;
   /** Where the JSON log lines go instead of stdout (tests read them); the default options still apply. */
   readonly logStream?: { write(line: string): void };
+  /** Time to receive a request and how often Node checks it (tests shorten both; default 60 s / 30 s). */
+  readonly requestTimeout?: { readonly ms: number; readonly checkEveryMs: number };
 }
 
 export interface RunningGateway {
@@ -134,7 +136,10 @@ async function assemble(
       shutdown: shutdown.signal,
       readinessDetails: () => ({ audit: stores.audit.status() }),
     },
-    { bodyLimit: settings.bodyLimit, logger: loggerOptions(settings, overrides), draining: () => draining },
+    {
+      bodyLimit: settings.bodyLimit, logger: loggerOptions(settings, overrides), draining: () => draining,
+      ...(overrides.requestTimeout === undefined ? {} : { requestTimeoutMs: overrides.requestTimeout.ms, requestTimeoutCheckMs: overrides.requestTimeout.checkEveryMs }),
+    },
   );
   logger.attach(app.log);
   warnOnAuditSinkChanges(config, live.manifest, app.log);

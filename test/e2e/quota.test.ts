@@ -63,7 +63,8 @@ async function attempt(client: OpenAI, body: Parameters<OpenAI['chat']['completi
   } catch (error) {
     assert.ok(error instanceof APIError && error.status === 429, String(error));
     assert.equal(error.code, 'rate_limit_exceeded');
-    assert.match(error.headers?.get('retry-after') ?? '', /^\d+$/);
+    // A cost that can never fit says so instead of promising a retry (see the tokens test below).
+    if (error.headers?.get('x-should-retry') !== 'false') assert.match(error.headers?.get('retry-after') ?? '', /^\d+$/);
     return String(error.type);
   }
 }
@@ -94,12 +95,17 @@ describe('credential quotas', () => {
     assert.equal(metricValue(await handle.metricsText(), 'aigw_quota_rejections_total', { credential: 'requests', exceeded: 'requests' }), 20);
   });
 
-  test('a reservation over tokens_per_minute is refused as tokens, with the 60 s retry of a cost that never fits', async () => {
-    // Reserved: the prompt estimate + max_tokens 500 > 200.
-    const error = await client('tokens').chat.completions.create({ model: 'gpt-4o-mini', messages, max_tokens: 500 }).catch((caught: unknown) => caught);
+  test('a reservation over the whole tokens_per_minute is refused as tokens, without a Retry-After and with x-should-retry: false: no window will ever hold it', async () => {
+    // Reserved: the prompt estimate + max_tokens 500 > 200. maxRetries: the SDK must not retry it either.
+    mock.clearLog();
+    const error = await handle.newClient({ apiKey: KEYS.tokens, maxRetries: 2 }).chat.completions.create({ model: 'gpt-4o-mini', messages, max_tokens: 500 }).catch((caught: unknown) => caught);
     assert.ok(error instanceof APIError && error.status === 429);
     assert.equal(error.type, 'tokens');
-    assert.equal(error.headers?.get('retry-after'), '60');
+    assert.equal(error.headers?.get('retry-after'), null);
+    assert.equal(error.headers?.get('x-should-retry'), 'false');
+    assert.match(error.message, /Request too large for credential 'tokens' on tokens per min: limit 200, requested \d+ .*retrying will not help/);
+    assert.equal(counted('tokens').requests, 0, 'nothing was admitted');
+    assert.equal(mock.log().length, 0);
     // Without max_tokens the route's default_max_tokens (500) is reserved: refused too.
     assert.equal(await attempt(client('tokens'), { model: 'gpt-4o-mini', messages }), 'tokens');
     assert.equal(await attempt(client('tokens'), { model: 'gpt-4o-mini', messages, max_tokens: 100 }), 'ok');

@@ -38,8 +38,21 @@ export function sendError(reply: FastifyReply, error: AigwError): FastifyReply {
   return reply.code(error.status).type('application/json').send(error.toEnvelope());
 }
 
+/**
+ * The client closed the connection while its body was being read (Node's "aborted", ECONNRESET): an
+ * ordinary event, not the gateway's error; the 'close' listener in build-app.ts audits it as a 499.
+ */
+function isClientGone(error: unknown, request: FastifyRequest): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return request.raw.destroyed && (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (error instanceof Error && error.message === 'aborted'));
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    if (isClientGone(error, request)) {
+      request.log.debug('client closed the connection before its request body arrived');
+      return sendError(reply, new AigwError(ERRORS.INVALID_REQUEST, 'The connection closed before the request body arrived.'));
+    }
     const { error: mapped, unexpected } = toAigwError(error);
     if (unexpected) request.log.error({ err: error }, 'unexpected error');
     return sendError(reply, mapped);

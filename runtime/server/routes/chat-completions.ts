@@ -41,6 +41,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, deps: Gateway
   app.post('/v1/chat/completions', async (request, reply) => {
     const live = deps.config.current();
     const trace = request.aigwTrace;
+    trace.entered = true;
     trace.manifestVersion = live.version;
     try {
       await handle(request, reply, deps, live, trace, running);
@@ -52,7 +53,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, deps: Gateway
       if (!reply.sent && !reply.raw.headersSent) sendError(reply, mapped);
     } finally {
       trace.handled = true;
-      finishRequest(request, reply, deps);
+      finishRequest(request, reply.statusCode, deps);
     }
     return reply;
   });
@@ -152,6 +153,15 @@ async function admitQuota(deps: GatewayDeps, credential: Credential | undefined,
   const quota = credential?.quota;
   if (credential === undefined || quota === undefined) return undefined;
   const tokens = reservationTokens(body, body.max_completion_tokens ?? body.max_tokens ?? route.defaultMaxTokens);
+  if (quota.tokensPerMinute !== undefined && tokens > quota.tokensPerMinute) {
+    // No window will ever hold it: a Retry-After would send the SDK into retries that cannot succeed.
+    deps.metrics.quotaRejections.inc({ credential: credential.id, exceeded: 'tokens' });
+    throw new AigwError(
+      ERRORS.QUOTA_EXCEEDED,
+      `Request too large for credential '${credential.id}' on tokens per min: limit ${String(quota.tokensPerMinute)}, requested ${String(tokens)} (prompt estimate plus max_tokens). Reduce the prompt or max_tokens; retrying will not help.`,
+      { type: 'tokens', headers: NO_SDK_RETRY },
+    );
+  }
   const admission = await deps.quota.admit(`credential:${credential.id}`, quota, tokens);
   if (admission.allowed) return admission.reservation;
   deps.metrics.quotaRejections.inc({ credential: credential.id, exceeded: admission.exceeded });

@@ -69,7 +69,11 @@ function corpus(): unknown[] {
     response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } },
     messages: [
       { role: 'developer', content: 'be brief' },
-      { role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AA==' } }] },
+      { role: 'user', content: [
+        { type: 'text', text: 'hi' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AA==' } },
+        { type: 'input_audio', input_audio: { data: 'UklGR', format: 'wav' } }, { type: 'file', file: { file_data: 'data:application/pdf;base64,JVBERi0x', filename: 'a.pdf' } },
+        { type: 'file', file: { file_id: 'file-1' } },
+      ] },
       { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
       { role: 'tool', tool_call_id: 'c1', content: 'ok' },
     ],

@@ -1,0 +1,46 @@
+/**
+ * Answers a connection whose request Node could not parse, or did not receive in time, with OpenAI's
+ * error envelope (design §5) instead of Node's or Fastify's own body. No Fastify request exists at
+ * this point: the request id is made here, and the connection is closed after the answer, since
+ * nothing more can be read from it reliably.
+ * @see https://nodejs.org/api/http.html#event-clienterror
+ */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { AigwError, ERRORS } from '../errors.js';
+import { requestIdFrom } from './plugins/request-id.js';
+
+function toError(error: NodeJS.ErrnoException): AigwError {
+  switch (error.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new AigwError(ERRORS.REQUEST_TIMEOUT, 'The request did not arrive in time: its headers and body must be sent within the server\'s request timeout.');
+    case 'HPE_HEADER_OVERFLOW':
+      return new AigwError(ERRORS.HEADERS_TOO_LARGE, 'The request headers are too large.');
+    default:
+      return new AigwError(ERRORS.MALFORMED_HTTP, 'The request is not valid HTTP/1.1.');
+  }
+}
+
+/** Marks a socket whose request Node stopped waiting for, so the request's audit record says 408. */
+const TIMED_OUT = Symbol('aigw request timed out');
+
+export function timedOutSocket(socket: Socket | null | undefined): boolean {
+  return (socket as (Socket & { [TIMED_OUT]?: boolean }) | null | undefined)?.[TIMED_OUT] === true;
+}
+
+/** For Fastify's `clientErrorHandler`; `this` is unused. */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  // A reset connection is already gone: nothing to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') (socket as Socket & { [TIMED_OUT]?: boolean })[TIMED_OUT] = true;
+  if (socket.writable) {
+    const mapped = toError(error);
+    const body = JSON.stringify(mapped.toEnvelope());
+    socket.write(
+      `HTTP/1.1 ${mapped.status} ${STATUS_CODES[mapped.status] ?? ''}\r\n` +
+      `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `x-request-id: ${requestIdFrom(undefined)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}

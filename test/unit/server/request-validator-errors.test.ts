@@ -1,0 +1,109 @@
+/**
+ * What the request validator's 400s say: the parameter (OpenAI's `messages[0].content[0].type`
+ * style) and a message that points the client at the real problem — the bound crossed, the payload a
+ * content part lacks, the part type that is not supported, a rule that spans fields.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AigwError } from '../../../runtime/errors.js';
+import { createRequestValidator, MAX_BODY_DEPTH } from '../../../runtime/server/request-validator.js';
+
+const validateRequest = createRequestValidator();
+
+function rejection(body: unknown): AigwError {
+  try {
+    validateRequest(body);
+  } catch (error) {
+    assert.ok(error instanceof AigwError, String(error));
+    assert.equal(error.status, 400);
+    assert.equal(error.toEnvelope().error.code, 'invalid_request');
+    assert.equal(error.toEnvelope().error.type, 'invalid_request_error');
+    return error;
+  }
+  return assert.fail(`accepted: ${JSON.stringify(body).slice(0, 200)}`);
+}
+
+const withContent = (content: unknown, role = 'user'): Record<string, unknown> => ({ model: 'm', messages: [{ role, content }] });
+
+test('a body nested past MAX_BODY_DEPTH is refused before the schema, naming where; one level less passes', () => {
+  const nested = (levels: number): string => '['.repeat(levels) + ']'.repeat(levels);
+  const parse = (metadata: string): unknown => JSON.parse(`{"model":"m","messages":[{"role":"user","content":"x"}],"metadata":${metadata}}`);
+  assert.doesNotThrow(() => validateRequest(parse(nested(MAX_BODY_DEPTH - 1))));
+  for (const levels of [MAX_BODY_DEPTH, 5_000, 100_000]) {
+    const error = rejection(parse(nested(levels)));
+    assert.match(error.param ?? '', /^metadata(\[0\])+…(\[0\])+$/, 'long paths keep their first and last levels');
+    assert.match(error.message, new RegExp(`too deeply at 'metadata\\[0\\].*': at most ${MAX_BODY_DEPTH} levels are accepted\\.$`));
+  }
+});
+
+test('depth is checked before the schema: a deep body with a schema error still names the depth', () => {
+  const error = rejection(JSON.parse(`{"model":1,"messages":[],"x":${'['.repeat(500)}${']'.repeat(500)}}`));
+  assert.match(error.message, /too deeply/);
+});
+
+test('a __proto__ or constructor.prototype key is refused with the key and its path', () => {
+  const proto = rejection(JSON.parse('{"model":"m","messages":[{"role":"user","content":"x","__proto__":{"x":1}}]}'));
+  assert.equal(proto.param, 'messages[0].__proto__');
+  assert.match(proto.message, /the key '__proto__' at 'messages\[0\]\.__proto__'.*prototype-poisoning/);
+  const constructor = rejection(JSON.parse('{"model":"m","messages":[{"role":"user","content":"x"}],"metadata":{"constructor":{"prototype":{}}}}'));
+  assert.equal(constructor.param, 'metadata.constructor.prototype');
+  assert.match(constructor.message, /the key 'constructor\.prototype'/);
+});
+
+test('audio and file parts need what OpenAI requires: input_audio {data, format}; file {file_data or file_id}', () => {
+  const cases: [unknown, string, RegExp][] = [
+    [{ type: 'input_audio' }, 'messages[0].content[0].input_audio', /Missing required parameter/],
+    [{ type: 'input_audio', input_audio: {} }, 'messages[0].content[0].input_audio.data', /Missing required parameter/],
+    [{ type: 'input_audio', input_audio: { data: 'UklGR' } }, 'messages[0].content[0].input_audio.format', /Missing required parameter/],
+    [{ type: 'input_audio', input_audio: { data: 'UklGR', format: '' } }, 'messages[0].content[0].input_audio.format', /Invalid value/],
+    [{ type: 'input_audio', input_audio: 'UklGR' }, 'messages[0].content[0].input_audio', /must be object/],
+    [{ type: 'file' }, 'messages[0].content[0].file', /Missing required parameter/],
+    [{ type: 'file', file: {} }, 'messages[0].content[0].file', /needs 'file_data' or 'file_id'/],
+    [{ type: 'file', file: { filename: 'a.pdf' } }, 'messages[0].content[0].file', /needs 'file_data' or 'file_id'/],
+    [{ type: 'file', file: { file_id: 7 } }, 'messages[0].content[0].file.file_id', /must be string/],
+    [{ type: 'file', file: { file_id: 'file-1', filename: 1 } }, 'messages[0].content[0].file.filename', /must be string/],
+  ];
+  for (const [part, param, message] of cases) {
+    const error = rejection(withContent([part]));
+    assert.equal(error.param, param, JSON.stringify(part));
+    assert.match(error.message, message, JSON.stringify(part));
+  }
+  assert.doesNotThrow(() => validateRequest(withContent([
+    { type: 'input_audio', input_audio: { data: 'UklGR', format: 'mp3' } },
+    { type: 'file', file: { file_id: 'file-1' } },
+    { type: 'file', file: { file_data: 'data:application/pdf;base64,JVBERi0x', filename: 'a.pdf' } },
+  ])));
+});
+
+test('an unknown content-part type is named at its type as not supported, not as "content must be string"', () => {
+  const video = rejection(withContent([{ type: 'text', text: 'look' }, { type: 'video', video: {} }]));
+  assert.equal(video.param, 'messages[0].content[1].type');
+  assert.match(video.message, /content part type 'video' is not supported/);
+  assert.match(video.message, /'text', 'image_url', 'input_audio', 'file'/);
+  // A system message takes text parts only.
+  const image = rejection(withContent([{ type: 'image_url', image_url: { url: 'https://x.test/a.png' } }], 'system'));
+  assert.equal(image.param, 'messages[0].content[0].type');
+  assert.match(image.message, /content part type 'image_url' is not supported here; supported: 'text'/);
+  // A text part without its text still says so.
+  assert.equal(rejection(withContent([{ type: 'text' }], 'system')).param, 'messages[0].content[0].text');
+  // Content that is neither a string nor an array keeps the plain type message.
+  assert.equal(rejection(withContent(42)).param, 'messages[0].content');
+});
+
+test('stream_options without stream: true is OpenAI\'s 400; with stream, or null, it passes', () => {
+  for (const stream of [undefined, false]) {
+    const error = rejection({ model: 'm', messages: [{ role: 'user', content: 'x' }], stream_options: { include_usage: true }, ...(stream === undefined ? {} : { stream }) });
+    assert.equal(error.param, 'stream_options');
+    assert.equal(error.message, "The 'stream_options' parameter is only allowed when 'stream' is enabled.");
+  }
+  assert.doesNotThrow(() => validateRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: true } }));
+  assert.doesNotThrow(() => validateRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], stream_options: null }));
+});
+
+test('null is accepted for every nullable parameter (the param table treats it as not set)', () => {
+  const nulls = {
+    temperature: null, top_p: null, n: null, seed: null, stop: null, max_tokens: null, max_completion_tokens: null, presence_penalty: null,
+    frequency_penalty: null, logit_bias: null, logprobs: null, top_logprobs: null, stream_options: null,
+  };
+  assert.doesNotThrow(() => validateRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], ...nulls }));
+});
