@@ -5,7 +5,7 @@
  * A broken fixture fails the load loudly, naming the file: a silently skipped fixture would be a
  * provider nobody tests.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { ProviderType, StreamFraming } from '../adapters/contract.js';
@@ -158,14 +158,16 @@ export function checkFixture(file: string, value: unknown, expected?: { provider
 
 /**
  * Reads fixtures/providers/<id>/*.json and fixtures/requests/*.json. Throws a FixtureError naming the
- * first bad file.
+ * first bad file, or the folder when it has no providers/ folder at all (a mistyped --fixtures would
+ * otherwise start a mock that answers 500 to everything).
  */
 export function loadFixtureIndex(directory: string = packagePath('fixtures')): FixtureIndex {
   const byProvider = new Map<ProviderType, Map<string, Fixture>>();
   const providersDirectory = join(directory, 'providers');
-  const providerIds = existsSync(providersDirectory)
-    ? readdirSync(providersDirectory, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort()
-    : [];
+  if (!existsSync(providersDirectory) || !statSync(providersDirectory).isDirectory()) {
+    throw new FixtureError(directory, 'not a fixtures folder: it has no providers/ folder (expected providers/<provider-id>/<case>.json)');
+  }
+  const providerIds = readdirSync(providersDirectory, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
   for (const providerId of providerIds) {
     const cases = new Map<string, Fixture>();
     for (const name of jsonFiles(join(providersDirectory, providerId))) {

@@ -71,3 +71,10 @@ test('the bundled fixtures folder loads and validates', () => {
   assert.ok(index.requestNames().includes('chat'));
   for (const fixture of index.list()) assert.ok(fixture.case.length > 0);
 });
+
+test('a folder without providers/ (a mistyped --fixtures, or a file) is an error naming it, not an empty mock', (t) => {
+  const missing = join(writeFixtureDirectory(t, [openaiChat]), 'nowhere');
+  assert.throws(() => loadFixtureIndex(missing), (error: unknown) => error instanceof FixtureError && error.file === missing && /no providers\/ folder/.test(error.message));
+  const file = join(writeFixtureDirectory(t, [openaiChat]), 'providers', 'openai', 'chat.json');
+  assert.throws(() => loadFixtureIndex(file), /not a fixtures folder/);
+});
