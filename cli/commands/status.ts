@@ -25,9 +25,9 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
     for (const gateway of gateways) {
       try {
         const response = await client.request(gateway, { method: 'GET', path: '/admin/status' });
-        rows.push(response.status === 200 && isRecord(response.body)
-          ? { gateway, ok: true, status: response.body }
-          : { gateway, ok: false, error: describeRejection(response), refused: true });
+        if (response.status !== 200) rows.push({ gateway, ok: false, error: describeRejection(response), refused: true });
+        else if (!isStatusAnswer(response.body)) rows.push({ gateway, ok: false, error: 'its answer is not an aigw admin status (no string version): a foreign or broken server', refused: true });
+        else rows.push({ gateway, ok: true, status: response.body });
       } catch (error) {
         if (!(error instanceof GatewayUnreachableError)) throw error;
         rows.push({ gateway, ok: false, error: error.message, refused: false });
@@ -47,9 +47,10 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
     }, null, 2)}\n`);
   } else {
     io.stdout.write(renderTable(rows));
-    for (const row of rows) if (!row.ok) io.stderr.write(`aigw: ${row.gateway}: ${row.error}\n`);
-    if (drift) io.stdout.write(`DRIFT: ${versions.length} versions live (${versions.map(shortVersion).join(', ')})\n`);
-    else if (versions.length === 1) io.stdout.write(`in sync: ${rows.filter((row) => row.ok).length} of ${rows.length} gateways run ${shortVersion(versions[0])}\n`);
+    for (const row of rows) if (!row.ok) io.stderr.write(`aigw: ${row.gateway}: ${printable(row.error)}\n`);
+    if (drift) io.stdout.write(`DRIFT: ${versions.length} versions live (${versions.map((version) => printable(shortVersion(version))).join(', ')})\n`);
+    else if (versions.length === 1 && rows.every((row) => row.ok)) io.stdout.write(`in sync: ${rows.length} of ${rows.length} gateways run ${printable(shortVersion(versions[0]))}\n`);
+    else if (versions.length === 1) io.stdout.write(`${rows.filter((row) => row.ok).length} of ${rows.length} gateways answered, all running ${printable(shortVersion(versions[0]))}; the others are listed above\n`);
   }
   if (rows.some((row) => !row.ok && !row.refused)) return ExitCode.Usage;
   return drift || rows.some((row) => !row.ok) ? ExitCode.Findings : ExitCode.Ok;
@@ -63,8 +64,22 @@ function renderTable(rows: readonly Row[]): string {
     const last = isRecord(status['lastReload']) ? `${String(status['lastReload']['outcome'])} (${String(status['lastReload']['origin'])})` : '-';
     return [row.gateway, String(status['replicaId'] ?? '?'), shortVersion(status['version']), String(status['loadedAt'] ?? '?'), formatUptime(status['uptimeSeconds']), String(status['store'] ?? '?'), last];
   });
+  for (const cells of body) cells.forEach((cell, column) => { cells[column] = printable(cell); });
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => (cells[column] ?? '').length)));
   return [header, ...body].map((cells) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** An /admin/status answer as aigw gives it: an object whose `version` is a string. */
+function isStatusAnswer(body: unknown): body is Readonly<Record<string, unknown>> {
+  return isRecord(body) && typeof body['version'] === 'string' && body['version'] !== '';
+}
+
+/**
+ * Text a gateway sent, safe for a terminal: control characters (escape sequences, newlines that
+ * would forge table rows) shown as \u escapes.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function formatUptime(value: unknown): string {

@@ -59,3 +59,37 @@ test('a dns+http:// gateway reaches every address the name resolves to', async (
   const report = JSON.parse(io.out());
   assert.ok(report.gateways.some((row: { gateway: string; replicaId?: string }) => row.gateway === `http://127.0.0.1:${port}` && row.replicaId === 'only'));
 });
+
+/** A server on 127.0.0.1:0 answering every request with `body` (JSON), whatever its signature. */
+async function fakeGateway(t: { after: (fn: () => Promise<void>) => void }, body: unknown): Promise<string> {
+  const { createServer } = await import('node:http');
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+}
+
+test('a foreign answer (no string version) is a refusal, never a gateway "in sync" on version "?"', async (t) => {
+  const key = hmacKey();
+  const { flags } = writeKeyFile(t, key);
+  const url = await fakeGateway(t, { replicaId: { nested: true }, uptimeSeconds: 'long' });
+  const io = createTestIo();
+  assert.equal(await main(['status', '--gateway', url, ...flags], io), ExitCode.Findings);
+  assert.match(io.out(), new RegExp(`^${url}\\s+-\\s+refused`, 'm'));
+  assert.doesNotMatch(io.out(), /in sync/);
+  assert.match(io.err(), /not an aigw admin status/);
+});
+
+test('text a gateway sends cannot drive the terminal: control characters are printed as escapes', async (t) => {
+  const key = hmacKey();
+  const { flags } = writeKeyFile(t, key);
+  const url = await fakeGateway(t, { version: 'a'.repeat(64), replicaId: '\u001b]0;owned\u0007pod\nhttp://forged  row', loadedAt: '2026-01-01T00:00:00Z', uptimeSeconds: 5, store: 'memory' });
+  const io = createTestIo();
+  assert.equal(await main(['status', '--gateway', url, ...flags], io), ExitCode.Ok);
+  assert.doesNotMatch(io.out(), /[\u0000-\u0009\u000b-\u001f\u007f]/);
+  assert.match(io.out(), /\\u001b\]0;owned\\u0007pod\\u000ahttp:\/\/forged {2}row/);
+  assert.equal(io.out().split('\n').filter((line) => line.startsWith('http://')).length, 1);
+});
