@@ -3,11 +3,10 @@
  * current one, line by line (streams, so a 100 MiB file never sits in memory whole). `tail` keeps
  * the last N matches in a ring; `search` returns the newest N matches, newest first.
  */
-import { createReadStream } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { InputError } from '../usage-error.js';
+import { boundedLines } from './bounded-lines.js';
 import { matches, viewOf, type AuditQuery } from './audit-query.js';
 
 export interface ReadResult {
@@ -41,8 +40,9 @@ export async function readJsonl(path: string, query: AuditQuery): Promise<ReadRe
   const kept: Record<string, unknown>[] = [];
   let unreadable = 0;
   for (const file of await auditFiles(path)) {
-    const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-    for await (const line of lines) {
+    if (!(await stat(file)).isFile()) throw new InputError(`${file} is not a file`);
+    for await (const line of boundedLines(file)) {
+      if (line === undefined) { unreadable += 1; continue; }
       if (line.trim() === '') continue;
       let record: unknown;
       try {

@@ -128,3 +128,13 @@ test('audit search reads Elasticsearch with the same filters', async (t) => {
   assert.match(tail.out, /req-4/);
   assert.doesNotMatch(tail.out, /req-8/);
 });
+
+test('an audit --file that is a directory is an input error (exit 2), not an unexpected one', async (t) => {
+  const directory = await auditFolder(t);
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(join(directory, 'folder.jsonl'));
+  const result = await aigw(['audit', 'tail', '--file', 'folder.jsonl'], directory);
+  assert.equal(result.code, 2, result.err);
+  assert.match(result.err, /folder\.jsonl is not a file/);
+  assert.doesNotMatch(result.err, /unexpected/);
+});
