@@ -15,7 +15,8 @@ export interface CompletionParts {
   readonly text: string;
   readonly toolCalls: readonly ToolCall[];
   readonly finishReason: FinishReason;
-  readonly usage: Usage;
+  /** Undefined when the provider reported none: the completion then has no `usage` (see below). */
+  readonly usage: Usage | undefined;
 }
 
 export function makeCompletion(parts: CompletionParts): ChatCompletion {
@@ -23,12 +24,17 @@ export function makeCompletion(parts: CompletionParts): ChatCompletion {
   // tool_calls assigned, not spread (see Mutable).
   const message: Mutable<CompletionMessage> = { role: 'assistant', content: hasTools && parts.text.length === 0 ? null : parts.text, refusal: null };
   if (hasTools) message.tool_calls = parts.toolCalls;
-  return {
+  const completion: Mutable<ChatCompletion> = {
     id: parts.id,
     object: 'chat.completion',
     created: parts.created,
     model: parts.model,
     choices: [{ index: 0, message, logprobs: null, finish_reason: parts.finishReason }],
-    usage: parts.usage,
   };
+  // OpenAI always sends `usage`, but its API schema and SDKs declare it optional (`usage?:
+  // CompletionUsage`), so leaving it out is a shape every client already handles. Zeros would be a false
+  // count that client-side billing sums as free, and an estimate would be the gateway's invention,
+  // not "that model's usage" (design §3.8); the gateway says nothing it does not know.
+  if (parts.usage !== undefined) completion.usage = parts.usage;
+  return completion;
 }

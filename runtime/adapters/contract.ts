@@ -109,7 +109,17 @@ export interface TranslatedError {
 }
 
 export type ParseResult =
-  | { readonly ok: true; readonly completion: ChatCompletion; readonly usage: Usage; readonly rawFinishReason?: string }
+  | {
+      readonly ok: true;
+      readonly completion: ChatCompletion;
+      /**
+       * The provider's own count; absent when it reported none. Unknown is never zero (design §3.8, §5):
+       * the engine then leaves the result without usage, so the quota keeps its reservation and neither
+       * the audit record nor the token metrics count a made-up 0.
+       */
+      readonly usage?: Usage;
+      readonly rawFinishReason?: string;
+    }
   | { readonly ok: false; readonly error: TranslatedError };
 
 export interface StreamStep {
@@ -117,7 +127,7 @@ export interface StreamStep {
   readonly chunks: readonly ChatCompletionChunk[];
   /** True on the step holding the first content-bearing event (the latency target's end). */
   readonly firstContent: boolean;
-  /** As soon as known (quotas, audit), even when the app did not ask for it. */
+  /** As soon as known (quotas, audit), even when the app did not ask for it; never made up when the provider sent none. */
   readonly usage?: Usage;
   /** In-band provider error event (e.g. Anthropic `event: error`), or a truncated stream at `end()`. */
   readonly error?: TranslatedError;

@@ -23,9 +23,11 @@ export interface StepWriter {
   malformed(): void;
   /**
    * The answer is complete: the finish chunk, then the usage chunk when the client asked for it
-   * (`includeUsage`), and `done`. The raw finish value goes to audit.
+   * (`includeUsage`), and `done`. The raw finish value goes to audit. `usage` is undefined when the
+   * provider never reported it: the step then carries none and no usage chunk is sent (OpenAI's own
+   * streams may end without one, and a chunk of zeros would be a false count).
    */
-  complete(reason: FinishReason, usage: Usage, rawFinishReason: string | undefined): void;
+  complete(reason: FinishReason, usage: Usage | undefined, rawFinishReason: string | undefined): void;
 }
 
 export interface UnitDecoder<Unit> {
@@ -89,8 +91,10 @@ export function createUnitStreamTranslator<Unit>(
       complete: (reason, usage, rawFinishReason) => {
         const factory = output.factory();
         draft.chunks.push(factory.finish(reason));
-        if (output.includeUsage) draft.chunks.push(factory.usage(usage));
-        draft.usage = usage;
+        if (usage !== undefined) {
+          if (output.includeUsage) draft.chunks.push(factory.usage(usage));
+          draft.usage = usage;
+        }
         draft.rawFinishReason = rawFinishReason;
         draft.done = true;
         state = 'done';

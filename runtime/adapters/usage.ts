@@ -17,5 +17,11 @@ export function makeUsage(promptTokens: number, completionTokens: number, detail
   return usage;
 }
 
-/** Usage of zero, for a stream that ended before the provider reported any. */
-export const ZERO_USAGE: Usage = Object.freeze(makeUsage(0, 0));
+/**
+ * Whether a provider usage object reported any count. Adapters return no usage at all when it did not:
+ * a missing report is unknown, never 0 (design §3.8 "usage is that model's usage"; §5 settles quotas
+ * with the real usage, so a made-up 0 would release the reservation and let a client past its quota).
+ */
+export function hasAnyCount(...counts: readonly unknown[]): boolean {
+  return counts.some((count) => typeof count === 'number' && Number.isFinite(count));
+}

@@ -13,7 +13,7 @@
 import { failoverReasons } from './classify-outcome.js';
 import { createRelayState } from './continuation.js';
 import { planAttempts } from './plan-attempts.js';
-import { allAttemptsFailed, gatewayTimeout, notBuildable, streamInterrupted } from './run-errors.js';
+import { gatewayTimeout, notBuildable, planExhausted, streamInterrupted } from './run-errors.js';
 import type { RunState } from './run-state.js';
 import { openRunScope } from './scopes.js';
 import type { Phase } from './candidates.js';
@@ -56,6 +56,7 @@ async function runRequest(deps: EngineDependencies, input: RunInput): Promise<En
     calls: 0,
     malformed: 0,
     buildError: undefined,
+    lengthRejection: undefined,
     lastOpenSkipped: undefined,
     broken: undefined,
     streamOpenedAt: undefined,
@@ -114,7 +115,7 @@ async function finish(state: RunState, step: CandidateStep): Promise<EngineResul
         const error = notBuildable(state.buildError);
         return result(state, 'error', error.status, error);
       }
-      const error = allAttemptsFailed(state.records);
+      const error = planExhausted(state.records, state.lengthRejection);
       return result(state, 'error', error.status, error);
     }
     default: {

@@ -1,12 +1,13 @@
 /**
  * The errors a run ends with (style §I.1): the provider's client-caused 4xx passed through in OpenAI's
- * envelope, 502 when every attempt failed, 504 when `timeout_ms` elapsed, and the in-band
+ * envelope (also a context-length rejection no candidate took, see planExhausted), 502 when every
+ * attempt failed, 504 when `timeout_ms` elapsed, and the in-band
  * `stream_interrupted` event. Messages list `provider/model: status reason` per attempt — never a
  * secret, a prompt or an upstream body.
  */
 import type { TranslatedError } from '../adapters/contract.js';
 import { AigwError, ERRORS } from '../errors.js';
-import type { AttemptRecord, ClientError } from './types.js';
+import type { AttemptRecord, ClientError, FailoverReason } from './types.js';
 
 /** `openai/gpt-4o-mini: 503 retryable_5xx` — or without a status when no response head arrived. */
 export function describeAttempt(record: AttemptRecord): string {
@@ -25,6 +26,34 @@ function fromAigwError(error: AigwError): ClientError {
 
 export function allAttemptsFailed(records: readonly AttemptRecord[]): ClientError {
   return fromAigwError(new AigwError(ERRORS.ALL_ATTEMPTS_FAILED, `All attempts failed: ${describeAttempts(records)}.`));
+}
+
+/**
+ * Reasons that blame the request, not a provider or the operator: a prompt too long for the model, or
+ * a parameter the target cannot take (skipped without a call).
+ */
+const REQUEST_REASONS: ReadonlySet<FailoverReason | null> = new Set<FailoverReason | null>(['context_length', 'client_error']);
+
+/**
+ * The answer when the plan ran out with no candidate answering (design §3.5). A context-length
+ * rejection fails over because another model may have a larger window; when none took the prompt, the
+ * app gets the provider's own rejection (400 `context_length_exceeded`, the provider's reason kept, as
+ * when `context_length` is not in `failover_on`) — provided the request is why every candidate failed:
+ * each one's last attempt was a context-length rejection or a request it could not build. Any
+ * provider or operator fault among them (5xx, 429, latency, connection, broken stream, the provider
+ * key, an unknown target, an open circuit, full limits) keeps the 502: a healthy model might have taken
+ * the prompt (a small-window fallback during the primary's outage must not tell the app to shorten a
+ * prompt the primary accepts). The rule looks at each candidate's outcome, not at the order of the
+ * attempts, so the weighted pick never changes which answer the app gets.
+ */
+export function planExhausted(records: readonly AttemptRecord[], lengthRejection: TranslatedError | undefined): ClientError {
+  if (lengthRejection === undefined) return allAttemptsFailed(records);
+  // A candidate's last record decides: a retry that ended in a context-length rejection, or an open
+  // circuit skipped and then tried as the last resort, is judged by how it ended.
+  const last = new Map<string, FailoverReason | null>();
+  for (const record of records) last.set(`${record.provider}/${record.model}`, record.reason);
+  for (const reason of last.values()) if (!REQUEST_REASONS.has(reason)) return allAttemptsFailed(records);
+  return upstreamRejected(lengthRejection);
 }
 
 export function gatewayTimeout(timeoutMs: number, records: readonly AttemptRecord[]): ClientError {

@@ -42,6 +42,11 @@ export interface RunState {
   malformed: number;
   /** The first request a candidate's adapter could not build (returned when no call could be made). */
   buildError: TranslatedError | undefined;
+  /**
+   * The last context-length rejection that was failed over: the app's answer when no candidate answered
+   * and the request itself is why (run-errors.ts `planExhausted`).
+   */
+  lengthRejection: TranslatedError | undefined;
   /** Plan index of the last candidate skipped because its circuit was open. */
   lastOpenSkipped: number | undefined;
   /** The attempt whose stream broke first after content went out (named first in the error event). */

@@ -67,7 +67,7 @@ export async function tryCandidate(state: RunState, plan: readonly Candidate[], 
     deps.listener?.({ type: 'attempt-start', requestId: input.requestId, route: input.route.name, ...who, index: state.records.length, at: startedAt - state.startedAt });
     state.calls += 1;
     const result = await call(state, resolved, built.request, latencyBudget(state, target, phase));
-    if (reservation !== undefined) await deps.limiter?.settle(reservation, result.usage?.total_tokens ?? 0);
+    if (reservation !== undefined) await deps.limiter?.settle(reservation, tokensUsed(result));
     state.malformed += result.malformed;
     const base = attemptRecord(who, result, startedAt - state.startedAt, deps.clock.monotonic() - startedAt, built.dropped, startedAt, permit.probe);
 
@@ -118,6 +118,8 @@ export async function tryCandidate(state: RunState, plan: readonly Candidate[], 
     const detail = decision.detail === undefined ? detailOf(failure) : `${detailOf(failure)}; ${decision.detail}`;
     if (phase === 'continuation' || state.failoverOn.has(reason)) {
       failed('failover', detail);
+      // Kept as the app's answer should no other candidate take the prompt (engine.ts, case 'next').
+      if (reason === 'context_length' && failure.kind === 'upstream') state.lengthRejection = failure.error;
       return NEXT;
     }
     failed('returned', detail);
@@ -144,6 +146,16 @@ class AttemptContext implements ResponseContext {
     this.state.completionId ??= this.state.deps.newCompletionId();
     return this.state.completionId;
   }
+}
+
+/**
+ * What a provider `limits` reservation is settled with: the attempt's reported usage; 0 when it
+ * produced nothing (it failed before any content); otherwise NaN, which keeps the estimate — tokens
+ * were generated but never reported, and a made-up 0 would let the provider's ceiling be overrun (design §5).
+ */
+function tokensUsed(result: AttemptResult): number {
+  if (result.usage !== undefined) return result.usage.total_tokens;
+  return result.ok || result.afterContent ? Number.NaN : 0;
 }
 
 type MutableRecord = Mutable<AttemptRecord>;

@@ -27,8 +27,9 @@ export async function runUnaryAttempt(input: AttemptInput): Promise<AttemptResul
     if (!parsed.ok) {
       return { ok: false, status, failure: { kind: 'upstream', status, error: parsed.error }, afterContent: false, malformed: 0 };
     }
-    const answered: Mutable<AttemptSuccess> = { ok: true, status, completion: parsed.completion, usage: parsed.usage, firstContentAt, malformed: 0 };
-    // Assigned, not spread (see Mutable).
+    const answered: Mutable<AttemptSuccess> = { ok: true, status, completion: parsed.completion, firstContentAt, malformed: 0 };
+    // Assigned, not spread (see Mutable). No usage when the provider reported none: unknown, never 0.
+    if (parsed.usage !== undefined) answered.usage = parsed.usage;
     if (parsed.rawFinishReason !== undefined) answered.rawFinishReason = parsed.rawFinishReason;
     return answered;
   } catch (error) {

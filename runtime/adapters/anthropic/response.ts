@@ -48,9 +48,9 @@ export function parseMessagesResponse(
       finishReason: mapStopReason(stopReason),
       usage,
     }),
-    usage,
   };
   // Assigned, not spread (see Mutable).
+  if (usage !== undefined) parsed.usage = usage;
   if (stopReason !== undefined) parsed.rawFinishReason = stopReason;
   return parsed;
 }

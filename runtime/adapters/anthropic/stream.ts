@@ -74,7 +74,8 @@ export function createMessagesStreamTranslator(context: ResponseContext): Stream
       const delta = isRecord(payload['delta']) ? payload['delta'] : {};
       if (typeof delta['stop_reason'] === 'string') stopReason = delta['stop_reason'];
       if (isRecord(payload['usage'])) usage = mergeUsage(usage, payload['usage']);
-      writer.usage(toOpenAIUsage(usage));
+      const reported = toOpenAIUsage(usage);
+      if (reported !== undefined) writer.usage(reported);
     },
     message_stop: (_payload, writer) => complete(writer),
     error: (payload, writer) => writer.fail(translateStreamError(payload)),

@@ -5,11 +5,13 @@
  */
 import type { Usage } from '../../openai/wire.js';
 import { isRecord } from '../json-value.js';
-import { makeUsage } from '../usage.js';
+import { hasAnyCount, makeUsage } from '../usage.js';
 import type { WireUsage } from './wire.js';
 import type { Mutable } from '../../mutable.js';
 
-export function toOpenAIUsage(usage: WireUsage): Usage {
+/** Undefined when Anthropic reported no count (unknown, never 0: see hasAnyCount). */
+export function toOpenAIUsage(usage: WireUsage): Usage | undefined {
+  if (!hasAnyCount(usage.input_tokens, usage.output_tokens, usage.cache_read_input_tokens, usage.cache_creation_input_tokens)) return undefined;
   const cacheRead = count(usage.cache_read_input_tokens);
   const prompt = count(usage.input_tokens) + cacheRead + count(usage.cache_creation_input_tokens);
   return makeUsage(prompt, count(usage.output_tokens), { cachedTokens: cacheRead });

@@ -8,21 +8,26 @@
 import type { ParseResult, ResponseContext } from '../contract.js';
 import { makeCompletion } from '../completion.js';
 import { isRecord, numberOr, parseJson, stringOr } from '../json-value.js';
-import { makeUsage } from '../usage.js';
+import { hasAnyCount, makeUsage } from '../usage.js';
 import { malformedResponse } from '../error-common.js';
 import type { ToolCall, Usage } from '../../openai/wire.js';
 import { mapBedrockStopReason } from './finish-reason.js';
 
 /**
  * TokenUsage → OpenAI usage (providers.md §10.2): `inputTokens` excludes cache reads and writes, so the
- * prompt is their sum; cache reads are reported as `cached_tokens`.
+ * prompt is their sum; cache reads are reported as `cached_tokens`. Undefined when Bedrock reported no
+ * count (unknown, never 0).
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html
  */
-export function bedrockUsage(usage: unknown): Usage {
+export function bedrockUsage(usage: unknown): Usage | undefined {
   const read = (key: string): number | undefined => (isRecord(usage) ? numberOr(usage[key]) : undefined);
+  const input = read('inputTokens');
+  const output = read('outputTokens');
   const cacheRead = read('cacheReadInputTokens');
-  const prompt = (read('inputTokens') ?? 0) + (cacheRead ?? 0) + (read('cacheWriteInputTokens') ?? 0);
-  return makeUsage(prompt, read('outputTokens') ?? 0, cacheRead === undefined ? {} : { cachedTokens: cacheRead });
+  const cacheWrite = read('cacheWriteInputTokens');
+  if (!hasAnyCount(input, output, cacheRead, cacheWrite)) return undefined;
+  const prompt = (input ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0);
+  return makeUsage(prompt, output ?? 0, cacheRead === undefined ? {} : { cachedTokens: cacheRead });
 }
 
 export function parseBedrockResponse(body: string, context: ResponseContext): ParseResult {
@@ -50,5 +55,5 @@ export function parseBedrockResponse(body: string, context: ResponseContext): Pa
   const completion = makeCompletion({
     id: context.completionId, created: context.created, model: context.model, text, toolCalls, finishReason: finish.reason, usage,
   });
-  return { ok: true, completion, usage, ...(rawFinishReason === undefined ? {} : { rawFinishReason }) };
+  return { ok: true, completion, ...(usage === undefined ? {} : { usage }), ...(rawFinishReason === undefined ? {} : { rawFinishReason }) };
 }

@@ -6,7 +6,9 @@
  * chunk when asked, and done. `:message-type: exception` frames are in-band errors with their own
  * failover class; a frame with a bad CRC ends the stream as an error (never a crash); a payload that is
  * not JSON is skipped and counted. The `"p"` padding field is ignored. A body that ends after
- * messageStop but before metadata is finalised without usage; one that ends earlier is truncated.
+ * messageStop but before metadata is finalised without usage — unknown, not 0: no usage chunk, and the
+ * step reports none, so the quota keeps its reservation (design §3.8, §5); one that ends earlier is
+ * truncated.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStreamOutput.html
  */
 import type { ResponseContext, StreamTranslator } from '../contract.js';
@@ -15,7 +17,6 @@ import { providerFailure, streamEndedEarly } from '../error-common.js';
 import { isRecord, numberOr, parseJson, stringOr } from '../json-value.js';
 import { createUnitStreamTranslator, type StepWriter } from '../stream-step.js';
 import { createToolCallTracker } from '../tool-call-deltas.js';
-import { ZERO_USAGE } from '../usage.js';
 import { translateStreamException } from './error.js';
 import { createEventStreamDecoder, type EventStreamUnit } from './event-stream.js';
 import { mapBedrockStopReason } from './finish-reason.js';
@@ -41,7 +42,7 @@ export function createBedrockStreamTranslator(context: ResponseContext): StreamT
   const complete = (writer: StepWriter, usage: ReturnType<typeof bedrockUsage>): void => {
     const finish = mapBedrockStopReason(stopReason);
     if (finish.type === 'error') {
-      writer.usage(usage);
+      if (usage !== undefined) writer.usage(usage);
       writer.fail(finish.error);
     } else writer.complete(finish.reason, usage, stopReason);
   };
@@ -109,7 +110,8 @@ export function createBedrockStreamTranslator(context: ResponseContext): StreamT
   };
 
   const endOfBody = (writer: StepWriter): void => {
-    if (stopped) complete(writer, ZERO_USAGE);
+    // metadata, the event that carries the usage, never came: the answer is complete, its usage unknown.
+    if (stopped) complete(writer, undefined);
     else writer.fail(streamEndedEarly('bedrock'));
   };
 

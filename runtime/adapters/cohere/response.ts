@@ -40,7 +40,7 @@ export function parseChatResponse(
       finishReason: finish.reason,
       usage,
     }),
-    usage,
+    ...(usage === undefined ? {} : { usage }),
     ...(rawFinish === undefined ? {} : { rawFinishReason: rawFinish }),
   };
 }

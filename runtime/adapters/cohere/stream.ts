@@ -66,7 +66,7 @@ export function createChatStreamTranslator(context: ResponseContext): StreamTran
       const finish = mapFinishReason(raw);
       const usage = toOpenAIUsage(delta['usage']);
       if (finish.kind === 'failed') {
-        writer.usage(usage);
+        if (usage !== undefined) writer.usage(usage);
         writer.fail(failedGeneration(raw ?? 'ERROR', stringOr(delta['error'])));
         return;
       }

@@ -6,7 +6,7 @@
  */
 import type { ParseResult, ResponseContext } from '../contract.js';
 import { isRecord, numberOr, parseJson, stringOr } from '../json-value.js';
-import { makeUsage } from '../usage.js';
+import { hasAnyCount, makeUsage } from '../usage.js';
 import { malformedResponse } from '../error-common.js';
 import type { ChatCompletion, FinishReason, ToolCall, Usage } from '../../openai/wire.js';
 import { brokenToolTurn, mapGeminiFinishReason } from './finish-reason.js';
@@ -61,11 +61,15 @@ export function readCandidateParts(candidate: unknown, completionId: string): Ca
  * `usageMetadata` → OpenAI usage (providers.md §10.2). Thoughts count as completion tokens (and as
  * reasoning tokens); tool-use prompt tokens (grounding results) count as prompt tokens, so that
  * prompt + completion equals Gemini's own `totalTokenCount`. Cached tokens are part of the prompt count.
+ * Undefined when Gemini reported no count (unknown, never 0: see hasAnyCount).
  */
-export function geminiUsage(metadata: unknown): Usage {
-  const read = (key: string): number => (isRecord(metadata) ? numberOr(metadata[key]) : undefined) ?? 0;
-  const thoughts = isRecord(metadata) ? numberOr(metadata['thoughtsTokenCount']) : undefined;
-  const cached = isRecord(metadata) ? numberOr(metadata['cachedContentTokenCount']) : undefined;
+export function geminiUsage(metadata: unknown): Usage | undefined {
+  if (!isRecord(metadata)) return undefined;
+  const read = (key: string): number => numberOr(metadata[key]) ?? 0;
+  const thoughts = numberOr(metadata['thoughtsTokenCount']);
+  const cached = numberOr(metadata['cachedContentTokenCount']);
+  const counts = ['promptTokenCount', 'toolUsePromptTokenCount', 'candidatesTokenCount', 'thoughtsTokenCount', 'cachedContentTokenCount'];
+  if (!hasAnyCount(...counts.map((key) => metadata[key]))) return undefined;
   return makeUsage(
     read('promptTokenCount') + read('toolUsePromptTokenCount'),
     read('candidatesTokenCount') + (thoughts ?? 0),
@@ -90,7 +94,7 @@ export function parseGeminiResponse(provider: string, body: string, context: Res
   const blockReason = blockReasonOf(response);
   if (candidates.length === 0) {
     if (blockReason === undefined) return { ok: false, error: malformedResponse(provider, 'no candidates and no promptFeedback') };
-    return { ok: true, completion: completion(context, [choice(0, { text: '', toolCalls: [] }, 'content_filter')], usage), usage, rawFinishReason: blockReason };
+    return { ok: true, completion: completion(context, [choice(0, { text: '', toolCalls: [] }, 'content_filter')], usage), ...(usage === undefined ? {} : { usage }), rawFinishReason: blockReason };
   }
   const choices: ChatCompletion['choices'][number][] = [];
   let rawFinishReason: string | undefined;
@@ -103,7 +107,7 @@ export function parseGeminiResponse(provider: string, body: string, context: Res
     const index = (isRecord(candidate) ? numberOr(candidate['index']) : undefined) ?? position;
     choices.push(choice(index, output, finish.reason));
   }
-  return { ok: true, completion: completion(context, choices, usage), usage, ...(rawFinishReason === undefined ? {} : { rawFinishReason }) };
+  return { ok: true, completion: completion(context, choices, usage), ...(usage === undefined ? {} : { usage }), ...(rawFinishReason === undefined ? {} : { rawFinishReason }) };
 }
 
 function choice(index: number, output: CandidateOutput, reason: FinishReason): ChatCompletion['choices'][number] {
@@ -120,6 +124,8 @@ function choice(index: number, output: CandidateOutput, reason: FinishReason): C
   };
 }
 
-function completion(context: ResponseContext, choices: ChatCompletion['choices'], usage: Usage): ChatCompletion {
-  return { id: context.completionId, object: 'chat.completion', created: context.created, model: context.model, choices, usage };
+/** Without `usage` when Gemini reported none (see makeCompletion in ../completion.ts for why). */
+function completion(context: ResponseContext, choices: ChatCompletion['choices'], usage: Usage | undefined): ChatCompletion {
+  const base = { id: context.completionId, object: 'chat.completion' as const, created: context.created, model: context.model, choices };
+  return usage === undefined ? base : { ...base, usage };
 }

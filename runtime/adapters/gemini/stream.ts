@@ -69,7 +69,7 @@ export function createGeminiStreamTranslator(provider: string, context: Response
       // A prompt blocked before any candidate is an empty answer filtered for content.
       if (blockReason !== undefined) writer.complete('content_filter', usage, blockReason);
       else {
-        if (usageMetadata !== undefined) writer.usage(usage);
+        if (usage !== undefined) writer.usage(usage);
         writer.fail(streamEndedEarly(provider));
       }
       return;
@@ -79,7 +79,7 @@ export function createGeminiStreamTranslator(provider: string, context: Response
       writer.complete(finish.reason, usage, rawFinishReason);
       return;
     }
-    writer.usage(usage);
+    if (usage !== undefined) writer.usage(usage);
     writer.fail(brokenToolTurn(finish.code));
   };
 

@@ -46,7 +46,7 @@ export function parseChatResponse(
       finishReason: mapDoneReason(doneReason, toolCalls.length > 0),
       usage,
     }),
-    usage,
+    ...(usage === undefined ? {} : { usage }),
     ...(doneReason === undefined ? {} : { rawFinishReason: doneReason }),
   };
 }

@@ -10,7 +10,6 @@ import type { ChatCompletion, CompletionMessage, ToolCall, Usage } from '../../o
 import type { ParseResult, ResponseContext } from '../contract.js';
 import { asRecord, malformedResponse } from '../error-common.js';
 import { parseJson, stringOr } from '../json-value.js';
-import { ZERO_USAGE } from '../usage.js';
 import { parseCompatibleError } from './error.js';
 import { ERROR_FINISH_REASONS, mapFinishReason } from './finish-reason.js';
 import { readUsage } from './usage.js';
@@ -53,8 +52,15 @@ export function parseCompatibleResponse(
     model: nonEmpty(stringOr(root['model'])) ?? context.model,
     choices: [{ index: 0, message: answer, logprobs: null, finish_reason: mapFinishReason(rawFinish ?? 'stop', toolCalls.length > 0) }],
   };
-  if (usage !== undefined) completion.usage = usage;
-  const parsed: Mutable<Extract<ParseResult, { ok: true }>> = { ok: true, completion, usage: usage ?? ZERO_USAGE };
+  // A body without `usage` (some compatible servers, a proxy that strips it) leaves the usage unknown:
+  // the completion goes out without the field, as the provider sent it (OpenAI's schema and SDKs make it
+  // optional), and the result carries none, so the quota keeps its reservation instead of being settled
+  // at a made-up 0 (design §3.8, §5). See makeCompletion in ../completion.ts.
+  const parsed: Mutable<Extract<ParseResult, { ok: true }>> = { ok: true, completion };
+  if (usage !== undefined) {
+    completion.usage = usage;
+    parsed.usage = usage;
+  }
   if (rawFinish !== undefined) parsed.rawFinishReason = rawFinish;
   return parsed;
 }

@@ -222,7 +222,11 @@ function sendEngineError(reply: FastifyReply, result: EngineResult): void {
     return;
   }
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-  const provider = result.provider ?? result.attempts.findLast((attempt) => attempt.outcome === 'returned')?.provider;
+  // The provider whose answer this is: the one returned as is, or, for a context-length rejection no
+  // candidate took (a 400 after failovers), the last one that gave it.
+  const provider = result.provider
+    ?? result.attempts.findLast((attempt) => attempt.outcome === 'returned')?.provider
+    ?? (error.status < 500 ? result.attempts.findLast((attempt) => attempt.reason === 'context_length')?.provider : undefined);
   if (provider !== undefined) reply.header('x-aigw-provider', provider);
   if (error.status === 502 || error.status === 504) reply.headers(NO_SDK_RETRY);
   reply.code(error.status).type('application/json').send(error.envelope);

@@ -267,6 +267,17 @@ describe('bedrock response mapping', () => {
     assert.deepEqual(result.usage, { prompt_tokens: 130, completion_tokens: 5, total_tokens: 135, prompt_tokens_details: { cached_tokens: 100 } });
   });
 
+  test('a Converse answer without usage leaves the usage unknown: none in the result, no usage field in the completion', () => {
+    for (const usage of [undefined, {}, { totalTokens: 'n/a' }]) {
+      const result = parse({ output: { message: { role: 'assistant', content: [{ text: 'Hi' }] } }, stopReason: 'end_turn', ...(usage === undefined ? {} : { usage }) });
+      assert.ok(result.ok);
+      assert.equal(result.usage, undefined, JSON.stringify(usage));
+      assert.equal('usage' in result, false);
+      assert.equal('usage' in result.completion, false);
+      assert.equal(result.completion.choices[0]?.message.content, 'Hi');
+    }
+  });
+
   test('an error status never parses as a completion: it is the translated error', () => {
     const result = bedrockAdapter.parseResponse(429, { 'x-amzn-errortype': 'ThrottlingException' }, '{"message":"slow down"}', CONTEXT);
     assert.ok(!result.ok);
@@ -411,10 +422,15 @@ describe('bedrock stream translation', () => {
     }
   });
 
-  test('a body ending after messageStop but before metadata is finalised; one ending earlier is truncated', () => {
+  test('a body ending after messageStop but before metadata is finalised with its usage unknown, never 0; one ending earlier is truncated', () => {
+    // metadata is the event that carries the usage: without it the answer is complete but uncounted.
     const finished = runAllByteSplits(bedrockAdapter, CONTEXT, wire(text.slice(0, 5)));
     assert.equal(finished.done, true);
-    assert.equal(finished.chunks.at(-2)?.choices[0]?.finish_reason, 'stop');
+    assert.equal(finished.error, undefined);
+    assert.equal(finished.chunks.at(-1)?.choices[0]?.finish_reason, 'stop', 'the finish chunk is the last: no usage chunk, even with include_usage');
+    assert.equal(finished.chunks.some((chunk) => chunk.choices.length === 0 || (chunk.usage !== undefined && chunk.usage !== null)), false);
+    assert.equal(finished.usage, undefined, 'no step reports a usage (the quota keeps its reservation)');
+    assert.equal(finished.rawFinishReason, 'end_turn');
     const truncated = runStream(bedrockAdapter, CONTEXT, [wire(text.slice(0, 3))]);
     assert.equal(truncated.done, false);
     assert.equal(truncated.error?.failoverClass, 'retryable_5xx');

@@ -389,7 +389,9 @@ describe('gemini stream translation', () => {
       { index: 0, id: 'call_test_0', type: 'function', function: { name: 'a', arguments: '{"q":1}' } },
       { index: 1, id: 'call_test_1', type: 'function', function: { name: 'b', arguments: '{}' } },
     ]);
-    assert.equal(run.chunks.at(-2)?.choices[0]?.finish_reason, 'tool_calls');
+    // No usageMetadata in this stream: the finish chunk is the last, with no usage chunk after it.
+    assert.equal(run.chunks.at(-1)?.choices[0]?.finish_reason, 'tool_calls');
+    assert.equal(run.usage, undefined);
   });
 
   test('a body that ends before any finishReason is a truncated-stream error with the usage so far', () => {

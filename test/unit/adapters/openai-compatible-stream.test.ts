@@ -244,13 +244,16 @@ describe('non-stream responses', () => {
     assert.deepEqual(parsed.completion.choices[0]?.message, { role: 'assistant', content: 'Done.', refusal: null, tool_calls: [{ id: 'abcDEF123', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] });
   });
 
-  test('missing id and model fall back to the context; missing usage is reported as zero and left out of the completion', () => {
-    const parsed = openai.parseResponse(200, {}, JSON.stringify({ choices: [{ message: { content: 'Hi' }, finish_reason: 'stop' }] }), CONTEXT);
-    assert.ok(parsed.ok);
-    assert.equal(parsed.completion.id, CONTEXT.completionId);
-    assert.equal(parsed.completion.model, CONTEXT.model);
-    assert.equal('usage' in parsed.completion, false);
-    assert.equal(parsed.usage.total_tokens, 0);
+  test('missing id and model fall back to the context; missing usage stays unknown (never 0) and is left out of the completion', () => {
+    for (const usage of [{}, { usage: null }, { usage: {} }, { usage: { total_tokens: 9 } }]) {
+      const parsed = openai.parseResponse(200, {}, JSON.stringify({ choices: [{ message: { content: 'Hi' }, finish_reason: 'stop' }], ...usage }), CONTEXT);
+      assert.ok(parsed.ok);
+      assert.equal(parsed.completion.id, CONTEXT.completionId);
+      assert.equal(parsed.completion.model, CONTEXT.model);
+      assert.equal('usage' in parsed.completion, false, JSON.stringify(usage));
+      assert.equal(parsed.usage, undefined, JSON.stringify(usage));
+      assert.equal('usage' in parsed, false);
+    }
   });
 
   test('a body the gateway cannot read is a retryable 502, never a crash', () => {

@@ -182,6 +182,69 @@ test('any other client 4xx is returned with the provider reason, never retried',
   assert.equal(h.transport.calls.length, 1);
 });
 
+const contextLength = { kind: 'json', status: 400, body: JSON.stringify({ code: 'context_length_exceeded' }) } as const;
+const lengthRejection = { error: { message: 'fake provider said 400', type: 'invalid_request_error', param: null, code: 'context_length_exceeded' } };
+
+test('a context-length rejection that no other candidate takes is the provider\'s 400, as without failover, never a 502', async () => {
+  for (const [name, script] of [
+    ['the only target', { anthropic: contextLength }],
+    ['every candidate', { anthropic: contextLength, openai: contextLength, ollama: contextLength }],
+  ] as const) {
+    const single = name === 'the only target' ? route([target('anthropic', 'claude-haiku-4-5', 1)]) : seedRoute();
+    const h = harness({ manifest: manifest([single], providers), script });
+    const result = await h.run(CHAT);
+    assert.equal(result.outcome, 'error', name);
+    assert.equal(result.status, 400, name);
+    assert.equal(result.error?.code, 'AIGW_E_UPSTREAM_REJECTED', name);
+    assert.deepEqual(result.error?.envelope, lengthRejection, name);
+    assert.deepEqual(result.error?.headers, {}, name);
+    assert.ok(result.attempts.every((record) => record.reason === 'context_length' && record.outcome === 'failover'), name);
+    assert.equal(h.transport.calls.length, result.attempts.length, `${name}: never retried on the same target`);
+  }
+  // The same rejection where context_length is not a failover trigger: the same answer.
+  const strict = harness({ manifest: manifest([route([target('anthropic', 'claude-haiku-4-5', 1)], { failoverOn: ['5xx'] })], providers), script: { anthropic: contextLength } });
+  const returned = await strict.run(CHAT);
+  assert.equal(returned.status, 400);
+  assert.deepEqual(returned.error?.envelope, lengthRejection);
+});
+
+test('context length plus a provider fault among the candidates stays a 502 whatever the attempt order, listing both', async () => {
+  const noRetry = { attempts: 0, backoffMs: 250, maxRetryAfterMs: 5000 };
+  const cases = [
+    ['503 then context length', { anthropic: { kind: 'json', status: 503 }, openai: contextLength }],
+    ['context length then 503', { anthropic: contextLength, openai: { kind: 'json', status: 503 } }],
+    ['context length then latency', { anthropic: contextLength, openai: { kind: 'hang' } }],
+    ['context length then the provider key', { anthropic: contextLength, openai: { kind: 'json', status: 401 } }],
+  ] as const;
+  for (const [name, script] of cases) {
+    const h = harness({ manifest: manifest([seedRoute({ fallback: undefined, retry: noRetry })], providers), script });
+    const result = await h.run(CHAT);
+    assert.equal(result.status, 502, name);
+    assert.equal(result.error?.code, 'AIGW_E_ALL_ATTEMPTS_FAILED', name);
+    assert.match(result.error?.envelope.error.message ?? '', /400 context_length/, name);
+  }
+});
+
+test('context length plus an open circuit (a candidate that might have taken the prompt) stays a 502', async () => {
+  const h = harness({ manifest: manifest([seedRoute({ fallback: undefined, retry: { attempts: 0, backoffMs: 250, maxRetryAfterMs: 5000 } })], providers),
+    script: { anthropic: (call: number) => (call < 3 ? { kind: 'json', status: 503 } : contextLength), openai: (call: number) => (call < 3 ? ok : contextLength) } });
+  for (let index = 0; index < 3; index += 1) assert.equal((await h.run(CHAT)).provider, 'openai');
+  assert.equal(h.health.state('anthropic', 'claude-haiku-4-5'), 'open');
+  const result = await h.run(CHAT);
+  assert.deepEqual(result.attempts.map((record) => [record.provider, record.reason, record.outcome]), [
+    ['anthropic', 'circuit_open', 'skipped'], ['openai', 'context_length', 'failover'],
+  ]);
+  assert.equal(result.status, 502);
+});
+
+test('a candidate is judged by how it ended: a 503 retried into a context-length rejection counts as context length', async () => {
+  const h = harness({ manifest: manifest([route([target('anthropic', 'claude-haiku-4-5', 1)])], providers), script: { anthropic: [{ kind: 'json', status: 503 }, contextLength] } });
+  const result = await h.run(CHAT);
+  assert.deepEqual(result.attempts.map((record) => [record.reason, record.outcome]), [['retryable_5xx', 'retry'], ['context_length', 'failover']]);
+  assert.equal(result.status, 400);
+  assert.deepEqual(result.error?.envelope, lengthRejection);
+});
+
 test("a provider 401 is the operator's key: it fails over, and when nothing answers the app gets a 502, never a 401", async () => {
   const h = harness({ manifest: manifest([seedRoute({ fallback: undefined })], providers), script: {
     anthropic: { kind: 'json', status: 401 }, openai: { kind: 'json', status: 403 },
@@ -279,6 +342,41 @@ test('a granted provider reservation is settled with the real usage', async () =
   const h = harness({ manifest: manifest([seedRoute({ fallback: undefined })], limited), limiter, script: { anthropic: ok } });
   await h.run(CHAT);
   assert.deepEqual(settled, [15]);
+});
+
+test('an answer whose provider reported no usage has none in the result (never 0), and its provider reservation is kept', async () => {
+  const limited = [entry('anthropic', 'anthropic', { limits: { tokensPerMinute: 1000 } }), entry('openai', 'openai')];
+  const settled: number[] = [];
+  const limiter: QuotaLimiter = {
+    admit: async (key, _limits, tokens) => ({ allowed: true, reservation: { key, tokens, window: 0 } }),
+    settle: async (_reservation, actual) => { settled.push(actual); },
+    close: async () => undefined,
+  };
+  const h = harness({ manifest: manifest([seedRoute({ fallback: undefined })], limited), limiter, script: {
+    anthropic: { kind: 'json', body: JSON.stringify({ text: 'hi' }) },
+  } });
+  const result = await h.run(CHAT);
+  assert.equal(result.outcome, 'success');
+  assert.equal(result.usage, undefined, 'unknown, not zeros: nothing for the audit record, the token metrics or the quota to count');
+  assert.equal(result.attempts[0]?.usage, undefined);
+  assert.equal(result.completion !== undefined && 'usage' in result.completion, false);
+  assert.equal(settled.length, 1);
+  assert.ok(Number.isNaN(settled[0]), `settled with ${settled[0]}: NaN keeps the estimate, 0 would release tokens that were generated`);
+});
+
+test('a provider reservation of an attempt that failed before answering is given back', async () => {
+  const limited = [entry('anthropic', 'anthropic', { limits: { tokensPerMinute: 1000 } }), entry('openai', 'openai')];
+  const settled: number[] = [];
+  const limiter: QuotaLimiter = {
+    admit: async (key, _limits, tokens) => ({ allowed: true, reservation: { key, tokens, window: 0 } }),
+    settle: async (_reservation, actual) => { settled.push(actual); },
+    close: async () => undefined,
+  };
+  const h = harness({ manifest: manifest([seedRoute({ fallback: undefined, retry: { attempts: 0, backoffMs: 250, maxRetryAfterMs: 5000 } })], limited), limiter, script: {
+    anthropic: { kind: 'json', status: 503 }, openai: ok,
+  } });
+  assert.equal((await h.run(CHAT)).provider, 'openai');
+  assert.deepEqual(settled, [0]);
 });
 
 test('a parameter the picked target cannot honour: the next target that can serves it, whatever the dice said', async () => {

@@ -4,8 +4,9 @@
  * about any real provider's wire format.
  *
  * Stream body lines: `{"t":"text"}` content, `{"call":"name"}` a tool-call delta, `{"finish":"stop",
- * "usage":[in,out]}` the finish, `[DONE]` the terminator, `{"error":503}` an in-band error, anything
- * else is a malformed event (skipped and counted).
+ * "usage":[in,out]}` the finish (without `usage`: the provider reported none, usage unknown), `[DONE]`
+ * the terminator, `{"error":503}` an in-band error, anything else is a malformed event (skipped and
+ * counted). Non-stream bodies: `{"text":"…","usage":[in,out],"model":"…"}`, `usage` optional likewise.
  */
 import type {
   BuildResult, ProviderAdapter, ProviderType, ResponseContext, StreamStep, StreamTranslator, TargetContext, TranslatedError,
@@ -48,7 +49,7 @@ function createFakeTranslator(context: ResponseContext): StreamTranslator {
   let buffer = '';
   let roleSent = false;
   let contentSeen = false;
-  let finished: { reason: 'stop'; usage: ReturnType<typeof makeUsage> } | undefined;
+  let finished: { reason: 'stop'; usage: ReturnType<typeof makeUsage> | undefined } | undefined;
   const lines = (text: string): StreamStep => {
     const chunks: ChatCompletionChunk[] = [];
     let firstContent = false;
@@ -62,7 +63,7 @@ function createFakeTranslator(context: ResponseContext): StreamTranslator {
       if (line === '') continue;
       if (line === '[DONE]') {
         done = true;
-        if (finished !== undefined && context.includeUsage) chunks.push(factory.usage(finished.usage));
+        if (finished?.usage !== undefined && context.includeUsage) chunks.push(factory.usage(finished.usage));
         continue;
       }
       let event: { t?: string; call?: string; finish?: 'stop'; usage?: [number, number]; error?: number };
@@ -85,8 +86,7 @@ function createFakeTranslator(context: ResponseContext): StreamTranslator {
         if (!contentSeen) firstContent = true;
         contentSeen = true;
       } else if (event.finish !== undefined) {
-        const [input, output] = event.usage ?? [0, 0];
-        finished = { reason: event.finish, usage: makeUsage(input, output) };
+        finished = { reason: event.finish, usage: event.usage === undefined ? undefined : makeUsage(event.usage[0], event.usage[1]) };
         usage = finished.usage;
         chunks.push(factory.finish('stop'));
       } else if (event.error !== undefined) {
@@ -104,7 +104,7 @@ function createFakeTranslator(context: ResponseContext): StreamTranslator {
       if (step.done || step.error !== undefined) return step;
       if (finished !== undefined) {
         // Complete but without its terminator: finalise.
-        const usageChunk = context.includeUsage ? [factory.usage(finished.usage)] : [];
+        const usageChunk = context.includeUsage && finished.usage !== undefined ? [factory.usage(finished.usage)] : [];
         return { ...step, chunks: [...step.chunks, ...usageChunk], done: true };
       }
       return { ...step, error: fakeError(502, '{"code":"truncated"}', {}) };
@@ -143,17 +143,14 @@ export function createFakeAdapter(type: ProviderType, options: FakeAdapterOption
       };
     },
     parseResponse(_status, _headers, body, context) {
-      const parsed = JSON.parse(body) as { text: string; usage: [number, number]; model?: string };
-      const usage = makeUsage(parsed.usage[0], parsed.usage[1]);
-      return {
-        ok: true,
-        usage,
-        completion: {
-          id: context.completionId, object: 'chat.completion', created: context.created, model: parsed.model ?? context.model,
-          choices: [{ index: 0, message: { role: 'assistant', content: parsed.text, refusal: null }, logprobs: null, finish_reason: 'stop' }],
-          usage,
-        },
+      const parsed = JSON.parse(body) as { text: string; usage?: [number, number]; model?: string };
+      const completion = {
+        id: context.completionId, object: 'chat.completion' as const, created: context.created, model: parsed.model ?? context.model,
+        choices: [{ index: 0, message: { role: 'assistant' as const, content: parsed.text, refusal: null }, logprobs: null, finish_reason: 'stop' as const }],
       };
+      if (parsed.usage === undefined) return { ok: true, completion };
+      const usage = makeUsage(parsed.usage[0], parsed.usage[1]);
+      return { ok: true, usage, completion: { ...completion, usage } };
     },
     createStreamTranslator: createFakeTranslator,
     parseError: (status, headers, body) => fakeError(status, body, headers),

@@ -220,6 +220,33 @@ test('a stream that ends without its terminator but complete is finalised at onc
   assert.equal(sink.chunks.at(-1)?.usage?.total_tokens, 8);
 });
 
+test('a complete stream whose provider never reported usage: no usage chunk even when asked, and no usage in the result (never 0)', async () => {
+  const unreported = { kind: 'stream', lines: [
+    { at: 10, line: JSON.stringify({ t: 'a' }) }, { at: 20, line: JSON.stringify({ finish: 'stop' }) }, { at: 30, line: '[DONE]' },
+  ] } as const;
+  const h = harness({ manifest: manifest([seedRoute()], providers), script: { openai: unreported } });
+  const sink = recordingSink();
+  const result = await h.run(STREAM_WITH_USAGE, { sink });
+  assert.equal(result.outcome, 'success');
+  assert.equal(sink.events.at(-1), 'end');
+  assert.equal(sink.chunks.at(-1)?.choices[0]?.finish_reason, 'stop');
+  assert.equal(sink.chunks.some((chunk) => chunk.choices.length === 0 || (chunk.usage !== undefined && chunk.usage !== null)), false);
+  assert.equal(result.usage, undefined);
+  assert.equal(result.attempts[0]?.usage, undefined);
+});
+
+test('a streamed request whose prompt no candidate takes gets the provider\'s 400 before any byte, not a 502', async () => {
+  const tooLong = { kind: 'json', status: 400, body: JSON.stringify({ code: 'context_length_exceeded' }) } as const;
+  const h = harness({ manifest: manifest([seedRoute()], providers), script: { openai: tooLong, anthropic: tooLong, ollama: tooLong } });
+  const sink = recordingSink();
+  const result = await h.run(STREAM, { sink });
+  assert.deepEqual(sink.events, [], 'the stream never opened: the runtime answers with an HTTP error');
+  assert.equal(result.outcome, 'error');
+  assert.equal(result.status, 400);
+  assert.equal(result.error?.envelope.error.code, 'context_length_exceeded');
+  assert.deepEqual(result.attempts.map((record) => record.reason), ['context_length', 'context_length', 'context_length']);
+});
+
 test('a stream that ends truncated (no finish, no terminator) is a broken stream', async () => {
   const h = harness({ manifest: manifest([seedRoute({ streamFailover: 'error' })], providers), script: { openai: textStream(['a'], { finish: false, done: false }) } });
   const sink = recordingSink();
