@@ -132,6 +132,9 @@ async function handle(request: FastifyRequest, reply: FastifyReply, deps: Gatewa
 export function tokensToSettle(result: EngineResult | undefined): number {
   if (result === undefined) return Number.NaN;
   if (result.usage !== undefined) return result.usage.total_tokens;
+  // An answer whose model reported no usage (a continued stream too: the broken attempt's count is
+  // only part of it) keeps the estimate.
+  if (result.outcome === 'success') return Number.NaN;
   const reported = result.attempts.reduce((sum, attempt) => sum + (attempt.usage?.total_tokens ?? 0), 0);
   if (reported > 0) return reported;
   return result.outcome === 'error' ? 0 : Number.NaN;

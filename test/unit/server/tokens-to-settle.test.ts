@@ -18,5 +18,7 @@ test('a credential is charged the answering model\'s usage; otherwise what attem
   assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'aborted', status: 499 }))), 'a cut answer keeps its estimate');
   assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'interrupted' }))));
   assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'success' }))), 'an answer without usage keeps its estimate');
+  assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'success', attempts: [attempt({ usage: usage(12), outcome: 'continued', reason: 'stream_error' }), attempt({ status: 200, reason: null, outcome: 'success' })] }))),
+    'a continued answer whose continuation reported no usage is not charged the broken part alone');
   assert.ok(Number.isNaN(tokensToSettle(undefined)));
 });
