@@ -1,7 +1,8 @@
 /**
  * The CLI side of the admin plane: loads the signing key, signs each request (runtime/admin/
  * sign-request.ts, the gateway's own format) and sends it with undici (loaded lazily, so `aigw --help`
- * never pays for it), with a bounded timeout. Used by apply, rollback, status and `diff --gateway`.
+ * never pays for it), with one timeout for the whole exchange and a bounded answer size. Used by apply,
+ * rollback, status and `diff --gateway`.
  *
  * A gateway URL is the admin base URL (`http://10.0.0.7:8081`). `dns+http://name:8081` resolves the
  * name and addresses every A/AAAA record: point it at the headless Service and one flag reaches
@@ -16,8 +17,14 @@ import { signAdminRequest } from '../runtime/admin/sign-request.js';
 import type { Io } from './io.js';
 import { InputError, UsageError } from './usage-error.js';
 
-/** Default per-request budget; AIGW_ADMIN_TIMEOUT_MS overrides it. */
+/** Default budget for one whole request (headers and body); AIGW_ADMIN_TIMEOUT_MS overrides it. */
 export const DEFAULT_ADMIN_TIMEOUT_MS = 10_000;
+
+/**
+ * The largest admin answer read: 16 MiB. The biggest real one is GET /admin/config or a dry run's
+ * change set for a manifest of at most 1 MiB; anything past this is not an aigw admin port.
+ */
+export const MAX_ADMIN_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export interface AdminResponse {
   readonly status: number;
@@ -30,6 +37,15 @@ export class GatewayUnreachableError extends InputError {
   constructor(readonly gateway: string, reason: string, options?: { cause?: unknown }) {
     super(`gateway ${gateway} is unreachable: ${reason}`, options);
     this.name = 'GatewayUnreachableError';
+  }
+}
+
+/** The gateway's answer is larger than MAX_ADMIN_RESPONSE_BYTES: handled like an unreachable gateway (exit 2). */
+export class GatewayAnswerTooLargeError extends GatewayUnreachableError {
+  constructor(gateway: string, readonly maxBytes: number) {
+    super(gateway, 'answer too large');
+    this.message = `gateway ${gateway} sent an answer larger than ${maxBytes} bytes; is this an aigw admin port?`;
+    this.name = 'GatewayAnswerTooLargeError';
   }
 }
 
@@ -98,8 +114,15 @@ async function expandGateway(value: string): Promise<string[]> {
   }).sort();
 }
 
-export async function createAdminClient(key: SigningKey, io: Io): Promise<AdminClient> {
-  const timeoutMs = timeoutFrom(io.env['AIGW_ADMIN_TIMEOUT_MS']);
+/** Test seams; the CLI itself takes the timeout from AIGW_ADMIN_TIMEOUT_MS and the default limit. */
+export interface AdminClientOptions {
+  readonly timeoutMs?: number;
+  readonly maxResponseBytes?: number;
+}
+
+export async function createAdminClient(key: SigningKey, io: Io, options: AdminClientOptions = {}): Promise<AdminClient> {
+  const timeoutMs = options.timeoutMs ?? timeoutFrom(io.env['AIGW_ADMIN_TIMEOUT_MS']);
+  const maxResponseBytes = options.maxResponseBytes ?? MAX_ADMIN_RESPONSE_BYTES;
   const undici = await import('undici');
   const agent: Agent = new undici.Agent({ connect: { timeout: timeoutMs }, keepAliveTimeout: 10, keepAliveMaxTimeout: 10 });
   return {
@@ -111,6 +134,16 @@ export async function createAdminClient(key: SigningKey, io: Io): Promise<AdminC
         ...request.headers,
         ...signAdminRequest({ method: request.method, pathAndQuery, body, timestamp: Math.floor(Date.now() / 1000) }, key),
       };
+      // One deadline for the whole exchange, headers and body. A plain timer held (and cleared)
+      // here, not AbortSignal.timeout inside AbortSignal.any: on Node 20 the composite can let the
+      // timeout signal be garbage-collected before it fires (nodejs/node#57736), and undici's
+      // bodyTimeout only measures the gaps between chunks, so a trickling gateway held the CLI forever.
+      const controller = new AbortController();
+      const timedOut = new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError');
+      const timer = setTimeout(() => controller.abort(timedOut), timeoutMs);
+      const interrupted = (): void => controller.abort(new DOMException('interrupted', 'AbortError'));
+      if (io.shutdown.aborted) interrupted();
+      else io.shutdown.addEventListener('abort', interrupted, { once: true });
       try {
         const response = await undici.request(`${url.origin}${pathAndQuery}`, {
           method: request.method,
@@ -119,16 +152,35 @@ export async function createAdminClient(key: SigningKey, io: Io): Promise<AdminC
           dispatcher: agent,
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
-          signal: AbortSignal.any([io.shutdown, AbortSignal.timeout(timeoutMs)]),
+          signal: controller.signal,
         });
-        const text = await response.body.text();
+        const text = await readBoundedBody(response.body, maxResponseBytes, gateway);
         return { status: response.statusCode, body: parseJson(text) };
       } catch (error) {
-        throw new GatewayUnreachableError(gateway, describeNetworkError(error, timeoutMs), { cause: error });
+        if (error instanceof GatewayUnreachableError) throw error;
+        throw new GatewayUnreachableError(gateway, error === timedOut ? timedOut.message : describeNetworkError(error, timeoutMs), { cause: error });
+      } finally {
+        clearTimeout(timer);
+        io.shutdown.removeEventListener('abort', interrupted);
       }
     },
     close: () => agent.close(),
   };
+}
+
+/** The body as text, refused (and the connection dropped) past `maxBytes`: an endless answer costs at most that. */
+async function readBoundedBody(body: AsyncIterable<Uint8Array> & { destroy(): unknown }, maxBytes: number, gateway: string): Promise<string> {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for await (const part of body) {
+    total += part.byteLength;
+    if (total > maxBytes) {
+      body.destroy();
+      throw new GatewayAnswerTooLargeError(gateway, maxBytes);
+    }
+    parts.push(part);
+  }
+  return Buffer.concat(parts).toString('utf8');
 }
 
 /** `message (code)` from an error envelope, or the status line. */

@@ -13,15 +13,21 @@ export interface OutputStream {
 export interface Io {
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
-  /** Reads all of standard input (for `-` arguments). */
-  readStdin(): Promise<Buffer>;
+  /**
+   * Reads standard input (for `-` arguments) up to `maxBytes + 1` bytes and stops there, so an
+   * endless pipe costs a bounded amount; the caller refuses anything longer than `maxBytes`.
+   */
+  readStdin(maxBytes: number): Promise<Buffer>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** Whether stdout is a terminal (ink views, confirmation prompts). */
   readonly isTTY: boolean;
   /** Decided once per run from TTY, NO_COLOR and FORCE_COLOR. */
   readonly color: boolean;
-  /** Aborted on SIGTERM/SIGINT: long-running commands (serve, mock) drain and resolve. */
+  /**
+   * Aborted on the first SIGTERM/SIGINT, for the long-running commands (serve, mock) only: they drain
+   * and resolve. Every other command is simply ended by the signal, so this never aborts for them.
+   */
   readonly shutdown: AbortSignal;
   /** Asks a yes/no question on the terminal (apply); absent when stdin is not a TTY. */
   readonly confirm?: (question: string) => Promise<boolean>;

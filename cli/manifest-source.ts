@@ -50,8 +50,8 @@ export function openManifestSource(spec: ManifestSourceSpec, io: Io): ManifestSo
         label: STDIN_LABEL,
         read: async () => {
           try {
-            const bytes = await io.readStdin();
-            // Io hands over stdin whole; the loader's size check still applies to what was read.
+            // Io stops reading after the limit plus one byte, so the loader can still say yaml/too-large.
+            const bytes = await io.readStdin(MAX_MANIFEST_BYTES);
             return { text: await readBoundedStream([bytes], MAX_MANIFEST_BYTES), file: STDIN_LABEL };
           } catch (error) {
             throw new InputError(`cannot read standard input: ${describeIoError(error)}`, { cause: error });
@@ -77,7 +77,8 @@ export async function loadManifestSource(source: ManifestSource, io: Io, options
   return loadManifest(text, { env: io.env, allowMissingEnv: options.allowMissingEnv === true });
 }
 
-function describeIoError(error: unknown): string {
+/** A file system error as a few words (`no such file`, `is a directory`, `permission denied`). */
+export function describeIoError(error: unknown): string {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
   switch (code) {
     case 'ENOENT': return 'no such file';

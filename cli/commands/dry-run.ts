@@ -3,21 +3,23 @@
  * and why, the attempt plan with each target's probability of being first, and the exact native
  * request each candidate's adapter builds, secrets masked. No network, no clock: the engine's own
  * match, plan and adapters (runtime/routing/explain-plan.ts).
- * Exit 0 when a route matches, 1 when none does or the manifest has errors, 2 on usage or I/O errors.
+ * The request first passes serve's own body check (a malformed one shows serve's 400, like a 404).
+ * Exit 0 when a route matches, 1 when none does, the body check refuses the request or the manifest
+ * has errors, 2 on usage or I/O errors.
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { AigwError } from '../../runtime/errors.js';
 import type { ChatCompletionRequest } from '../../runtime/openai/wire.js';
 import { explainPlan } from '../../runtime/routing/explain-plan.js';
 import { renderDiagnosticsText } from '../format/diagnostics-text.js';
-import { renderDryRunJson } from '../format/dry-run-json.js';
-import { renderDryRunText } from '../format/dry-run-text.js';
+import { renderDryRunJson, renderDryRunRefusedJson } from '../format/dry-run-json.js';
+import { renderDryRunRefusedText, renderDryRunText } from '../format/dry-run-text.js';
 import { ExitCode, type Io } from '../io.js';
 import { loadManifestSource, openManifestSource, specFromArgument } from '../manifest-source.js';
+import { readBoundedInput } from '../read-input.js';
 import { InputError, UsageError } from '../usage-error.js';
 
-/** A request file larger than this is refused (the gateway's own body limit is of the same order). */
-const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+/** A request file (or stdin) larger than this is refused: the gateway's default body limit (AIGW_BODY_LIMIT). */
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
 export async function run(args: readonly string[], options: Readonly<Record<string, unknown>>, io: Io): Promise<ExitCode> {
   const format = options['format'] ?? 'text';
@@ -30,6 +32,13 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   const loaded = await loadManifestSource(source, io, { allowMissingEnv: options['allowMissingEnv'] === true });
   if (loaded.manifest === undefined) {
     io.stderr.write(renderDiagnosticsText([{ file: source.label, diagnostics: loaded.diagnostics }], { color: io.color }));
+    return ExitCode.Findings;
+  }
+  // serve checks every body before routing (runtime/server/request-validator.ts); so does dry-run,
+  // so a malformed request shows the 400 the client would get, not an adapter's TypeError.
+  const refusal = await checkLikeServe(request);
+  if (refusal !== undefined) {
+    io.stdout.write(format === 'json' ? renderDryRunRefusedJson(request, refusal) : renderDryRunRefusedText(request, refusal, { color: io.color }));
     return ExitCode.Findings;
   }
   const { getAdapter } = await import('../../runtime/adapters/registry.js');
@@ -58,19 +67,23 @@ async function buildRequest(options: Readonly<Record<string, unknown>>, io: Io):
   return { model, messages: [{ role: 'user', content: prompt }], ...(stream ? { stream: true } : {}) };
 }
 
-async function readRequest(file: string, io: Io): Promise<string> {
+/** The 400 serve would answer for this body, or undefined when serve would route it. */
+async function checkLikeServe(request: ChatCompletionRequest): Promise<AigwError | undefined> {
+  const { createRequestValidator } = await import('../../runtime/server/request-validator.js');
   try {
-    const bytes = file === '-' ? await io.readStdin() : await readFile(resolve(io.cwd, file));
-    if (bytes.byteLength > MAX_REQUEST_BYTES) throw new InputError(`${file} is larger than ${MAX_REQUEST_BYTES} bytes`);
-    return bytes.toString('utf8');
+    createRequestValidator()(request);
+    return undefined;
   } catch (error) {
-    if (error instanceof InputError) throw error;
-    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : String(error);
-    throw new InputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code}`, { cause: error });
+    if (error instanceof AigwError) return error;
+    throw error;
   }
 }
 
-/** The shape the engine needs; the adapters check the rest as they translate. */
+async function readRequest(file: string, io: Io): Promise<string> {
+  return (await readBoundedInput(file, io, MAX_REQUEST_BYTES)).toString('utf8');
+}
+
+/** A JSON object with a model and messages; serve's body check (checkLikeServe) does the rest. */
 function parseRequest(text: string, file: string): ChatCompletionRequest {
   let value: unknown;
   try {

@@ -6,9 +6,8 @@
  * Exit 0 clean, 1 when an expectation fails (or the manifest has errors), 2 on usage errors, I/O errors
  * and invalid scenario files.
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { ProviderType } from '../../runtime/adapters/contract.js';
+import { MAX_MANIFEST_BYTES } from '../../runtime/manifest/read-source.js';
 import type { Manifest } from '../../runtime/manifest/types.js';
 import { loadFixtureIndex, type FixtureIndex } from '../../runtime/mock/fixture-index.js';
 import { renderDiagnosticsText } from '../format/diagnostics-text.js';
@@ -16,12 +15,14 @@ import { renderSimulationJson } from '../format/simulation-json.js';
 import { renderSimulationText } from '../format/simulation-text.js';
 import { ExitCode, type Io } from '../io.js';
 import { loadManifestSource, openManifestSource, specFromArgument } from '../manifest-source.js';
+import { readBoundedInput } from '../read-input.js';
 import { runSimulation, type SimulationEvent } from '../simulate/driver.js';
 import { evaluateExpectation, ExpectationSyntaxError, parseExpectation, type Expectation } from '../simulate/expect.js';
 import { checkScenario, loadScenario, type LoadedScenario, type Scenario } from '../simulate/scenario.js';
 import { InputError, UsageError } from '../usage-error.js';
 
-const MAX_SCENARIO_BYTES = 1024 * 1024;
+/** A scenario file (or stdin) is at most 1 MiB, like a manifest. */
+export const MAX_SCENARIO_BYTES = MAX_MANIFEST_BYTES;
 
 export async function run(args: readonly string[], options: Readonly<Record<string, unknown>>, io: Io): Promise<ExitCode> {
   const format = options['format'] ?? 'text';
@@ -92,16 +93,7 @@ async function readScenario(file: string | undefined, manifest: Manifest, fixtur
   if (file === undefined) {
     loaded = loadScenario({ text: '', file: '<default scenario>' });
   } else {
-    let text: string;
-    try {
-      const bytes = file === '-' ? await io.readStdin() : await readFile(resolve(io.cwd, file));
-      if (bytes.byteLength > MAX_SCENARIO_BYTES) throw new InputError(`${file} is larger than ${MAX_SCENARIO_BYTES} bytes`);
-      text = bytes.toString('utf8');
-    } catch (error) {
-      if (error instanceof InputError) throw error;
-      const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : String(error);
-      throw new InputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code}`, { cause: error });
-    }
+    const text = (await readBoundedInput(file, io, MAX_SCENARIO_BYTES)).toString('utf8');
     loaded = loadScenario({ text, file: file === '-' ? '<stdin>' : file });
   }
   const diagnostics = [...loaded.diagnostics, ...checkScenario(loaded, manifest, fixtures)];

@@ -3,6 +3,7 @@
  * version). Secrets appear only in their masked form, taken from the SecretRefs by explain-plan.ts.
  */
 import type { ChatCompletionRequest } from '../../runtime/openai/wire.js';
+import type { AigwError } from '../../runtime/errors.js';
 import type { Explanation } from '../../runtime/routing/explain-plan.js';
 
 export const DRY_RUN_JSON_VERSION = 1;
@@ -52,4 +53,10 @@ export function renderDryRunJson(request: ChatCompletionRequest, explanation: Ex
     })),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** A request serve refuses before routing (its 400): the same document as a request no route matches. */
+export function renderDryRunRefusedJson(request: ChatCompletionRequest, error: AigwError): string {
+  const head = { version: DRY_RUN_JSON_VERSION, request: { model: request.model, stream: request.stream === true } };
+  return `${JSON.stringify({ ...head, route: null, error: error.toEnvelope().error }, null, 2)}\n`;
 }

@@ -3,6 +3,7 @@
  * first, latency budget, prefill), then each candidate's native HTTP request (URL, headers with
  * secrets masked, body). Colour only when the run's Io says so.
  */
+import type { AigwError } from '../../runtime/errors.js';
 import type { ChatCompletionRequest } from '../../runtime/openai/wire.js';
 import type { ExplainedCandidate, Explanation } from '../../runtime/routing/explain-plan.js';
 import { palette, type Palette } from './diagnostics-palette.js';
@@ -70,4 +71,12 @@ export function renderDryRunText(request: ChatCompletionRequest, explanation: Ex
     ...explanation.candidates.flatMap((candidate) => renderCandidate(candidate, paint)),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** A request serve refuses before routing (its request-body check): the 400 the client gets. */
+export function renderDryRunRefusedText(request: ChatCompletionRequest, error: AigwError, options: { color: boolean }): string {
+  const paint = palette(options.color);
+  const { error: body } = error.toEnvelope();
+  return `${paint.red(`the gateway refuses this request before routing (model ${JSON.stringify(request.model)})`)}\n`
+    + `the client gets ${error.status} ${body.code ?? body.type}: ${body.message}${body.param === null ? '' : ` (param: ${body.param})`}\n`;
 }

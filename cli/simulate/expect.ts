@@ -7,8 +7,10 @@
  *
  * Figures: success_rate, error_rate, requests, p50_ms, p95_ms, p99_ms, ttfb_p50_ms, ttfb_p95_ms,
  * ttfb_p99_ms, retries, failovers, failovers(REASON), share(PROVIDER[/MODEL]), attempts(PROVIDER[/MODEL]),
- * cooldowns(PROVIDER[/MODEL]), status(CODE). A failing expectation names the figure it saw.
+ * cooldowns(PROVIDER[/MODEL]), status(CODE). REASON is one of the engine's failover reasons and CODE an
+ * HTTP status; anything else is a syntax error, not a silent 0. A failing expectation names the figure it saw.
  */
+import { FAILOVER_REASONS } from '../../runtime/routing/types.js';
 import type { SimulationSummary, TargetSummary } from './statistics.js';
 
 export type Operator = '>=' | '<=' | '>' | '<' | '==' | '!=' | '~';
@@ -56,6 +58,7 @@ export function parseExpectation(source: string): Expectation {
     throw new ExpectationSyntaxError(`--expect '${source}': unknown figure ${argument === undefined ? figure : `${figure}(…)`}; `
       + `figures: ${[...FIGURES].join(', ')}, ${[...FIGURES_WITH_ARGUMENT].map((name) => `${name}(…)`).join(', ')}`);
   }
+  if (argument !== undefined) checkArgument(source, figure, argument);
   if (operator === '~' && tolerance === undefined) throw new ExpectationSyntaxError(`--expect '${source}': '~' needs a tolerance, e.g. ~0.6±0.02`);
   if (operator !== '~' && tolerance !== undefined) throw new ExpectationSyntaxError(`--expect '${source}': a tolerance goes with '~' only`);
   return {
@@ -66,6 +69,19 @@ export function parseExpectation(source: string): Expectation {
     value: Number(value),
     ...(tolerance === undefined ? {} : { tolerance: Number(tolerance) }),
   };
+}
+
+/**
+ * A misspelt reason or status would read as 0 and pass the gate silently (`failovers(latncy)==0`):
+ * both vocabularies are closed, so anything outside them is a usage error naming the valid ones.
+ */
+function checkArgument(source: string, figure: string, argument: string): void {
+  if (figure === 'failovers' && !(FAILOVER_REASONS as readonly string[]).includes(argument)) {
+    throw new ExpectationSyntaxError(`--expect '${source}': unknown failover reason "${argument}"; reasons: ${FAILOVER_REASONS.join(', ')}`);
+  }
+  if (figure === 'status' && !/^[1-5]\d\d$/.test(argument)) {
+    throw new ExpectationSyntaxError(`--expect '${source}': "${argument}" is not an HTTP status; write three digits from 100 to 599, e.g. status(502)`);
+  }
 }
 
 /** Targets of every route that `argument` (provider or provider/model) names. */

@@ -1,0 +1,89 @@
+/**
+ * The real Io, built from a Node process by `bin.ts` (and from fake streams by tests): bounded stdin,
+ * the terminal confirmation prompt, and which commands take over SIGINT/SIGTERM.
+ */
+import { createInterface } from 'node:readline/promises';
+import { readBoundedStream } from '../runtime/manifest/read-source.js';
+import { decideColor, type Io } from './io.js';
+
+/** The commands that run until stopped and drain on the first signal (style §C lifecycle). */
+export const SERVER_COMMANDS: ReadonlySet<string> = new Set(['serve', 'mock']);
+
+/** What `installShutdownHandlers` needs of `process`. */
+export interface SignalTarget {
+  on(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+}
+
+/**
+ * Only the servers take over SIGINT/SIGTERM: the first signal starts their graceful drain (the
+ * returned signal aborts), a second one exits at once with 130. Every other command keeps Node's
+ * default, so one Ctrl-C stops it wherever it is (reading stdin, simulating, waiting for a gateway).
+ */
+export function installShutdownHandlers(argv: readonly string[], target: SignalTarget, exit: (code: number) => void): AbortSignal {
+  const shutdown = new AbortController();
+  const command = argv.find((argument) => !argument.startsWith('-'));
+  if (command === undefined || !SERVER_COMMANDS.has(command)) return shutdown.signal;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    target.on(signal, () => {
+      // A second signal means "now": the drain is skipped.
+      if (shutdown.signal.aborted) exit(130);
+      else shutdown.abort(signal);
+    });
+  }
+  return shutdown.signal;
+}
+
+/** A readable that may be a terminal (process.stdin). */
+export type InputStream = NodeJS.ReadableStream & AsyncIterable<Uint8Array | string> & { readonly isTTY?: boolean };
+/** A writable that may be a terminal (process.stdout). */
+export type OutputStream = NodeJS.WritableStream & { readonly isTTY?: boolean };
+
+export interface NodeStreams {
+  readonly stdin: InputStream;
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+export function createNodeIo(streams: NodeStreams, shutdown: AbortSignal): Io {
+  const isTTY = streams.stdout.isTTY === true;
+  return {
+    stdout: { write: (text) => void streams.stdout.write(text) },
+    stderr: { write: (text) => void streams.stderr.write(text) },
+    // Stops after maxBytes + 1 bytes: `yes | aigw validate -` costs that much memory, then is refused.
+    readStdin: async (maxBytes) => Buffer.from(await readBoundedStream(streams.stdin, maxBytes)),
+    env: streams.env,
+    cwd: streams.cwd,
+    isTTY,
+    color: decideColor(streams.env, isTTY),
+    shutdown,
+    ...(streams.stdin.isTTY === true && isTTY ? { confirm: createConfirm(streams.stdin, streams.stdout) } : {}),
+  };
+}
+
+/**
+ * A yes/no question on the terminal. Only y or yes is a yes. Ctrl-D (end of input) and Ctrl-C, which
+ * readline turns into an AbortError, or a stdin that closes, leave the question unanswered: that is
+ * declining (apply exits 1, "not applied"), not an error.
+ */
+export function createConfirm(input: InputStream, output: OutputStream): (question: string) => Promise<boolean> {
+  return async (question) => {
+    const prompt = createInterface({ input, output });
+    const closed = new Promise<undefined>((resolve) => prompt.once('close', () => resolve(undefined)));
+    try {
+      const answer = await Promise.race([prompt.question(`${question} [y/N] `), closed]);
+      if (answer === undefined) {
+        output.write('\n');
+        return false;
+      }
+      return /^y(es)?$/i.test(answer.trim());
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'AbortError')) throw error;
+      output.write('\n');
+      return false;
+    } finally {
+      prompt.close();
+    }
+  };
+}
