@@ -213,6 +213,18 @@ test('a base_url with user-info credentials is an error that names neither user 
   assert.equal(/proxyuser|proxy-pw-1234/.test(JSON.stringify(diagnostics)), false);
 });
 
+test('a base_url placeholder no setting fills is reported at base_url, never as a missing setting the entry already has', () => {
+  const text = join(CREDENTIALS.trimEnd(), 'providers:', '  openai: { base_url: "https://x.example/{api_key}/v1", api_key: "${OPENAI_API_KEY}" }', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }');
+  const { diagnostics } = loadManifest({ text, file: 'x' }, { env: { OPENAI_API_KEY: 'sk-test-value-123' } });
+  assert.deepEqual(diagnostics.map((diagnostic) => [diagnostic.ruleId, diagnostic.line, diagnostic.column]), [['provider/bad-base-url', 4, 23]]);
+  assert.match(diagnostics[0]?.message ?? '', /base_url of provider "openai" has \{api_key\}, which no setting of openai fills/);
+  // A placeholder that is a setting of the type is still a missing setting, at the entry.
+  const azure = join(CREDENTIALS.trimEnd(), 'providers:', '  azure-openai: { base_url: "https://{resource}.openai.azure.com", api_key: "${AZURE_KEY}" }', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: azure-openai, model: a }] }');
+  const missing = loadManifest({ text: azure, file: 'x' }, { env: { AZURE_KEY: 'k' } }).diagnostics;
+  assert.deepEqual(missing.map((diagnostic) => diagnostic.ruleId), ['provider/missing-setting']);
+  assert.match(missing[0]?.message ?? '', /needs resource/);
+});
+
 test('--allow-missing-env turns env/missing-variable into a warning and keeps the manifest', () => {
   const result = loadManifest({ text: cases['env/missing-variable'].fires, file: 'x' }, { env: {}, allowMissingEnv: true });
   assert.deepEqual(result.diagnostics.map((diagnostic) => [diagnostic.ruleId, diagnostic.severity]), [['env/missing-variable', 'warning']]);

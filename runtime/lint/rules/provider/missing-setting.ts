@@ -5,7 +5,7 @@
  */
 import { PROVIDER_DEFAULTS } from '../../../adapters/provider-defaults.js';
 import { pointerOf } from '../../../manifest/positions.js';
-import { unfilledPlaceholders } from '../../../manifest/provider-catalog.js';
+import { settingFieldsOf, unfilledPlaceholders } from '../../../manifest/provider-catalog.js';
 import type { Finding, LintRule } from '../../rule.js';
 import { targetsOf, fallbacksOf } from '../../walk.js';
 
@@ -15,7 +15,9 @@ export const providerMissingSettingRule: LintRule = {
     const findings: Finding[] = [];
     for (const provider of manifest.providers.values()) {
       const missing = new Set(PROVIDER_DEFAULTS[provider.type].requiredSettings.filter((name) => provider.settings[name] === undefined));
-      for (const name of unfilledPlaceholders(provider.baseUrl)) missing.add(name);
+      // A placeholder that names no setting of the type is provider/bad-base-url's (at base_url).
+      const settings = settingFieldsOf(provider.type);
+      for (const name of unfilledPlaceholders(provider.baseUrl)) if (settings.includes(name)) missing.add(name);
       if (missing.size === 0) continue;
       const names = [...missing];
       const pointer = provider.declared ? pointerOf('providers', provider.id) : firstUse(document, provider.id);
