@@ -93,8 +93,8 @@ async function readScenario(file: string | undefined, manifest: Manifest, fixtur
   if (file === undefined) {
     loaded = loadScenario({ text: '', file: '<default scenario>' });
   } else {
-    const text = (await readBoundedInput(file, io, MAX_SCENARIO_BYTES)).toString('utf8');
-    loaded = loadScenario({ text, file: file === '-' ? '<stdin>' : file });
+    const bytes = await readBoundedInput(file, io, MAX_SCENARIO_BYTES);
+    loaded = loadScenario({ text: bytes, file: file === '-' ? '<stdin>' : file });
   }
   const diagnostics = [...loaded.diagnostics, ...checkScenario(loaded, manifest, fixtures)];
   if (diagnostics.length > 0 || loaded.scenario === undefined) {

@@ -41,7 +41,8 @@ export function validateScenarioShape(document: unknown, positions: PositionInde
 
 function describe(error: ErrorObject, positions: PositionIndex, file: string): Diagnostic | undefined {
   const pointer = error.instancePath;
-  const where = describePointer(pointer);
+  // describePointer names the root "the manifest"; here it is the scenario.
+  const where = pointer === '' ? 'the scenario' : describePointer(pointer);
   const params = error.params as Record<string, unknown>;
   const at = (path: string, part: 'key' | 'value' = 'value') => positions.locate(path, part);
   switch (error.keyword) {

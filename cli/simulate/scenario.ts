@@ -7,7 +7,9 @@
 import type { Diagnostic } from '../../runtime/lint/diagnostic.js';
 import { didYouMean } from '../../runtime/lint/did-you-mean.js';
 import type { Manifest } from '../../runtime/manifest/types.js';
+import { makeDiagnostic } from '../../runtime/lint/make-diagnostic.js';
 import { parseYaml } from '../../runtime/manifest/parse-yaml.js';
+import { decodeSource } from '../../runtime/manifest/read-source.js';
 import type { PositionIndex } from '../../runtime/manifest/positions.js';
 import type { FixtureIndex } from '../../runtime/mock/fixture-index.js';
 import type { ErrorFault, FaultRule, LatencyModel } from '../../runtime/transport/fixture-transport.js';
@@ -127,10 +129,15 @@ export function normalizeScenario(document: unknown): Scenario {
 }
 
 /** YAML → schema → normalized scenario. An empty file is the default scenario. */
-export function loadScenario(source: { readonly text: string; readonly file: string }): LoadedScenario {
+/** `text` as read (bytes: checked like a manifest file, UTF-8 and no binary data) or already decoded. */
+export function loadScenario(source: { readonly text: string | Uint8Array; readonly file: string }): LoadedScenario {
   const { file } = source;
-  if (source.text.trim() === '') return { scenario: normalizeScenario({}), diagnostics: [], file };
-  const parsed = parseYaml(source.text, file);
+  const decoded = decodeSource(source.text);
+  if (!decoded.ok) {
+    return { diagnostics: [makeDiagnostic(decoded.problem === 'too-large' ? 'yaml/too-large' : 'yaml/not-utf8', file, decoded.position, decoded.message)], file };
+  }
+  if (decoded.text.trim() === '') return { scenario: normalizeScenario({}), diagnostics: [], file };
+  const parsed = parseYaml(decoded.text, file);
   if (parsed.value === undefined) return { diagnostics: parsed.diagnostics, file };
   const shape = validateScenarioShape(parsed.value, parsed.positions, file);
   if (shape.length > 0) return { diagnostics: shape, positions: parsed.positions, file };

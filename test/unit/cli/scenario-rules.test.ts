@@ -73,3 +73,15 @@ test('every scenario rule has a case here and a row in the README', () => {
     assert.ok(readme.includes(`| \`${ruleId}\` | error | ${rule.summary} |`), `README lacks the row for ${ruleId}`);
   }
 });
+
+test('a scenario file is checked like a manifest file: invalid UTF-8 is yaml/not-utf8 at its line, never silently replaced', () => {
+  const bytes = Buffer.concat([Buffer.from('requests: 10\nmodels: { "gpt-4o-mini'), Buffer.from([0xe9]), Buffer.from('": 1 }\n')]);
+  const loaded = loadScenario({ text: bytes, file: 'scenario.yaml' });
+  assert.equal(loaded.scenario, undefined);
+  assert.deepEqual(loaded.diagnostics.map((diagnostic) => [diagnostic.ruleId, diagnostic.line]), [['yaml/not-utf8', 2]]);
+});
+
+test('a scenario that is not a mapping is named as the scenario, not the manifest', () => {
+  const loaded = loadScenario({ text: '[1, 2]\n', file: 'scenario.yaml' });
+  assert.match(loaded.diagnostics[0]?.message ?? '', /^the scenario must be object/);
+});
