@@ -1,10 +1,10 @@
 /**
  * A running gateway as a manifest source (`aigw diff MANIFEST --gateway URL`): the live document from
  * signed GET /admin/config, as JSON text the shared loader reads like any file. Secrets arrive masked
- * (`${VAR}` as written, literals as `****`), so a literal secret in the local file shows as a masked
- * change — the gateway never sends the value.
+ * (`${VAR}` as written, literals as `****`): the gateway never sends the value. Its live version comes
+ * along: computed from the unmasked document, it tells whether a local file is the very same manifest.
  */
-import type { ManifestSourceText } from '../runtime/manifest/load-manifest.js';
+import type { SourceText } from './manifest-source.js';
 import { createAdminClient, describeRejection, isRecord, loadSigningKey } from './admin-client.js';
 import type { Io } from './io.js';
 import { InputError } from './usage-error.js';
@@ -17,7 +17,7 @@ export interface GatewaySourceSpec {
   readonly keyFile?: string;
 }
 
-export async function readGatewayManifest(spec: GatewaySourceSpec, io: Io): Promise<ManifestSourceText> {
+export async function readGatewayManifest(spec: GatewaySourceSpec, io: Io): Promise<SourceText> {
   const key = await loadSigningKey({ keyId: spec.keyId, keyFile: spec.keyFile }, io);
   const client = await createAdminClient(key, io);
   try {
@@ -25,7 +25,9 @@ export async function readGatewayManifest(spec: GatewaySourceSpec, io: Io): Prom
     if (response.status !== 200 || !isRecord(response.body) || response.body['manifest'] === undefined) {
       throw new InputError(`gateway ${spec.url} refused GET /admin/config: ${describeRejection(response)}`);
     }
-    return { text: JSON.stringify(response.body['manifest'], null, 2), file: spec.url };
+    const version = response.body['version'];
+    const text = JSON.stringify(response.body['manifest'], null, 2);
+    return typeof version === 'string' ? { text, file: spec.url, liveVersion: version } : { text, file: spec.url };
   } finally {
     await client.close();
   }

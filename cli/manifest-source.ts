@@ -22,7 +22,12 @@ export interface ManifestSource {
   /** How diagnostics and diffs name it: the path as given, `<stdin>`, or the gateway URL. */
   readonly label: string;
   /** The manifest text, at most the size limit plus one byte; I/O failures are InputErrors (exit 2). */
-  read(): Promise<ManifestSourceText>;
+  read(): Promise<SourceText>;
+}
+
+/** A source's text; a gateway also says which version it runs (computed there, from the unmasked document). */
+export interface SourceText extends ManifestSourceText {
+  readonly liveVersion?: string;
 }
 
 export const STDIN_LABEL = '<stdin>';
@@ -72,9 +77,10 @@ export function openManifestSource(spec: ManifestSourceSpec, io: Io): ManifestSo
 }
 
 /** Reads and loads one source; I/O problems throw InputError, manifest problems are diagnostics. */
-export async function loadManifestSource(source: ManifestSource, io: Io, options: { allowMissingEnv?: boolean } = {}): Promise<LoadManifestResult> {
+export async function loadManifestSource(source: ManifestSource, io: Io, options: { allowMissingEnv?: boolean } = {}): Promise<LoadManifestResult & { liveVersion?: string }> {
   const text = await source.read();
-  return loadManifest(text, { env: io.env, allowMissingEnv: options.allowMissingEnv === true });
+  const result = loadManifest(text, { env: io.env, allowMissingEnv: options.allowMissingEnv === true });
+  return text.liveVersion === undefined ? result : { ...result, liveVersion: text.liveVersion };
 }
 
 /** A file system error as a few words (`no such file`, `is a directory`, `permission denied`). */

@@ -25,7 +25,11 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   const newSide = await loadSide(next, io);
   if (oldSide === undefined || newSide === undefined) return ExitCode.Usage;
 
-  const changes = computeChangeSet(oldSide.manifest, newSide.manifest);
+  // Equal versions are the same document (a gateway's version is computed from its unmasked manifest),
+  // so a literal secret the gateway masks as **** is not a change.
+  const changes = oldSide.version === newSide.version
+    ? computeChangeSet(newSide.manifest, newSide.manifest)
+    : computeChangeSet(oldSide.manifest, newSide.manifest);
   if (format === 'json') {
     io.stdout.write(`${JSON.stringify({
       version: CHANGESET_JSON_VERSION,
@@ -62,5 +66,5 @@ async function loadSide(source: ManifestSource, io: Io): Promise<{ manifest: Man
     io.stderr.write(renderDiagnosticsText([{ file: source.label, diagnostics: errors }], { color: false }));
     return undefined;
   }
-  return { manifest: result.manifest, version: manifestVersion(result.document) };
+  return { manifest: result.manifest, version: result.liveVersion ?? manifestVersion(result.document) };
 }

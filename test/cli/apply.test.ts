@@ -198,6 +198,21 @@ test('aigw diff MANIFEST --gateway URL diffs against the live config (signed GET
   assert.match(unsigned.err(), /--key-id and --key-file/);
 });
 
+test('aigw diff --gateway on the very manifest the gateway runs, literal secret included, is no change (exit 0 with --exit-code)', async (t) => {
+  const key = ed25519Key();
+  const literal = MANIFEST_A.replace('ai_routes:', 'providers:\n  openai: { api_key: "sk-live-LITERALSECRET999" }\nai_routes:');
+  const gateway = await listenGateway(t, { keys: [key], plane: { manifest: { text: literal, file: 'routes.yaml' } } });
+  const { flags, directory } = writeKeyFile(t, key);
+  const io = createTestIo();
+  const code = await main(['diff', manifestFile(directory, 'routes.yaml', literal), '--gateway', gateway.url, '--exit-code', '--format', 'json', ...flags], io);
+  assert.equal(code, ExitCode.Ok, io.out());
+  const report = JSON.parse(io.out());
+  assert.equal(report.changed, false);
+  assert.equal(report.before.manifestVersion, gateway.plane.holder.current().version);
+  assert.equal(report.after.manifestVersion, gateway.plane.holder.current().version);
+  assert.ok(!io.out().includes('LITERALSECRET'));
+});
+
 test('a dry-run answer without versions and a change set is a rejection (exit 1), never a crash or a version "undefined"', async (t) => {
   // Something that answers 200 JSON on the admin path but is not an aigw admin plane (or an older one).
   const received: string[] = [];
