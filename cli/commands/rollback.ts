@@ -1,8 +1,10 @@
 /**
  * `aigw rollback --gateway URL... [--to VERSION]`: signed POST /admin/rollback to each gateway.
  * Without --to the first gateway picks its previous version, and the others are sent that exact
- * version: "previous" asked N times of replicas sharing a store would step back N times. Exit 0
- * rolled back, 1 a gateway refused (unknown version, invalid there), 2 unreachable or usage.
+ * version: "previous" asked N times of replicas sharing a store would step back N times. Every
+ * gateway must answer a signed GET /admin/status first: one unreachable or refusing replica means
+ * nothing is rolled back anywhere (as apply's dry run), rather than a fleet left half rolled back.
+ * Exit 0 rolled back, 1 a gateway refused (unknown version, invalid there), 2 unreachable or usage.
  */
 import { createAdminClient, describeRejection, GatewayUnreachableError, isRecord, loadSigningKey, resolveGateways, shortVersion } from '../admin-client.js';
 import { exitCodeOf, parseFormat, renderValidation, type GatewayOutcome } from '../admin-outcome.js';
@@ -22,6 +24,19 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   const client = await createAdminClient(await loadSigningKey(options, io), io);
   const outcomes: GatewayOutcome[] = [];
   try {
+    for (const gateway of gateways) {
+      try {
+        const status = await client.request(gateway, { method: 'GET', path: '/admin/status' });
+        if (status.status !== 200) outcomes.push({ gateway, result: 'rejected', status: status.status, message: describeRejection(status) });
+      } catch (error) {
+        if (!(error instanceof GatewayUnreachableError)) throw error;
+        outcomes.push({ gateway, result: 'unreachable', message: error.message });
+      }
+    }
+    if (outcomes.length > 0) {
+      if (format === 'text') io.stderr.write(`aigw: nothing rolled back: ${outcomes.length} of ${gateways.length} gateway(s) did not answer the pre-flight status check\n`);
+      return report(outcomes, format, io);
+    }
     for (const gateway of gateways) {
       let response;
       try {
@@ -46,6 +61,10 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   } finally {
     await client.close();
   }
+  return report(outcomes, format, io);
+}
+
+function report(outcomes: readonly GatewayOutcome[], format: 'text' | 'json', io: Io): ExitCode {
   if (format === 'json') {
     io.stdout.write(`${JSON.stringify({ version: ROLLBACK_JSON_VERSION, gateways: outcomes }, null, 2)}\n`);
   } else {

@@ -46,3 +46,16 @@ test('rollback --to an unknown version: exit 1 with version_not_found, nothing c
   const usage = createTestIo();
   assert.equal(await main(['rollback', '--gateway', gateway.url, '--to', 'HEAD~1', ...flags], usage), ExitCode.Usage);
 });
+
+test('one unreachable gateway means nothing is rolled back anywhere: the fleet is never left half rolled back (exit 2)', async (t) => {
+  const key = ed25519Key();
+  const gateway = await listenGateway(t, { keys: [key] });
+  await gateway.plane.applier.apply({ text: MANIFEST_B, file: 'b', origin: 'reload' });
+  const live = gateway.plane.holder.current().version;
+  const { flags } = writeKeyFile(t, key);
+  const io = createTestIo();
+  assert.equal(await main(['rollback', '--gateway', gateway.url, '--gateway', 'http://127.0.0.1:1', ...flags], io), ExitCode.Usage);
+  assert.equal(gateway.plane.holder.current().version, live, 'the reachable gateway kept its version');
+  assert.match(io.err(), /nothing rolled back: 1 of 2 gateway\(s\) did not answer/);
+  assert.doesNotMatch(io.out(), /rolled back to/);
+});
