@@ -8,7 +8,8 @@ import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type
 import { CLIENT_CLOSED_STATUS } from '../routing/engine.js';
 import type { GatewayDeps } from './gateway-deps.js';
 import { newTrace } from './gateway-deps.js';
-import { AigwError, ERRORS } from '../errors.js';
+import { AigwError, ERRORS, isAigwError } from '../errors.js';
+import { authenticate } from './plugins/credentials.js';
 import { answerClientError, timedOutSocket } from './client-error.js';
 import { registerErrorHandling, sendError } from './plugins/error-handler.js';
 import { requestIdFrom } from './plugins/request-id.js';
@@ -44,6 +45,25 @@ type RawRequest = IncomingMessage & { aigwRequest?: FastifyRequest };
 
 function isChatPath(url: string): boolean {
   return url.startsWith('/v1/chat/completions');
+}
+
+/**
+ * Authenticates a chat request from its headers against the live config; the handler reuses the
+ * result when the config has not changed since. False (the trace says why) for a missing or unknown key.
+ */
+function authenticateEarly(request: FastifyRequest, deps: GatewayDeps): boolean {
+  const live = deps.config.current();
+  const trace = request.aigwTrace;
+  try {
+    trace.credential = authenticate(request.headers.authorization, live);
+    trace.authenticatedAgainst = live;
+    return true;
+  } catch (error) {
+    if (!isAigwError(error)) throw error;
+    trace.errorCode = error.code;
+    trace.errorMessage = error.message;
+    return false;
+  }
 }
 
 /** Answered while draining (readiness turns 503 there; liveness and metrics stay up). */
@@ -108,6 +128,12 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
       // retry opens a new connection (to another replica), and the socket closes after this answer.
       reply.header('connection', 'close');
       sendError(reply, new AigwError(ERRORS.SHUTTING_DOWN, 'The gateway is shutting down; retry the request.'));
+      return;
+    }
+    // The key is checked before the body is read: a client without a valid key cannot make the
+    // gateway buffer a body (up to the body limit) on its behalf.
+    if (isChatPath(request.url) && !authenticateEarly(request, deps)) {
+      sendError(reply, new AigwError(ERRORS.UNAUTHENTICATED, request.aigwTrace.errorMessage ?? 'Incorrect API key provided.'));
       return;
     }
     done();

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditInput } from '../audit/record.js';
 import type { Clock } from '../clock.js';
+import type { Credential } from '../manifest/types.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { ChatCompletionRequest } from '../openai/wire.js';
 import type { QuotaLimiter } from '../quota/limiter.js';
@@ -55,6 +56,9 @@ export interface RequestTrace {
   manifestVersion: string | undefined;
   /** The chat handler started: from then on it writes the record, whatever happens. */
   entered: boolean;
+  /** The credential onRequest authenticated, and the config it checked against (the handler reuses it for that config). */
+  credential: Credential | undefined;
+  authenticatedAgainst: LiveConfig | undefined;
   /** The chat handler ran (otherwise the request failed in parsing: 400/413). */
   handled: boolean;
   /** The client closed the connection before the handler started (mid-body): status 499. */
@@ -80,6 +84,8 @@ export function newTrace(clock: Clock): RequestTrace {
     errorMessage: undefined,
     manifestVersion: undefined,
     entered: false,
+    credential: undefined,
+    authenticatedAgainst: undefined,
     handled: false,
     clientClosedEarly: false,
     finished: false,

@@ -122,6 +122,24 @@ ai_routes:
     assert.ok(!error.message.includes('sk-unknown'), 'the key is not echoed');
   });
 
+  test('401 comes before the body is read: a client without a valid key cannot make the gateway wait for (or buffer) its body', async () => {
+    const { connect } = await import('node:net');
+    const { hostname, port } = new URL(handle.url);
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => { answer += chunk; });
+    // Headers of a 1 MB body, and not one byte of it.
+    socket.write('POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000000\r\nx-request-id: early-401\r\n\r\n');
+    await eventually(() => (answer.includes('\r\n\r\n') ? true : undefined), 3_000, 'an answer before the body');
+    socket.destroy();
+    assert.match(answer, /^HTTP\/1\.1 401 /);
+    assert.match(answer, /"code":"invalid_api_key"/);
+    const record = await eventually(async () => (await handle.auditRecords()).find((line) => line.http.request.id === 'early-401'), 3_000, 'its audit record');
+    assert.equal(record.http.response.status_code, 401);
+    assert.equal(record.error?.code, 'AIGW_E_UNAUTHENTICATED');
+  });
+
   test('403 route_not_allowed: the credential allow-list excludes the route', async () => {
     const narrow = handle.newClient({ apiKey: NARROW_KEY });
     const error = await rejectsWith(narrow.chat.completions.create({ model: 'private-model', messages }), 403, 'route_not_allowed');

@@ -80,7 +80,8 @@ function createRunStop(): { readonly stop: StopRun; readonly onAbortable: (abort
 }
 
 async function handle(request: FastifyRequest, reply: FastifyReply, deps: GatewayDeps, live: LiveConfig, trace: RequestTrace, running: Set<StopRun>): Promise<void> {
-  const credential = authenticate(request.headers.authorization, live);
+  // Authenticated in onRequest (before the body was read) against this same config, or again here.
+  const credential = trace.authenticatedAgainst === live ? trace.credential : authenticate(request.headers.authorization, live);
   trace.credentialId = credential?.id;
   const body = deps.validateRequest(request.body);
   trace.requestedModel = body.model;
