@@ -107,3 +107,10 @@ test('null is accepted for every nullable parameter (the param table treats it a
   };
   assert.doesNotThrow(() => validateRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], ...nulls }));
 });
+
+test('a model name over 256 characters is refused (it would be echoed into logs, metric labels and the audit record)', () => {
+  assert.doesNotThrow(() => validateRequest({ model: 'm'.repeat(256), messages: [{ role: 'user', content: 'x' }] }));
+  const error = rejection({ model: 'm'.repeat(257), messages: [{ role: 'user', content: 'x' }] });
+  assert.equal(error.param, 'model');
+  assert.ok(!error.message.includes('m'.repeat(257)), 'the value itself is not echoed');
+});
