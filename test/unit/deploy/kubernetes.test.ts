@@ -151,6 +151,9 @@ test('the ConfigMap is mounted as a directory (no subPath) where the manifest ar
   assert.equal(typeof text, 'string');
   const loaded = loadManifest({ text: String(text), file: 'configmap routes.yaml' }, { env: {}, allowMissingEnv: true });
   assert.ok(loaded.manifest, JSON.stringify(loaded.diagnostics));
+  // The provider-key Secret is optional: without any key the manifest must still load (targets fail over), never stop the pods.
+  const withoutKeys = loadManifest({ text: String(text), file: 'configmap routes.yaml' }, { env: {} });
+  assert.ok(withoutKeys.manifest, JSON.stringify(withoutKeys.diagnostics));
 });
 
 test('provider keys come from a Secret under the variables the adapters read', () => {
