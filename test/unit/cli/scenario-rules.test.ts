@@ -85,3 +85,13 @@ test('a scenario that is not a mapping is named as the scenario, not the manifes
   const loaded = loadScenario({ text: '[1, 2]\n', file: 'scenario.yaml' });
   assert.match(loaded.diagnostics[0]?.message ?? '', /^the scenario must be object/);
 });
+
+test("the README's scenario example loads and checks clean against examples/routes.yaml (it is copied by users)", () => {
+  const readme = readFileSync(packagePath('README.md'), 'utf8');
+  const block = /```yaml\n(seed: 42[\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(block !== undefined, 'the scenario example is in the README');
+  const example = loadManifest({ text: readFileSync(packagePath('examples/routes.yaml'), 'utf8'), file: 'examples/routes.yaml' }, { env: {}, allowMissingEnv: true }).manifest;
+  assert.ok(example !== undefined);
+  const loaded = loadScenario({ text: block, file: 'README scenario' });
+  assert.deepEqual([...loaded.diagnostics, ...checkScenario(loaded, example, fixtures)], []);
+});
