@@ -17,6 +17,8 @@ export interface ProviderDefaults {
   readonly requiredSettings: readonly string[];
   /** Settings defaults (e.g. azure api_version). */
   readonly settingDefaults: Readonly<Record<string, string>>;
+  /** The key is optional: requests go out without auth when none is set (a local vLLM server). */
+  readonly credentialOptional?: true;
 }
 
 const openAICompatible = (baseUrl: string, keyEnv: string): ProviderDefaults => ({
@@ -81,5 +83,6 @@ export const PROVIDER_DEFAULTS: Readonly<Record<ProviderType, ProviderDefaults>>
   perplexity: openAICompatible('https://api.perplexity.ai', 'PERPLEXITY_API_KEY'),
   openrouter: openAICompatible('https://openrouter.ai/api/v1', 'OPENROUTER_API_KEY'),
   ollama: { baseUrl: 'http://localhost:11434', credentialEnv: {}, settings: [], requiredSettings: [], settingDefaults: {} },
-  vllm: openAICompatible('http://localhost:8000/v1', 'VLLM_API_KEY'),
+  // Bearer only when a key is set (its adapter profile's 'bearer-when-configured').
+  vllm: { ...openAICompatible('http://localhost:8000/v1', 'VLLM_API_KEY'), credentialOptional: true },
 };

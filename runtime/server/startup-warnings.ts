@@ -9,8 +9,8 @@ export function startupWarnings(manifest: Manifest, demo: boolean): string[] {
   }
   if (demo) return warnings;
   for (const entry of manifest.providers.values()) {
-    const expected = PROVIDER_DEFAULTS[entry.type].credentialEnv;
-    if (Object.keys(expected).length === 0) continue;
+    const defaults = PROVIDER_DEFAULTS[entry.type];
+    if (Object.keys(defaults.credentialEnv).length === 0 || defaults.credentialOptional === true) continue;
     const present = Object.values(entry.credentials).some((secret) => secret.present);
     if (!present) {
       const names = Object.values(entry.credentials).map((secret) => secret.masked).join(' or ');

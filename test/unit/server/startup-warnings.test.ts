@@ -30,3 +30,14 @@ test('each provider whose key is not set is named (never its value); demo mode n
   assert.ok(!warnings.join('\n').includes('sk-present'));
   assert.equal(startupWarnings(manifest(routes), true).filter((warning) => warning.startsWith('provider')).length, 0);
 });
+
+test('a provider whose key is optional (vLLM: bearer only when set) is not warned about: it serves without one', () => {
+  const vllm = `
+providers:
+  team-vllm: { type: vllm, base_url: "http://vllm:8000/v1" }
+ai_routes:
+  - { name: local, match: { model: local }, targets: [ { provider: team-vllm, model: llama } ] }
+`;
+  const warnings = startupWarnings(manifest(vllm), false);
+  assert.deepEqual(warnings.filter((warning) => warning.startsWith('provider')), []);
+});
