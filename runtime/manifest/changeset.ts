@@ -64,7 +64,15 @@ export interface ChangeSet {
 interface FieldValue {
   readonly display: ChangeValue;
   readonly identity: string;
+  /**
+   * It holds a value a gateway's GET /admin/config masked (a literal secret or URL password as ****):
+   * only its display can be compared (`aigw apply`'s server-side dry run compares the real value).
+   */
+  readonly masked?: true;
 }
+
+/** How GET /admin/config shows a literal secret or a URL password. */
+const GATEWAY_MASK = '****';
 
 type Fields = Map<string, FieldValue>;
 
@@ -127,6 +135,7 @@ function diffFields(before: Fields, after: Fields): FieldChange[] {
     const old = before.get(field);
     const next = after.get(field);
     if (old?.identity === next?.identity) continue;
+    if ((old?.masked === true || next?.masked === true) && old !== undefined && next !== undefined && canonicalJson(old.display) === canonicalJson(next.display)) continue;
     const maskedChange = old !== undefined && next !== undefined && canonicalJson(old.display) === canonicalJson(next.display);
     changes.push({
       field,
@@ -197,7 +206,9 @@ function auditFields(audit: AuditPolicy): Fields {
   const secrets = audit.sinks.flatMap((sink) => (sink.type === 'elasticsearch' ? [sink.apiKey, sink.password] : []))
     .map((secret) => (secret === undefined ? '' : secretValue(secret).identity))
     .concat(audit.sinks.map((sink) => (sink.type === 'elasticsearch' ? digest(sink.url) : '')));
-  fields.set('sinks', { display: sinks, identity: canonicalJson([sinks, secrets]) });
+  const masked = audit.sinks.some((sink) => sink.type === 'elasticsearch'
+    && ([sink.apiKey, sink.password].some((secret) => secret !== undefined && isGatewayMasked(secret)) || hasMaskedPassword(sink.url)));
+  fields.set('sinks', masked ? { display: sinks, identity: canonicalJson([sinks, secrets]), masked } : { display: sinks, identity: canonicalJson([sinks, secrets]) });
   put(fields, 'prompt', audit.prompt);
   put(fields, 'completion', audit.completion);
   put(fields, 'redact', audit.redact.map((rule) => ('preset' in rule ? rule.preset : `pattern ${rule.pattern}`)));
@@ -212,12 +223,22 @@ function put(fields: Fields, name: string, display: ChangeValue): void {
 /** Env references compare by name; literals by a digest of the value, which never leaves this module. */
 function secretValue(secret: SecretRef): FieldValue {
   if (secret.source.kind === 'env') return { display: secret.masked, identity: `env:${secret.source.name}` };
-  return { display: secret.masked, identity: `literal:${digest(secret.reveal() ?? '')}` };
+  const identity = `literal:${digest(secret.reveal() ?? '')}`;
+  return isGatewayMasked(secret) ? { display: secret.masked, identity, masked: true } : { display: secret.masked, identity };
+}
+
+function isGatewayMasked(secret: SecretRef): boolean {
+  return secret.source.kind !== 'env' && secret.reveal() === GATEWAY_MASK;
+}
+
+/** A URL whose user-info password is the gateway's mask. */
+function hasMaskedPassword(url: string): boolean {
+  return maskUrlPassword(url) === url && /:\*\*\*\*@/.test(url);
 }
 
 /** A URL shown with its user-info password masked, compared by a digest of the whole URL. */
 function urlValue(url: string): FieldValue {
-  return { display: maskUrlPassword(url), identity: digest(url) };
+  return hasMaskedPassword(url) ? { display: maskUrlPassword(url), identity: digest(url), masked: true } : { display: maskUrlPassword(url), identity: digest(url) };
 }
 
 function digest(value: string): string {

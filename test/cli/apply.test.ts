@@ -211,6 +211,13 @@ test('aigw diff --gateway on the very manifest the gateway runs, literal secret 
   assert.equal(report.before.manifestVersion, gateway.plane.holder.current().version);
   assert.equal(report.after.manifestVersion, gateway.plane.holder.current().version);
   assert.ok(!io.out().includes('LITERALSECRET'));
+  // Something else changed: the masked literal (****) cannot be compared, so it is not reported as changed.
+  const other = createTestIo();
+  const changedWeights = literal.replace('weight: 60', 'weight: 50').replace('weight: 40', 'weight: 50');
+  assert.equal(await main(['diff', manifestFile(directory, 'weights.yaml', changedWeights), '--gateway', gateway.url, '--exit-code', '--format', 'json', ...flags], other), ExitCode.Findings);
+  const changed = JSON.parse(other.out());
+  assert.deepEqual(changed.providers, [], 'no phantom "value changed" for the masked literal');
+  assert.ok(changed.routes.length > 0);
 });
 
 test('a dry-run answer without versions and a change set is a rejection (exit 1), never a crash or a version "undefined"', async (t) => {
