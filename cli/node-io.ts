@@ -46,8 +46,22 @@ export interface NodeStreams {
   readonly cwd: string;
 }
 
+/**
+ * A reader that went away (`aigw … | head`) is not the command's failure: its EPIPE, and the writes
+ * after it, are dropped so the exit code stays the command's own (an unhandled EPIPE exits 1, which a
+ * CI gate would read as findings). Any other output error still surfaces.
+ */
+export function ignoreClosedReader(stream: OutputStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    throw error;
+  });
+}
+
 export function createNodeIo(streams: NodeStreams, shutdown: AbortSignal): Io {
   const isTTY = streams.stdout.isTTY === true;
+  ignoreClosedReader(streams.stdout);
+  ignoreClosedReader(streams.stderr);
   return {
     stdout: { write: (text) => void streams.stdout.write(text) },
     stderr: { write: (text) => void streams.stderr.write(text) },

@@ -65,3 +65,13 @@ test('an endless stdin is cut at 1 MiB: aigw validate - reports yaml/too-large a
   assert.equal((JSON.parse(run.stdout()) as { diagnostics: { ruleId: string }[] }).diagnostics[0]?.ruleId, 'yaml/too-large');
   assert.ok(written < 64 * 1024 * 1024, `the writer fed ${written} bytes before the process stopped reading`);
 });
+
+test('a reader that goes away (aigw … | head) does not change the exit code: EPIPE is not an error of the command', async (t) => {
+  const run = aigw(t, ['validate', 'no/such/manifest.yaml', '--format', 'json']);
+  // Both readers gone before the process writes a byte.
+  run.child.stdout?.destroy();
+  run.child.stderr?.destroy();
+  const exited = await run.exited;
+  assert.notEqual(exited, 'hung');
+  assert.deepEqual(exited, { code: 2, signal: null }, 'the usage error\'s own exit code');
+});
