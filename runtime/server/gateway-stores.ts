@@ -70,6 +70,19 @@ async function openRedisQuota(settings: Settings, metrics: GatewayMetrics, logge
 }
 
 /** Best effort, in reverse opening order: one failing store must not keep the others open. */
+/**
+ * The audit's last flush, then everything else (Redis connections, the admin plane) — also when that
+ * flush fails: a connection left open would keep the process alive past SIGTERM. The flush's error
+ * is still thrown, after the rest closed.
+ */
+export async function closeAfterAudit(audit: { close(): Promise<void> }, closers: readonly Closer[]): Promise<void> {
+  try {
+    await audit.close();
+  } finally {
+    await closeAll(closers);
+  }
+}
+
 export async function closeAll(closers: readonly Closer[]): Promise<void> {
   for (const close of [...closers].reverse()) {
     try {

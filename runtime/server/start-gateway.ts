@@ -26,7 +26,7 @@ import type { AdminPlaneOptions, RunningAdminPlane } from '../admin/start-admin-
 import { createAuditRecorder } from './audit-trace.js';
 import { buildApp, REDACTED_LOG_PATHS } from './build-app.js';
 import { demoOverlay } from './demo-overlay.js';
-import { closeAll, openStores, type Closer } from './gateway-stores.js';
+import { closeAfterAudit, closeAll, openStores, type Closer } from './gateway-stores.js';
 import { createLateLogger, type LateLogger } from './late-logger.js';
 import { drainAndClose } from './lifecycle.js';
 import { createConfigHolder, createLiveConfig, type ConfigHolder, type LiveConfig } from './live-config.js';
@@ -172,10 +172,7 @@ async function assemble(
       drainTimeoutMs: settings.drainTimeoutMs,
       onDrainStart: () => { draining = true; },
       onDeadline: () => shutdown.abort(),
-      closeResources: async () => {
-        await stores.audit.close();
-        await closeAll(closers);
-      },
+      closeResources: () => closeAfterAudit(stores.audit, closers),
     })),
   };
 }
