@@ -75,7 +75,7 @@ export async function createRedisConfigStore(options: RedisConfigStoreOptions): 
     subscribedOnce = true;
   });
   subscriber.subscribe(channel).catch((error: unknown) => {
-    options.logger.warn({ error: describe(error) }, 'config store: subscribing to Redis failed; relying on the poll until it reconnects');
+    options.logger.warn({ error: describeRedisError(error) }, 'config store: subscribing to Redis failed; relying on the poll until it reconnects');
   });
   const poll = setInterval(notify, options.pollIntervalMs ?? 30_000);
   poll.unref();
@@ -151,7 +151,7 @@ function connect(url: string, timeoutMs: number, logger: AdminLogger, role: stri
   let lastError = '';
   client.on('error', (error: unknown) => {
     // ioredis emits every failed reconnection; log each distinct reason once.
-    const reason = describe(error);
+    const reason = describeRedisError(error);
     if (reason === lastError) return;
     lastError = reason;
     logger.warn({ role, error: reason }, 'config store: Redis connection error');
@@ -168,6 +168,7 @@ function waitReady(client: Redis, timeoutMs: number): Promise<void> {
   });
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** An error's message with any URL password masked: a connection error may quote the URL it was given. */
+export function describeRedisError(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/(\/\/[^:/@\s]*:)[^@\s]*@/g, '$1****@');
 }

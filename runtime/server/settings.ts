@@ -56,7 +56,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'adminHost', flag: 'admin-host', env: 'AIGW_ADMIN_HOST', defaultValue: '127.0.0.1', kind: 'string', description: 'admin plane address' },
   { key: 'adminKeys', env: 'AIGW_ADMIN_KEYS', defaultValue: '', kind: 'string', secret: true, description: 'admin verification keys: keyId:hmac:<base64> or keyId:ed25519:<base64 public key>, comma-separated' },
   { key: 'adminKeysFile', flag: 'admin-keys-file', env: 'AIGW_ADMIN_KEYS_FILE', defaultValue: undefined, kind: 'string', description: 'file with admin verification keys, one per line' },
-  { key: 'redisUrl', env: 'AIGW_REDIS_URL', defaultValue: undefined, kind: 'string', secret: true, description: 'Redis for shared quotas and config across replicas (may hold a password: environment only)' },
+  { key: 'redisUrl', env: 'AIGW_REDIS_URL', defaultValue: undefined, kind: 'string', secret: true, pattern: { test: /^rediss?:\/\/[^\s/?#]+(\/\d*)?(\?\S*)?$/, says: 'a redis:// or rediss:// URL (redis://[user:password@]host[:port][/db])' }, description: 'Redis for shared quotas and config across replicas (may hold a password: environment only)' },
   { key: 'redisPrefix', flag: 'redis-prefix', env: 'AIGW_REDIS_PREFIX', defaultValue: 'aigw', kind: 'string', pattern: { test: /^[A-Za-z0-9._:-]{1,64}$/, says: '1 to 64 letters, digits, ".", "_", ":" or "-"' }, description: 'namespace of the Redis keys: gateways that must not share quotas or config each take their own' },
   { key: 'auditFile', flag: 'audit-file', env: 'AIGW_AUDIT_FILE', defaultValue: './audit.jsonl', kind: 'string', description: 'JSONL audit file when the manifest names no sink' },
   { key: 'bodyLimit', flag: 'body-limit', env: 'AIGW_BODY_LIMIT', defaultValue: 4 * 1024 * 1024, kind: 'integer', description: 'request body limit in bytes (413 above it)' },
@@ -120,7 +120,10 @@ function parseValue(spec: SettingSpec, raw: unknown, source: string): unknown {
   const text = String(raw).trim();
   switch (spec.kind) {
     case 'string':
-      if (spec.pattern !== undefined && !spec.pattern.test.test(text)) throw new SettingsError(`${source} must be ${spec.pattern.says}, got "${text}"`);
+      if (spec.pattern !== undefined && !spec.pattern.test.test(text)) {
+        // A secret setting (a Redis URL holds its password) is never quoted back.
+        throw new SettingsError(`${source} must be ${spec.pattern.says}${spec.secret === true ? '' : `, got "${text}"`}`);
+      }
       return text;
     case 'boolean':
       if (/^(1|true|yes|on)$/i.test(text)) return true;

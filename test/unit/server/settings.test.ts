@@ -56,3 +56,13 @@ test('the Redis namespace defaults to the keys aigw always used, and a gateway c
     });
   }
 });
+
+test('AIGW_REDIS_URL must be a redis:// or rediss:// URL, and the refusal never quotes it (it holds the password)', () => {
+  for (const bad of ['redis//default:s3cret-pw@redis:6379', 'http://default:s3cret-pw@redis:6379', 's3cret-pw']) {
+    assert.throws(() => resolveSettings({}, { AIGW_REDIS_URL: bad }), (error: unknown) => error instanceof SettingsError
+      && /AIGW_REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/.test(error.message) && !error.message.includes('s3cret-pw'));
+  }
+  for (const good of ['redis://127.0.0.1:6390', 'rediss://user:pw@redis.example:6380/2', 'redis://redis:6379/0?family=6']) {
+    assert.equal(resolveSettings({}, { AIGW_REDIS_URL: good }).redisUrl, good);
+  }
+});
