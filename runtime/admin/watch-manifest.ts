@@ -27,6 +27,8 @@ export interface WatchManifestOptions {
   readonly logger: AdminLogger;
   /** Quiet time after the last event before re-reading (default 200 ms). */
   readonly debounceMs?: number;
+  /** After a reload that failed (the shared store did not answer), when to try the same text again (default 5000 ms). */
+  readonly retryMs?: number;
   /** Applies the new text (the applier, origin "watch"). */
   readonly onText: (text: string) => Promise<ApplyOutcome>;
   /**
@@ -43,6 +45,7 @@ export interface ManifestWatcher {
 export function watchManifest(options: WatchManifestOptions): ManifestWatcher {
   const path = resolve(options.path);
   const debounceMs = options.debounceMs ?? 200;
+  const retryMs = options.retryMs ?? 5_000;
   const { logger } = options;
   let lastHash = options.startText === undefined ? undefined : sha256Hex(options.startText);
   let timer: NodeJS.Timeout | undefined;
@@ -65,8 +68,17 @@ export function watchManifest(options: WatchManifestOptions): ManifestWatcher {
     }
     const hash = sha256Hex(bytes);
     if (hash === lastHash) return;
+    const previousHash = lastHash;
     lastHash = hash;
-    const outcome = await options.onText(bytes.toString('utf8'));
+    let outcome: ApplyOutcome;
+    try {
+      outcome = await options.onText(bytes.toString('utf8'));
+    } catch (error) {
+      // Not applied (the shared store did not answer): this text is still to be applied, so the
+      // retry (runChecks) must not take it for the live one.
+      lastHash = previousHash;
+      throw error;
+    }
     switch (outcome.type) {
       case 'invalid':
         logger.error({ path, diagnostics: outcome.diagnostics.map(describeDiagnostic) }, 'watch: the changed manifest is invalid; keeping the live config');
@@ -98,7 +110,11 @@ export function watchManifest(options: WatchManifestOptions): ManifestWatcher {
           await check();
           watchTarget();
         } catch (error) {
-          logger.error({ path, error: error instanceof Error ? error.message : String(error) }, 'watch: reload failed; keeping the live config');
+          logger.error({ path, error: error instanceof Error ? error.message : String(error), retryInMs: retryMs }, 'watch: reload failed; keeping the live config and trying again');
+          if (!closed) {
+            clearTimeout(timer);
+            timer = setTimeout(runChecks, retryMs);
+          }
         }
       } while (again && !closed);
     })().finally(() => { running = undefined; });

@@ -104,3 +104,29 @@ test('unrelated files changing in the directory do not reload', async (t) => {
   await sleep(200);
   assert.equal(plane.applier.lastReload(), undefined);
 });
+
+test('an edit whose reload fails (the shared store did not answer) is tried again until it lands, with no new file event', async (t) => {
+  const { watchManifest } = await import('../../../runtime/admin/watch-manifest.js');
+  const directory = mkdtempSync(join(tmpdir(), 'aigw-watch-retry-'));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  const path = join(directory, 'routes.yaml');
+  writeFileSync(path, MANIFEST_A);
+  const texts: string[] = [];
+  const logger = recordingLogger();
+  const watcher = watchManifest({
+    path, logger, debounceMs: 20, retryMs: 50, startText: MANIFEST_A,
+    onText: async (text) => {
+      texts.push(text);
+      if (texts.length === 1) throw new Error('The shared config store (Redis) did not answer (commit); nothing changed.');
+      return { type: 'applied', unchanged: false, version: versionOf(text), previousVersion: versionOf(MANIFEST_A) } as never;
+    },
+  });
+  t.after(() => watcher.close());
+  await sleep(50);
+  writeFileSync(path, MANIFEST_B);
+  await eventually(() => texts.length >= 2, 'the retry');
+  assert.deepEqual(texts, [MANIFEST_B, MANIFEST_B]);
+  await sleep(150);
+  assert.equal(texts.length, 2, 'once applied, no more attempts');
+  assert.ok(logger.entries.some((entry) => entry.level === 'error' && /trying again/.test(entry.message)));
+});
