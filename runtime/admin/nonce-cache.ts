@@ -42,6 +42,23 @@ export function createMemoryNonceCache(clock: Clock, capacity = DEFAULT_NONCE_CA
   };
 }
 
+/**
+ * The shared window with this replica's own memory behind it: a nonce is new only when both say so.
+ * Redis alone forgets every nonce when it restarts without persistence, and a request captured
+ * minutes before would then pass again; the replica that first saw it still refuses it. (Another
+ * replica, which never saw it, cannot tell within that window: run Redis with persistence, and
+ * `aigw apply --if-match auto` makes a replayed reload a 412 once the config moved on.)
+ */
+export function createLayeredNonceCache(local: NonceCache, shared: NonceCache): NonceCache {
+  return {
+    async claim(keyId, nonce) {
+      // Shared first: a request it refuses (a replay, or Redis down) leaves nothing behind locally.
+      if (!(await shared.claim(keyId, nonce))) return false;
+      return local.claim(keyId, nonce);
+    },
+  };
+}
+
 /** One window across replicas: the first replica to SET NX a nonce owns it; any later claim fails. */
 export function createRedisNonceCache(client: Redis, prefix = 'aigw:admin:nonce:'): NonceCache {
   return {

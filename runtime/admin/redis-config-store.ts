@@ -18,7 +18,7 @@ import { Redis } from 'ioredis';
 import { AigwError, ERRORS } from '../errors.js';
 import type { AdminLogger } from './admin-logger.js';
 import type { ConfigStore, ConfigStoreOptions } from './config-store.js';
-import { createRedisNonceCache } from './nonce-cache.js';
+import { createLayeredNonceCache, createMemoryNonceCache, createRedisNonceCache } from './nonce-cache.js';
 import { HISTORY_LIMIT, type StoredManifest } from './version-history.js';
 
 /**
@@ -101,7 +101,7 @@ export async function createRedisConfigStore(options: RedisConfigStoreOptions): 
 
   return {
     kind: 'redis',
-    nonces: createRedisNonceCache(client, `${prefix}nonce:`),
+    nonces: createLayeredNonceCache(createMemoryNonceCache(options.clock), createRedisNonceCache(client, `${prefix}nonce:`)),
     currentVersion,
     async latest() {
       const version = await currentVersion();

@@ -32,3 +32,18 @@ test('memory is bounded: a full window refuses with ADMIN_THROTTLED instead of f
   await clock.advance(NONCE_TTL_MS);
   assert.equal(await cache.claim('k', 'n4'), true);
 });
+
+test('layered window: a nonce the shared store forgot (Redis restarted without persistence) is still a replay on the replica that saw it', async () => {
+  const { createLayeredNonceCache } = await import('../../../runtime/admin/nonce-cache.js');
+  const clock = createManualClock();
+  let shared = createMemoryNonceCache(clock);
+  const forgetful = { claim: (keyId: string, nonce: string) => shared.claim(keyId, nonce) };
+  const layered = createLayeredNonceCache(createMemoryNonceCache(clock), forgetful);
+  assert.equal(await layered.claim('ops', 'nonce-aaaaaaaaaaaaaaaa'), true);
+  shared = createMemoryNonceCache(clock); // the restart: the shared window is empty again
+  assert.equal(await layered.claim('ops', 'nonce-aaaaaaaaaaaaaaaa'), false);
+  assert.equal(await layered.claim('ops', 'nonce-bbbbbbbbbbbbbbbb'), true);
+  // A nonce the shared store refuses (seen by another replica) leaves nothing behind locally.
+  const otherReplica = createLayeredNonceCache(createMemoryNonceCache(clock), forgetful);
+  assert.equal(await otherReplica.claim('ops', 'nonce-bbbbbbbbbbbbbbbb'), false);
+});
