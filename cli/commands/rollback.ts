@@ -23,11 +23,14 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   const gateways = await resolveGateways(options, 'rollback');
   const client = await createAdminClient(await loadSigningKey(options, io), io);
   const outcomes: GatewayOutcome[] = [];
+  /** The version each gateway ran at the pre-flight. */
+  const live = new Map<string, string>();
   try {
     for (const gateway of gateways) {
       try {
         const status = await client.request(gateway, { method: 'GET', path: '/admin/status' });
         if (status.status !== 200) outcomes.push({ gateway, result: 'rejected', status: status.status, message: describeRejection(status) });
+        else if (isRecord(status.body) && typeof status.body['version'] === 'string') live.set(gateway, status.body['version']);
       } catch (error) {
         if (!(error instanceof GatewayUnreachableError)) throw error;
         outcomes.push({ gateway, result: 'unreachable', message: error.message });
@@ -37,10 +40,13 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
       if (format === 'text') io.stderr.write(`aigw: nothing rolled back: ${outcomes.length} of ${gateways.length} gateway(s) did not answer the pre-flight status check\n`);
       return report(outcomes, format, io);
     }
-    for (const gateway of gateways) {
+    for (const [index, gateway] of gateways.entries()) {
+      // The first gateway decides the target: If-Match on the version it ran at the pre-flight, so two
+      // operators rolling back at once do not undo each other (the second gets a 412 and exits 1).
+      const ifMatch = index === 0 && live.has(gateway) ? { 'if-match': `"${live.get(gateway) ?? ''}"` } : {};
       let response;
       try {
-        response = await client.request(gateway, { method: 'POST', path: '/admin/rollback', body: JSON.stringify(target === undefined ? {} : { to: target }), headers: { 'content-type': 'application/json' } });
+        response = await client.request(gateway, { method: 'POST', path: '/admin/rollback', body: JSON.stringify(target === undefined ? {} : { to: target }), headers: { 'content-type': 'application/json', ...ifMatch } });
       } catch (error) {
         if (!(error instanceof GatewayUnreachableError)) throw error;
         outcomes.push({ gateway, result: 'unreachable', message: error.message });

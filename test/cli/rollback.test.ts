@@ -59,3 +59,24 @@ test('one unreachable gateway means nothing is rolled back anywhere: the fleet i
   assert.match(io.err(), /nothing rolled back: 1 of 2 gateway\(s\) did not answer/);
   assert.doesNotMatch(io.out(), /rolled back to/);
 });
+
+test('the first gateway is rolled back with If-Match on the version it ran at the pre-flight, so a concurrent change makes it a 412, not an undo of it', async (t) => {
+  const { createServer } = await import('node:http');
+  const version = 'c'.repeat(64);
+  const seen: { method: string; ifMatch: string | undefined }[] = [];
+  const server = createServer((request, response) => {
+    seen.push({ method: request.method ?? '', ifMatch: request.headers['if-match'] });
+    request.resume();
+    const body = request.method === 'GET' ? { version, replicaId: 'r' } : { error: { message: 'If-Match differs from the live manifest version.', type: 'invalid_request_error', param: null, code: 'version_conflict' } };
+    response.writeHead(request.method === 'GET' ? 200 : 412, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+  const { flags } = writeKeyFile(t, ed25519Key());
+  const io = createTestIo();
+  assert.equal(await main(['rollback', '--gateway', url, ...flags], io), ExitCode.Findings);
+  assert.deepEqual(seen, [{ method: 'GET', ifMatch: undefined }, { method: 'POST', ifMatch: `"${version}"` }]);
+  assert.match(io.err(), /412|If-Match/);
+});
