@@ -67,16 +67,23 @@ export async function createRedisConfigStore(options: RedisConfigStoreOptions): 
   const listeners = new Set<() => void>();
   const notify = (): void => { for (const listener of listeners) listener(); };
 
-  let subscribedOnce = false;
+  let readyOnce = false;
+  let subscribed = false;
+  // ioredis resubscribes after a reconnect only to channels it once subscribed: a replica started
+  // while Redis was down (its SUBSCRIBE failed) subscribes when a connection is first ready.
+  const subscribe = (): void => {
+    subscriber.subscribe(channel).then(() => { subscribed = true; }, (error: unknown) => {
+      options.logger.warn({ error: describeRedisError(error) }, 'config store: subscribing to Redis failed; relying on the poll until it reconnects');
+    });
+  };
   subscriber.on('message', (_channel: string) => notify());
-  // ioredis resubscribes after a reconnect; messages sent meanwhile are lost, so look again.
+  // Messages sent while disconnected are lost, so look again after every reconnect.
   subscriber.on('ready', () => {
-    if (subscribedOnce) notify();
-    subscribedOnce = true;
+    if (!subscribed) subscribe();
+    if (readyOnce) notify();
+    readyOnce = true;
   });
-  subscriber.subscribe(channel).catch((error: unknown) => {
-    options.logger.warn({ error: describeRedisError(error) }, 'config store: subscribing to Redis failed; relying on the poll until it reconnects');
-  });
+  subscribe();
   const poll = setInterval(notify, options.pollIntervalMs ?? 30_000);
   poll.unref();
 
