@@ -76,7 +76,7 @@ export async function verifyAdminSignature(request: AdminRequestParts, options: 
 
   const skew = Math.abs(options.clock.now() / 1000 - timestamp);
   if (skew > MAX_CLOCK_SKEW_SECONDS) {
-    throw reject(ERRORS.SIGNATURE_CLOCK_SKEW, `The request timestamp is ${Math.round(skew)} s away from the gateway's clock (at most ${MAX_CLOCK_SKEW_SECONDS} s); check the clocks.`);
+    throw reject(ERRORS.SIGNATURE_CLOCK_SKEW, `The request timestamp is ${Math.ceil(skew * 10) / 10} s away from the gateway's clock (at most ${MAX_CLOCK_SKEW_SECONDS} s); check the clocks.`);
   }
   if (signedPath !== request.url) throw reject(ERRORS.SIGNATURE_MISMATCH, 'The request path or query differs from the signed one.');
   if (sha256Hex(request.body) !== contentSha256) throw reject(ERRORS.SIGNATURE_MISMATCH, 'The request body differs from the signed one.');
