@@ -55,12 +55,18 @@ export function createRecordQueue(capacity: number, maxBytes: number): RecordQue
   };
 }
 
-/** The record's request id (`http.request.id`), or undefined when the line is not a record. */
+/**
+ * The document id of a record read back as a line (from the spool): the id it was queued with —
+ * `event.id`, else the request id — so a replayed record overwrites its own Elasticsearch document
+ * instead of another request's with the same x-request-id, or a second copy of itself. Undefined
+ * when the line is not a record.
+ */
 export function recordId(line: string): string | undefined {
   try {
-    const record = JSON.parse(line) as { http?: { request?: { id?: unknown } } } | null;
-    const id = record?.http?.request?.id;
-    return typeof id === 'string' && id !== '' ? id : undefined;
+    const record = JSON.parse(line) as { event?: unknown; http?: { request?: { id?: unknown } } } | null;
+    const requestId = record?.http?.request?.id;
+    if (typeof requestId !== 'string' || requestId === '') return undefined;
+    return documentId(record as RecordIds);
   } catch {
     return undefined;
   }

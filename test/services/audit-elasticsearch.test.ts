@@ -132,6 +132,22 @@ test('a record Elasticsearch rejects for a mapping conflict goes to the dead-let
   assert.equal(retried, 0, 'a content rejection is never retried');
 });
 
+test('an index under a write block (403 cluster_block_exception) keeps its records for a retry, never the dead letters', async (t) => {
+  const url = requireService(t, 'elasticsearch');
+  if (url === undefined) return;
+  const { client, index, writer, directory } = await setup(t, url);
+  await client.indices.create({ index });
+  await client.indices.putSettings({ index, settings: { 'index.blocks.write': true } });
+  for (const id of ['blocked-1', 'blocked-2', 'blocked-3']) writer.enqueue(buildAuditRecord(input(id), capture));
+  assert.equal(await writer.flush(1_500), false, 'not delivered while the block holds');
+  assert.equal(await count(client, index), 0);
+  await client.indices.putSettings({ index, settings: { 'index.blocks.write': false } });
+  assert.equal(await writer.flush(30_000), true);
+  assert.equal(await count(client, index), 3);
+  const deadLetters = await readFile(join(directory, 'elasticsearch.dead-letter.jsonl'), 'utf8').catch(() => '');
+  assert.equal(deadLetters.trim(), '', 'nothing was dead-lettered');
+});
+
 /**
  * Runs on a private Elasticsearch (same distribution, its own run folder and port), so killing it
  * never disturbs the shared one other test files may be using at the same time.

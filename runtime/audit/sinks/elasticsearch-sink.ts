@@ -33,9 +33,13 @@ export interface ElasticsearchSinkOptions {
 
 export const DEFAULT_AUDIT_INDEX = 'aigw-audit';
 
-/** Statuses worth retrying: the cluster was busy or failing, the document itself is fine. */
-function isRetryable(status: number): boolean {
-  return status === 429 || status >= 500 || status === 408;
+/**
+ * Worth retrying: overload and server errors, and a write block (`cluster_block_exception`, 403: an
+ * index made read-only, by an operator or by the flood-stage disk watermark), which lifts once the
+ * cause is fixed; the records wait in the spool meanwhile instead of going to the dead letters.
+ */
+function isRetryable(status: number, errorType?: string): boolean {
+  return status === 429 || status >= 500 || status === 408 || errorType === 'cluster_block_exception';
 }
 
 export async function createElasticsearchSink(options: ElasticsearchSinkOptions): Promise<AuditSink> {
@@ -64,7 +68,7 @@ export async function createElasticsearchSink(options: ElasticsearchSinkOptions)
           const id = 'index' in dropped.operation ? dropped.operation.index._id : undefined;
           const record = id === undefined || id === null ? undefined : byId.get(id);
           if (record === undefined) return;
-          if (isRetryable(dropped.status)) retry.push(record);
+          if (isRetryable(dropped.status, dropped.error?.type)) retry.push(record);
           else rejected.push({ record, status: dropped.status, reason: `${dropped.error?.type ?? 'error'}: ${dropped.error?.reason ?? 'rejected'}` });
         },
         retries: 0,

@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { createRecordQueue } from '../../../runtime/audit/queue.js';
+import { createRecordQueue, toQueuedRecord } from '../../../runtime/audit/queue.js';
 import { openSpool, type Spool } from '../../../runtime/audit/spool.js';
 import { sampleRecord } from './audit-test-kit.js';
 
@@ -106,4 +106,15 @@ test('a line longer than the read chunk is still read whole', async (t) => {
   await spool.append([sampleRecord('big', 200_000), sampleRecord('small')]);
   const batch = await spool.read(10, 1_000);
   assert.deepEqual(batch?.records.map((record) => record.id), ['big']);
+});
+
+test('a record read back from the spool keeps the document id it was queued with (event.id), never its request id', async (t) => {
+  const space = await workspace(t);
+  const spool = await space.open(space.path('ids.jsonl'), 1_000_000);
+  // Two requests that shared one x-request-id: distinct events, so distinct documents.
+  const lines = ['evt-1', 'evt-2'].map((eventId) => toQueuedRecord({ event: { id: eventId }, http: { request: { id: 'same-request-id' } } }));
+  assert.deepEqual(lines.map((record) => record.id), ['evt-1', 'evt-2']);
+  await spool.append(lines);
+  const read = await spool.read(10, 1_000_000);
+  assert.deepEqual(read?.records.map((record) => record.id), ['evt-1', 'evt-2']);
 });
