@@ -3,7 +3,7 @@
  * handle (O_APPEND), so each batch lands whole and in call order. Used by the spool, the dead-letter
  * file and the JSONL sink.
  */
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export interface AppendFile {
@@ -18,6 +18,12 @@ export interface AppendFile {
   truncateIf(condition: () => boolean): Promise<boolean>;
   /** After every append queued so far: closes the file, runs `moveAway` (renames), starts a new one. */
   rotate(moveAway: () => Promise<void>): Promise<void>;
+  /**
+   * After every append queued so far: when the path no longer names the open file (deleted, or
+   * moved away by something else, e.g. logrotate without copytruncate), opens a new one there, so
+   * later appends are not written into a file nobody can read. True when it reopened.
+   */
+  reopenIfMoved(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -68,6 +74,18 @@ export async function openAppendFile(path: string): Promise<AppendFile> {
           size = (await handle.stat()).size;
           written = size;
         }
+      });
+    },
+    reopenIfMoved() {
+      return serialize(async () => {
+        const opened = await handle.stat();
+        const atPath = await stat(path).catch(() => undefined);
+        if (atPath !== undefined && atPath.ino === opened.ino && atPath.dev === opened.dev) return false;
+        await handle.close();
+        handle = await open(path, 'a', 0o600);
+        size = (await handle.stat()).size;
+        written = size;
+        return true;
       });
     },
     close() {

@@ -41,6 +41,8 @@ export async function createJsonlSink(options: JsonlSinkOptions): Promise<AuditS
     batch: { maxCount: 1_000, maxBytes: 1024 * 1024, intervalMs: 10 },
     async write(records: readonly QueuedRecord[]): Promise<SinkWriteResult> {
       const batch = jsonLines(records);
+      // Deleted or moved away by something else: write where readers look, not into an unlinked file.
+      await file.reopenIfMoved();
       if (file.size > 0 && file.size + batch.length > maxBytes) await file.rotate(moveAway);
       await file.append(batch);
       return DELIVERED;

@@ -45,3 +45,21 @@ test('a record whose byte count does not match its line is still written whole',
   const batch = jsonLines([good, wrong]).toString('utf8');
   assert.equal(batch, `${good.line}\n${wrong.line}\n`);
 });
+
+test('an audit file deleted or moved away while the gateway runs is created again at its path for the next batch', async (t) => {
+  const { rename, rm } = await import('node:fs/promises');
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const directory = await temporaryFolder(t, cleanups);
+  const path = join(directory, 'audit.jsonl');
+  const sink = await createJsonlSink({ path });
+  cleanups.push(() => sink.close());
+  const ids = async (file: string) => (await readFile(file, 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as { http: { request: { id: string } } }).http.request.id);
+  await sink.write([sampleRecord('a')]);
+  await rm(path);
+  await sink.write([sampleRecord('b')]);
+  assert.deepEqual(await ids(path), ['b'], 'written where readers look, not into the unlinked file');
+  await rename(path, join(directory, 'moved.jsonl'));
+  await sink.write([sampleRecord('c')]);
+  assert.deepEqual(await ids(path), ['c']);
+  assert.deepEqual(await ids(join(directory, 'moved.jsonl')), ['b']);
+});
