@@ -331,27 +331,26 @@ test('a provider whose limits are full is skipped without a call', async () => {
   assert.deepEqual(admitted, ['provider:anthropic rpm=1 tokens=74']);
 });
 
-test('a granted provider reservation is settled with the real usage', async () => {
-  const limited = [entry('anthropic', 'anthropic', { limits: { tokensPerMinute: 1000 } }), entry('openai', 'openai')];
+/** Anthropic with a token limit, and a limiter that grants every reservation and records what each settles with. */
+function grantingLimiter(): { limited: ReturnType<typeof entry>[]; settled: number[]; limiter: QuotaLimiter } {
   const settled: number[] = [];
   const limiter: QuotaLimiter = {
     admit: async (key, _limits, tokens) => ({ allowed: true, reservation: { key, tokens, window: 0 } }),
     settle: async (_reservation, actual) => { settled.push(actual); },
     close: async () => undefined,
   };
+  return { limited: [entry('anthropic', 'anthropic', { limits: { tokensPerMinute: 1000 } }), entry('openai', 'openai')], settled, limiter };
+}
+
+test('a granted provider reservation is settled with the real usage', async () => {
+  const { limited, settled, limiter } = grantingLimiter();
   const h = harness({ manifest: manifest([seedRoute({ fallback: undefined })], limited), limiter, script: { anthropic: ok } });
   await h.run(CHAT);
   assert.deepEqual(settled, [15]);
 });
 
 test('an answer whose provider reported no usage has none in the result (never 0), and its provider reservation is kept', async () => {
-  const limited = [entry('anthropic', 'anthropic', { limits: { tokensPerMinute: 1000 } }), entry('openai', 'openai')];
-  const settled: number[] = [];
-  const limiter: QuotaLimiter = {
-    admit: async (key, _limits, tokens) => ({ allowed: true, reservation: { key, tokens, window: 0 } }),
-    settle: async (_reservation, actual) => { settled.push(actual); },
-    close: async () => undefined,
-  };
+  const { limited, settled, limiter } = grantingLimiter();
   const h = harness({ manifest: manifest([seedRoute({ fallback: undefined })], limited), limiter, script: {
     anthropic: { kind: 'json', body: JSON.stringify({ text: 'hi' }) },
   } });
@@ -365,13 +364,7 @@ test('an answer whose provider reported no usage has none in the result (never 0
 });
 
 test('a provider reservation of an attempt that failed before answering is given back', async () => {
-  const limited = [entry('anthropic', 'anthropic', { limits: { tokensPerMinute: 1000 } }), entry('openai', 'openai')];
-  const settled: number[] = [];
-  const limiter: QuotaLimiter = {
-    admit: async (key, _limits, tokens) => ({ allowed: true, reservation: { key, tokens, window: 0 } }),
-    settle: async (_reservation, actual) => { settled.push(actual); },
-    close: async () => undefined,
-  };
+  const { limited, settled, limiter } = grantingLimiter();
   const h = harness({ manifest: manifest([seedRoute({ fallback: undefined, retry: { attempts: 0, backoffMs: 250, maxRetryAfterMs: 5000 } })], limited), limiter, script: {
     anthropic: { kind: 'json', status: 503 }, openai: ok,
   } });
