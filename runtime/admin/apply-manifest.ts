@@ -78,6 +78,8 @@ export interface ManifestApplierOptions {
   readonly liveText: string;
   /** Applied to every loaded manifest before it goes live (serve --demo points providers at the mock). */
   readonly transformManifest?: ManifestTransform;
+  /** Told of every reload's outcome (serve counts them in aigw_config_reloads_total). */
+  readonly onReload?: (record: ReloadRecord) => void;
 }
 
 export type ManifestTransform = (manifest: Manifest) => Manifest;
@@ -130,6 +132,7 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
 
   function record(entry: Omit<ReloadRecord, 'at'>): void {
     last = { at: clock.now(), ...entry };
+    options.onReload?.(last);
   }
 
   async function applyNow(request: ApplyRequest): Promise<ApplyOutcome> {

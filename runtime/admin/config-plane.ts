@@ -12,7 +12,7 @@
 import type { Clock } from '../clock.js';
 import { createConfigHolder, type ConfigHolder, type LiveConfig } from '../server/live-config.js';
 import type { AdminLogger } from './admin-logger.js';
-import { createManifestApplier, describeDiagnostic, loadLiveConfig, type ApplyOutcome, type ManifestApplier, type ManifestTransform } from './apply-manifest.js';
+import { createManifestApplier, describeDiagnostic, loadLiveConfig, type ApplyOutcome, type ManifestApplier, type ManifestTransform, type ReloadRecord } from './apply-manifest.js';
 import { createConfigStore, type ConfigStore } from './config-store.js';
 import { watchManifest } from './watch-manifest.js';
 
@@ -37,6 +37,8 @@ export interface ConfigPlaneOptions {
   readonly watchDebounceMs?: number;
   /** Applied to every loaded manifest before it goes live (serve --demo: the mock overlay). */
   readonly transformManifest?: ManifestTransform;
+  /** Told of every reload's outcome (the applier's ReloadRecord). */
+  readonly onReload?: (record: ReloadRecord) => void;
 }
 
 export interface ConfigPlane {
@@ -112,6 +114,7 @@ export async function attachConfigPlane(
   const applier = createManifestApplier({
     holder, store, env, clock, logger, liveText: options.liveText,
     ...(options.transformManifest === undefined ? {} : { transformManifest: options.transformManifest }),
+    ...(options.onReload === undefined ? {} : { onReload: options.onReload }),
   });
   // Seeds an empty store with the live manifest (or adopts what the store or a concurrent replica holds).
   await applier.syncFromStore();

@@ -22,7 +22,7 @@ import type { Clock } from '../clock.js';
 import type { ConfigHolder } from '../server/live-config.js';
 import { redisKeyPrefixes, type Settings } from '../server/settings.js';
 import { AdminKeysError, parseAdminKeys, type AdminKeyRing } from './admin-keys.js';
-import type { ManifestTransform } from './apply-manifest.js';
+import type { ManifestTransform, ReloadRecord } from './apply-manifest.js';
 import { buildAdminApp } from './build-admin-app.js';
 import { attachConfigPlane, type ConfigPlane } from './config-plane.js';
 
@@ -39,6 +39,8 @@ export interface AdminPlaneOptions {
   readonly replicaId: string;
   /** serve --demo: the mock overlay, applied to every manifest that goes live. */
   readonly transformManifest?: ManifestTransform;
+  /** Told of every reload's outcome (aigw_config_reloads_total). */
+  readonly onReload?: (record: ReloadRecord) => void;
 }
 
 export interface RunningAdminPlane {
@@ -63,6 +65,7 @@ export async function startAdminPlane(options: AdminPlaneOptions): Promise<Runni
     ...(settings.redisUrl === undefined ? {} : { redisUrl: settings.redisUrl, storePrefix: redisKeyPrefixes(settings.redisPrefix).config }),
     ...(settings.watch && settings.manifest !== undefined ? { watchPath: settings.manifest } : {}),
     ...(options.transformManifest === undefined ? {} : { transformManifest: options.transformManifest }),
+    ...(options.onReload === undefined ? {} : { onReload: options.onReload }),
   });
   if (keys.size === 0) {
     logger.warn('ADMIN PLANE OFF: no admin keys (AIGW_ADMIN_KEYS or AIGW_ADMIN_KEYS_FILE), so the admin port stays closed and aigw apply/rollback/status cannot reach this replica. Make a key with aigw keys generate.');

@@ -149,6 +149,7 @@ async function assemble(
   // The admin plane (signed reload, Redis config store, --watch) swaps the same holder the routes read.
   const admin = await startAdmin({
     settings, holder: config, liveText: new TextDecoder().decode(bytes), env, clock, logger: app.log, replicaId,
+    onReload: (record) => metrics.configReloads.inc({ result: record.outcome }),
     ...(mockUrl === undefined ? {} : { transformManifest: overlay }),
   });
   closers.push(() => admin.close());

@@ -63,6 +63,10 @@ test('serve --watch follows a ConfigMap symlink swap and keeps the live config (
 
   mounted.rotate(manifest('delta'));
   await eventually(async () => ((await models(serve.url)) === 'delta' ? true : undefined), 5_000, 'a good swap after the invalid one');
+  // Every reload is counted by its outcome.
+  const metrics = await (await fetch(`${serve.url}/metrics`)).text();
+  assert.match(metrics, /^aigw_config_reloads_total\{result="applied"\} 2$/m);
+  assert.match(metrics, /^aigw_config_reloads_total\{result="invalid"\} 1$/m);
 });
 
 test('serve --watch reloads a plain file saved in place (an editor save)', async (t) => {
