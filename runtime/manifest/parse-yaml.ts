@@ -42,8 +42,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const problems = [...document.errors, ...document.warnings];
   if (problems.length > 0) {
     const diagnostics = problems.slice(0, MAX_SYNTAX_ERRORS).map((problem) => {
-      const { ruleId, hint } = classifyYamlProblem(problem.code);
-      const message = problem.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? problem.code;
+      const { ruleId, hint, message: own } = classifyYamlProblem(problem.code);
+      const message = own ?? problem.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? problem.code;
       return makeDiagnostic(ruleId, file, toPosition(problem.pos[0]), message, { hint });
     });
     return { positions, diagnostics };
@@ -156,12 +156,15 @@ function createWalker(document: Document, spans: Map<string, NodeSpan>,
   return Object.assign(walk, { firstAliasOffset: () => Math.max(firstAlias, 0) });
 }
 
-function classifyYamlProblem(code: string): { ruleId: RuleId; hint?: string } {
+/** Our wording where the yaml library's names one of its APIs (parseAllDocuments) instead of the problem. */
+const MULTIPLE_DOCS_MESSAGE = 'the file holds more than one YAML document (a --- separator starts a second one)';
+
+function classifyYamlProblem(code: string): { ruleId: RuleId; hint?: string; message?: string } {
   switch (code) {
     case 'DUPLICATE_KEY': return { ruleId: 'yaml/duplicate-key' };
     case 'RESOURCE_EXHAUSTION': return { ruleId: 'yaml/too-deep' };
     case 'TAB_AS_INDENT': return { ruleId: 'yaml/syntax', hint: 'YAML indentation must use spaces; replace the tab characters.' };
-    case 'MULTIPLE_DOCS': return { ruleId: 'yaml/syntax', hint: 'A manifest is one YAML document: remove the --- separator and the second document.' };
+    case 'MULTIPLE_DOCS': return { ruleId: 'yaml/syntax', message: MULTIPLE_DOCS_MESSAGE, hint: 'A manifest is one YAML document: remove the --- separator and the second document.' };
     case 'TAG_RESOLVE_FAILED': return { ruleId: 'yaml/syntax', hint: 'Remove the YAML tag (!…); a manifest uses plain strings, numbers, booleans, lists and maps.' };
     default: return { ruleId: 'yaml/syntax' };
   }

@@ -120,3 +120,9 @@ test('100,000 environment references in one string finish; the count of unlisted
   const lenient = loadManifest({ text, file: 'refs.yaml' }, { env: {}, allowMissingEnv: true });
   assert.ok(lenient.manifest, 'under --allow-missing-env the counted findings are warnings');
 });
+
+test('several YAML documents are named as such, in our words (not the YAML library\'s API)', () => {
+  const result = loadManifest({ text: 'ai_routes: []\n---\nai_routes: []\n', file: 'x.yaml' }, { env: {} });
+  assert.equal(result.diagnostics[0]?.ruleId, 'yaml/syntax');
+  assert.equal(result.diagnostics[0]?.message, 'the file holds more than one YAML document (a --- separator starts a second one)');
+});
