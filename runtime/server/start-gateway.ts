@@ -32,7 +32,7 @@ import { drainAndClose } from './lifecycle.js';
 import { createConfigHolder, createLiveConfig, type ConfigHolder, type LiveConfig } from './live-config.js';
 import { createRequestValidator } from './request-validator.js';
 import type { Settings } from './settings.js';
-import { startupWarnings } from './startup-warnings.js';
+import { OPEN_GATEWAY_WARNING, startupWarnings } from './startup-warnings.js';
 
 export class StartupError extends Error {
   readonly diagnostics: readonly Diagnostic[];
@@ -143,15 +143,20 @@ async function assemble(
   );
   logger.attach(app.log);
   warnOnAuditSinkChanges(config, live.manifest, app.log);
-  const warnings = startupWarnings(live.manifest, mockUrl !== undefined);
-  for (const warning of warnings) app.log.warn(warning);
 
   // The admin plane (signed reload, Redis config store, --watch) swaps the same holder the routes read.
   const admin = await startAdmin({
     settings, holder: config, liveText: new TextDecoder().decode(bytes), env, clock, logger: app.log, replicaId,
-    onReload: (record) => metrics.configReloads.inc({ result: record.outcome }),
+    onReload: (record) => {
+      metrics.configReloads.inc({ result: record.outcome });
+      // A reload that leaves the gateway open is as loud as starting open.
+      if (record.outcome === 'applied' && config.current().manifest.credentials === undefined) app.log.warn(OPEN_GATEWAY_WARNING);
+    },
     ...(mockUrl === undefined ? {} : { transformManifest: overlay }),
   });
+  // After the admin plane's first sync: with Redis, the store's manifest (not the file) is what serves.
+  const warnings = startupWarnings(config.current().manifest, mockUrl !== undefined);
+  for (const warning of warnings) app.log.warn(warning);
   closers.push(() => admin.close());
   const url = await listen(app, settings);
 

@@ -2,11 +2,11 @@
 import { PROVIDER_DEFAULTS } from '../adapters/provider-defaults.js';
 import type { Manifest } from '../manifest/types.js';
 
+export const OPEN_GATEWAY_WARNING = 'OPEN GATEWAY: the manifest has no credentials, so anyone who can reach this port can spend your provider budget. Add a credentials: block before exposing it.';
+
 export function startupWarnings(manifest: Manifest, demo: boolean): string[] {
   const warnings: string[] = [];
-  if (manifest.credentials === undefined) {
-    warnings.push('OPEN GATEWAY: the manifest has no credentials, so anyone who can reach this port can spend your provider budget. Add a credentials: block before exposing it.');
-  }
+  if (manifest.credentials === undefined) warnings.push(OPEN_GATEWAY_WARNING);
   if (demo) return warnings;
   for (const entry of manifest.providers.values()) {
     const defaults = PROVIDER_DEFAULTS[entry.type];

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import type { RunningMock } from '../../runtime/mock/start-mock.js';
 import {
-  gatewaySuite, mockProviders, startTestGateway, startTestMock, suiteScope, tempDirectory, type GatewayHandle,
+  eventually, gatewaySuite, mockProviders, startTestGateway, startTestMock, suiteScope, tempDirectory, type GatewayHandle,
 } from './helpers/gateway-harness.js';
 import { ROOT, spawnServe } from './helpers/spawn-serve.js';
 
@@ -139,6 +139,15 @@ describe('an open gateway (no credentials)', () => {
     assert.equal(warning['level'], 40);
     const answer = await handle.newClient({ apiKey: 'whatever' }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
     assert.equal(answer.object, 'chat.completion');
+  });
+
+  test('a reload that removes every credential is as loud as starting open', async (t) => {
+    const mock = await startTestMock(t);
+    const handle = await startTestGateway(t, manifest(mock, true), { settings: { watch: true } });
+    assert.ok(!handle.logText().includes('OPEN GATEWAY'));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(`${handle.directory}/routes.yaml`, manifest(mock, false));
+    await eventually(() => (handle.logLines().some((line) => String(line['msg']).startsWith('OPEN GATEWAY')) ? true : undefined), 5_000, 'the open-gateway warning after the reload');
   });
 
   test('with AIGW_LOG_PROMPTS the prompt is logged (and still no key)', async (t) => {
