@@ -112,7 +112,7 @@ async function finish(state: RunState, step: CandidateStep): Promise<EngineResul
     }
     case 'next': {
       if (state.calls === 0 && state.buildError !== undefined) {
-        const error = notBuildable(state.buildError);
+        const error = notBuildable(state.buildError, state.records);
         return result(state, 'error', error.status, error);
       }
       const error = planExhausted(state.records, state.lengthRejection);

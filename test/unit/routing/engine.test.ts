@@ -398,6 +398,8 @@ test('a parameter no candidate can honour is the adapter 400 unsupported_paramet
   assert.equal(result.status, 400);
   assert.equal(result.error?.code, 'AIGW_E_UNSUPPORTED_PARAMETER');
   assert.equal(result.error?.envelope.error.param, 'logit_bias');
+  // Every target refused it: the message lists them all, not only the first adapter's reason.
+  assert.match(result.error?.envelope.error.message ?? '', /No target of this route can honour it: anthropic\/claude-haiku-4-5, openai\/gpt-4o-mini, ollama\/llama-3\.1\.$/);
   assert.equal(h.transport.calls.length, 0);
 });
 
