@@ -3,7 +3,7 @@
  * handle (O_APPEND), so each batch lands whole and in call order. Used by the spool, the dead-letter
  * file and the JSONL sink.
  */
-import { mkdir, open, stat } from 'node:fs/promises';
+import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export interface AppendFile {
@@ -27,6 +27,20 @@ export interface AppendFile {
   close(): Promise<void>;
 }
 
+/**
+ * Appends `data` whole or not at all: a write that fails part-way (a full disk) is cut back to
+ * `sizeBefore`, so the file never keeps a torn line that the retry of the same batch would follow
+ * with a second copy of its records.
+ */
+export async function appendWhole(handle: Pick<FileHandle, 'appendFile' | 'truncate'>, data: string | Buffer, sizeBefore: number): Promise<void> {
+  try {
+    await handle.appendFile(data);
+  } catch (error) {
+    await handle.truncate(sizeBefore).catch(() => undefined);
+    throw error;
+  }
+}
+
 export async function openAppendFile(path: string): Promise<AppendFile> {
   await mkdir(dirname(path), { recursive: true });
   let handle = await open(path, 'a', 0o600);
@@ -46,13 +60,11 @@ export async function openAppendFile(path: string): Promise<AppendFile> {
       const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
       size += bytes;
       return serialize(async () => {
-        try {
-          await handle.appendFile(data);
-          written += bytes;
-        } catch (error) {
-          size -= bytes;
-          throw error;
-        }
+        await appendWhole(handle, data, written);
+        written += bytes;
+      }).catch((error: unknown) => {
+        size -= bytes;
+        throw error;
       });
     },
     truncateIf(condition) {
