@@ -98,17 +98,22 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
   };
   const signal = (): void => { const resolve = wake; wake = undefined; resolve?.(); };
 
-  function loud(message: string, fields: Record<string, unknown>): void {
+  /** Logs at most once per LOUD_LOG_INTERVAL_MS; true when this call logged. */
+  function loud(message: string, fields: Record<string, unknown>): boolean {
     const now = clock.monotonic();
-    if (now - lastLoudAt < LOUD_LOG_INTERVAL_MS) { suppressedLoud += 1; return; }
+    if (now - lastLoudAt < LOUD_LOG_INTERVAL_MS) { suppressedLoud += 1; return false; }
     lastLoudAt = now;
     log('error', message, { sink: label, ...fields, suppressedSinceLast: suppressedLoud });
     suppressedLoud = 0;
+    return true;
   }
 
+  /** Records lost since the last loud line: with one line per 10 s, each line counts all of them. */
+  let lostUnlogged = 0;
   function drop(count: number, reason: 'queue_full' | 'spool_full' | 'dead_letter_full'): void {
     metrics.dropped.inc({ sink: label, reason }, count);
-    loud(`AUDIT RECORDS LOST: ${reason.replace('_', ' ')}`, { reason, count, spool: spool.path });
+    lostUnlogged += count;
+    if (loud(`AUDIT RECORDS LOST: ${reason.replace('_', ' ')}`, { reason, count: lostUnlogged, spool: spool.path })) lostUnlogged = 0;
   }
 
   function scheduleSpill(): void {

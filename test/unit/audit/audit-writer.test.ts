@@ -208,3 +208,19 @@ test('close with a write hanging returns within its deadline and spools the batc
   assert.equal(await second.flush(5_000), true);
   assert.deepEqual(up.delivered, ids(30));
 });
+
+test('the loud "records lost" line, at most one per 10 s, counts every record lost since the previous one', async (t) => {
+  const { createManualClock } = await import('../../helpers/virtual-clock.js');
+  const clock = createManualClock();
+  const lines: { message: string; count: unknown }[] = [];
+  const { writer } = await writerFor(t, [createFakeSink()], {
+    clock, queueMaxBytes: 100,
+    log: (level, message, fields) => { if (level === 'error') lines.push({ message, count: fields['count'] }); },
+  });
+  // Each record is over the queue's byte bound: every enqueue is a loss.
+  for (const id of ['a', 'b', 'c']) writer.enqueue(sampleAuditRecord(id, 500));
+  assert.deepEqual(lines, [{ message: 'AUDIT RECORDS LOST: queue full', count: 1 }]);
+  await clock.advance(11_000);
+  writer.enqueue(sampleAuditRecord('d', 500));
+  assert.deepEqual(lines.map((line) => line.count), [1, 3], 'b and c (suppressed) and d');
+});
