@@ -21,15 +21,23 @@ export async function readElasticsearch(url: string, index: string, query: Audit
   const client = new Client({ node: url, requestTimeout: 30_000, maxRetries: 0, ...(apiKey === undefined ? {} : { auth: { apiKey } }) });
   try {
     const response = await client.search<Record<string, unknown>>({
-      index, size: query.limit, query: elasticsearchQuery(query), sort: [{ '@timestamp': { order: 'desc' } }], ignore_unavailable: true,
+      // A named index that does not exist is an error (a misspelt --index read as "no records");
+      // a wildcard that matches none is still an empty answer (allow_no_indices).
+      index, size: query.limit, query: elasticsearchQuery(query), sort: [{ '@timestamp': { order: 'desc' } }],
     });
     const records = response.hits.hits.flatMap((hit) => (hit._source === undefined ? [] : [hit._source]));
     return { records: query.mode === 'tail' ? records.reverse() : records, unreadable: 0 };
   } catch (error) {
+    if (isIndexNotFound(error)) throw new InputError(`Elasticsearch at ${withoutCredentials(url)} has no index "${index}" (see --index; the sink's default is aigw-audit)`);
     throw new InputError(`Elasticsearch at ${withoutCredentials(url)}: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     await client.close();
   }
+}
+
+function isIndexNotFound(error: unknown): boolean {
+  const body = (error as { meta?: { body?: { error?: { type?: unknown } } } } | null)?.meta?.body;
+  return body?.error?.type === 'index_not_found_exception';
 }
 
 /** A URL's user:password never reaches the terminal. */

@@ -127,6 +127,10 @@ test('audit search reads Elasticsearch with the same filters', async (t) => {
   const tail = await aigw(['audit', 'tail', '--es-url', url, '--index', index, '--status', '429'], directory);
   assert.match(tail.out, /req-4/);
   assert.doesNotMatch(tail.out, /req-8/);
+  // A misspelt index is an input error, never an empty trail.
+  const misspelt = await aigw(['audit', 'search', '--es-url', url, '--index', `${index}-typo`], directory);
+  assert.equal(misspelt.code, 2);
+  assert.match(misspelt.err, /has no index "aigw-audit-cli-[^"]+-typo"/);
 });
 
 test('an audit --file that is a directory is an input error (exit 2), not an unexpected one', async (t) => {
