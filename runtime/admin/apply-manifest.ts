@@ -157,8 +157,13 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
     try {
       committed = await store.commit({ version: next.version, text: loaded.text, storedAt: next.loadedAt }, current.version);
     } catch (error) {
-      record({ origin: request.origin, outcome: 'failed', message: error instanceof Error ? error.message : String(error) });
-      throw error;
+      // A commit that timed out may still have landed (a slow Redis): then it is applied, and saying
+      // "nothing changed" would be false. One read tells; if it fails too, the commit's error stands.
+      if (await store.currentVersion().catch(() => undefined) !== next.version) {
+        record({ origin: request.origin, outcome: 'failed', message: error instanceof Error ? error.message : String(error) });
+        throw error;
+      }
+      committed = { ok: true, unchanged: false } as const;
     }
     // Another replica stored exactly this version first: adopting it is the same result.
     if (!committed.ok && committed.current !== next.version) {

@@ -61,6 +61,19 @@ test('a store that does not answer: the reload fails loudly and nothing is swapp
   assert.equal(applier.lastReload()?.outcome, 'failed');
 });
 
+test('a commit that timed out but landed (a slow store) is applied, not reported as "nothing changed"', async (t) => {
+  const plane = await startPlane(t);
+  const landedLate: ConfigStore = {
+    ...plane.store,
+    commit: async (entry, expected) => { await plane.store.commit(entry, expected); throw new Error('The shared config store (Redis) did not answer (commit); nothing changed.'); },
+  };
+  const applier = createManifestApplier({ holder: plane.holder, store: landedLate, env: {}, clock: createManualClock(), logger: silentLogger, liveText: MANIFEST_A });
+  const outcome = await applier.apply({ text: MANIFEST_B, file: 'b', origin: 'reload' });
+  assert.equal(outcome.type, 'applied');
+  assert.equal(plane.holder.current().version, await plane.store.currentVersion());
+  assert.equal(applier.lastReload()?.outcome, 'applied');
+});
+
 test('startConfigPlane: an invalid file with an empty store does not start and returns the diagnostics', async () => {
   const result = await startConfigPlane({ manifest: { text: MANIFEST_INVALID, file: 'routes.yaml' }, env: {}, clock: createManualClock(), logger: silentLogger });
   assert.equal(result.ok, false);
