@@ -48,12 +48,17 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   } else {
     io.stdout.write(renderTable(rows));
     for (const row of rows) if (!row.ok) io.stderr.write(`aigw: ${row.gateway}: ${printable(row.error)}\n`);
+    for (const row of rows) {
+      if (row.ok && typeof row.status['storeError'] === 'string') io.stderr.write(`aigw: ${row.gateway}: its config store did not answer (${printable(row.status['storeError'])}): it misses reloads until it does\n`);
+    }
     if (drift) io.stdout.write(`DRIFT: ${versions.length} versions live (${versions.map((version) => printable(shortVersion(version))).join(', ')})\n`);
     else if (versions.length === 1 && rows.every((row) => row.ok)) io.stdout.write(`in sync: ${rows.length} of ${rows.length} gateways run ${printable(shortVersion(versions[0]))}\n`);
     else if (versions.length === 1) io.stdout.write(`${rows.filter((row) => row.ok).length} of ${rows.length} gateways answered, all running ${printable(shortVersion(versions[0]))}; the others are listed above\n`);
   }
   if (rows.some((row) => !row.ok && !row.refused)) return ExitCode.Usage;
-  return drift || rows.some((row) => !row.ok) ? ExitCode.Findings : ExitCode.Ok;
+  // A replica cut off from the shared store is in sync only by chance: it misses every reload.
+  const storeDown = rows.some((row) => row.ok && typeof row.status['storeError'] === 'string');
+  return drift || storeDown || rows.some((row) => !row.ok) ? ExitCode.Findings : ExitCode.Ok;
 }
 
 function renderTable(rows: readonly Row[]): string {
@@ -62,7 +67,8 @@ function renderTable(rows: readonly Row[]): string {
     if (!row.ok) return [row.gateway, '-', row.refused ? 'refused' : 'unreachable', '-', '-', '-', '-'];
     const status = row.status;
     const last = isRecord(status['lastReload']) ? `${String(status['lastReload']['outcome'])} (${String(status['lastReload']['origin'])})` : '-';
-    return [row.gateway, String(status['replicaId'] ?? '?'), shortVersion(status['version']), String(status['loadedAt'] ?? '?'), formatUptime(status['uptimeSeconds']), String(status['store'] ?? '?'), last];
+    const store = `${String(status['store'] ?? '?')}${typeof status['storeError'] === 'string' ? ' (unreachable)' : ''}`;
+    return [row.gateway, String(status['replicaId'] ?? '?'), shortVersion(status['version']), String(status['loadedAt'] ?? '?'), formatUptime(status['uptimeSeconds']), store, last];
   });
   for (const cells of body) cells.forEach((cell, column) => { cells[column] = printable(cell); });
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => (cells[column] ?? '').length)));

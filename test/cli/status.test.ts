@@ -93,3 +93,13 @@ test('text a gateway sends cannot drive the terminal: control characters are pri
   assert.match(io.out(), /\\u001b\]0;owned\\u0007pod\\u000ahttp:\/\/forged {2}row/);
   assert.equal(io.out().split('\n').filter((line) => line.startsWith('http://')).length, 1);
 });
+
+test('a replica whose config store does not answer is flagged and exits 1: in sync only by chance', async (t) => {
+  const key = hmacKey();
+  const { flags } = writeKeyFile(t, key);
+  const url = await fakeGateway(t, { version: 'b'.repeat(64), replicaId: 'pod-x', loadedAt: '2026-01-01T00:00:00Z', uptimeSeconds: 5, store: 'redis', storeError: 'The shared config store (Redis) did not answer (history); nothing changed.' });
+  const io = createTestIo();
+  assert.equal(await main(['status', '--gateway', url, ...flags], io), ExitCode.Findings);
+  assert.match(io.out(), /redis \(unreachable\)/);
+  assert.match(io.err(), /its config store did not answer/);
+});
