@@ -3,7 +3,8 @@
  * handle (O_APPEND), so each batch lands whole and in call order. Used by the spool, the dead-letter
  * file and the JSONL sink.
  */
-import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export interface AppendFile {
@@ -44,7 +45,8 @@ export async function appendWhole(handle: Pick<FileHandle, 'appendFile' | 'trunc
 export async function openAppendFile(path: string): Promise<AppendFile> {
   await mkdir(dirname(path), { recursive: true });
   let handle = await open(path, 'a', 0o600);
-  let size = (await handle.stat()).size;
+  let opened = await handle.stat();
+  let size = opened.size;
   let written = size;
   let chain: Promise<unknown> = Promise.resolve();
   const serialize = <T>(task: () => Promise<T>): Promise<T> => {
@@ -83,19 +85,23 @@ export async function openAppendFile(path: string): Promise<AppendFile> {
           await moveAway();
         } finally {
           handle = await open(path, 'a', 0o600);
-          size = (await handle.stat()).size;
+          opened = await handle.stat();
+          size = opened.size;
           written = size;
         }
       });
     },
     reopenIfMoved() {
       return serialize(async () => {
-        const opened = await handle.stat();
-        const atPath = await stat(path).catch(() => undefined);
+        // Synchronous on purpose: it runs once per batch, and a promise stat pair cost ~50 µs of CPU
+        // (threadpool round trips) against ~1.5 µs for one stat of the path (issue 8 profile: ~2 µs
+        // per request). The open handle's identity cannot change, so it is taken once, at open.
+        const atPath = statSync(path, { throwIfNoEntry: false });
         if (atPath !== undefined && atPath.ino === opened.ino && atPath.dev === opened.dev) return false;
         await handle.close();
         handle = await open(path, 'a', 0o600);
-        size = (await handle.stat()).size;
+        opened = await handle.stat();
+        size = opened.size;
         written = size;
         return true;
       });
