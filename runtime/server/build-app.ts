@@ -16,6 +16,7 @@ import { requestIdFrom } from './plugins/request-id.js';
 import { lazyChildLogger } from './lazy-child-logger.js';
 import { NO_ROUTE_SCHEMAS } from './no-route-schemas.js';
 import { finishRequest } from './request-finish.js';
+import { closeWhenQueuedConnectionCloses } from './queued-response-close.js';
 import { registerChatCompletionsRoute } from './routes/chat-completions.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
@@ -123,6 +124,7 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     reply.header('x-request-id', request.id);
     deps.metrics.inflightRequests.inc();
     reply.raw.on('close', responseClosed);
+    closeWhenQueuedConnectionCloses(reply.raw, request.raw.socket);
     if (options.draining() && !PROBE_PATHS.has(request.url.split('?')[0] ?? '')) {
       // The listener is closed; a request on a kept-alive socket is refused so that the client's
       // retry opens a new connection (to another replica), and the socket closes after this answer.

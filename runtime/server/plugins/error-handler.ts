@@ -55,6 +55,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     const { error: mapped, unexpected } = toAigwError(error);
     if (unexpected) request.log.error({ err: error }, 'unexpected error');
+    // Fastify closes the connection after any body-parsing error, in case more of the body is on
+    // its way. A JSON syntax error comes after the whole body arrived, so the connection is still
+    // usable: closing it would cost the client a reconnect and drop the requests pipelined after it.
+    if (mapped.code === ERRORS.INVALID_JSON.code && request.raw.complete) reply.removeHeader('connection');
     return sendError(reply, mapped);
   });
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
