@@ -16,6 +16,7 @@ import { requestIdFrom } from './plugins/request-id.js';
 import { lazyChildLogger } from './lazy-child-logger.js';
 import { NO_ROUTE_SCHEMAS } from './no-route-schemas.js';
 import { finishRequest } from './request-finish.js';
+import { registerJsonBodyParser } from './json-body-parser.js';
 import { closeWhenQueuedConnectionCloses } from './queued-response-close.js';
 import { registerChatCompletionsRoute } from './routes/chat-completions.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -149,6 +150,7 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     done();
   });
   registerErrorHandling(app);
+  registerJsonBodyParser(app);
   registerChatCompletionsRoute(app, deps);
   registerModelsRoute(app, deps.config);
   registerHealthRoutes(app, {
