@@ -59,6 +59,14 @@ interface Batch {
 const LOUD_LOG_INTERVAL_MS = 10_000;
 /** Re-check of a spool whose last append is still being written. */
 const SPOOL_POLL_MS = 50;
+/**
+ * One spill moves up to this much from the queue to the spool in one write, not a sink batch: a
+ * sink's batch can be one record (1 MiB JSONL batches, 1 MiB full-capture records), and a write per
+ * record fell behind a burst (bench/audit-burst.ts: 2 MiB records at ~1 GB/s lost 170-190 of 400 to
+ * queue_full with sink-sized spills, 35-77 with these).
+ */
+const SPILL_MAX_COUNT = 5_000;
+const SPILL_MAX_BYTES = 16 * 1024 * 1024;
 
 export async function openSinkChannel(options: ChannelOptions): Promise<SinkChannel> {
   const { sink, metrics, log, label } = options;
@@ -122,7 +130,7 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
 
   async function spill(): Promise<void> {
     while (queue.size > 0 && (!healthy || closed || queue.size >= spillAtCount || queue.bytes >= spillAtBytes)) {
-      const records = queue.take(batchCount, batchBytes);
+      const records = queue.take(SPILL_MAX_COUNT, SPILL_MAX_BYTES);
       if (queue.size === 0) oldestQueuedAt = undefined;
       try {
         const overflow = await spool.append(records);

@@ -6,7 +6,7 @@
  */
 import { open, readFile, rename, writeFile } from 'node:fs/promises';
 import { openAppendFile, type AppendFile } from './append-file.js';
-import { recordId, type QueuedRecord } from './queue.js';
+import { jsonLines, recordId, type QueuedRecord } from './queue.js';
 
 export interface SpoolBatch {
   readonly records: readonly QueuedRecord[];
@@ -49,16 +49,14 @@ export async function openSpool(path: string, maxBytes: number): Promise<Spool> 
     path,
     pendingBytes: () => file.size - offset,
     async append(records) {
-      let text = '';
       let index = 0;
       let projected = file.size;
       for (const record of records) {
         if (projected + record.bytes + 1 > maxBytes) break;
         projected += record.bytes + 1;
-        text += `${record.line}\n`;
         index += 1;
       }
-      if (text !== '') await file.append(text);
+      if (index > 0) await file.append(jsonLines(index === records.length ? records : records.slice(0, index)));
       return records.slice(index);
     },
     async read(maxCount, maxBytes) {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createJsonlSink, jsonLines } from '../../../runtime/audit/sinks/jsonl-sink.js';
+import { createJsonlSink } from '../../../runtime/audit/sinks/jsonl-sink.js';
+import { jsonLines } from '../../../runtime/audit/queue.js';
 import { sampleRecord, temporaryFolder } from './audit-test-kit.js';
 
 test('batches append one JSON record per line', async (t) => {
