@@ -1,8 +1,8 @@
 /**
  * The gateway's stateful parts, opened in order and closed in reverse: the upstream transport, the
- * credential quota store (memory, or Redis when a URL is set), the provider-limit store, and the
- * audit writer with its sinks. Each one pushes its closer as soon as it is open, so a failure half-way
- * through startup still closes what was opened.
+ * credential quota store (memory, or Redis when a URL is set) and the provider-limit store; then,
+ * once the serving manifest is known, the audit writer with its sinks (openAudit). Each one pushes
+ * its closer as soon as it is open, so a failure half-way through startup still closes what was opened.
  */
 import { dirname, resolve } from 'node:path';
 import { createAuditSinks, createAuditWriter, type AuditWriter } from '../audit/audit-writer.js';
@@ -22,7 +22,6 @@ export interface GatewayStores {
   readonly transport: RoutingTransport;
   readonly quota: QuotaLimiter;
   readonly providerLimits: QuotaLimiter;
-  readonly audit: AuditWriter;
 }
 
 export interface StoreOptions {
@@ -30,8 +29,6 @@ export interface StoreOptions {
   readonly clock: Clock;
   readonly metrics: GatewayMetrics;
   readonly logger: LateLogger;
-  /** The manifest's audit sinks; empty = the JSONL file of the settings. */
-  readonly auditSinks: readonly AuditSinkConfig[];
   readonly transport?: RoutingTransport & { close?: () => Promise<void> };
   readonly quota?: QuotaLimiter;
 }
@@ -46,8 +43,18 @@ export async function openStores(options: StoreOptions, closers: Closer[]): Prom
   closers.push(() => quota.close());
   const providerLimits = createMemoryLimiter(clock);
   closers.push(() => providerLimits.close());
-  const sinks = options.auditSinks.length > 0 ? options.auditSinks : [{ type: 'jsonl' as const, path: settings.auditFile }];
-  const audit = await createAuditWriter({
+  return { transport, quota, providerLimits };
+}
+
+/**
+ * The audit writer for the sinks of the manifest that serves: opened after the admin plane's first
+ * sync, so with a Redis config store they are the stored manifest's sinks, not the local file's.
+ * Empty sinks = the JSONL file of the settings.
+ */
+export async function openAudit(options: Pick<StoreOptions, 'settings' | 'clock' | 'metrics' | 'logger'>, auditSinks: readonly AuditSinkConfig[]): Promise<AuditWriter> {
+  const { settings, clock, metrics, logger } = options;
+  const sinks = auditSinks.length > 0 ? auditSinks : [{ type: 'jsonl' as const, path: settings.auditFile }];
+  return createAuditWriter({
     sinks: await createAuditSinks(sinks),
     spoolDirectory: resolve(dirname(resolve(settings.auditFile)), '.aigw-spool'),
     metrics: metrics.registry,
@@ -55,7 +62,6 @@ export async function openStores(options: StoreOptions, closers: Closer[]): Prom
     // Sink failures, recoveries and lost records must be loud (issue 6).
     log: (level, message, fields) => logger.log(level, message, fields),
   });
-  return { transport, quota, providerLimits, audit };
 }
 
 async function openRedisQuota(settings: Settings, metrics: GatewayMetrics, logger: LateLogger): Promise<QuotaLimiter> {

@@ -26,7 +26,7 @@ import type { AdminPlaneOptions, RunningAdminPlane } from '../admin/start-admin-
 import { createAuditRecorder } from './audit-trace.js';
 import { buildApp, REDACTED_LOG_PATHS } from './build-app.js';
 import { demoOverlay } from './demo-overlay.js';
-import { closeAfterAudit, closeAll, openStores, type Closer } from './gateway-stores.js';
+import { closeAfterAudit, closeAll, openAudit, openStores, type Closer } from './gateway-stores.js';
 import { createLateLogger, type LateLogger } from './late-logger.js';
 import { drainAndClose } from './lifecycle.js';
 import { createConfigHolder, createLiveConfig, type ConfigHolder, type LiveConfig } from './live-config.js';
@@ -105,7 +105,7 @@ async function assemble(
   const replicaId = settings.replicaId ?? `${hostname()}-${process.pid}`;
   const logger = createLateLogger();
   const stores = await openStores({
-    settings, clock, metrics, logger, auditSinks: live.manifest.audit.sinks,
+    settings, clock, metrics, logger,
     ...(overrides.transport === undefined ? {} : { transport: overrides.transport }),
     ...(overrides.quota === undefined ? {} : { quota: overrides.quota }),
   }, closers);
@@ -131,10 +131,11 @@ async function assemble(
       quota: stores.quota,
       metrics,
       clock,
-      audit: createAuditRecorder((record) => stores.audit.enqueue(record)),
+      // The writer opens after the admin plane's first sync (below), before the port listens.
+      audit: createAuditRecorder((record) => audit.enqueue(record)),
       logPrompts: settings.logPrompts,
       shutdown: shutdown.signal,
-      readinessDetails: () => ({ audit: stores.audit.status() }),
+      readinessDetails: () => ({ audit: audit.status() }),
     },
     {
       bodyLimit: settings.bodyLimit, logger: loggerOptions(settings, overrides), draining: () => draining,
@@ -142,7 +143,6 @@ async function assemble(
     },
   );
   logger.attach(app.log);
-  warnOnAuditSinkChanges(config, live.manifest, app.log);
 
   // The admin plane (signed reload, Redis config store, --watch) swaps the same holder the routes read.
   const admin = await startAdmin({
@@ -158,6 +158,13 @@ async function assemble(
   const warnings = startupWarnings(config.current().manifest, mockUrl !== undefined);
   for (const warning of warnings) app.log.warn(warning);
   closers.push(() => admin.close());
+  // The sinks of the manifest that serves: with Redis, the stored one's, so that a replica started
+  // from an older file still audits where the fleet's manifest says.
+  const serving = config.current().manifest;
+  const audit = await openAudit({ settings, clock, metrics, logger }, serving.audit.sinks);
+  // For a start that fails from here on (closeAfterAudit closes it first at shutdown; a second close is a no-op).
+  closers.push(() => audit.close());
+  warnOnAuditSinkChanges(config, serving, app.log);
   const url = await listen(app, settings);
 
   let closing: Promise<{ forced: boolean }> | undefined;
@@ -166,7 +173,7 @@ async function assemble(
     app,
     config,
     metrics,
-    audit: stores.audit,
+    audit,
     ...(mockUrl === undefined ? {} : { mockUrl }),
     ...(admin.url === undefined ? {} : { adminUrl: admin.url }),
     replicaId,
@@ -178,7 +185,7 @@ async function assemble(
       drainTimeoutMs: settings.drainTimeoutMs,
       onDrainStart: () => { draining = true; },
       onDeadline: () => shutdown.abort(),
-      closeResources: () => closeAfterAudit(stores.audit, closers),
+      closeResources: () => closeAfterAudit(audit, closers),
     })),
   };
 }
