@@ -166,7 +166,7 @@ function registerAdminCommands(program: Command, action: ActionFor): void {
     .argument('<manifest>', 'manifest file')
     .option('--gateway <url>', 'admin URL of a gateway (repeatable)', collect, []))
     .option('--dry-run', 'validate and diff server-side without swapping', false)
-    .option('--if-match <version>', "'auto' (the version diffed against) or an explicit version")
+    .option('--if-match <version>', "'auto' (default: the version each gateway was diffed against), 'none' (overwrite whatever is live) or an explicit version")
     .option('--yes', 'do not ask for confirmation', false)
     .addOption(formatOption(['text', 'json']))
     .action(action(() => import('./commands/apply.js')));

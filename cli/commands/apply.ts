@@ -1,5 +1,5 @@
 /**
- * `aigw apply MANIFEST --gateway URL... [--dry-run] [--if-match auto|VERSION] [--yes]`:
+ * `aigw apply MANIFEST --gateway URL... [--dry-run] [--if-match auto|none|VERSION] [--yes]`:
  *
  *   1. validate locally with the loader `aigw validate` uses (${VAR}s resolve on the gateway, so a
  *      variable missing here is a warning);
@@ -7,8 +7,10 @@
  *      version and the ChangeSet, rendered as `aigw diff` renders it — one diff per distinct live
  *      version;
  *   3. confirm on a terminal (--yes skips; without a terminal and without --yes: refuse, exit 2);
- *   4. send the signed reload to each gateway (`--if-match auto`: the version it diffed against) and
- *      print each resulting version.
+ *   4. send the signed reload to each gateway with `If-Match`: by default (`auto`) the version that
+ *      gateway was diffed against, so a change nobody reviewed is never overwritten (a concurrent
+ *      apply, a --watch reload: 412, exit 1); `--if-match none` overwrites whatever is live. Print
+ *      each resulting version.
  *
  * Nothing is applied anywhere unless every gateway passed step 2, so a bad manifest or an
  * unreachable replica never leaves the fleet half-updated. Exit 0 applied (or nothing to do), 1 a
@@ -182,9 +184,15 @@ function finish(outcomes: readonly GatewayOutcome[], context: { format: 'text' |
   return exitCodeOf(outcomes);
 }
 
+/**
+ * `auto` unless told otherwise: the diff the operator confirmed was computed against each gateway's
+ * live version, and applying over any other version would ship a change nobody reviewed. Without it,
+ * two concurrent applies to several replicas (no Redis) could each win on some and both report
+ * success, leaving the fleet split in silence; with it the later one gets a 412 and exit 1.
+ */
 function parseIfMatch(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (value === 'auto') return 'auto';
+  if (value === undefined || value === 'auto') return 'auto';
+  if (value === 'none') return undefined;
   if (typeof value === 'string' && /^[0-9a-f]{64}$/.test(value)) return value;
-  throw new UsageError(`--if-match must be "auto" or a full version (64 hex digits, as aigw status --format json prints), not ${String(value)}`);
+  throw new UsageError(`--if-match must be "auto" (the default), "none" or a full version (64 hex digits, as aigw status --format json prints), not ${String(value)}`);
 }

@@ -127,12 +127,32 @@ test('a wrong key is a rejection (exit 1) naming the signature error', async (t)
   assert.match(io.err(), /signature_invalid/);
 });
 
-test('--if-match auto sends the version it diffed against: a change in between is a 412, nothing applied', async (t) => {
+for (const ifMatch of [['--if-match', 'auto'], []]) {
+  test(`${ifMatch.length === 0 ? 'by default' : '--if-match auto'} apply sends the version it diffed against: a change in between is a 412, nothing applied`, async (t) => {
+    const key = hmacKey();
+    const gateway = await listenGateway(t, { keys: [key] });
+    const { flags, directory } = writeKeyFile(t, key);
+    const file = manifestFile(directory, 'routes.yaml', MANIFEST_B);
+    // Someone else reloads between our dry run and our reload: the confirmation is that moment.
+    const io = createTestIo({
+      isTTY: true,
+      confirm: async () => {
+        await gateway.plane.applier.apply({ text: MANIFEST_A.replace('weight: 60', 'weight: 50').replace('weight: 40', 'weight: 50'), file: 'other', origin: 'reload' });
+        return true;
+      },
+    });
+    const code = await main(['apply', file, '--gateway', gateway.url, ...ifMatch, ...flags], io);
+    assert.equal(code, ExitCode.Findings);
+    assert.match(io.err(), /version_conflict/);
+    assert.notEqual(gateway.plane.holder.current().version, VERSION_B);
+  });
+}
+
+test('--if-match none overwrites a change made after the dry run', async (t) => {
   const key = hmacKey();
   const gateway = await listenGateway(t, { keys: [key] });
   const { flags, directory } = writeKeyFile(t, key);
   const file = manifestFile(directory, 'routes.yaml', MANIFEST_B);
-  // Someone else reloads between our dry run and our reload: the confirmation is that moment.
   const io = createTestIo({
     isTTY: true,
     confirm: async () => {
@@ -140,10 +160,8 @@ test('--if-match auto sends the version it diffed against: a change in between i
       return true;
     },
   });
-  const code = await main(['apply', file, '--gateway', gateway.url, '--if-match', 'auto', ...flags], io);
-  assert.equal(code, ExitCode.Findings);
-  assert.match(io.err(), /version_conflict/);
-  assert.notEqual(gateway.plane.holder.current().version, VERSION_B);
+  assert.equal(await main(['apply', file, '--gateway', gateway.url, '--if-match', 'none', ...flags], io), ExitCode.Ok, io.err());
+  assert.equal(gateway.plane.holder.current().version, VERSION_B);
 });
 
 test('apply with nothing to change says so and exits 0; --format json reports every gateway', async (t) => {
