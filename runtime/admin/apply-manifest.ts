@@ -121,6 +121,13 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
   let last: ReloadRecord | undefined;
   /** A stored version this replica found invalid: logged once, not on every poll. */
   let refused: string | undefined;
+  /**
+   * The version this replica last saw in the store (read, or committed by itself). When it is not the
+   * live one, this replica lags the fleet (it refused a stored version), and must not seed an emptied
+   * store with its older manifest: the replicas in step would all swap back to it.
+   */
+  let lastStored: string | undefined;
+  let warnedDrifted = false;
   let queue: Promise<unknown> = Promise.resolve();
 
   /** One operation at a time; a failure does not block the next. */
@@ -172,6 +179,7 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
     }
     holder.swap(next);
     liveText = loaded.text;
+    lastStored = next.version;
     record({ origin: request.origin, outcome: 'applied', version: next.version });
     logger.info({ origin: request.origin, version: next.version, previous: current.version, routes: next.manifest.routes.length }, 'manifest swapped');
     return { type: 'applied', previousVersion: current.version, version: next.version, unchanged: false, changeSet, warnings: loaded.warnings };
@@ -203,12 +211,23 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
   async function syncNow(): Promise<void> {
     const live = holder.current();
     const version = await store.currentVersion();
+    if (version !== undefined) {
+      lastStored = version;
+      warnedDrifted = false;
+    }
     if (version === live.version) return;
     if (version === undefined) {
-      // An empty store (first replica, or Redis was away at startup): seed it with the live manifest,
-      // so other replicas and rollbacks find it. A concurrent seeder wins; the next sync adopts it.
+      if (lastStored !== undefined && lastStored !== live.version) {
+        if (!warnedDrifted) logger.warn({ live: live.version, lastStored }, 'the config store is empty (Redis lost its data?) and this replica lags the fleet\'s last version, so it does not seed the store with its own; another replica or the next apply will');
+        warnedDrifted = true;
+        return;
+      }
+      // An empty store (first replica, or Redis was away at startup or lost its data): seed it with
+      // the live manifest, so other replicas and rollbacks find it. A concurrent seeder wins; the next
+      // sync adopts it.
       const seeded = await store.commit({ version: live.version, text: liveText, storedAt: live.loadedAt }, null);
-      if (!seeded.ok) await syncNow();
+      if (seeded.ok) lastStored = live.version;
+      else await syncNow();
       return;
     }
     if (version === refused) return;

@@ -87,3 +87,43 @@ test('transformManifest applies to every snapshot that goes live (startup and re
   await plane.applier.apply({ text: MANIFEST_B, file: 'b', origin: 'reload' });
   assert.deepEqual(plane.holder.current().manifest.routes.map((route) => route.name), ['demo-chat-mid-tier', 'demo-chat-large']);
 });
+
+test('after the store loses its data, a replica that lags the fleet does not seed it with its older manifest; one in step does', async () => {
+  const clock = createManualClock();
+  let inner = createMemoryConfigStore(clock);
+  // Redis without persistence, restarted: the same store, suddenly empty.
+  const store: ConfigStore = {
+    kind: 'memory',
+    get nonces() { return inner.nonces; },
+    currentVersion: () => inner.currentVersion(),
+    latest: () => inner.latest(),
+    get: (version) => inner.get(version),
+    history: () => inner.history(),
+    commit: (entry, expected) => inner.commit(entry, expected),
+    onChange: (listener) => inner.onChange(listener),
+    close: () => inner.close(),
+  };
+  const started = await startConfigPlane({ manifest: { text: MANIFEST_A, file: 'a' }, env: {}, clock, logger: silentLogger });
+  assert.ok(started.ok);
+  const versionA = started.plane.holder.current().version;
+  const replica = (env: Record<string, string>) => createManifestApplier({ holder: createConfigHolder(started.plane.holder.current()), store, env, clock, logger: silentLogger, liveText: MANIFEST_A });
+  const inStep = replica({ UPSTREAM_KEY: 'set' });
+  const lagging = replica({});
+  await inStep.syncFromStore();
+  assert.equal(await store.currentVersion(), versionA);
+  // The fleet moves to a manifest the lagging replica cannot load (a variable only it lacks).
+  const needsVariable = `providers:\n  extra: { type: openai, base_url: "https://example.test/v1", api_key: "\${UPSTREAM_KEY}" }\n${MANIFEST_B}`;
+  const applied = await inStep.apply({ text: needsVariable, file: 'b', origin: 'reload' });
+  assert.equal(applied.type, 'applied', JSON.stringify(applied));
+  await lagging.syncFromStore();
+  assert.equal(lagging.holder.current().version, versionA, 'the lagging replica refused the stored version');
+
+  inner = createMemoryConfigStore(clock);
+  await lagging.syncFromStore();
+  assert.equal(await store.currentVersion(), undefined, 'the lagging replica left the store empty');
+  await inStep.syncFromStore();
+  assert.equal(await store.currentVersion(), inStep.holder.current().version, 'the replica in step seeded it');
+  await lagging.syncFromStore();
+  assert.equal(lagging.holder.current().version, versionA);
+  await started.plane.close();
+});
