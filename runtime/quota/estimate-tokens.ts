@@ -35,9 +35,22 @@ export function estimatePromptTokens(request: Pick<ChatCompletionRequest, 'messa
   return tokens + Math.ceil(characters / CHARACTERS_PER_TOKEN);
 }
 
-/** Tokens to reserve at admission: the prompt estimate plus the completion ceiling. */
-export function reservationTokens(request: Pick<ChatCompletionRequest, 'messages' | 'tools'>, maxCompletionTokens: number): number {
-  return estimatePromptTokens(request) + Math.max(0, maxCompletionTokens);
+/**
+ * Tokens to reserve at admission: the prompt estimate plus the completion ceiling, which is
+ * `max_completion_tokens` (else `max_tokens`, else the route's default) for each of the `n` choices:
+ * providers apply the limit per choice, so 8 choices may use 8 times it.
+ */
+export function reservationTokens(
+  request: Pick<ChatCompletionRequest, 'messages' | 'tools' | 'n' | 'max_tokens' | 'max_completion_tokens'>,
+  defaultMaxTokens: number,
+): number {
+  const perChoice = Math.max(0, request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens);
+  return estimatePromptTokens(request) + perChoice * choicesOf(request);
+}
+
+/** `n`, the number of choices asked for (1 when unset). */
+export function choicesOf(request: Pick<ChatCompletionRequest, 'n'>): number {
+  return typeof request.n === 'number' && request.n > 1 ? Math.floor(request.n) : 1;
 }
 
 function messageCharacters(message: Message): number {

@@ -81,6 +81,6 @@ export function addSkipped(state: RunState, who: Who, reason: FailoverReason, st
  */
 export function estimatedTokens(state: RunState): number {
   const { request, route } = state.input;
-  state.estimatedTokens ??= reservationTokens(request, request.max_completion_tokens ?? request.max_tokens ?? route.defaultMaxTokens);
+  state.estimatedTokens ??= reservationTokens(request, route.defaultMaxTokens);
   return state.estimatedTokens;
 }

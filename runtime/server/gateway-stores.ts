@@ -1,8 +1,9 @@
 /**
  * The gateway's stateful parts, opened in order and closed in reverse: the upstream transport, the
- * credential quota store (memory, or Redis when a URL is set) and the provider-limit store; then,
- * once the serving manifest is known, the audit writer with its sinks (openAudit). Each one pushes
- * its closer as soon as it is open, so a failure half-way through startup still closes what was opened.
+ * credential quota store (memory, or Redis when a URL is set) and the provider-limit store (that same
+ * Redis store when there is one); then, once the serving manifest is known, the audit writer with its
+ * sinks (openAudit). Each one pushes its closer as soon as it is open, so a failure half-way through
+ * startup still closes what was opened.
  */
 import { dirname, resolve } from 'node:path';
 import { createAuditSinks, createAuditWriter, type AuditWriter } from '../audit/audit-writer.js';
@@ -41,8 +42,11 @@ export async function openStores(options: StoreOptions, closers: Closer[]): Prom
     ? createMemoryLimiter(clock)
     : await openRedisQuota(settings, metrics, logger));
   closers.push(() => quota.close());
-  const providerLimits = createMemoryLimiter(clock);
-  closers.push(() => providerLimits.close());
+  // A provider's limits are its account-wide ceiling: with Redis every replica counts against one
+  // (keys provider:<id>, beside the credentials' credential:<id>), not each against its own copy.
+  const sharedProviderLimits = settings.redisUrl !== undefined && options.quota === undefined;
+  const providerLimits = sharedProviderLimits ? quota : createMemoryLimiter(clock);
+  if (!sharedProviderLimits) closers.push(() => providerLimits.close());
   return { transport, quota, providerLimits };
 }
 

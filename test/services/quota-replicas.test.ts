@@ -40,14 +40,16 @@ async function privateDatabase(t: TestContext, redisUrl: string): Promise<string
  * Starts the mock and two replicas on one Redis; the credential id is unique per run (Redis keeps
  * counters a minute). `namespaces` gives each replica its own AIGW_REDIS_PREFIX (default: shared).
  */
-async function replicas(t: TestContext, sharedRedisUrl: string, quota: string, namespaces?: [string, string]): Promise<{ clients: [OpenAI, OpenAI]; credential: string; redisUrl: string }> {
+async function replicas(
+  t: TestContext, sharedRedisUrl: string, quota: string, namespaces?: [string, string], providerLimits?: string,
+): Promise<{ clients: [OpenAI, OpenAI]; credential: string; redisUrl: string; upstreamCalls: () => number }> {
   const redisUrl = await privateDatabase(t, sharedRedisUrl);
   const mock = await startTestMock(t);
   const directory = await tempDirectory(t);
   const credential = `replicas-${randomUUID()}`;
   const manifestFile = join(directory, 'routes.yaml');
   await writeFile(manifestFile, `
-${mockProviders(mock.url, { openai: 'openai' })}
+${mockProviders(mock.url, { openai: 'openai' }, providerLimits === undefined ? {} : { openai: `limits: { ${providerLimits} }` })}
 credentials:
   - { id: "${credential}", key_sha256: "${sha256('sk-replicas')}", quota: { ${quota} } }
 ai_routes:
@@ -59,7 +61,7 @@ ai_routes:
       namespaces === undefined ? env : { ...env, AIGW_REDIS_PREFIX: namespaces[index] })));
   assert.ok(first !== undefined && second !== undefined);
   const client = (url: string): OpenAI => new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-replicas', maxRetries: 0 });
-  return { clients: [client(first.url), client(second.url)], credential, redisUrl };
+  return { clients: [client(first.url), client(second.url)], credential, redisUrl, upstreamCalls: () => mock.log().length };
 }
 
 async function outcome(client: OpenAI, maxTokens?: number): Promise<string> {
@@ -121,4 +123,26 @@ test('gateways with their own AIGW_REDIS_PREFIX on one Redis keep their own budg
   assert.deepEqual(await redis.keys('aigw:*'), [], 'nothing under the default namespace');
   // Each gateway's config plane seeds a store of its own.
   await eventually(async () => ((await redis.exists('team-a:{config}:current', 'team-b:{config}:current')) === 2 ? true : undefined), 5_000, 'both config stores seeded');
+});
+
+test('a provider\'s limits are one ceiling for the fleet: two replicas on one Redis together stay under it', async (t) => {
+  const url = requireService(t, 'redis');
+  if (url === undefined) return;
+  const { clients, upstreamCalls, redisUrl } = await replicas(t, url, 'requests_per_minute: 100', undefined, 'requests_per_minute: 2');
+  const statuses: number[] = [];
+  for (let index = 0; index < 6; index += 1) {
+    try {
+      await (clients[index % 2] as OpenAI).chat.completions.create({ model: 'gpt-4o-mini', messages });
+      statuses.push(200);
+    } catch (error) {
+      assert.ok(error instanceof APIError, String(error));
+      statuses.push(error.status ?? 0);
+    }
+  }
+  assert.deepEqual(statuses.slice(0, 2), [200, 200]);
+  assert.ok(statuses.slice(2).every((status) => status !== 200), JSON.stringify(statuses));
+  assert.equal(upstreamCalls(), 2, 'the provider saw its ceiling, not twice it');
+  const redis = new Redis(redisUrl);
+  t.after(() => redis.quit());
+  assert.deepEqual(await redis.keys('aigw:quota:{provider:*'), ['aigw:quota:{provider:openai}']);
 });

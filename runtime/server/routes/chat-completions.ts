@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AigwError, ERRORS } from '../../errors.js';
 import type { Credential, Route } from '../../manifest/types.js';
 import type { ChatCompletionRequest } from '../../openai/wire.js';
-import { reservationTokens } from '../../quota/estimate-tokens.js';
+import { choicesOf, reservationTokens } from '../../quota/estimate-tokens.js';
 import type { Reservation } from '../../quota/limiter.js';
 import { matchRoute } from '../../routing/match-route.js';
 import type { EngineResult } from '../../routing/types.js';
@@ -156,13 +156,13 @@ function shutDown(result: EngineResult, streamStarted: boolean): EngineResult {
 async function admitQuota(deps: GatewayDeps, credential: Credential | undefined, route: Route, body: ChatCompletionRequest): Promise<Reservation | undefined> {
   const quota = credential?.quota;
   if (credential === undefined || quota === undefined) return undefined;
-  const tokens = reservationTokens(body, body.max_completion_tokens ?? body.max_tokens ?? route.defaultMaxTokens);
+  const tokens = reservationTokens(body, route.defaultMaxTokens);
   if (quota.tokensPerMinute !== undefined && tokens > quota.tokensPerMinute) {
     // No window will ever hold it: a Retry-After would send the SDK into retries that cannot succeed.
     deps.metrics.quotaRejections.inc({ credential: credential.id, exceeded: 'tokens' });
     throw new AigwError(
       ERRORS.QUOTA_EXCEEDED,
-      `Request too large for credential '${credential.id}' on tokens per min: limit ${String(quota.tokensPerMinute)}, requested ${String(tokens)} (prompt estimate plus max_tokens). Reduce the prompt or max_tokens; retrying will not help.`,
+      `Request too large for credential '${credential.id}' on tokens per min: limit ${String(quota.tokensPerMinute)}, requested ${String(tokens)} (prompt estimate plus max_tokens${choicesOf(body) > 1 ? ` for each of the ${String(choicesOf(body))} choices` : ''}). Reduce the prompt, max_tokens or n; retrying will not help.`,
       { type: 'tokens', headers: NO_SDK_RETRY },
     );
   }

@@ -36,6 +36,17 @@ test('images and opaque parts add fixed amounts; reservation adds the completion
   assert.equal(reservationTokens(request, 256), 85 + 765 + 1_000 + 4 + 3 + 256);
 });
 
+test('the completion ceiling is max_completion_tokens, else max_tokens, else the default, for each of the n choices', () => {
+  const prompt = estimatePromptTokens({ messages: [{ role: 'user', content: 'Hello' }] });
+  const request = (extra: Partial<ChatCompletionRequest>) => ({ messages: [{ role: 'user' as const, content: 'Hello' }], ...extra });
+  assert.equal(reservationTokens(request({}), 256), prompt + 256);
+  assert.equal(reservationTokens(request({ max_tokens: 100 }), 256), prompt + 100);
+  assert.equal(reservationTokens(request({ max_tokens: 100, max_completion_tokens: 50 }), 256), prompt + 50);
+  assert.equal(reservationTokens(request({ max_tokens: 100, n: 8 }), 256), prompt + 800);
+  assert.equal(reservationTokens(request({ n: 3 }), 256), prompt + 768);
+  assert.equal(reservationTokens(request({ n: 1 }), 256), prompt + 256);
+});
+
 test('the canonical fixture requests get a plausible, positive estimate', () => {
   for (const name of ['chat', 'tool-call']) {
     const request = JSON.parse(readFileSync(new URL(`../../../fixtures/requests/${name}.json`, import.meta.url), 'utf8')) as ChatCompletionRequest;
