@@ -11,7 +11,7 @@ import type { ChatCompletionRequest } from '../../openai/wire.js';
 import { choicesOf, reservationTokens } from '../../quota/estimate-tokens.js';
 import type { Reservation } from '../../quota/limiter.js';
 import { matchRoute } from '../../routing/match-route.js';
-import type { EngineResult } from '../../routing/types.js';
+import type { AttemptRecord, EngineResult } from '../../routing/types.js';
 import type { LiveConfig } from '../live-config.js';
 import { authenticate, authorizeRoute } from '../plugins/credentials.js';
 import { sendError, toAigwError } from '../plugins/error-handler.js';
@@ -126,9 +126,10 @@ async function handle(request: FastifyRequest, reply: FastifyReply, deps: Gatewa
 
 /**
  * Tokens a finished request is charged against its credential's quota: the answering model's usage;
- * else what attempts reported; else nothing when the run ended in an error response (no answer was
- * generated) — but the estimate is kept (NaN) when tokens were generated and never reported (an
- * answer without usage, or one cut by the client or the drain).
+ * else what attempts reported; else nothing when no answer was generated (an error response, or a
+ * client or drain that stopped the run while no call was in flight: during a retry's backoff, before
+ * the first call) — but the estimate is kept (NaN) when tokens may have been generated and were
+ * never reported (an answer without usage, a call cut by the client or the drain).
  */
 export function tokensToSettle(result: EngineResult | undefined): number {
   if (result === undefined) return Number.NaN;
@@ -138,7 +139,13 @@ export function tokensToSettle(result: EngineResult | undefined): number {
   if (result.outcome === 'success') return Number.NaN;
   const reported = result.attempts.reduce((sum, attempt) => sum + (attempt.usage?.total_tokens ?? 0), 0);
   if (reported > 0) return reported;
-  return result.outcome === 'error' ? 0 : Number.NaN;
+  if (result.outcome === 'error') return 0;
+  return result.attempts.some(mayHaveGenerated) ? Number.NaN : 0;
+}
+
+/** A call the run was stopped in (its provider may have been generating), or one that produced content. */
+function mayHaveGenerated(attempt: AttemptRecord): boolean {
+  return attempt.outcome === 'aborted' || attempt.outcome === 'success' || attempt.outcome === 'continued' || attempt.firstContentMs !== undefined;
 }
 
 /** A run the drain deadline stopped: a 503 when nothing was sent yet, else an in-band error ending the stream. */

@@ -15,10 +15,17 @@ test('a credential is charged the answering model\'s usage; otherwise what attem
   assert.equal(tokensToSettle(result({ usage: usage(32) })), 32);
   assert.equal(tokensToSettle(result({ outcome: 'interrupted', attempts: [attempt({ usage: usage(12) }), attempt({ usage: usage(5) })] })), 17);
   assert.equal(tokensToSettle(result({ outcome: 'error', status: 502, attempts: [attempt(), attempt()] })), 0, 'nothing answered: released');
-  assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'aborted', status: 499 }))), 'a cut answer keeps its estimate');
-  assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'interrupted' }))));
+  assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'aborted', status: 499, attempts: [attempt({ status: 200, reason: 'aborted', outcome: 'aborted', firstContentMs: 5 })] }))), 'a cut answer keeps its estimate');
+  assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'aborted', status: 499, attempts: [attempt({ status: 0, outcome: 'aborted' })] }))), 'a call in flight when the client left may have generated');
+  assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'interrupted', attempts: [attempt({ status: 200, outcome: 'aborted', firstContentMs: 5 })] }))));
   assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'success' }))), 'an answer without usage keeps its estimate');
   assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'success', attempts: [attempt({ usage: usage(12), outcome: 'continued', reason: 'stream_error' }), attempt({ status: 200, reason: null, outcome: 'success' })] }))),
     'a continued answer whose continuation reported no usage is not charged the broken part alone');
   assert.ok(Number.isNaN(tokensToSettle(undefined)));
+});
+
+test('a client that leaves while no call is in flight (a retry\'s backoff, before the first call) is released, not charged its estimate', () => {
+  assert.equal(tokensToSettle(result({ outcome: 'aborted', status: 499, attempts: [attempt({ outcome: 'retry' })] })), 0, 'left during the backoff after a 503');
+  assert.equal(tokensToSettle(result({ outcome: 'aborted', status: 499, attempts: [] })), 0, 'left before the first call');
+  assert.equal(tokensToSettle(result({ outcome: 'aborted', status: 499, attempts: [attempt({ outcome: 'skipped', status: 0, reason: 'circuit_open' })] })), 0);
 });
