@@ -18,7 +18,8 @@ export interface Reservation {
 
 export type Admission =
   | { readonly allowed: true; readonly reservation: Reservation }
-  | { readonly allowed: false; readonly exceeded: 'requests' | 'tokens'; readonly retryAfterMs: number };
+  /** `store`: the quota store did not answer and the store-error policy is `deny` (nothing was counted). */
+  | { readonly allowed: false; readonly exceeded: 'requests' | 'tokens' | 'store'; readonly retryAfterMs: number };
 
 export interface QuotaLimiter {
   /** Reserves one request and `tokens` tokens under `key` when both fit the limits; nothing is counted otherwise. */

@@ -100,21 +100,41 @@ export function createRedisLimiter(options: RedisLimiterOptions): QuotaLimiter {
     }
   }
 
+  /**
+   * Redis time minus local time, as of the last admit reply (undefined until one arrived). It is
+   * measured when the reply is received, so it errs low by the reply's travel time, and deadlines
+   * computed from it err early: a late admit is refused, never counted.
+   */
+  let serverOffsetMs: number | undefined;
+  const storeError = (error: unknown, key: string, cost: number): Admission => {
+    report('admit', error);
+    return options.onStoreError === 'allow'
+      ? { allowed: true, reservation: { key, tokens: cost, window: UNCOUNTED } }
+      : { allowed: false, exceeded: 'store', retryAfterMs: STORE_DENY_RETRY_MS };
+  };
+
   return {
     async admit(key: string, limits: RateLimits, tokens: number): Promise<Admission> {
       const cost = Math.max(0, Math.ceil(tokens));
+      const connecting = firstConnection();
+      if (connecting !== undefined) await connecting;
+      // An admit whose timeout fires here may still run in Redis later (it is already on the socket):
+      // the deadline makes it count nothing then. Half the timeout, so that one run just before the
+      // timeout, whose reply then arrives just after it, is refused too.
+      const deadline = serverOffsetMs === undefined ? -1 : clock.now() + serverOffsetMs + Math.floor(timeoutMs / 2);
       let reply: ScriptReply;
       try {
-        reply = await run(key, ['admit', windowMs, limits.requestsPerMinute ?? -1, limits.tokensPerMinute ?? -1, cost]);
+        reply = await run(key, ['admit', windowMs, limits.requestsPerMinute ?? -1, limits.tokensPerMinute ?? -1, cost, deadline]);
       } catch (error) {
-        report('admit', error);
-        return options.onStoreError === 'allow'
-          ? { allowed: true, reservation: { key, tokens: cost, window: UNCOUNTED } }
-          : { allowed: false, exceeded: 'requests', retryAfterMs: STORE_DENY_RETRY_MS };
+        return storeError(error, key, cost);
       }
       if (!Array.isArray(reply)) throw new TypeError('quota script returned an unexpected reply');
-      const [allowed, second, third] = reply as readonly number[];
-      if (allowed === 1) return { allowed: true, reservation: { key, tokens: cost, window: Number(second) } };
+      const [outcome, second, third, fourth] = reply as readonly number[];
+      // The server's time is the last member: {2, now}, {1, window, now}, {0, exceeded, wait, now}.
+      const serverNow = outcome === 2 ? second : outcome === 1 ? third : fourth;
+      if (typeof serverNow === 'number') serverOffsetMs = serverNow - clock.now();
+      if (outcome === 2) return storeError(new Error('the quota check reached Redis after its deadline; nothing was counted'), key, cost);
+      if (outcome === 1) return { allowed: true, reservation: { key, tokens: cost, window: Number(second) } };
       return { allowed: false, exceeded: second === 1 ? 'requests' : 'tokens', retryAfterMs: Number(third) };
     },
 

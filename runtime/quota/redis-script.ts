@@ -7,8 +7,11 @@
  * whose clocks may disagree.
  *
  * ARGV[1] = 'admit':  ARGV[2] window ms, ARGV[3] request limit (-1 = none), ARGV[4] token limit
- *                     (-1 = none), ARGV[5] tokens → {1, window} or {0, exceeded (1 requests,
- *                     2 tokens), retryAfterMs}
+ *                     (-1 = none), ARGV[5] tokens, ARGV[6] deadline in server ms (-1 = none)
+ *                     → {1, window, now} or {0, exceeded (1 requests, 2 tokens), retryAfterMs, now},
+ *                     or {2, now} when run after the deadline: the caller has given up on it (its
+ *                     timeout fired), so it must count nothing — a late admit would otherwise hold a
+ *                     reservation nobody settles
  * ARGV[1] = 'settle': ARGV[2] window ms, ARGV[3] reservation window, ARGV[4] token delta → 1 when
  *                     applied, 0 when the reservation no longer weighs on admissions
  * @see https://redis.io/docs/latest/develop/interact/programmability/eval-intro/
@@ -62,6 +65,8 @@ local function save()
 end
 
 if ARGV[1] == 'admit' then
+  local deadline = tonumber(ARGV[6]) or -1
+  if deadline >= 0 and now > deadline then return {2, now} end
   local requestLimit = tonumber(ARGV[3])
   local tokenLimit = tonumber(ARGV[4])
   local tokens = tonumber(ARGV[5])
@@ -74,12 +79,12 @@ if ARGV[1] == 'admit' then
     if not tokensFit then tokenWait = wait(tc, tp, tokens, tokenLimit) end
     local exceeded = 2
     if not requestsFit then exceeded = 1 end
-    return {0, exceeded, math.max(requestWait, tokenWait)}
+    return {0, exceeded, math.max(requestWait, tokenWait), now}
   end
   rc = rc + 1
   tc = tc + tokens
   save()
-  return {1, window}
+  return {1, window, now}
 end
 
 if ARGV[1] == 'settle' then

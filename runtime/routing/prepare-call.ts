@@ -68,7 +68,7 @@ export function prepareCall(
   return deps.limiter.admit(`provider:${entry.id}`, entry.limits, estimatedTokens(state)).then((admission) => {
     if (admission.allowed) return { permit, built, reservation: admission.reservation };
     permit.release();
-    addSkipped(state, who, 'quota_full', 0, `provider ${admission.exceeded} per minute limit reached`);
+    addSkipped(state, who, 'quota_full', 0, admission.exceeded === 'store' ? 'provider limits store (Redis) not answering; AIGW_QUOTA_ON_STORE_ERROR=deny' : `provider ${admission.exceeded} per minute limit reached`);
     return undefined;
   });
 }

@@ -175,7 +175,7 @@ for (const policy of ['allow', 'deny'] as const) {
         assert.ok(admission.allowed);
         await withinGuard(limiter.settle(admission.reservation, 5), 'settle of an uncounted admission');
       } else {
-        assert.deepEqual(admission, { allowed: false, exceeded: 'requests', retryAfterMs: 1_000 });
+        assert.deepEqual(admission, { allowed: false, exceeded: 'store', retryAfterMs: 1_000 });
       }
     }
     const counter = await registry.getSingleMetric('aigw_quota_store_errors_total')?.get();
@@ -204,6 +204,34 @@ test('a hung Redis (SIGSTOP) is a store error after the command timeout, not a h
   assert.ok((await limiter.admit(key, { requestsPerMinute: 10 }, 1)).allowed);
   server.kill('SIGSTOP');
   const results = await withinGuard(Promise.all(Array.from({ length: 10 }, () => limiter.admit(key, { requestsPerMinute: 10 }, 1))), 'admits against a hung Redis');
-  for (const result of results) assert.deepEqual(result, { allowed: false, exceeded: 'requests', retryAfterMs: 1_000 });
+  for (const result of results) assert.deepEqual(result, { allowed: false, exceeded: 'store', retryAfterMs: 1_000 });
   server.kill('SIGCONT');
 });
+
+for (const policy of ['allow', 'deny'] as const) {
+  test(`admits that timed out against a hung Redis count nothing when Redis runs them later ("${policy}")`, async (t) => {
+    if (requireService(t, 'redis') === undefined) return;
+    const port = await freePort();
+    const server = await startPrivateRedis(t, port);
+    const url = `redis://127.0.0.1:${port}`;
+    const limiter = limiterFor(t, { url, onStoreError: policy, timeoutMs: 80 });
+    const key = `test-${randomUUID()}`;
+    const limits = { requestsPerMinute: 100, tokensPerMinute: 10_000 };
+    assert.ok((await limiter.admit(key, limits, 400)).allowed);
+    server.kill('SIGSTOP');
+    const late = await withinGuard(Promise.all(Array.from({ length: 3 }, () => limiter.admit(key, limits, 400))), 'admits against a hung Redis');
+    assert.ok(late.every((admission) => admission.allowed === (policy === 'allow')));
+    // The three admits are on the socket: a resumed Redis runs them now.
+    server.kill('SIGCONT');
+    const probe = new Redis(url);
+    // The private server may be gone by the time this closes.
+    t.after(() => probe.quit().catch(() => probe.disconnect()));
+    await probe.ping();
+    const counters = await probe.hgetall(`aigw:quota:{${key}}`);
+    assert.equal(counters['rc'], '1', `only the admit answered in time is counted: ${JSON.stringify(counters)}`);
+    assert.equal(counters['tc'], '400');
+    // And the next admissions are judged on that count alone.
+    const next = await limiter.admit(key, limits, 400);
+    assert.ok(next.allowed && next.reservation.window >= 0);
+  });
+}

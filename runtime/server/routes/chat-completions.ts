@@ -175,13 +175,22 @@ async function admitQuota(deps: GatewayDeps, credential: Credential | undefined,
   }
   const admission = await deps.quota.admit(`credential:${credential.id}`, quota, tokens);
   if (admission.allowed) return admission.reservation;
-  deps.metrics.quotaRejections.inc({ credential: credential.id, exceeded: admission.exceeded });
   const seconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
+  const retryHeaders = { 'retry-after': String(seconds), 'retry-after-ms': String(Math.ceil(admission.retryAfterMs)) };
+  if (admission.exceeded === 'store') {
+    // An outage, not spending: counted in aigw_quota_store_errors_total, not as this credential's rejection.
+    throw new AigwError(
+      ERRORS.QUOTA_EXCEEDED,
+      `The quota store is not answering, and this gateway refuses requests it cannot count (AIGW_QUOTA_ON_STORE_ERROR=deny). Please try again in ${seconds}s.`,
+      { type: 'requests', headers: retryHeaders },
+    );
+  }
+  deps.metrics.quotaRejections.inc({ credential: credential.id, exceeded: admission.exceeded });
   const limit = admission.exceeded === 'requests' ? quota.requestsPerMinute : quota.tokensPerMinute;
   throw new AigwError(
     ERRORS.QUOTA_EXCEEDED,
     `Rate limit reached for credential '${credential.id}' on ${admission.exceeded} per min: limit ${String(limit)}. Please try again in ${seconds}s.`,
-    { type: admission.exceeded, headers: { 'retry-after': String(seconds), 'retry-after-ms': String(Math.ceil(admission.retryAfterMs)) } },
+    { type: admission.exceeded, headers: retryHeaders },
   );
 }
 

@@ -39,7 +39,7 @@ test('a store that never connected applies "allow": admitted, uncounted, metric 
 test('a store that never connected applies "deny": rejected with a short Retry-After', async (t) => {
   const limiter = createRedisLimiter({ url: `redis://127.0.0.1:${await closedPort()}`, onStoreError: 'deny', timeoutMs: 50 });
   t.after(() => limiter.close());
-  assert.deepEqual(await limiter.admit('key', {}, 1), { allowed: false, exceeded: 'requests', retryAfterMs: 1_000 });
+  assert.deepEqual(await limiter.admit('key', {}, 1), { allowed: false, exceeded: 'store', retryAfterMs: 1_000 });
 });
 
 test('two limiters may register their metric in one registry', async (t) => {

@@ -6,6 +6,7 @@ import { realClock } from '../../../runtime/clock.js';
 import type { AuditInput } from '../../../runtime/audit/record.js';
 import { loadManifest } from '../../../runtime/manifest/load-manifest.js';
 import { createGatewayMetrics } from '../../../runtime/metrics.js';
+import type { QuotaLimiter } from '../../../runtime/quota/limiter.js';
 import { createMemoryLimiter } from '../../../runtime/quota/memory-limiter.js';
 import type { Engine } from '../../../runtime/routing/engine.js';
 import type { EngineResult, RunInput } from '../../../runtime/routing/types.js';
@@ -47,14 +48,14 @@ export function fakeEngine(run?: (input: RunInput) => Promise<EngineResult>): En
   };
 }
 
-export function testApp(options: { manifest?: string; draining?: boolean; engine?: Engine; bodyLimit?: number } = {}) {
+export function testApp(options: { manifest?: string; draining?: boolean; engine?: Engine; bodyLimit?: number; quota?: QuotaLimiter } = {}) {
   const audits: AuditInput[] = [];
   const metrics = createGatewayMetrics({ defaultMetrics: false });
   const deps: GatewayDeps = {
     config: createConfigHolder(liveConfig(options.manifest)),
     engine: options.engine ?? fakeEngine(),
     validateRequest: createRequestValidator(),
-    quota: createMemoryLimiter(realClock),
+    quota: options.quota ?? createMemoryLimiter(realClock),
     metrics,
     clock: realClock,
     audit: (input) => { audits.push(input); },
