@@ -151,6 +151,9 @@ export function scrubMessage(message: string): string {
     .replace(/\b((?:api[_-]?)?key|token|access_token|sig|signature)=[^&\s"']+/gi, '$1=[redacted]')
     .replace(/\b(?:sk|gsk|xai|pplx|fw|nvapi|hf|csk|sess)[-_][A-Za-z0-9._*-]{6,}/g, '[redacted]')
     .replace(/\bAIza[A-Za-z0-9_-]{20,}/g, '[redacted]')
+    // Google OAuth access tokens (Vertex), AWS access key ids (Bedrock).
+    .replace(/\bya29\.[A-Za-z0-9._-]+/g, '[redacted]')
+    .replace(/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, '[redacted]')
     .replace(/\b[A-Za-z0-9]{40,}\b/g, '[redacted]');
   return scrubbed.length > 1000 ? `${scrubbed.slice(0, 997)}...` : scrubbed;
 }

@@ -11,6 +11,7 @@ import type { AttemptInput, AttemptResult } from './attempt-common.js';
 import { eligible, hasLaterCandidate, resolve, type Phase, type Resolved } from './candidates.js';
 import { detailOf, healthVerdict, reasonOf } from './classify-outcome.js';
 import { decideRetry } from './retry-delay.js';
+import { withoutProviderSecrets } from './scrub-provider-secrets.js';
 import { addRecord, type Answer, type RunState, type Who } from './run-state.js';
 import { allAttemptsFailed, upstreamRejected } from './run-errors.js';
 import { openAttemptScope, Stop } from './scopes.js';
@@ -66,7 +67,7 @@ export async function tryCandidate(state: RunState, plan: readonly Candidate[], 
     const startedAt = deps.clock.monotonic();
     deps.listener?.({ type: 'attempt-start', requestId: input.requestId, route: input.route.name, ...who, index: state.records.length, at: startedAt - state.startedAt });
     state.calls += 1;
-    const result = await call(state, resolved, built.request, latencyBudget(state, target, phase));
+    const result = withoutSecretsIn(await call(state, resolved, built.request, latencyBudget(state, target, phase)), resolved);
     if (reservation !== undefined) await deps.limiter?.settle(reservation, tokensUsed(result));
     state.malformed += result.malformed;
     const base = attemptRecord(who, result, startedAt - state.startedAt, deps.clock.monotonic() - startedAt, built.dropped, startedAt, permit.probe);
@@ -173,6 +174,13 @@ function attemptRecord(who: Who, result: AttemptResult, startMs: number, duratio
   if (result.usage !== undefined) record.usage = result.usage;
   if (probe) record.probe = true;
   return record;
+}
+
+/** An upstream error's text, with the provider's own secrets taken out before anything reads it. */
+function withoutSecretsIn(result: AttemptResult, resolved: Resolved): AttemptResult {
+  if (result.ok || result.failure.kind !== 'upstream') return result;
+  const error = withoutProviderSecrets(result.failure.error, resolved.entry);
+  return error === result.failure.error ? result : { ...result, failure: { ...result.failure, error } };
 }
 
 async function call(state: RunState, resolved: Resolved, request: AttemptInput['request'], budgetMs: number | undefined): Promise<AttemptResult> {

@@ -109,6 +109,11 @@ describe('scrubbing', () => {
     assert.match(scrubbed, /^Bad key \[redacted\] and Bearer \[redacted\], url https:\/\/x\.test\/\?key=\[redacted\]&alt=sse; \[redacted\]$/);
   });
 
+  test('Google access tokens and AWS access key ids are redacted', () => {
+    const scrubbed = scrubMessage('token ya29.a0AfB_byC-12345.xyz and key id AKIAIOSFODNN7EXAMPLE were refused');
+    assert.equal(scrubbed, 'token [redacted] and key id [redacted] were refused');
+  });
+
   test('long messages are bounded', () => {
     assert.equal(scrubMessage('word '.repeat(1000)).length, 1000);
   });
