@@ -145,7 +145,8 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
   app.addHook('onResponse', (request, reply, done) => {
     if (isChatPath(request.url) && !request.aigwTrace.handled) finishRequest(request, reply.statusCode, deps);
     if (request.log.level === 'debug' || request.log.level === 'trace') {
-      request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed');
+      // The path only: a query string may carry a key (`?key=`, a misconfigured client).
+      request.log.debug({ method: request.method, path: request.url.split('?')[0], statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed');
     }
     done();
   });

@@ -10,7 +10,7 @@ import type { QuotaLimiter } from '../../../runtime/quota/limiter.js';
 import { createMemoryLimiter } from '../../../runtime/quota/memory-limiter.js';
 import type { Engine } from '../../../runtime/routing/engine.js';
 import type { EngineResult, RunInput } from '../../../runtime/routing/types.js';
-import { buildApp } from '../../../runtime/server/build-app.js';
+import { buildApp, type BuildAppOptions } from '../../../runtime/server/build-app.js';
 import type { GatewayDeps } from '../../../runtime/server/gateway-deps.js';
 import { createConfigHolder, createLiveConfig } from '../../../runtime/server/live-config.js';
 import { createRequestValidator } from '../../../runtime/server/request-validator.js';
@@ -48,7 +48,7 @@ export function fakeEngine(run?: (input: RunInput) => Promise<EngineResult>): En
   };
 }
 
-export function testApp(options: { manifest?: string; draining?: boolean; engine?: Engine; bodyLimit?: number; quota?: QuotaLimiter } = {}) {
+export function testApp(options: { manifest?: string; draining?: boolean; engine?: Engine; bodyLimit?: number; quota?: QuotaLimiter; logger?: BuildAppOptions['logger'] } = {}) {
   const audits: AuditInput[] = [];
   const metrics = createGatewayMetrics({ defaultMetrics: false });
   const deps: GatewayDeps = {
@@ -60,6 +60,6 @@ export function testApp(options: { manifest?: string; draining?: boolean; engine
     clock: realClock,
     audit: (input) => { audits.push(input); },
   };
-  const app = buildApp(deps, { bodyLimit: options.bodyLimit ?? 1024 * 1024, logger: false, draining: () => options.draining === true });
+  const app = buildApp(deps, { bodyLimit: options.bodyLimit ?? 1024 * 1024, logger: options.logger ?? false, draining: () => options.draining === true });
   return { app, audits, metrics };
 }

@@ -72,3 +72,12 @@ test('body-parsing failures (malformed JSON, wrong media type, too large, empty)
   }
   assert.equal(audits.length, cases.length);
 });
+
+test('the debug line of a request logs its path, never its query string (a misconfigured client may put a key there)', async (t) => {
+  let logged = '';
+  const { app } = testApp({ logger: { level: 'debug', stream: { write: (line: string) => { logged += line; } } } });
+  t.after(() => app.close());
+  await app.inject({ method: 'GET', url: '/v1/models?key=QSECRET-1234567890' });
+  assert.match(logged, /"path":"\/v1\/models"/);
+  assert.doesNotMatch(logged, /QSECRET/);
+});
