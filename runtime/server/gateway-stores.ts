@@ -5,7 +5,7 @@
  * sinks (openAudit). Each one pushes its closer as soon as it is open, so a failure half-way through
  * startup still closes what was opened.
  */
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { createAuditSinks, createAuditWriter, type AuditWriter } from '../audit/audit-writer.js';
 import type { Clock } from '../clock.js';
 import type { AuditSinkConfig } from '../manifest/types.js';
@@ -57,15 +57,25 @@ export async function openStores(options: StoreOptions, closers: Closer[]): Prom
  */
 export async function openAudit(options: Pick<StoreOptions, 'settings' | 'clock' | 'metrics' | 'logger'>, auditSinks: readonly AuditSinkConfig[]): Promise<AuditWriter> {
   const { settings, clock, metrics, logger } = options;
-  const sinks = auditSinks.length > 0 ? auditSinks : [{ type: 'jsonl' as const, path: settings.auditFile }];
+  const auditDirectory = dirname(resolve(settings.auditFile));
+  const sinks = auditSinks.length > 0 ? auditSinks.map((sink) => inAuditDirectory(sink, auditDirectory)) : [{ type: 'jsonl' as const, path: settings.auditFile }];
   return createAuditWriter({
     sinks: await createAuditSinks(sinks),
-    spoolDirectory: resolve(dirname(resolve(settings.auditFile)), '.aigw-spool'),
+    spoolDirectory: resolve(auditDirectory, '.aigw-spool'),
     metrics: metrics.registry,
     clock,
     // Sink failures, recoveries and lost records must be loud (issue 6).
     log: (level, message, fields) => logger.log(level, message, fields),
   });
+}
+
+/**
+ * A relative JSONL sink path is taken from the audit directory (that of --audit-file /
+ * AIGW_AUDIT_FILE, where the spool lives too), not from the working directory: in a container the
+ * working directory is the read-only image, and the audit directory the writable volume.
+ */
+function inAuditDirectory(sink: AuditSinkConfig, auditDirectory: string): AuditSinkConfig {
+  return sink.type === 'jsonl' && !isAbsolute(sink.path) ? { ...sink, path: resolve(auditDirectory, sink.path) } : sink;
 }
 
 async function openRedisQuota(settings: Settings, metrics: GatewayMetrics, logger: LateLogger): Promise<QuotaLimiter> {

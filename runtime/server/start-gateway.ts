@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AuditWriter } from '../audit/audit-writer.js';
@@ -161,7 +162,12 @@ async function assemble(
   // The sinks of the manifest that serves: with Redis, the stored one's, so that a replica started
   // from an older file still audits where the fleet's manifest says.
   const serving = config.current().manifest;
-  const audit = await openAudit({ settings, clock, metrics, logger }, serving.audit.sinks);
+  let audit: AuditWriter;
+  try {
+    audit = await openAudit({ settings, clock, metrics, logger }, serving.audit.sinks);
+  } catch (error) {
+    throw new StartupError(`cannot open the audit sinks (relative JSONL paths are taken from the directory of --audit-file, ${dirname(resolve(settings.auditFile))}): ${messageOf(error)}`);
+  }
   // For a start that fails from here on (closeAfterAudit closes it first at shutdown; a second close is a no-op).
   closers.push(() => audit.close());
   warnOnAuditSinkChanges(config, serving, app.log);
