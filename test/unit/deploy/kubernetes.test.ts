@@ -14,6 +14,7 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
+import { startupWarnings } from '../../../runtime/server/startup-warnings.js';
 import { PROVIDER_DEFAULTS } from '../../../runtime/adapters/provider-defaults.js';
 import { loadManifest } from '../../../runtime/manifest/load-manifest.js';
 import { SETTINGS } from '../../../runtime/server/settings.js';
@@ -154,6 +155,9 @@ test('the ConfigMap is mounted as a directory (no subPath) where the manifest ar
   // The provider-key Secret is optional: without any key the manifest must still load (targets fail over), never stop the pods.
   const withoutKeys = loadManifest({ text: String(text), file: 'configmap routes.yaml' }, { env: {} });
   assert.ok(withoutKeys.manifest, JSON.stringify(withoutKeys.diagnostics));
+  // Shipped closed: a Service any pod can reach must not start as an open gateway.
+  assert.ok((withoutKeys.manifest.credentials?.length ?? 0) > 0, 'the shipped manifest has credentials');
+  assert.deepEqual(startupWarnings(withoutKeys.manifest, false).filter((warning) => warning.startsWith('OPEN GATEWAY')), []);
 });
 
 test('provider keys come from a Secret under the variables the adapters read', () => {
