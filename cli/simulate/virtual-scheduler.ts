@@ -77,7 +77,7 @@ export function createVirtualScheduler(epochMs = SIMULATION_EPOCH_MS): VirtualSc
     now: () => epochMs + now,
     monotonic: () => now,
     schedule(ms, fire) {
-      const timer: Timer = { at: now + Math.max(0, ms), seq: seq++, resolve: fire };
+      const timer: Timer = { at: later(now, ms), seq: seq++, resolve: fire };
       push(timer);
       return () => { timer.resolve = undefined; };
     },
@@ -87,7 +87,7 @@ export function createVirtualScheduler(epochMs = SIMULATION_EPOCH_MS): VirtualSc
           reject(signal.reason as Error);
           return;
         }
-        const timer: Timer = { at: now + Math.max(0, ms), seq: seq++, resolve: undefined };
+        const timer: Timer = { at: later(now, ms), seq: seq++, resolve: undefined };
         if (signal === undefined) {
           timer.resolve = resolve;
         } else {
@@ -134,6 +134,7 @@ export function createVirtualScheduler(epochMs = SIMULATION_EPOCH_MS): VirtualSc
           idleChecked = false;
           now = next.at;
           // Fire everything due at this instant, then let the continuations run.
+          let firedNow = 0;
           while (heap.length > 0 && (heap[0] as Timer).at === now) {
             const timer = pop() as Timer;
             const fire = timer.resolve;
@@ -141,6 +142,11 @@ export function createVirtualScheduler(epochMs = SIMULATION_EPOCH_MS): VirtualSc
             timer.resolve = undefined;
             fired += 1;
             fire();
+            // Timers that keep re-arming themselves at this same instant would never let time move.
+            if ((firedNow += 1) > MAX_FIRES_PER_INSTANT) {
+              reject(new Error(`simulation stuck: more than ${MAX_FIRES_PER_INSTANT} timers fired at ${now} ms without time moving (a bug; please report it)`));
+              return;
+            }
           }
           batches += 1;
           if (batches % BATCHES_PER_TURN === 0) setImmediate(step);
@@ -151,4 +157,17 @@ export function createVirtualScheduler(epochMs = SIMULATION_EPOCH_MS): VirtualSc
     },
     fired: () => fired,
   };
+}
+
+/** Timers fired at one virtual instant before the run is declared stuck (a real run fires a few). */
+const MAX_FIRES_PER_INSTANT = 1_000_000;
+
+/**
+ * The instant `ms` after `now`. A positive delay too small to change `now` in floating point (a
+ * re-armed timer's remainder of 7e-12 ms) still lands strictly later, one step up, so a timer that
+ * re-arms itself for "the rest" cannot fire again at the same instant for ever.
+ */
+function later(now: number, ms: number): number {
+  const at = now + Math.max(0, ms);
+  return ms > 0 && at === now ? now + Math.max(Number.MIN_VALUE, Math.abs(now) * Number.EPSILON) : at;
 }

@@ -52,9 +52,10 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
       cancelIdle = startTimer(clock, ms, () => {
         // Time spent waiting for a slow client is not upstream silence.
         if (writing) return local.armIdle(input.idleTimeoutMs);
-        const quiet = clock.monotonic() - lastActivity;
-        if (quiet >= input.idleTimeoutMs) scope.abort(new Stop('stall', input.idleTimeoutMs));
-        else local.armIdle(input.idleTimeoutMs - quiet);
+        // A remainder under a microsecond is rounding (the timer fired at its deadline), not time left.
+        const remaining = input.idleTimeoutMs - (clock.monotonic() - lastActivity);
+        if (remaining < 0.001) scope.abort(new Stop('stall', input.idleTimeoutMs));
+        else local.armIdle(remaining);
       });
     },
     /** Synchronous unless the sink pushes back: most chunks cost no promise at all. */

@@ -125,3 +125,16 @@ test("the README's example runs as written: examples/routes.yaml with examples/s
   const code = await main(['simulate', 'examples/routes.yaml', '--scenario', 'examples/scenario.yaml', ...expectations.flatMap((expression) => ['--expect', expression])], io);
   assert.equal(code, ExitCode.Ok, io.out() + io.err());
 });
+
+test('stream stalls finish: an idle timer re-armed for a rounding-sized remainder no longer fires at one instant for ever', async (t) => {
+  // The design's seed manifest and the scenario that hung (seed 1): 100 % CPU, no output, no Ctrl-C.
+  const seed = readFileSync(new URL('../manifests/good/001-seed.yaml', import.meta.url), 'utf8');
+  const cwd = workspace(t, {
+    'routes.yaml': seed,
+    'stall.yaml': 'requests: 2000\nstream_fraction: 0.3\nfaults:\n  - provider: openai\n    stall: { rate: 0.02, after_chunks: 3 }\n',
+  });
+  const { code, out, err } = await simulate(cwd, ['--scenario', 'stall.yaml', '--format', 'json']);
+  assert.equal(code, ExitCode.Ok, err);
+  const report = JSON.parse(out) as { routes: { requests: number }[] };
+  assert.equal(report.routes[0]?.requests, 2000);
+});

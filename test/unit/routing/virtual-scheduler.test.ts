@@ -53,3 +53,35 @@ test('work that waits on nothing the clock can fire is reported as stalled, not 
   const clock = createVirtualScheduler();
   await assert.rejects(clock.runUntil(new Promise(() => undefined)), /simulation stalled/);
 });
+
+test('a positive delay too small to move the clock in floating point still lands later: a self-re-arming timer ends', async () => {
+  const clock = createVirtualScheduler();
+  const start = 74_526.899_211_226_12;
+  const fires = await clock.runUntil((async () => {
+    await clock.sleep(start);
+    let count = 0;
+    await new Promise<void>((resolve) => {
+      const deadline = clock.monotonic() + 1e-9;
+      const arm = (ms: number): void => {
+        clock.schedule(ms, () => {
+          count += 1;
+          const remaining = deadline - clock.monotonic();
+          if (remaining > 0) arm(7.275_957_614_183_426e-12);
+          else resolve();
+        });
+      };
+      arm(7.275_957_614_183_426e-12);
+    });
+    return count;
+  })());
+  assert.ok(fires >= 1 && fires < 1_000, `fired ${fires} times`);
+});
+
+test('timers that re-arm at the same instant for ever are reported as a stuck simulation, not a hang', async () => {
+  const clock = createVirtualScheduler();
+  const forever = (): void => { clock.schedule(0, forever); };
+  await assert.rejects(clock.runUntil((async () => {
+    clock.schedule(0, forever);
+    await new Promise(() => undefined);
+  })()), /simulation stuck/);
+});
