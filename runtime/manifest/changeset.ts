@@ -113,6 +113,8 @@ function diffRoute(name: string, old: Route | undefined, next: Route | undefined
     if (share.before !== share.after) shares.push(share);
   }
   const fields = diffFields(old === undefined ? new Map() : routeFields(old), next === undefined ? new Map() : routeFields(next));
+  const reordered = orderChange(oldTargets, nextTargets);
+  if (reordered !== undefined) fields.push(reordered);
   const kind: ChangeKind = old === undefined ? 'added' : next === undefined ? 'removed' : 'changed';
   if (kind === 'changed' && fields.length === 0 && targets.length === 0 && shares.length === 0) return undefined;
   return { name, kind, fields, targets, shares };
@@ -243,6 +245,19 @@ function urlValue(url: string): FieldValue {
 
 function digest(value: string): string {
   return createHash('sha256').update(value).digest('hex');
+}
+
+/**
+ * The failover order (the picked target, then the others in file order) of the targets kept on both
+ * sides, when it changed: swapping two targets changes which one a failing request tries next, though
+ * no target's own fields change. Added and removed targets are reported as such, not as a new order.
+ */
+function orderChange(before: ReadonlyMap<string, Target>, after: ReadonlyMap<string, Target>): FieldChange | undefined {
+  const kept = (keys: Iterable<string>, other: ReadonlyMap<string, Target>): string[] => [...keys].filter((key) => other.has(key));
+  const old = kept(before.keys(), after);
+  const next = kept(after.keys(), before);
+  if (old.length < 2 || old.every((key, index) => key === next[index])) return undefined;
+  return { field: 'targets order', before: old, after: next };
 }
 
 function keyTargets(targets: readonly Target[]): Map<string, Target> {

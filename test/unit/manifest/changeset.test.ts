@@ -144,3 +144,22 @@ test('computing a change set does not modify either manifest', () => {
   computeChangeSet(before, after);
   assert.equal(JSON.stringify([before.routes, after.routes]), snapshot);
 });
+
+test('reordering targets is a change (it changes which one a failing request tries next); an added target is not a reorder', () => {
+  const three = (order: readonly string[]) => manifest(`
+ai_routes:
+  - name: r
+    match: { model: m }
+    targets:
+${order.map((line) => `      - ${line}`).join('\n')}
+`);
+  const a = '{ provider: openai, model: a, weight: 1 }';
+  const b = '{ provider: anthropic, model: b, weight: 0 }';
+  const c = '{ provider: gemini, model: c, weight: 0 }';
+  const swapped = computeChangeSet(three([a, b, c]), three([a, c, b]));
+  assert.equal(swapped.changed, true);
+  assert.deepEqual(swapped.routes[0]?.fields, [{ field: 'targets order', before: ['openai/a', 'anthropic/b', 'gemini/c'], after: ['openai/a', 'gemini/c', 'anthropic/b'] }]);
+  const added = computeChangeSet(three([a, b]), three([a, c, b]));
+  assert.deepEqual(added.routes[0]?.fields, [], 'kept targets in the same order');
+  assert.deepEqual(added.routes[0]?.targets.map((target) => `${target.kind} ${target.target}`), ['added gemini/c']);
+});
