@@ -29,7 +29,7 @@ export interface FallbackVisit {
 }
 
 /** Well-formed fallbacks only (route/fallback-format reports the others). */
-export function* fallbacksOf(document: ManifestDocument): Generator<FallbackVisit> {
+export function* fallbacksOf(document: Pick<ManifestDocument<unknown>, 'ai_routes'>): Generator<FallbackVisit> {
   for (const [routeIndex, route] of document.ai_routes.entries()) {
     if (route.fallback === undefined) continue;
     const parsed = splitProviderModel(route.fallback);

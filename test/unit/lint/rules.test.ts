@@ -230,3 +230,19 @@ test('--allow-missing-env turns env/missing-variable into a warning and keeps th
   assert.deepEqual(result.diagnostics.map((diagnostic) => [diagnostic.ruleId, diagnostic.severity]), [['env/missing-variable', 'warning']]);
   assert.ok(result.manifest);
 });
+
+test('route and credential rules check the interpolated values: a ${VAR:-default} collides as served, and a key hash may come from the environment', () => {
+  const ruleIds = (text: string, env: Record<string, string> = {}, allowMissingEnv = false) =>
+    loadManifest({ text, file: 'env.yaml' }, { env, allowMissingEnv }).diagnostics.map((diagnostic) => diagnostic.ruleId).sort();
+  const dupes = join(
+    CREDENTIALS.trimEnd(),
+    'ai_routes:',
+    '  - { name: "${ROUTE_NAME:-chat}", match: { model: "${FIRST_MODEL:-m}" }, targets: [{ provider: openai, model: "${M1:-a}" }, { provider: openai, model: a }], fallback: "openai/${M2:-a}" }',
+    '  - { name: chat, match: { model: m }, targets: [{ provider: openai, model: n }] }',
+  );
+  assert.deepEqual(ruleIds(dupes), ['route/duplicate-name', 'route/duplicate-target', 'route/fallback-repeats-target', 'route/unreachable']);
+  const fromEnv = join('credentials:', '  - { id: app, key_sha256: "${APP_KEY_SHA256}" }', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }');
+  assert.deepEqual(ruleIds(fromEnv, { APP_KEY_SHA256: KEY }), []);
+  assert.deepEqual(ruleIds(fromEnv, { APP_KEY_SHA256: 'not-a-hash' }), ['credential/bad-key-hash']);
+  assert.deepEqual(ruleIds(fromEnv, {}, true), ['env/missing-variable'], 'unresolved under --allow-missing-env: only the variable is reported');
+});

@@ -4,10 +4,13 @@ import type { Finding, LintRule } from '../../rule.js';
 
 export const credentialBadKeyHashRule: LintRule = {
   id: 'credential/bad-key-hash',
-  check({ document }) {
+  // The interpolated values: a ${VAR:-default} is checked as it will be served.
+  check({ resolved: document }) {
     const findings: Finding[] = [];
     for (const [index, credential] of (document.credentials ?? []).entries()) {
       if (/^[0-9a-fA-F]{64}$/.test(credential.key_sha256)) continue;
+      // A reference left unresolved (--allow-missing-env): env/missing-variable reports it.
+      if (/^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$/.test(credential.key_sha256)) continue;
       // The value is never printed: it may be the key itself.
       findings.push({
         pointer: pointerOf('credentials', index, 'key_sha256'),

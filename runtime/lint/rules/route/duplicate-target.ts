@@ -5,7 +5,8 @@ import { repeats } from '../../walk.js';
 
 export const routeDuplicateTargetRule: LintRule = {
   id: 'route/duplicate-target',
-  check({ document }) {
+  // The interpolated values: a ${VAR:-default} is checked as it will be served.
+  check({ resolved: document }) {
     return document.ai_routes.flatMap((route, routeIndex) =>
       repeats(route.targets, (target) => `${target.provider}/${target.model}`).map(({ index }) => ({
         pointer: pointerOf('ai_routes', routeIndex, 'targets', index),

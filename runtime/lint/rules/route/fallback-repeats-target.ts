@@ -4,7 +4,8 @@ import { fallbacksOf } from '../../walk.js';
 
 export const routeFallbackRepeatsTargetRule: LintRule = {
   id: 'route/fallback-repeats-target',
-  check({ document }) {
+  // The interpolated values: a ${VAR:-default} is checked as it will be served.
+  check({ resolved: document }) {
     const findings: Finding[] = [];
     for (const { route, provider, model, pointer } of fallbacksOf(document)) {
       if (!route.targets.some((target) => target.provider === provider && target.model === model)) continue;

@@ -5,7 +5,8 @@ import { repeats } from '../../walk.js';
 
 export const routeUnreachableRule: LintRule = {
   id: 'route/unreachable',
-  check({ document, positions }) {
+  // The interpolated values: a ${VAR:-default} is checked as it will be served.
+  check({ resolved: document, positions }) {
     const routes = document.ai_routes;
     return repeats(routes, (route) => route.match.model).map(({ index, first }) => {
       const line = positions.locate(pointerOf('ai_routes', first, 'match', 'model')).line;
