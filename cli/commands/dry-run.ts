@@ -26,6 +26,7 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${String(format)}`);
   const [manifestArgument] = args;
   if (manifestArgument === undefined) throw new UsageError('dry-run needs a manifest file');
+  if (manifestArgument === '-' && options['request'] === '-') throw new UsageError('stdin (-) can be read only once: give the manifest or the request as a file');
   const request = await buildRequest(options, io);
 
   const source = openManifestSource(specFromArgument(manifestArgument), io);

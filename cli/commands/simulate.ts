@@ -29,6 +29,7 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${String(format)}`);
   const [manifestArgument] = args;
   if (manifestArgument === undefined) throw new UsageError('simulate needs a manifest file');
+  if (manifestArgument === '-' && options['scenario'] === '-') throw new UsageError('stdin (-) can be read only once: give the manifest or the scenario as a file');
   const expectations = parseExpectations(options['expect']);
   const requests = integerOption(options['requests'], '--requests', 1, 10_000_000);
   const seed = integerOption(options['seed'], '--seed', 0, 0xffff_ffff);

@@ -57,7 +57,8 @@ export function renderDiagnosticsSarif(reports: readonly FileReport[], tool: { r
 /** A relative path as a URI reference (forward slashes, percent-encoded); stdin has no path. */
 function artifactUri(file: string): string {
   if (file === '<stdin>') return 'stdin';
-  return encodeURI(file.replace(/\\/g, '/'));
+  // Each segment encoded whole: encodeURI keeps '#' and '?', which a URI reader takes for a fragment or query.
+  return file.replace(/\\/g, '/').split('/').map((segment) => encodeURIComponent(segment)).join('/');
 }
 
 /** `route/weights-all-zero` → `RouteWeightsAllZero` (SARIF's readable rule name). */

@@ -8,6 +8,8 @@ import type { Percentiles, RouteSummary, SimulationSummary, TargetSummary } from
 import { palette, type Palette } from './diagnostics-palette.js';
 
 const percent = (value: number): string => `${(value * 100).toFixed(1)}%`;
+/** A success rate, rounded down: 19 997 of 20 000 read 99.9%, never a 100.0% that hides 3 failures. */
+const successPercent = (value: number): string => `${(Math.floor(value * 1000 + 1e-9) / 10).toFixed(1)}%`;
 const milliseconds = (value: number): string => `${Math.round(value)}`;
 
 export function formatDuration(ms: number): string {
@@ -53,7 +55,7 @@ function renderRoute(route: RouteSummary, paint: Palette): string[] {
   if (route.requests === 0) return ['', `${paint.bold(`Route ${route.name}`)}: ${paint.dim('no requests in this scenario (see its models: mix)')}`];
   return [
     '',
-    `${paint.bold(`Route ${route.name}`)}: ${route.requests} requests, success ${percent(route.successRate)}, ${latency('latency', route.latencyMs)}`,
+    `${paint.bold(`Route ${route.name}`)}: ${route.requests} requests, success ${successPercent(route.successRate)}, ${latency('latency', route.latencyMs)}`,
     ...table([
       ['target', 'weight', 'share', 'attempts', 'retries', 'failovers', 'skipped', 'cooldowns', 'tokens'],
       ...route.targets.map(targetRow),
@@ -63,7 +65,7 @@ function renderRoute(route: RouteSummary, paint: Palette): string[] {
 
 export function renderSimulationText(summary: SimulationSummary, expectations: readonly ExpectationResult[], options: { color: boolean }): string {
   const paint = palette(options.color);
-  const success = percent(summary.successRate);
+  const success = successPercent(summary.successRate);
   const lines = [
     `${paint.bold('Simulated')} ${summary.requests} requests over ${formatDuration(summary.simulatedMs)} of virtual time (seed ${summary.seed}): `
       + `success ${summary.successRate >= 0.999 ? paint.green(success) : paint.yellow(success)}`,

@@ -124,6 +124,17 @@ test("the README's example runs as written: examples/routes.yaml with examples/s
   const io = createTestIo({ cwd: fileURLToPath(new URL('../..', import.meta.url)) });
   const code = await main(['simulate', 'examples/routes.yaml', '--scenario', 'examples/scenario.yaml', ...expectations.flatMap((expression) => ['--expect', expression])], io);
   assert.equal(code, ExitCode.Ok, io.out() + io.err());
+  // 3 interrupted streams of 20 000: the success rate is rounded down, never shown as 100.0%.
+  assert.match(io.out(), /Simulated 20000 requests.*success 99\.9%/);
+});
+
+test('the manifest and the scenario cannot both come from stdin (usage error, not a silently empty scenario)', async () => {
+  const io = createTestIo({ stdin: SEED });
+  assert.equal(await main(['simulate', '-', '--scenario', '-'], io), ExitCode.Usage);
+  assert.match(io.err(), /stdin \(-\) can be read only once/);
+  const dryRun = createTestIo({ stdin: SEED });
+  assert.equal(await main(['dry-run', '-', '--request', '-'], dryRun), ExitCode.Usage);
+  assert.match(dryRun.err(), /stdin \(-\) can be read only once/);
 });
 
 test('stream stalls finish: an idle timer re-armed for a rounding-sized remainder no longer fires at one instant for ever', async (t) => {

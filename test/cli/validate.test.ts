@@ -111,3 +111,12 @@ test('examples/routes.yaml is valid', async () => {
   assert.equal(code, ExitCode.Ok, out);
   assert.match(out, /0 errors/);
 });
+
+test('a SARIF artifact URI escapes # and ? in a file name (a URI reader would take them for a fragment or query)', async (t) => {
+  const directory = mkdtempSync(join(tmpdir(), 'aigw-sarif-'));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  writeFileSync(join(directory, 'team#1?.yaml'), 'ai_routes: []\n');
+  const { out } = await validate(['--format', 'sarif', 'team#1?.yaml'], { cwd: directory });
+  const log = JSON.parse(out) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+  assert.equal(log.runs[0]?.results[0]?.locations[0]?.physicalLocation.artifactLocation.uri, 'team%231%3F.yaml');
+});
