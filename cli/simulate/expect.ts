@@ -6,8 +6,8 @@
  *     operator    := '>=' | '<=' | '>' | '<' | '==' | '!=' | '~'      ('~' needs a tolerance)
  *
  * Figures: success_rate, error_rate, requests, p50_ms, p95_ms, p99_ms, ttfb_p50_ms, ttfb_p95_ms,
- * ttfb_p99_ms, retries, failovers, failovers(REASON), share(PROVIDER[/MODEL]), attempts(PROVIDER[/MODEL]),
- * cooldowns(PROVIDER[/MODEL]), status(CODE). REASON is one of the engine's failover reasons and CODE an
+ * ttfb_p99_ms, retries, failovers, failovers(REASON), skips, skips(REASON), share(PROVIDER[/MODEL]),
+ * attempts(PROVIDER[/MODEL]), cooldowns(PROVIDER[/MODEL]), status(CODE). REASON is one of the engine's failover reasons and CODE an
  * HTTP status; anything else is a syntax error, not a silent 0. A failing expectation names the figure it saw.
  */
 import { FAILOVER_REASONS } from '../../runtime/routing/types.js';
@@ -41,9 +41,21 @@ export class ExpectationSyntaxError extends Error {
 
 const FIGURES = new Set([
   'success_rate', 'error_rate', 'requests', 'p50_ms', 'p95_ms', 'p99_ms', 'ttfb_p50_ms', 'ttfb_p95_ms', 'ttfb_p99_ms',
-  'retries', 'failovers',
+  'retries', 'failovers', 'skips',
 ]);
-const FIGURES_WITH_ARGUMENT = new Set(['share', 'attempts', 'cooldowns', 'failovers', 'status']);
+const FIGURES_WITH_ARGUMENT = new Set(['share', 'attempts', 'cooldowns', 'failovers', 'skips', 'status']);
+
+/**
+ * Reasons an attempt never fails over with, so failovers(REASON) would always read 0: an open circuit
+ * or a full provider ceiling skips the target without a call (skips(REASON)); a client error or a
+ * content filter is returned to the app (status(CODE)).
+ */
+const NEVER_FAILOVERS: Readonly<Record<string, string>> = {
+  circuit_open: 'skips(circuit_open)',
+  quota_full: 'skips(quota_full)',
+  client_error: 'status(400) or another 4xx',
+  content_filter: 'status(400)',
+};
 
 const GRAMMAR = /^\s*([a-z_0-9]+)\s*(?:\(\s*([^()\s]+)\s*\))?\s*(>=|<=|==|!=|>|<|~)\s*(-?\d+(?:\.\d+)?)\s*(?:(?:±|\+-)\s*(\d+(?:\.\d+)?))?\s*$/;
 
@@ -76,8 +88,12 @@ export function parseExpectation(source: string): Expectation {
  * both vocabularies are closed, so anything outside them is a usage error naming the valid ones.
  */
 function checkArgument(source: string, figure: string, argument: string): void {
-  if (figure === 'failovers' && !(FAILOVER_REASONS as readonly string[]).includes(argument)) {
-    throw new ExpectationSyntaxError(`--expect '${source}': unknown failover reason "${argument}"; reasons: ${FAILOVER_REASONS.join(', ')}`);
+  if ((figure === 'failovers' || figure === 'skips') && !(FAILOVER_REASONS as readonly string[]).includes(argument)) {
+    throw new ExpectationSyntaxError(`--expect '${source}': unknown reason "${argument}"; reasons: ${FAILOVER_REASONS.join(', ')}`);
+  }
+  const instead = NEVER_FAILOVERS[argument];
+  if (figure === 'failovers' && instead !== undefined) {
+    throw new ExpectationSyntaxError(`--expect '${source}': a target is never failed over with "${argument}", so this would always read 0; count it with ${instead}`);
   }
   if (figure === 'status' && !/^[1-5]\d\d$/.test(argument)) {
     throw new ExpectationSyntaxError(`--expect '${source}': "${argument}" is not an HTTP status; write three digits from 100 to 599, e.g. status(502)`);
@@ -105,6 +121,11 @@ export function figureValue(summary: SimulationSummary, figure: string, argument
     case 'retries': return summary.retries;
     case 'failovers':
       return argument === undefined ? sum(Object.values(summary.failovers)) : summary.failovers[argument] ?? 0;
+    case 'skips': {
+      // Candidates passed over without a call (circuit_open, quota_full, a parameter not sent).
+      const skipped = summary.routes.flatMap((route) => route.targets).map((target) => (argument === undefined ? sum(Object.values(target.skipped)) : target.skipped[argument] ?? 0));
+      return sum(skipped);
+    }
     case 'status': return summary.statuses[argument ?? ''] ?? 0;
     case 'share': {
       const targets = targetsNamed(summary, argument ?? '');

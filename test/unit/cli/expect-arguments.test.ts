@@ -14,15 +14,20 @@ import { createTestIo } from '../../helpers/io.js';
 test('a misspelt failover reason is a syntax error that lists every reason', () => {
   assert.throws(() => parseExpectation('failovers(latncy)==0'), (error: unknown) => {
     assert.ok(error instanceof ExpectationSyntaxError);
-    assert.equal(error.message, `--expect 'failovers(latncy)==0': unknown failover reason "latncy"; reasons: ${FAILOVER_REASONS.join(', ')}`);
+    assert.equal(error.message, `--expect 'failovers(latncy)==0': unknown reason "latncy"; reasons: ${FAILOVER_REASONS.join(', ')}`);
     return true;
   });
   // The manifest's failover_on spelling is not the reason vocabulary the summary counts by.
-  assert.throws(() => parseExpectation('failovers(5xx)==0'), /unknown failover reason "5xx"; reasons: retryable_5xx, rate_limited, latency/);
+  assert.throws(() => parseExpectation('failovers(5xx)==0'), /unknown reason "5xx"; reasons: retryable_5xx, rate_limited, latency/);
 });
 
-test('every failover reason of the engine is accepted', () => {
-  for (const reason of FAILOVER_REASONS) assert.equal(parseExpectation(`failovers(${reason})==0`).argument, reason);
+test('every reason of the engine is accepted by skips(), and by failovers() unless no attempt ever fails over with it', () => {
+  const neverFailedOver = new Set(['circuit_open', 'quota_full', 'client_error', 'content_filter']);
+  for (const reason of FAILOVER_REASONS) {
+    assert.equal(parseExpectation(`skips(${reason})==0`).argument, reason);
+    if (neverFailedOver.has(reason)) assert.throws(() => parseExpectation(`failovers(${reason})==0`), /would always read 0/);
+    else assert.equal(parseExpectation(`failovers(${reason})==0`).argument, reason);
+  }
 });
 
 test('status() takes an HTTP status of three digits, 100 to 599', () => {
@@ -34,7 +39,7 @@ test('status() takes an HTTP status of three digits, 100 to 599', () => {
 
 test('aigw simulate with a misspelt reason or status exits 2 before simulating, naming the valid values', async () => {
   for (const [expectation, message] of [
-    ['failovers(latncy)==0', /unknown failover reason "latncy"; reasons: .*\blatency\b/],
+    ['failovers(latncy)==0', /unknown reason "latncy"; reasons: .*\blatency\b/],
     ['status(5o2)==0', /"5o2" is not an HTTP status/],
   ] as const) {
     const io = createTestIo();

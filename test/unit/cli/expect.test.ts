@@ -60,3 +60,13 @@ test('syntax errors say what is wrong', () => {
     assert.throws(() => parseExpectation(source), (error: unknown) => error instanceof ExpectationSyntaxError && message.test(error.message), source);
   }
 });
+
+test('skips(REASON) counts candidates passed over without a call; failovers() of a reason that never fails over is a usage error pointing there', () => {
+  assert.equal(check('skips(circuit_open)==8').passed, true);
+  assert.equal(check('skips==8').actual, 8);
+  assert.equal(check('skips(quota_full)==0').actual, 0);
+  assert.throws(() => parseExpectation('failovers(circuit_open)>0'), (error: unknown) =>
+    error instanceof ExpectationSyntaxError && /never failed over with "circuit_open".*skips\(circuit_open\)/.test(error.message));
+  assert.throws(() => parseExpectation('failovers(quota_full)==0'), /skips\(quota_full\)/);
+  assert.throws(() => parseExpectation('skips(latncy)==0'), /unknown reason "latncy"/);
+});
