@@ -36,6 +36,7 @@ export const SCENARIO_DEFAULTS = { seed: 1, requests: 1000, ratePerSecond: 10 } 
 /** The scenario rules beside the schema ones (style §I.3); ids are a contract. */
 export const SCENARIO_RULES = {
   'scenario/unknown-provider': { summary: 'A fault names a provider the manifest does not have.', hint: 'Use a provider id of the manifest.' },
+  'scenario/unknown-model': { summary: 'A fault names a model no target or fallback of that provider serves.', hint: 'Use a model the manifest routes to on that provider, or leave model out (every model).' },
   'scenario/unknown-request': { summary: 'A prompt names no canonical request under fixtures/requests.', hint: 'Use chat, tool-call or another file name there.' },
   'scenario/bad-window': { summary: 'An outage window ends before it starts.', hint: 'Write from < to, in simulated seconds.' },
   'scenario/missing-status': { summary: 'An error fault names neither a status nor a fixture case.', hint: 'Add status (e.g. 503) or case (e.g. error-400-context-length).' },
@@ -174,6 +175,14 @@ export function checkScenario(loaded: LoadedScenario, manifest: Manifest, fixtur
         `${didYouMean(fault.provider, providerIds)}Providers in the manifest: ${providerIds.join(', ')}.`));
       return;
     }
+    if (fault.model !== undefined) {
+      const models = modelsOn(manifest, fault.provider);
+      if (!models.includes(fault.model)) {
+        diagnostics.push(scenarioDiagnostic('scenario/unknown-model', file, locate(`/faults/${index}/model`),
+          `faults[${index}] names model "${fault.model}", which no target or fallback of provider ${fault.provider} serves: the fault would never apply`,
+          `${didYouMean(fault.model, models)}Models on ${fault.provider}: ${models.join(', ') || 'none'}.`));
+      }
+    }
     fault.errors.forEach((error, errorIndex) => {
       if (error.fixtureCase !== undefined && fixtures.get(entry.type, error.fixtureCase) === undefined) {
         diagnostics.push(scenarioDiagnostic('scenario/no-fixture', file, locate(`/faults/${index}/errors/${errorIndex}/case`),
@@ -189,4 +198,14 @@ export function checkScenario(loaded: LoadedScenario, manifest: Manifest, fixtur
     }
   }
   return diagnostics;
+}
+
+/** The models routes send to `provider`: its targets' and fallbacks' models. */
+function modelsOn(manifest: Manifest, provider: string): string[] {
+  const models = new Set<string>();
+  for (const route of manifest.routes) {
+    for (const target of route.targets) if (target.provider === provider) models.add(target.model);
+    if (route.fallback?.provider === provider) models.add(route.fallback.model);
+  }
+  return [...models];
 }

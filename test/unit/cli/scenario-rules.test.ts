@@ -26,6 +26,11 @@ const CASES: Record<ScenarioRuleId, Case> = {
     good: 'faults:\n  - provider: anthropic\n    resets: 0.1\n',
     line: 2, column: 15,
   },
+  'scenario/unknown-model': {
+    bad: 'faults:\n  - provider: anthropic\n    model: claude-haiku-4.5\n    resets: 0.1\n',
+    good: 'faults:\n  - provider: anthropic\n    model: claude-haiku-4-5\n    resets: 0.1\n',
+    line: 3, column: 12,
+  },
   'scenario/unknown-request': {
     bad: 'prompts:\n  chat: 1\n  no-such-request: 1\n',
     good: 'prompts:\n  chat: 1\n  tool-call: 1\n',
