@@ -70,7 +70,7 @@ export type StatisticsEvent = EngineEvent | CircuitEvent | { readonly type: 'req
 interface TargetCounters {
   readonly target: Target;
   readonly role: 'target' | 'fallback';
-  readonly configuredShare: number;
+  configuredShare: number;
   firstPicks: number;
   answered: number;
   attempts: number;
@@ -125,7 +125,12 @@ export function createStatistics(manifest: Manifest): Statistics {
     const targets = new Map<string, TargetCounters>();
     const add = (target: Target, role: 'target' | 'fallback', configuredShare: number): void => {
       const key = targetKey(target.provider, target.model);
-      if (targets.has(key)) return;
+      const listed = targets.get(key);
+      if (listed !== undefined) {
+        // The same provider/model listed twice is one target whose first-pick share is the sum (as dry-run and diff count it).
+        if (role === 'target') listed.configuredShare += configuredShare;
+        return;
+      }
       targets.set(key, { target, role, configuredShare, firstPicks: 0, answered: 0, attempts: 0, retries: 0, failovers: new Map(), skipped: new Map(), prompt: 0, completion: 0 });
     };
     route.targets.forEach((target, index) => add(target, 'target', probabilities[index] ?? 0));

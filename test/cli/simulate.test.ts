@@ -149,3 +149,13 @@ test('stream stalls finish: an idle timer re-armed for a rounding-sized remainde
   const report = JSON.parse(out) as { routes: { requests: number }[] };
   assert.equal(report.routes[0]?.requests, 2000);
 });
+
+test('a target listed twice has the sum of its first-pick shares as its configured share, as dry-run and diff count it', async (t) => {
+  const cwd = workspace(t, {
+    'routes.yaml': 'ai_routes:\n  - name: r\n    match: { model: m }\n    targets:\n      - { provider: openai, model: a, weight: 1 }\n      - { provider: anthropic, model: b, weight: 1 }\n      - { provider: openai, model: a, weight: 2 }\n',
+  });
+  const { code, out, err } = await simulate(cwd, ['--requests', '100', '--format', 'json']);
+  assert.equal(code, ExitCode.Ok, err);
+  const report = JSON.parse(out) as { routes: { targets: { provider: string; model: string; configuredShare: number }[] }[] };
+  assert.deepEqual(report.routes[0]?.targets.map((target) => [`${target.provider}/${target.model}`, target.configuredShare]), [['openai/a', 0.75], ['anthropic/b', 0.25]]);
+});
