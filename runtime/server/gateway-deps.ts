@@ -11,6 +11,7 @@ import type { ChatCompletionRequest } from '../openai/wire.js';
 import type { QuotaLimiter } from '../quota/limiter.js';
 import type { Engine } from '../routing/engine.js';
 import type { EngineResult } from '../routing/types.js';
+import type { HandlerTracker } from './handler-tracker.js';
 import type { ConfigHolder, LiveConfig } from './live-config.js';
 import type { RequestValidator } from './request-validator.js';
 
@@ -24,6 +25,8 @@ export interface GatewayDeps {
   readonly clock: Clock;
   /** Writes one audit record per request; never blocks, never throws. */
   readonly audit: (input: AuditInput, live: LiveConfig) => void;
+  /** Chat handlers still running (shutdown waits for their audit records). */
+  readonly handlers?: HandlerTracker;
   /** Aborted when the drain deadline passes: in-flight runs stop and end with a `shutting_down` error. */
   readonly shutdown?: AbortSignal;
   /** AIGW_LOG_PROMPTS: log each request's messages (off by default: prompts belong to the audit policy). */

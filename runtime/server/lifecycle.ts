@@ -17,6 +17,10 @@ export interface DrainOptions {
   readonly onDeadline?: () => void;
   /** After the deadline, how long the stopped runs get to write their error before sockets close (default 1000). */
   readonly graceMs?: number;
+  /** Resolves once every request handler ended (their audit records written); awaited, bounded, before closeResources. */
+  readonly handlersSettled?: () => Promise<void>;
+  /** Bound on that wait (default 5000 ms). */
+  readonly handlersTimeoutMs?: number;
   /** Runs after the servers closed: flush audit, close limiters and config stores. */
   readonly closeResources: () => Promise<void>;
 }
@@ -48,6 +52,15 @@ export async function drainAndClose(options: DrainOptions): Promise<{ forced: bo
     clearTimeout(deadline);
     clearInterval(sweep);
     if (grace !== undefined) clearTimeout(grace);
+  }
+  // A client that left during the drain closed its socket before its handler wrote the audit record.
+  if (options.handlersSettled !== undefined) {
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([
+      options.handlersSettled(),
+      new Promise<void>((resolve) => { bound = setTimeout(resolve, options.handlersTimeoutMs ?? 5_000); }),
+    ]);
+    clearTimeout(bound);
   }
   await options.closeResources();
   return { forced };

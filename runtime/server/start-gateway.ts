@@ -30,6 +30,7 @@ import { demoOverlay } from './demo-overlay.js';
 import { closeAfterAudit, closeAll, openAudit, openStores, type Closer } from './gateway-stores.js';
 import { createLateLogger, type LateLogger } from './late-logger.js';
 import { drainAndClose } from './lifecycle.js';
+import { createHandlerTracker } from './handler-tracker.js';
 import { createConfigHolder, createLiveConfig, type ConfigHolder, type LiveConfig } from './live-config.js';
 import { createRequestValidator } from './request-validator.js';
 import type { Settings } from './settings.js';
@@ -122,6 +123,7 @@ async function assemble(
 
   let draining = false;
   const shutdown = new AbortController();
+  const handlers = createHandlerTracker();
   // Every in-flight chat request listens to it: no listener limit.
   setMaxListeners(0, shutdown.signal);
   const app = buildApp(
@@ -136,6 +138,7 @@ async function assemble(
       audit: createAuditRecorder((record) => audit.enqueue(record)),
       logPrompts: settings.logPrompts,
       shutdown: shutdown.signal,
+      handlers,
       readinessDetails: () => ({ audit: audit.status() }),
     },
     {
@@ -191,6 +194,7 @@ async function assemble(
       drainTimeoutMs: settings.drainTimeoutMs,
       onDrainStart: () => { draining = true; },
       onDeadline: () => shutdown.abort(),
+      handlersSettled: () => handlers.settled(),
       closeResources: () => closeAfterAudit(audit, closers),
     })),
   };

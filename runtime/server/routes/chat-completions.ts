@@ -43,6 +43,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, deps: Gateway
     const trace = request.aigwTrace;
     trace.entered = true;
     trace.manifestVersion = live.version;
+    deps.handlers?.enter();
     try {
       await handle(request, reply, deps, live, trace, running);
     } catch (error) {
@@ -54,6 +55,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, deps: Gateway
     } finally {
       trace.handled = true;
       finishRequest(request, reply.statusCode, deps);
+      deps.handlers?.exit();
     }
     return reply;
   });
