@@ -111,7 +111,7 @@ export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {})
     attempts: new Counter({ name: 'aigw_attempts_total', help: 'Upstream attempts by provider, model, outcome and failover reason.', labelNames: ['provider', 'model', 'outcome', 'reason'], registers, collect() { counts.attempts.flush(this); } }),
     failovers: new Counter({ name: 'aigw_failovers_total', help: 'Failovers away from a provider, by reason.', labelNames: ['provider', 'reason'], registers, collect() { counts.failovers.flush(this); } }),
     upstreamLatency: new Histogram({ name: 'aigw_upstream_first_content_seconds', help: 'Time from sending an attempt to its first content (the latency target).', labelNames: ['provider', 'model'], buckets: LATENCY_BUCKETS, registers }),
-    tokens: new Counter({ name: 'aigw_tokens_total', help: 'Tokens used, by the model that answered.', labelNames: ['provider', 'model', 'kind'], registers, collect() { counts.tokens.flush(this); } }),
+    tokens: new Counter({ name: 'aigw_tokens_total', help: 'Tokens used, by the manifest model of the target that answered.', labelNames: ['provider', 'model', 'kind'], registers, collect() { counts.tokens.flush(this); } }),
     quotaRejections: new Counter({ name: 'aigw_quota_rejections_total', help: 'Requests refused by a credential quota.', labelNames: ['credential', 'exceeded'], registers }),
     inflightStreams: new Gauge({ name: 'aigw_inflight_streams', help: 'Streams being relayed now.', registers }),
     inflightRequests: new Gauge({ name: 'aigw_inflight_requests', help: 'Requests being served now.', registers }),

@@ -55,16 +55,24 @@ function recordMetrics(metrics: GatewayMetrics, route: string, status: number, s
   counts.requests.inc([route, statusLabel(status), streamLabel]);
   metrics.requestDuration.observe({ route, stream: streamLabel }, durationMs / 1000);
   if (result === undefined) return;
-  for (const attempt of result.attempts) {
+  const { attempts } = result;
+  // A failover counts when another call followed it: the last candidate's failure went nowhere.
+  let lastCall = attempts.length - 1;
+  while (lastCall >= 0 && attempts[lastCall]?.outcome === 'skipped') lastCall -= 1;
+  for (let index = 0; index < attempts.length; index += 1) {
+    const attempt = attempts[index] as (typeof attempts)[number];
     counts.attempts.inc([attempt.provider, attempt.model, attempt.outcome, attempt.reason ?? 'none']);
-    if (attempt.outcome === 'failover' || attempt.outcome === 'continued') counts.failovers.inc([attempt.provider, attempt.reason ?? 'none']);
+    if ((attempt.outcome === 'failover' || attempt.outcome === 'continued') && index < lastCall) counts.failovers.inc([attempt.provider, attempt.reason ?? 'none']);
     if (attempt.firstContentMs !== undefined) {
       metrics.upstreamLatency.observe({ provider: attempt.provider, model: attempt.model }, attempt.firstContentMs / 1000);
     }
     if (attempt.malformed !== undefined && attempt.malformed > 0) counts.malformedEvents.inc([attempt.provider], attempt.malformed);
   }
-  if (result.usage !== undefined && result.provider !== undefined && result.model !== undefined) {
-    counts.tokens.inc([result.provider, result.model, 'prompt'], result.usage.prompt_tokens);
-    counts.tokens.inc([result.provider, result.model, 'completion'], result.usage.completion_tokens);
+  // Labelled with the manifest's model (the answering attempt's), not the one the provider reports
+  // (gpt-4o-mini-2024-07-18): label values stay manifest names, bounded, and join the attempt metrics.
+  const answered = attempts.findLast((attempt) => attempt.outcome === 'success');
+  if (result.usage !== undefined && result.provider !== undefined && answered !== undefined) {
+    counts.tokens.inc([result.provider, answered.model, 'prompt'], result.usage.prompt_tokens);
+    counts.tokens.inc([result.provider, answered.model, 'completion'], result.usage.completion_tokens);
   }
 }

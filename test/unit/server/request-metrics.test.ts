@@ -1,0 +1,42 @@
+/** What one finished chat request adds to the metrics: manifest model labels, real failovers only. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { AttemptRecord, EngineResult } from '../../../runtime/routing/types.js';
+import { fakeEngine, testApp } from './app-harness.js';
+
+const attempt = (provider: string, model: string, outcome: AttemptRecord['outcome'], reason: AttemptRecord['reason']): AttemptRecord => ({
+  provider, providerType: 'openai', model, status: outcome === 'success' ? 200 : 503, reason, outcome, startMs: 0, durationMs: 1, dropped: [],
+});
+
+async function metricsAfter(result: Partial<EngineResult>): Promise<string> {
+  const engine = fakeEngine(async (input) => ({
+    requestId: input.requestId, route: input.route.name, stream: false, outcome: 'success', status: 200, attempts: [], durationMs: 1, malformed: 0,
+    completion: { id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'Hi', refusal: null }, logprobs: null, finish_reason: 'stop' }] },
+    ...result,
+  } as EngineResult));
+  const { app, metrics } = testApp({ engine });
+  await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] } });
+  const text = await metrics.registry.metrics();
+  await app.close();
+  return text;
+}
+
+test('tokens are labelled with the manifest model of the answering attempt, not the model string the provider returned', async () => {
+  const text = await metricsAfter({
+    provider: 'openai', providerType: 'openai', model: 'gpt-4o-mini-2024-07-18',
+    usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },
+    attempts: [attempt('openai', 'gpt-4o-mini', 'success', null)],
+  });
+  assert.match(text, /aigw_tokens_total\{provider="openai",model="gpt-4o-mini",kind="prompt"\} 10/);
+  assert.doesNotMatch(text, /2024-07-18/);
+});
+
+test('a failover counts only when another call followed it: the last candidate\'s failure is not a failover', async () => {
+  const text = await metricsAfter({
+    outcome: 'error', status: 502,
+    error: { status: 502, code: 'AIGW_E_ALL_ATTEMPTS_FAILED', envelope: { error: { message: 'x', type: 'server_error', param: null, code: 'upstream_error' } }, headers: {} },
+    attempts: [attempt('a', 'm', 'failover', 'retryable_5xx'), attempt('b', 'm', 'failover', 'retryable_5xx'), attempt('c', 'm', 'failover', 'retryable_5xx')],
+  });
+  const failovers = [...text.matchAll(/^aigw_failovers_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+  assert.equal(failovers, 2);
+});
