@@ -45,8 +45,11 @@ export const REQUEST_TIMEOUT_MS = 60_000;
 /** The raw request, with its Fastify request attached (onRequest) for the shared 'close' listener. */
 type RawRequest = IncomingMessage & { aigwRequest?: FastifyRequest };
 
+const CHAT_PATH = '/v1/chat/completions';
+
+/** The chat route exactly (a query string allowed): /v1/chat/completionsX is a 404 like any unknown path. */
 function isChatPath(url: string): boolean {
-  return url.startsWith('/v1/chat/completions');
+  return url.startsWith(CHAT_PATH) && (url.length === CHAT_PATH.length || url.charCodeAt(CHAT_PATH.length) === 0x3f);
 }
 
 /**

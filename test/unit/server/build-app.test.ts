@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { InjectOptions } from 'fastify';
-import { testApp } from './app-harness.js';
+import { MANIFEST, testApp } from './app-harness.js';
 
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
 
@@ -80,4 +80,14 @@ test('the debug line of a request logs its path, never its query string (a misco
   await app.inject({ method: 'GET', url: '/v1/models?key=QSECRET-1234567890' });
   assert.match(logged, /"path":"\/v1\/models"/);
   assert.doesNotMatch(logged, /QSECRET/);
+});
+
+test('only the chat path itself is a chat request: /v1/chat/completionsX is a 404 without authentication or an audit record', async (t) => {
+  const { app, audits } = testApp({ manifest: `credentials:\n  - { id: a, key_sha256: "${'a'.repeat(64)}" }\n${MANIFEST}` });
+  t.after(() => app.close());
+  const response = await app.inject({ method: 'POST', url: '/v1/chat/completionsX', payload: {} });
+  assert.equal(response.statusCode, 404);
+  assert.equal(audits.length, 0);
+  const withQuery = await app.inject({ method: 'POST', url: '/v1/chat/completions?x=1', payload: {} });
+  assert.equal(withQuery.statusCode, 401, 'the chat path with a query string is still the chat route');
 });
