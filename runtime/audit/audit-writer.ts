@@ -77,7 +77,8 @@ export async function createAuditWriter(options: AuditWriterOptions): Promise<Au
     enqueue(record) {
       if (closed) {
         metrics.dropped.inc({ sink: 'all', reason: 'closed' });
-        log('error', 'AUDIT RECORD LOST: enqueued after close', { requestId: record.http.request.id });
+        // reqId: the field name of Fastify's request log lines, so one search finds both.
+        log('error', 'AUDIT RECORD LOST: enqueued after close', { reqId: record.http.request.id });
         return;
       }
       let queued;

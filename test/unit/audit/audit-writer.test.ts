@@ -224,3 +224,12 @@ test('the loud "records lost" line, at most one per 10 s, counts every record lo
   writer.enqueue(sampleAuditRecord('d', 500));
   assert.deepEqual(lines.map((line) => line.count), [1, 3], 'b and c (suppressed) and d');
 });
+
+test('a record enqueued after close is logged with reqId, the field of the request log lines', async (t) => {
+  const directory = await temporaryFolder(t);
+  const lines: Record<string, unknown>[] = [];
+  const writer = await createAuditWriter({ sinks: [], spoolDirectory: directory, log: (_level, message, fields) => { lines.push({ message, ...fields }); } });
+  await writer.close();
+  writer.enqueue({ http: { request: { id: 'req_late' } } } as never);
+  assert.deepEqual(lines.find((line) => String(line['message']).includes('enqueued after close')), { message: 'AUDIT RECORD LOST: enqueued after close', reqId: 'req_late' });
+});
