@@ -100,7 +100,10 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
   let lastLoudAt = Number.NEGATIVE_INFINITY;
   let suppressedLoud = 0;
 
-  const unwatchDepth = metrics.watchQueueDepth(label, () => queue.size);
+  // Records in memory and not delivered: the queue, plus a queue batch being written or awaiting its
+  // retry (a down sink holds up to one batch there; without it that backlog would show nowhere).
+  const inMemory = (): number => queue.size + (current?.source === 'queue' ? current.records.length : 0);
+  const unwatchDepth = metrics.watchQueueDepth(label, inMemory);
   const gauges = (): void => {
     metrics.spoolBytes.set({ sink: label }, spool.pendingBytes());
   };
@@ -301,7 +304,7 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
       await sink.close().catch((error: unknown) => log('warn', 'audit sink did not close cleanly', { sink: label, error: errorMessage(error) }));
     },
 
-    status: () => ({ sink: label, healthy, queueDepth: queue.size, spoolBytes: spool.pendingBytes() }),
+    status: () => ({ sink: label, healthy, queueDepth: inMemory(), spoolBytes: spool.pendingBytes() }),
   };
 }
 
