@@ -43,3 +43,11 @@ test('a counter cell refuses what prom-client refuses, at the call', () => {
   assert.throws(() => metrics.counts.tokens.inc(['p', 'm', 'prompt'], Number.NaN), TypeError);
   assert.throws(() => metrics.counts.tokens.inc(['p', 'm', 'prompt'], -1), /decrease/);
 });
+
+test('request duration buckets reach 10 minutes, so long streams do not all land in +Inf', async () => {
+  const metrics = createGatewayMetrics({ defaultMetrics: false });
+  metrics.requestDuration.observe({ route: 'r', stream: 'true' }, 200);
+  const text = await metrics.registry.metrics();
+  assert.match(text, /aigw_request_duration_seconds_bucket\{le="300",route="r",stream="true"\} 1/);
+  assert.match(text, /aigw_request_duration_seconds_bucket\{le="120",route="r",stream="true"\} 0/);
+});
