@@ -19,19 +19,32 @@ export interface SignalTarget {
  * returned signal aborts), a second one exits at once with 130. Every other command keeps Node's
  * default, so one Ctrl-C stops it wherever it is (reading stdin, simulating, waiting for a gateway).
  */
-export function installShutdownHandlers(argv: readonly string[], target: SignalTarget, exit: (code: number) => void): AbortSignal {
+export function installShutdownHandlers(
+  argv: readonly string[], target: SignalTarget, exit: (code: number) => void, now: () => number = () => performance.now(),
+): AbortSignal {
   const shutdown = new AbortController();
   const command = argv.find((argument) => !argument.startsWith('-'));
   if (command === undefined || !SERVER_COMMANDS.has(command)) return shutdown.signal;
+  let firstAt = 0;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     target.on(signal, () => {
+      if (!shutdown.signal.aborted) {
+        firstAt = now();
+        shutdown.abort(signal);
+        return;
+      }
+      // Ctrl-C under `npm start` delivers SIGINT twice within a millisecond (the terminal signals the
+      // process group, and npm forwards its copy): that is one request to stop, not an insistence.
+      if (now() - firstAt < DUPLICATE_SIGNAL_MS) return;
       // A second signal means "now": the drain is skipped.
-      if (shutdown.signal.aborted) exit(130);
-      else shutdown.abort(signal);
+      exit(130);
     });
   }
   return shutdown.signal;
 }
+
+/** Signals this close to the first are the same request delivered twice. */
+export const DUPLICATE_SIGNAL_MS = 500;
 
 /** A readable that may be a terminal (process.stdin). */
 export type InputStream = NodeJS.ReadableStream & AsyncIterable<Uint8Array | string> & { readonly isTTY?: boolean };

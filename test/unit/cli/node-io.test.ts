@@ -17,8 +17,9 @@ import { hmacKey, listenGateway, MANIFEST_B, writeKeyFile } from '../admin/admin
 function install(argv: readonly string[]) {
   const target = new EventEmitter();
   const exits: number[] = [];
-  const signal = installShutdownHandlers(argv, target, (code) => exits.push(code));
-  return { target, exits, signal };
+  const clock = { ms: 0 };
+  const signal = installShutdownHandlers(argv, target, (code) => exits.push(code), () => clock.ms);
+  return { target, exits, signal, clock };
 }
 
 test('validate, diff, dry-run, simulate, apply, rollback, status, audit and keys leave SIGINT/SIGTERM to Node: one Ctrl-C ends them', () => {
@@ -34,15 +35,28 @@ test('validate, diff, dry-run, simulate, apply, rollback, status, audit and keys
 test('serve and mock drain on the first signal and exit 130 on the second', () => {
   for (const argv of [['serve', 'routes.yaml', '--port', '0'], ['mock', '--port', '0']]) {
     for (const name of ['SIGTERM', 'SIGINT'] as const) {
-      const { target, exits, signal } = install(argv);
+      const { target, exits, signal, clock } = install(argv);
       target.emit(name);
       assert.equal(signal.aborted, true, `${argv[0]} ${name}`);
       assert.equal(signal.reason, name);
       assert.deepEqual(exits, []);
+      clock.ms += 1_000;
       target.emit(name === 'SIGTERM' ? 'SIGINT' : 'SIGTERM');
       assert.deepEqual(exits, [130]);
     }
   }
+});
+
+test('Ctrl-C under npm start (the same SIGINT twice within a millisecond) drains; only a later one exits at once', () => {
+  const { target, exits, signal, clock } = install(['serve', 'routes.yaml']);
+  target.emit('SIGINT');
+  clock.ms += 0.5;
+  target.emit('SIGINT');
+  assert.equal(signal.aborted, true);
+  assert.deepEqual(exits, [], 'the duplicate is not a second request');
+  clock.ms += 600;
+  target.emit('SIGINT');
+  assert.deepEqual(exits, [130]);
 });
 
 /** A pair of streams that readline takes for a terminal (raw keys: \x04 is Ctrl-D, \x03 Ctrl-C). */
