@@ -29,6 +29,12 @@ export interface WatchManifestOptions {
   readonly debounceMs?: number;
   /** After a reload that failed (the shared store did not answer), when to try the same text again (default 5000 ms). */
   readonly retryMs?: number;
+  /**
+   * A re-read on a timer besides the watch events (default 5000 ms): a watch stays on the directory
+   * it was set on, so a directory removed and re-created, or reached through a re-pointed symlink,
+   * would otherwise end reloads in silence. Unchanged text costs a read and a hash.
+   */
+  readonly pollMs?: number;
   /** Applies the new text (the applier, origin "watch"). */
   readonly onText: (text: string) => Promise<ApplyOutcome>;
   /**
@@ -46,6 +52,9 @@ export function watchManifest(options: WatchManifestOptions): ManifestWatcher {
   const path = resolve(options.path);
   const debounceMs = options.debounceMs ?? 200;
   const retryMs = options.retryMs ?? 5_000;
+  const pollMs = options.pollMs ?? 5_000;
+  /** The last read error logged: a file missing for a while is said once, not at every poll. */
+  let lastReadError: string | undefined;
   const { logger } = options;
   let lastHash = options.startText === undefined ? undefined : sha256Hex(options.startText);
   let timer: NodeJS.Timeout | undefined;
@@ -63,9 +72,12 @@ export function watchManifest(options: WatchManifestOptions): ManifestWatcher {
       bytes = await readFile(path);
     } catch (error) {
       // Mid-swap the path can briefly dangle; the rename that completes the swap is another event.
-      logger.warn({ path, error: error instanceof Error ? error.message : String(error) }, 'watch: cannot read the manifest; keeping the live config');
+      const message = error instanceof Error ? error.message : String(error);
+      if (message !== lastReadError) logger.warn({ path, error: message }, 'watch: cannot read the manifest; keeping the live config');
+      lastReadError = message;
       return;
     }
+    lastReadError = undefined;
     const hash = sha256Hex(bytes);
     if (hash === lastHash) return;
     const previousHash = lastHash;
@@ -136,6 +148,8 @@ export function watchManifest(options: WatchManifestOptions): ManifestWatcher {
     logger.error({ path, error: error instanceof Error ? error.message : String(error) }, 'watch: cannot watch the manifest directory');
   }
   watchTarget();
+  const poll = setInterval(runChecks, pollMs);
+  poll.unref();
   logger.info({ path, directory: dirname(path) }, 'watching the manifest for changes');
 
   /** Watches the folder the path resolves to, when it differs from the path's own folder. */
@@ -168,6 +182,7 @@ export function watchManifest(options: WatchManifestOptions): ManifestWatcher {
     close() {
       closed = true;
       clearTimeout(timer);
+      clearInterval(poll);
       watcher?.close();
       targetWatcher?.close();
     },

@@ -130,3 +130,30 @@ test('an edit whose reload fails (the shared store did not answer) is tried agai
   assert.equal(texts.length, 2, 'once applied, no more attempts');
   assert.ok(logger.entries.some((entry) => entry.level === 'error' && /trying again/.test(entry.message)));
 });
+
+test('a manifest directory removed and re-created (the watch lost with it) still reloads, by the poll', async (t) => {
+  const { watchManifest } = await import('../../../runtime/admin/watch-manifest.js');
+  const parent = mkdtempSync(join(tmpdir(), 'aigw-watch-dir-'));
+  t.after(() => rmSync(parent, { recursive: true, force: true }));
+  const directory = join(parent, 'conf');
+  mkdirSync(directory);
+  const path = join(directory, 'routes.yaml');
+  writeFileSync(path, MANIFEST_A);
+  const texts: string[] = [];
+  const watcher = watchManifest({
+    path, logger: recordingLogger(), debounceMs: 20, pollMs: 100, startText: MANIFEST_A,
+    onText: async (text) => {
+      texts.push(text);
+      return { type: 'applied', unchanged: false, version: versionOf(text), previousVersion: versionOf(MANIFEST_A) } as never;
+    },
+  });
+  t.after(() => watcher.close());
+  await sleep(50);
+  renameSync(directory, join(parent, 'old'));
+  mkdirSync(directory);
+  writeFileSync(path, MANIFEST_B);
+  await eventually(() => texts.length >= 1, 'the reload of the re-created directory');
+  writeFileSync(path, MANIFEST_A);
+  await eventually(() => texts.length >= 2, 'a later edit there');
+  assert.deepEqual(texts, [MANIFEST_B, MANIFEST_A]);
+});
