@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { ExitCode } from '../../cli/io.js';
 import { main } from '../../cli/main.js';
 import { manifestVersion } from '../../runtime/manifest/canonical.js';
@@ -127,28 +127,11 @@ test('a wrong key is a rejection (exit 1) naming the signature error', async (t)
   assert.match(io.err(), /signature_invalid/);
 });
 
-for (const ifMatch of [['--if-match', 'auto'], []]) {
-  test(`${ifMatch.length === 0 ? 'by default' : '--if-match auto'} apply sends the version it diffed against: a change in between is a 412, nothing applied`, async (t) => {
-    const key = hmacKey();
-    const gateway = await listenGateway(t, { keys: [key] });
-    const { flags, directory } = writeKeyFile(t, key);
-    const file = manifestFile(directory, 'routes.yaml', MANIFEST_B);
-    // Someone else reloads between our dry run and our reload: the confirmation is that moment.
-    const io = createTestIo({
-      isTTY: true,
-      confirm: async () => {
-        await gateway.plane.applier.apply({ text: MANIFEST_A.replace('weight: 60', 'weight: 50').replace('weight: 40', 'weight: 50'), file: 'other', origin: 'reload' });
-        return true;
-      },
-    });
-    const code = await main(['apply', file, '--gateway', gateway.url, ...ifMatch, ...flags], io);
-    assert.equal(code, ExitCode.Findings);
-    assert.match(io.err(), /version_conflict/);
-    assert.notEqual(gateway.plane.holder.current().version, VERSION_B);
-  });
-}
-
-test('--if-match none overwrites a change made after the dry run', async (t) => {
+/**
+ * `aigw apply` of MANIFEST_B with `ifMatch`, while someone else reloads the gateway between its dry
+ * run and its reload (the confirmation is that moment).
+ */
+async function applyWithChangeInBetween(t: TestContext, ifMatch: readonly string[]) {
   const key = hmacKey();
   const gateway = await listenGateway(t, { keys: [key] });
   const { flags, directory } = writeKeyFile(t, key);
@@ -160,8 +143,23 @@ test('--if-match none overwrites a change made after the dry run', async (t) => 
       return true;
     },
   });
-  assert.equal(await main(['apply', file, '--gateway', gateway.url, '--if-match', 'none', ...flags], io), ExitCode.Ok, io.err());
-  assert.equal(gateway.plane.holder.current().version, VERSION_B);
+  const code = await main(['apply', file, '--gateway', gateway.url, ...ifMatch, ...flags], io);
+  return { code, io, live: gateway.plane.holder.current().version };
+}
+
+for (const ifMatch of [['--if-match', 'auto'], []]) {
+  test(`${ifMatch.length === 0 ? 'by default' : '--if-match auto'} apply sends the version it diffed against: a change in between is a 412, nothing applied`, async (t) => {
+    const { code, io, live } = await applyWithChangeInBetween(t, ifMatch);
+    assert.equal(code, ExitCode.Findings);
+    assert.match(io.err(), /version_conflict/);
+    assert.notEqual(live, VERSION_B);
+  });
+}
+
+test('--if-match none overwrites a change made after the dry run', async (t) => {
+  const { code, io, live } = await applyWithChangeInBetween(t, ['--if-match', 'none']);
+  assert.equal(code, ExitCode.Ok, io.err());
+  assert.equal(live, VERSION_B);
 });
 
 test('apply with nothing to change says so and exits 0; --format json reports every gateway', async (t) => {
