@@ -8,18 +8,18 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import { AigwError, ERRORS } from '../errors.js';
+import { UNPARSABLE_JSON } from './plugins/error-handler.js';
 
-const UNPARSABLE = 'We could not parse the JSON body of your request. The body must be valid JSON.';
 
 export function registerJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
     if (body.length === 0) {
-      done(new AigwError(ERRORS.INVALID_JSON, `${UNPARSABLE} The body is empty.`), undefined);
+      done(new AigwError(ERRORS.INVALID_JSON, `${UNPARSABLE_JSON} The body is empty.`), undefined);
       return;
     }
     if (!isUtf8(body)) {
-      done(new AigwError(ERRORS.INVALID_JSON, `${UNPARSABLE} It is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8Offset(body)}).`), undefined);
+      done(new AigwError(ERRORS.INVALID_JSON, `${UNPARSABLE_JSON} It is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8Offset(body)}).`), undefined);
       return;
     }
     // A byte-order mark is tolerated, as Fastify's parser did.
@@ -28,7 +28,7 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     try {
       parsed = JSON.parse(body.toString('utf8', start));
     } catch {
-      done(new AigwError(ERRORS.INVALID_JSON, UNPARSABLE), undefined);
+      done(new AigwError(ERRORS.INVALID_JSON, UNPARSABLE_JSON), undefined);
       return;
     }
     done(null, parsed);

@@ -6,6 +6,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AigwError, ERRORS, isAigwError } from '../../errors.js';
 
+/** OpenAI's wording for a body that is not JSON (also json-body-parser.ts). */
+export const UNPARSABLE_JSON = 'We could not parse the JSON body of your request. The body must be valid JSON.';
+
 /** Fastify error code → gateway error (body parsing happens before any handler runs). */
 function fromFastifyError(error: FastifyError): AigwError | undefined {
   switch (error.code) {
@@ -13,14 +16,14 @@ function fromFastifyError(error: FastifyError): AigwError | undefined {
       return new AigwError(ERRORS.BODY_TOO_LARGE, 'Request body is too large.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new AigwError(ERRORS.INVALID_JSON, 'We could not parse the JSON body of your request. The body must be valid JSON.');
+      return new AigwError(ERRORS.INVALID_JSON, UNPARSABLE_JSON);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AigwError(ERRORS.INVALID_REQUEST, `Unsupported request body: ${error.message}. Send JSON with "Content-Type: application/json".`);
     default:
       // A SyntaxError from the JSON parser carries a 400 status but no FST code.
       if (error instanceof SyntaxError || (error.statusCode === 400 && error.code === undefined)) {
-        return new AigwError(ERRORS.INVALID_JSON, 'We could not parse the JSON body of your request. The body must be valid JSON.');
+        return new AigwError(ERRORS.INVALID_JSON, UNPARSABLE_JSON);
       }
       return undefined;
   }
