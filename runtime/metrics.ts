@@ -115,7 +115,7 @@ export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {})
     tokens: new Counter({ name: 'aigw_tokens_total', help: 'Tokens used, by the manifest model of the target that answered.', labelNames: ['provider', 'model', 'kind'], registers, collect() { counts.tokens.flush(this); } }),
     quotaRejections: new Counter({ name: 'aigw_quota_rejections_total', help: 'Requests refused by a credential quota.', labelNames: ['credential', 'exceeded'], registers }),
     inflightStreams: new Gauge({ name: 'aigw_inflight_streams', help: 'Streams being relayed now.', registers }),
-    inflightRequests: new Gauge({ name: 'aigw_inflight_requests', help: 'Requests being served now.', registers }),
+    inflightRequests: new Gauge({ name: 'aigw_inflight_requests', help: 'Requests being served now (probes and /metrics scrapes not counted).', registers }),
     malformedEvents: new Counter({ name: 'aigw_malformed_upstream_events_total', help: 'Upstream stream events skipped because they could not be parsed.', labelNames: ['provider'], registers, collect() { counts.malformedEvents.flush(this); } }),
     circuitOpen: new Counter({ name: 'aigw_circuit_open_total', help: 'Times a target circuit opened.', labelNames: ['provider', 'model'], registers }),
     configReloads: new Counter({ name: 'aigw_config_reloads_total', help: 'Manifest reloads by result.', labelNames: ['result'], registers }),

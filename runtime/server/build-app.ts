@@ -71,8 +71,16 @@ function authenticateEarly(request: FastifyRequest, deps: GatewayDeps): boolean 
   }
 }
 
-/** Answered while draining (readiness turns 503 there; liveness and metrics stay up). */
+/**
+ * Probes and scrapes: answered while draining (readiness turns 503 there; liveness and metrics stay
+ * up), and not counted in the in-flight gauge (a scrape would otherwise always see itself).
+ */
 const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+function isProbePath(url: string): boolean {
+  const query = url.indexOf('?');
+  return PROBE_PATHS.has(query === -1 ? url : url.slice(0, query));
+}
 
 /** Header names pino must never print. */
 export const REDACTED_LOG_PATHS = [
@@ -126,10 +134,13 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     request.aigwTrace = newTrace(deps.clock);
     (request.raw as RawRequest).aigwRequest = request;
     reply.header('x-request-id', request.id);
-    deps.metrics.inflightRequests.inc();
-    reply.raw.on('close', responseClosed);
+    const probe = isProbePath(request.url);
+    if (!probe) {
+      deps.metrics.inflightRequests.inc();
+      reply.raw.on('close', responseClosed);
+    }
     closeWhenQueuedConnectionCloses(reply.raw, request.raw.socket);
-    if (options.draining() && !PROBE_PATHS.has(request.url.split('?')[0] ?? '')) {
+    if (options.draining() && !probe) {
       // The listener is closed; a request on a kept-alive socket is refused so that the client's
       // retry opens a new connection (to another replica), and the socket closes after this answer.
       reply.header('connection', 'close');

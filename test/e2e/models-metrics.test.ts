@@ -124,4 +124,16 @@ ai_routes:
     await collect({ [Symbol.asyncIterator]: () => iterator });
     await eventually(async () => (metricValue(await handle.metricsText(), 'aigw_inflight_streams') === 0 ? true : undefined), 2_000, 'gauge back to 0');
   });
+
+  test('aigw_inflight_requests counts a chat request in flight, not the scrape that reads it nor probes', async () => {
+    await eventually(async () => (metricValue(await handle.metricsText(), 'aigw_inflight_requests') === 0 ? true : undefined), 2_000, 'idle gauge at 0 during its own scrape');
+    await fetch(`${handle.url}/healthz`);
+    assert.equal(metricValue(await handle.metricsText(), 'aigw_inflight_requests'), 0);
+    mock.setFaults(['model=claude-slow,stall=800,stall_after=4']);
+    const stream = await handle.client.chat.completions.create({ model: 'slow-stream', messages, stream: true });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    assert.equal(metricValue(await handle.metricsText(), 'aigw_inflight_requests'), 1);
+    await collect({ [Symbol.asyncIterator]: () => iterator });
+  });
 });
