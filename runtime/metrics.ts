@@ -69,7 +69,7 @@ function counterCells<L extends string>(labelNames: readonly L[]): CounterCells 
 
 export interface GatewayMetrics {
   readonly registry: Registry;
-  readonly requests: Counter<'route' | 'status' | 'stream'>;
+  readonly requests: Counter<'route' | 'status' | 'stream' | 'outcome'>;
   readonly requestDuration: Histogram<'route' | 'stream'>;
   readonly attempts: Counter<'provider' | 'model' | 'outcome' | 'reason'>;
   readonly failovers: Counter<'provider' | 'reason'>;
@@ -99,7 +99,7 @@ export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {})
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'aigw_process_' });
   const registers = [registry];
   const counts = {
-    requests: counterCells(['route', 'status', 'stream'] as const),
+    requests: counterCells(['route', 'status', 'stream', 'outcome'] as const),
     attempts: counterCells(['provider', 'model', 'outcome', 'reason'] as const),
     failovers: counterCells(['provider', 'reason'] as const),
     tokens: counterCells(['provider', 'model', 'kind'] as const),
@@ -107,7 +107,7 @@ export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {})
   };
   return {
     registry,
-    requests: new Counter({ name: 'aigw_requests_total', help: 'Client requests by route, final status and stream flag.', labelNames: ['route', 'status', 'stream'], registers, collect() { counts.requests.flush(this); } }),
+    requests: new Counter({ name: 'aigw_requests_total', help: 'Client requests by route, final status, stream flag and outcome (a stream ended by an in-band error is status 200, outcome interrupted).', labelNames: ['route', 'status', 'stream', 'outcome'], registers, collect() { counts.requests.flush(this); } }),
     requestDuration: new Histogram({ name: 'aigw_request_duration_seconds', help: 'Time from request to the end of the response, as the client saw it.', labelNames: ['route', 'stream'], buckets: LATENCY_BUCKETS, registers }),
     attempts: new Counter({ name: 'aigw_attempts_total', help: 'Upstream attempts by provider, model, outcome and failover reason.', labelNames: ['provider', 'model', 'outcome', 'reason'], registers, collect() { counts.attempts.flush(this); } }),
     failovers: new Counter({ name: 'aigw_failovers_total', help: 'Failovers away from a provider, by reason.', labelNames: ['provider', 'reason'], registers, collect() { counts.failovers.flush(this); } }),

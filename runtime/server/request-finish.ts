@@ -4,7 +4,8 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { GatewayMetrics } from '../metrics.js';
-import type { EngineResult } from '../routing/types.js';
+import type { EngineResult, RunOutcome } from '../routing/types.js';
+import { CLIENT_CLOSED_STATUS } from '../routing/engine.js';
 import { traceToAuditInput } from './audit-trace.js';
 import type { GatewayDeps } from './gateway-deps.js';
 
@@ -49,10 +50,16 @@ function statusLabel(status: number): string {
   return label;
 }
 
+/** The outcome of a request the engine never ran (refused, malformed, or left by its client). */
+function outcomeOf(status: number): RunOutcome {
+  if (status === CLIENT_CLOSED_STATUS) return 'aborted';
+  return status >= 400 ? 'error' : 'success';
+}
+
 function recordMetrics(metrics: GatewayMetrics, route: string, status: number, stream: boolean, durationMs: number, result: EngineResult | undefined): void {
   const { counts } = metrics;
   const streamLabel = stream ? 'true' : 'false';
-  counts.requests.inc([route, statusLabel(status), streamLabel]);
+  counts.requests.inc([route, statusLabel(status), streamLabel, result?.outcome ?? outcomeOf(status)]);
   metrics.requestDuration.observe({ route, stream: streamLabel }, durationMs / 1000);
   if (result === undefined) return;
   const { attempts } = result;

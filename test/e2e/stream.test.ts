@@ -202,6 +202,10 @@ describe('streams', () => {
     assert.match(error.error?.message ?? '', /gpt-stall-d/);
     assert.match(error.error?.message ?? '', /stream_error/);
     assert.equal(mock.log().filter((entry) => entry.model === 'claude-unused-d').length, 0, 'no continuation attempted');
+    // Status 200 went out before the failure: the outcome label tells the interrupted stream apart.
+    const metrics = await handle.metricsText();
+    assert.equal(metricValue(metrics, 'aigw_requests_total', { route: 'stall-error', status: '200', stream: 'true', outcome: 'interrupted' }), 1);
+    assert.equal(metricValue(metrics, 'aigw_requests_total', { route: 'stall-error', outcome: 'success' }), 0);
   });
 
   test('a malformed upstream event is skipped, not forwarded, and counted in /metrics', async () => {

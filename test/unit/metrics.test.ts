@@ -13,17 +13,17 @@ test('counting through cells gives the series and values of prom-client incremen
   const cells = createGatewayMetrics({ defaultMetrics: false });
   const direct = createGatewayMetrics({ defaultMetrics: false });
   const steps: [keyof typeof cells.counts, string[], number | undefined][] = [
-    ['requests', ['chat', '200', 'false'], undefined],
-    ['requests', ['chat', '502', 'true'], undefined],
+    ['requests', ['chat', '200', 'false', 'success'], undefined],
+    ['requests', ['chat', '200', 'true', 'interrupted'], undefined],
     ['attempts', ['openai', 'gpt-4o', 'success', 'none'], undefined],
     ['tokens', ['openai', 'gpt-4o', 'prompt'], 12],
     ['tokens', ['openai', 'gpt-4o', 'completion'], 0],
     ['failovers', ['anthropic', 'rate_limited'], undefined],
     ['malformedEvents', ['openai'], 3],
-    ['requests', ['chat', '200', 'false'], undefined],
+    ['requests', ['chat', '200', 'false', 'success'], undefined],
   ];
   const labelNames = {
-    requests: ['route', 'status', 'stream'], attempts: ['provider', 'model', 'outcome', 'reason'],
+    requests: ['route', 'status', 'stream', 'outcome'], attempts: ['provider', 'model', 'outcome', 'reason'],
     tokens: ['provider', 'model', 'kind'], failovers: ['provider', 'reason'], malformedEvents: ['provider'],
   } as const;
   for (const [round, slice] of [[0, steps.slice(0, 5)], [1, steps.slice(5)], [2, []]] as const) {
@@ -35,7 +35,7 @@ test('counting through cells gives the series and values of prom-client incremen
     assert.equal(await countersText(cells), await countersText(direct), `read ${round}`);
   }
   assert.match(await countersText(cells), /aigw_tokens_total\{provider="openai",model="gpt-4o",kind="completion"\} 0/, 'a series first counted with 0 is there');
-  assert.match(await countersText(cells), /aigw_requests_total\{route="chat",status="200",stream="false"\} 2/);
+  assert.match(await countersText(cells), /aigw_requests_total\{route="chat",status="200",stream="false",outcome="success"\} 2/);
 });
 
 test('a counter cell refuses what prom-client refuses, at the call', () => {
