@@ -6,7 +6,8 @@
  * - answers `usage` with the process's own `process.cpuUsage()` (µs, all threads) and memory figures,
  *   so CPU per request is the measured server's alone, not the load generator's;
  * - answers `gc` with a full collection first (the memory benchmark's "back to baseline" check);
- * - with AIGW_BENCH_LOOPBACK=1, forces every listen onto 127.0.0.1 (Portkey listens on all interfaces).
+ * - with AIGW_BENCH_LOOPBACK=1, forces every listen onto 127.0.0.1 (Portkey listens on all interfaces);
+ * - exits when the harness goes away (the channel closes), even if it was killed before it could stop us.
  * Plain JavaScript so the measured process loads no TypeScript loader.
  */
 import net from 'node:net';
@@ -42,7 +43,7 @@ function send(message) {
   try {
     process.send?.(message);
   } catch {
-    // The harness went away; the server keeps serving until it is killed.
+    // The harness went away; 'disconnect' below ends this process.
   }
 }
 
@@ -69,4 +70,6 @@ if (reporting) {
   });
   // The channel alone must not keep a server alive that would otherwise exit.
   process.channel?.unref();
+  // The harness died without stopping us (SIGKILL, a crash, a test runner's timeout): no orphan keeps serving.
+  process.on('disconnect', () => process.exit(0));
 }

@@ -7,6 +7,9 @@
  * - POST …/messages (Anthropic shape): a fixed message, or the same answer as Anthropic events.
  * - model `slow-stream` (either shape): one content chunk every `--slow-interval-ms` for
  *   `--slow-chunks` chunks, all slow streams ticking on one shared timer (the memory benchmark).
+ * - model `first-byte-stream` (either shape): the stream's head and first content chunk, then the rest
+ *   FIRST_BYTE_GAP_MS later. The instant stream arrives in one piece, so its first byte cannot tell a
+ *   relaying proxy from one that buffers the whole answer; with the gap it can (the first-byte probe).
  * Run: `node --import tsx bench/fake-upstream.ts [--port N] [--slow-interval-ms 100] [--slow-chunks 300]`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -55,6 +58,15 @@ const ANTHROPIC_TAIL = [
   anthropicEvent('message_stop', {}),
 ];
 const ANTHROPIC_STREAM = [...ANTHROPIC_HEAD, ...WORDS.map(anthropicDelta), ...ANTHROPIC_TAIL];
+
+/** The pause after the first content chunk of a `first-byte-stream`. */
+export const FIRST_BYTE_GAP_MS = 5;
+/** Role chunk and first word; then the other words, finish and [DONE]. */
+const OPENAI_FIRST = OPENAI_STREAM.slice(0, 2).join('');
+const OPENAI_REST = OPENAI_STREAM.slice(2).join('');
+/** message_start, content_block_start and the first delta; then the other deltas and the tail. */
+const ANTHROPIC_FIRST = ANTHROPIC_STREAM.slice(0, 3).join('');
+const ANTHROPIC_REST = ANTHROPIC_STREAM.slice(3).join('');
 
 const SSE_HEAD = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
 const JSON_HEAD = { 'content-type': 'application/json' };
@@ -109,6 +121,14 @@ export function createFakeUpstream(options: FakeUpstreamOptions) {
       const stream: SlowStream = { response, shape, includeUsage, sent: 0 };
       slow.add(stream);
       response.on('close', () => slow.delete(stream));
+      return;
+    }
+    if (body.model === 'first-byte-stream') {
+      response.writeHead(200, SSE_HEAD);
+      response.write(shape === 'openai' ? OPENAI_FIRST : ANTHROPIC_FIRST);
+      setTimeout(() => {
+        response.end(shape === 'openai' ? OPENAI_REST + (includeUsage ? OPENAI_USAGE : '') + OPENAI_DONE : ANTHROPIC_REST);
+      }, FIRST_BYTE_GAP_MS);
       return;
     }
     if (body.stream !== true) {

@@ -6,9 +6,12 @@
  * - `soak`: steady mixed load (unary and streams alternating per connection, rate-limited) for 60 s;
  *   RSS and heap sampled each second; then idle and a full GC in the gateway, and the figures compared
  *   with the baseline taken the same way before the load.
- * "Returns to baseline": RSS after the idle GC within 10 % + 8 MB of the baseline. "No growth": the heap
- * after GC grew less than 4 MB over the soak, and RSS in the last third is not above the middle third
- * by more than 5 %.
+ * Each runs on a fresh gateway, warmed first (`warmUp`: a few seconds of mixed load, then a full GC),
+ * so its baseline is a process that has served, not one that never did.
+ * "Returns to baseline": after the load, RSS (read after a full GC, once a second for up to
+ * `settleMs`) comes within 5 % + 5 MB of the warmed baseline; the seconds it took are reported.
+ * "No growth": the heap after GC grew less than 4 MB over the soak, and RSS in the last third is not
+ * above the middle third by more than 5 %.
  */
 import { Pool } from 'undici';
 import { throughput, type RequestShape } from './load.js';
@@ -27,6 +30,36 @@ export interface SlowStreamsResult {
   readonly peakRssMb: number;
   readonly afterRssMb: number;
   readonly seconds: number;
+  readonly returnsToBaseline: boolean;
+  /** From the end of the load to RSS back within the tolerance (or to giving up). */
+  readonly settleSeconds: number;
+}
+
+interface Memory { readonly rss: number; readonly heapUsed?: number }
+
+/** Baseline tolerance: RSS pages V8 and malloc keep after a full GC are not a leak below this. */
+function withinBaseline(rss: number, baseline: number): boolean {
+  return rss <= baseline * 1.05 + 5 * MB;
+}
+
+/** Full GC once a second until RSS is back within the tolerance of `baseline`, for at most `settleMs`. */
+async function settleTo(server: ServerProcess, baseline: Memory, settleMs: number): Promise<{ after: Memory; seconds: number; back: boolean }> {
+  const started = performance.now();
+  for (;;) {
+    const after = await server.collect();
+    const seconds = (performance.now() - started) / 1000;
+    if (withinBaseline(after.rss, baseline.rss)) return { after, seconds, back: true };
+    if (seconds * 1000 >= settleMs) return { after, seconds, back: false };
+    await sleep(1000);
+  }
+}
+
+/** A fresh gateway's warm-up before its baseline: unary and stream requests for `seconds`, then a full GC. */
+export async function warmUp(server: ServerProcess, seconds: number): Promise<Memory> {
+  const unary: RequestShape = { url: server.url, path: '/v1/chat/completions', headers: {}, body: openAIBody('bench-openai', false), stream: false };
+  if (seconds > 0) await throughput(unary, { connections: 20, seconds, alternate: [unary.body, openAIBody('bench-openai', true)] });
+  await sleep(500);
+  return server.collect();
 }
 
 function sleep(ms: number): Promise<void> {
@@ -46,9 +79,11 @@ function rssSampler(server: ServerProcess, everyMs: number): { stop: () => Promi
   return { stop: async () => { running = false; await loop; return samples; } };
 }
 
-export async function slowStreams(server: ServerProcess, options: { streams: number; chunks: number; intervalMs: number; settleMs: number }): Promise<SlowStreamsResult> {
-  const baseline = await server.collect();
-  const pool = new Pool(server.url, { connections: options.streams, pipelining: 1, bodyTimeout: 0, headersTimeout: 0 });
+export async function slowStreams(server: ServerProcess, baseline: Memory, options: { streams: number; chunks: number; intervalMs: number; settleMs: number }): Promise<SlowStreamsResult> {
+  // Bounded: a stream that stops moving fails the run instead of holding it for ever.
+  const expectedMs = options.chunks * options.intervalMs;
+  const pool = new Pool(server.url, { connections: options.streams, pipelining: 1, headersTimeout: 30_000, bodyTimeout: Math.max(10_000, 20 * options.intervalMs) });
+  const deadline = setTimeout(() => { void pool.destroy(new Error(`slow streams still open ${2 * expectedMs + 30_000} ms after they began`)); }, 2 * expectedMs + 30_000);
   const sampler = rssSampler(server, 200);
   const started = performance.now();
   const body = openAIBody('bench-slow', true);
@@ -59,11 +94,12 @@ export async function slowStreams(server: ServerProcess, options: { streams: num
     return response.statusCode === 200 && tail.includes('data: [DONE]');
   };
   const outcomes = await Promise.allSettled(Array.from({ length: options.streams }, one));
+  clearTimeout(deadline);
   const seconds = (performance.now() - started) / 1000;
   const samples = await sampler.stop();
   await pool.close();
-  await sleep(options.settleMs);
-  const after = await server.collect();
+  const settled = await settleTo(server, baseline, options.settleMs);
+  const after = settled.after;
   const completed = outcomes.filter((outcome) => outcome.status === 'fulfilled' && outcome.value).length;
   return {
     streams: options.streams,
@@ -75,6 +111,8 @@ export async function slowStreams(server: ServerProcess, options: { streams: num
     peakRssMb: Math.max(baseline.rss, ...samples) / MB,
     afterRssMb: after.rss / MB,
     seconds,
+    returnsToBaseline: settled.back,
+    settleSeconds: settled.seconds,
   };
 }
 
@@ -91,6 +129,7 @@ export interface SoakResult {
   /** RSS of each second of the soak, MB. */
   readonly rssMb: readonly number[];
   readonly returnsToBaseline: boolean;
+  readonly settleSeconds: number;
   readonly noGrowth: boolean;
 }
 
@@ -98,8 +137,7 @@ function mean(values: readonly number[]): number {
   return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
-export async function soak(server: ServerProcess, options: { seconds: number; connections: number; rate: number; settleMs: number }): Promise<SoakResult> {
-  const baseline = await server.collect();
+export async function soak(server: ServerProcess, baseline: Memory, options: { seconds: number; connections: number; rate: number; settleMs: number }): Promise<SoakResult> {
   const unary: RequestShape = { url: server.url, path: '/v1/chat/completions', headers: {}, body: openAIBody('bench-openai', false), stream: false };
   const samples: number[] = [];
   let running = true;
@@ -112,8 +150,8 @@ export async function soak(server: ServerProcess, options: { seconds: number; co
   const load = await throughputMixed(unary, options);
   running = false;
   await sampling;
-  await sleep(options.settleMs);
-  const after = await server.collect();
+  const settled = await settleTo(server, baseline, options.settleMs);
+  const after = settled.after;
   const third = Math.max(1, Math.floor(samples.length / 3));
   const middle = mean(samples.slice(third, 2 * third));
   const last = mean(samples.slice(2 * third));
@@ -129,7 +167,8 @@ export async function soak(server: ServerProcess, options: { seconds: number; co
     baselineHeapMb: (baseline.heapUsed ?? 0) / MB,
     afterHeapMb: (after.heapUsed ?? 0) / MB,
     rssMb: samples.map((value) => Math.round((value / MB) * 10) / 10),
-    returnsToBaseline: after.rss <= baseline.rss * 1.1 + 8 * MB,
+    returnsToBaseline: settled.back,
+    settleSeconds: settled.seconds,
     noGrowth: heapGrowth < 4 * MB && (samples.length < 3 || last <= middle * 1.05),
   };
 }

@@ -70,6 +70,8 @@ export interface PeerServer {
   readonly headers: Readonly<Record<string, string>>;
   /** The model name the peer expects in the body. */
   readonly model: string;
+  /** The one that reaches the upstream's `first-byte-stream` (the first-byte probe). */
+  readonly firstByteModel: string;
 }
 
 export async function startPortkey(upstreamUrl: string, cpu: number | undefined, logFile: string): Promise<PeerServer> {
@@ -88,6 +90,7 @@ export async function startPortkey(upstreamUrl: string, cpu: number | undefined,
     server,
     headers: { authorization: 'Bearer bench-upstream-key', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstreamUrl}/v1` },
     model: 'bench-model',
+    firstByteModel: 'first-byte-stream',
   };
 }
 
@@ -112,6 +115,11 @@ export async function startLitellm(upstreamUrl: string, cpu: number | undefined,
     '      model: openai/bench-model',
     `      api_base: ${upstreamUrl}/v1`,
     '      api_key: bench-upstream-key',
+    '  - model_name: first-byte-stream',
+    '    litellm_params:',
+    '      model: openai/first-byte-stream',
+    `      api_base: ${upstreamUrl}/v1`,
+    '      api_key: bench-upstream-key',
     'litellm_settings:',
     '  telemetry: false',
     // LiteLLM refuses to start without a master key; this one only guards a loopback benchmark.
@@ -129,5 +137,5 @@ export async function startLitellm(upstreamUrl: string, cpu: number | undefined,
     logFile,
     startTimeoutMs: 90_000,
   });
-  return { id: 'litellm', label: 'LiteLLM proxy (openai/ provider, api_base)', server, headers: { authorization: `Bearer ${LITELLM_MASTER_KEY}` }, model: 'bench-model' };
+  return { id: 'litellm', label: 'LiteLLM proxy (openai/ provider, api_base)', server, headers: { authorization: `Bearer ${LITELLM_MASTER_KEY}` }, model: 'bench-model', firstByteModel: 'first-byte-stream' };
 }

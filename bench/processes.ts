@@ -123,7 +123,27 @@ function procRss(pid: number): number | undefined {
   }
 }
 
+/** Every server started and not yet exited: killed when the harness exits, however it exits. */
+const LIVE = new Set<ChildProcess>();
+let exitHooked = false;
+
+function killLiveOnExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => {
+    for (const child of LIVE) child.kill('SIGKILL');
+  });
+  // A signal's default action skips 'exit' handlers: exit through them instead.
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`bench: ${signal}, stopping ${LIVE.size} server(s)\n`);
+      process.exit(code);
+    });
+  }
+}
+
 export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
+  killLiveOnExit();
   const output = openSync(spec.logFile, 'a');
   let file: string;
   let args: string[];
@@ -148,6 +168,8 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
   closeSync(output);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${spec.name}: could not start ${file}`);
+  LIVE.add(child);
+  child.once('exit', () => LIVE.delete(child));
   const logTail = (): string => {
     try {
       return readFileSync(spec.logFile, 'utf8').slice(-2000);

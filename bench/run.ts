@@ -17,10 +17,10 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fetchOnce, probe, throughput } from './load.js';
-import { slowStreams, soak, type SlowStreamsResult, type SoakResult } from './memory.js';
+import { slowStreams, soak, warmUp, type SlowStreamsResult, type SoakResult } from './memory.js';
 import { installPeers, peerAvailability, startLitellm, startPortkey, type PeerServer } from './peers.js';
 import { BENCH_DIR, ROOT, planPinning, startServer, type ServerProcess } from './processes.js';
-import { evaluateTargets, markdownTable, peerRatios, summarize, targetsTable, type OtherFigures, type RoundFigures } from './report.js';
+import { evaluateTargets, failuresOf, markdownTable, peerRatios, summarize, targetsTable, type OtherFigures, type RoundFigures } from './report.js';
 import { aigwManifest, buildRows, UPSTREAM_KEY, type Row, type ServerId } from './scenarios.js';
 import { existsSync } from 'node:fs';
 
@@ -40,25 +40,43 @@ const { values: flags } = parseArgs({
 
 const quick = flags.quick === true;
 const settings = {
-  rounds: Number(flags.rounds ?? (quick ? 1 : 3)),
-  seconds: Number(flags.seconds ?? 4),
+  rounds: Number(flags.rounds ?? (quick ? 1 : 5)),
+  seconds: Number(flags.seconds ?? 3),
   connections: 50,
   /** Quick mode measures a fixed number of requests instead of a duration. */
   amount: quick ? 200 : undefined,
   probe: quick ? { milliseconds: 100, maxRequests: 60, warmup: 10 } : { milliseconds: 1500, maxRequests: 50_000, warmup: 200 },
+  /** Streams' time to first byte, on the upstream's paused `first-byte-stream` (each request ≥ its 5 ms gap). */
+  firstByteProbe: quick ? { milliseconds: 100, maxRequests: 10, warmup: 2 } : { milliseconds: 1000, maxRequests: 150, warmup: 10 },
+  /** A pause before each 1-connection probe, so that work deferred by the 50-connection load (GC, audit flushes) lands outside it. */
+  probeSettleMs: quick ? 0 : 250,
+  /** Two passes over every row: the second runs after every request shape has reached every server. */
   warmupSeconds: quick ? 0 : 1,
+  warmupPasses: 2,
   slow: quick ? { streams: 20, chunks: 5, intervalMs: 20 } : { streams: 1000, chunks: 300, intervalMs: 100 },
-  soak: quick ? { seconds: 1, connections: 4, rate: 200, settleMs: 200 } : { seconds: 60, connections: 20, rate: 1000, settleMs: 5000 },
+  /** settleMs: how long RSS may take to come back to the warmed baseline after the load (a full GC each second). */
+  soak: quick ? { seconds: 1, connections: 4, rate: 200, settleMs: 200 } : { seconds: 60, connections: 20, rate: 1000, settleMs: 15_000 },
+  memoryWarmupSeconds: quick ? 0 : 3,
   simulateRequests: quick ? 2_000 : 100_000,
   cliStartupRuns: quick ? 3 : 15,
 };
 
 const runStarted = performance.now();
+/** The whole run's bound: a hung stage fails the run (its servers are killed on exit) instead of holding the machine. */
+const RUN_DEADLINE_MS = quick ? 120_000 : 30 * 60_000;
+setTimeout(() => {
+  process.stderr.write(`bench: still running after ${RUN_DEADLINE_MS / 1000} s, giving up\n`);
+  process.exit(1);
+}, RUN_DEADLINE_MS).unref();
 const log = (line: string): void => {
   process.stderr.write(`[${((performance.now() - runStarted) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 };
 
 class HarnessError extends Error {}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 async function main(): Promise<number> {
   if (flags['install-peers'] === true) {
@@ -126,7 +144,7 @@ async function main(): Promise<number> {
 
     const allRows = buildRows({
       upstream: upstream.url, floor: floor.url, aigw: aigw.url, aigwSecure: aigwSecure.url,
-      peers: peers.map((peer) => ({ id: peer.id, label: peer.label, url: peer.server.url, headers: peer.headers, model: peer.model })),
+      peers: peers.map((peer) => ({ id: peer.id, label: peer.label, url: peer.server.url, headers: peer.headers, model: peer.model, firstByteModel: peer.firstByteModel })),
     });
     const rows: Row[] = [];
     for (const row of allRows) {
@@ -157,7 +175,7 @@ async function main(): Promise<number> {
     };
     const results = {
       date: started.toISOString(), mode: quick ? 'quick' : 'full', machine, pinning, settings,
-      rows: summaries, ratios: { aigwOverFloor: Object.fromEntries(summaries.filter((row) => row.overFloor !== undefined).map((row) => [row.id, row.overFloor])), aigwOverPeer: peersRatios },
+      rows: summaries, ratios: { aigwOverFloor: Object.fromEntries(summaries.filter((row) => row.overFloor !== undefined && row.server.startsWith('aigw')).map((row) => [row.id, row.overFloor])), aigwOverPeer: peersRatios },
       targets, memory: other, helpers: extra,
     };
     writeFileSync(flags.out ?? join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -187,8 +205,10 @@ async function checkRow(row: Row): Promise<string | undefined> {
 async function measureRows(rows: readonly Row[], byId: ReadonlyMap<ServerId, ServerProcess>): Promise<Map<string, RoundFigures[]>> {
   const figures = new Map<string, RoundFigures[]>();
   if (settings.warmupSeconds > 0) {
-    log(`warm-up: ${settings.warmupSeconds} s per row`);
-    for (const row of rows) await throughput(row.request, { connections: settings.connections, seconds: settings.warmupSeconds });
+    log(`warm-up: ${settings.warmupPasses} × ${settings.warmupSeconds} s per row`);
+    for (let pass = 0; pass < settings.warmupPasses; pass += 1) {
+      for (const row of rows) await throughput(row.request, { connections: settings.connections, seconds: settings.warmupSeconds });
+    }
   }
   for (let round = 0; round < settings.rounds; round += 1) {
     // Forward, then backward, then forward: rows compared with each other (aigw and the floor, aigw and
@@ -200,37 +220,52 @@ async function measureRows(rows: readonly Row[], byId: ReadonlyMap<ServerId, Ser
       const before = await server.usage();
       const load = await throughput(row.request, { connections: settings.connections, ...(settings.amount === undefined ? { seconds: settings.seconds } : { amount: settings.amount }) });
       const middle = await server.usage();
+      if (settings.probeSettleMs > 0) await sleep(settings.probeSettleMs);
+      const settled = await server.usage();
       const timing = await probe(row.request, settings.probe);
       const after = await server.usage();
+      const firstByte = row.firstByte === undefined ? undefined : await probe(row.firstByte, settings.firstByteProbe);
       const figuresOfRound: RoundFigures = {
         throughput: load,
         cpuUsPerRequest: (middle.cpuMicros - before.cpuMicros) / Math.max(1, load.requests),
         probe: timing,
-        probeCpuUsPerRequest: (after.cpuMicros - middle.cpuMicros) / Math.max(1, timing.requests + settings.probe.warmup),
+        probeCpuUsPerRequest: (after.cpuMicros - settled.cpuMicros) / Math.max(1, timing.requests + settings.probe.warmup),
+        ...(firstByte === undefined ? {} : { firstByte }),
       };
       figures.set(row.id, [...(figures.get(row.id) ?? []), figuresOfRound]);
       log(`[round ${round + 1}/${settings.rounds}] ${row.id.padEnd(24)} ${load.requestsPerSecond.toFixed(0).padStart(6)} req/s @50  `
         + `p50 @1 ${(timing.p50Us / 1000).toFixed(3)} ms  cpu ${figuresOfRound.cpuUsPerRequest.toFixed(0)} µs/req`
-        + (timing.ttfbP50Us === undefined ? '' : `  first byte ${(timing.ttfbP50Us / 1000).toFixed(3)} ms`)
-        + (load.failures + timing.failures > 0 ? `  ⚠ ${load.failures + timing.failures} failed` : ''));
+        + (firstByte?.ttfbP50Us === undefined ? '' : `  first byte ${(firstByte.ttfbP50Us / 1000).toFixed(3)} ms`)
+        + (failuresOf(figuresOfRound) > 0 ? `  ⚠ ${failuresOf(figuresOfRound)} failed` : ''));
     }
   }
   return figures;
 }
 
-/** A fresh gateway for the memory runs, so its baseline is not the throughput rounds' leftovers. */
+/**
+ * The memory runs, each on a fresh gateway warmed before its baseline: the throughput rounds' leftovers
+ * are not its baseline, nor are the slow streams' the soak's.
+ */
 async function measureMemory(startAigw: (name: string, secure: boolean) => Promise<ServerProcess>): Promise<{ slowStreams: SlowStreamsResult; soak: SoakResult }> {
-  const gateway = await startAigw('aigw-memory', false);
+  const forStreams = await startAigw('aigw-memory-streams', false);
+  let streams: SlowStreamsResult;
   try {
+    const baseline = await warmUp(forStreams, settings.memoryWarmupSeconds);
     log(`memory: ${settings.slow.streams} concurrent streams, a chunk every ${settings.slow.intervalMs} ms for ${(settings.slow.chunks * settings.slow.intervalMs) / 1000} s …`);
-    const streams = await slowStreams(gateway, { ...settings.slow, settleMs: settings.soak.settleMs });
-    log(`memory: ${streams.completed}/${streams.streams} streams completed; RSS baseline ${streams.baselineRssMb.toFixed(1)} MB, peak ${streams.peakRssMb.toFixed(1)} MB, after ${streams.afterRssMb.toFixed(1)} MB`);
+    streams = await slowStreams(forStreams, baseline, { ...settings.slow, settleMs: settings.soak.settleMs });
+    log(`memory: ${streams.completed}/${streams.streams} streams completed; RSS warmed baseline ${streams.baselineRssMb.toFixed(1)} MB, peak ${streams.peakRssMb.toFixed(1)} MB, after ${streams.afterRssMb.toFixed(1)} MB (${streams.returnsToBaseline ? 'back' : 'NOT back'} to baseline after ${streams.settleSeconds.toFixed(0)} s)`);
+  } finally {
+    await forStreams.stop();
+  }
+  const forSoak = await startAigw('aigw-memory-soak', false);
+  try {
+    const baseline = await warmUp(forSoak, settings.memoryWarmupSeconds);
     log(`memory: soak ${settings.soak.seconds} s at ${settings.soak.rate} req/s (unary and streams) …`);
-    const soaked = await soak(gateway, settings.soak);
+    const soaked = await soak(forSoak, baseline, settings.soak);
     log(`memory: soak ${soaked.requests} requests; RSS ${soaked.baselineRssMb.toFixed(1)} → peak ${soaked.peakRssMb.toFixed(1)} → ${soaked.afterRssMb.toFixed(1)} MB after idle+GC; heap ${soaked.baselineHeapMb.toFixed(1)} → ${soaked.afterHeapMb.toFixed(1)} MB`);
     return { slowStreams: streams, soak: soaked };
   } finally {
-    await gateway.stop();
+    await forSoak.stop();
   }
 }
 
@@ -275,10 +310,10 @@ function renderReport(
     ...noiseNote(summaries),
     ...context.peers.map((peer) => `aigw ÷ ${peer.peer} (req/s @50): unary ${peer.unary?.toFixed(1) ?? '–'}×, stream ${peer.stream?.toFixed(1) ?? '–'}×`),
     ...(context.other.slowStreams === undefined ? [] : [
-      `Slow streams: ${context.other.slowStreams.completed}/${context.other.slowStreams.streams} completed; RSS baseline ${context.other.slowStreams.baselineRssMb.toFixed(1)} MB, peak ${context.other.slowStreams.peakRssMb.toFixed(1)} MB, after ${context.other.slowStreams.afterRssMb.toFixed(1)} MB.`,
+      `Slow streams: ${context.other.slowStreams.completed}/${context.other.slowStreams.streams} completed; RSS warmed baseline ${context.other.slowStreams.baselineRssMb.toFixed(1)} MB, peak ${context.other.slowStreams.peakRssMb.toFixed(1)} MB, after ${context.other.slowStreams.afterRssMb.toFixed(1)} MB (${context.other.slowStreams.returnsToBaseline ? 'back to baseline' : 'NOT back to baseline'} ${context.other.slowStreams.settleSeconds.toFixed(0)} s after the load).`,
     ]),
     ...(context.other.soak === undefined ? [] : [
-      `Soak (${context.other.soak.seconds.toFixed(0)} s, ${context.other.soak.requests} requests): RSS ${context.other.soak.baselineRssMb.toFixed(1)} → peak ${context.other.soak.peakRssMb.toFixed(1)} → ${context.other.soak.afterRssMb.toFixed(1)} MB after idle + GC (${context.other.soak.returnsToBaseline ? 'back to baseline' : 'NOT back to baseline'}); heap ${context.other.soak.baselineHeapMb.toFixed(1)} → ${context.other.soak.afterHeapMb.toFixed(1)} MB (${context.other.soak.noGrowth ? 'no growth' : 'GROWTH'}).`,
+      `Soak (${context.other.soak.seconds.toFixed(0)} s, ${context.other.soak.requests} requests, fresh gateway): RSS warmed baseline ${context.other.soak.baselineRssMb.toFixed(1)} → peak ${context.other.soak.peakRssMb.toFixed(1)} → ${context.other.soak.afterRssMb.toFixed(1)} MB after idle + GC (${context.other.soak.returnsToBaseline ? 'back to baseline' : 'NOT back to baseline'} ${context.other.soak.settleSeconds.toFixed(0)} s after the load); heap ${context.other.soak.baselineHeapMb.toFixed(1)} → ${context.other.soak.afterHeapMb.toFixed(1)} MB (${context.other.soak.noGrowth ? 'no growth' : 'GROWTH'}).`,
     ]),
     ...context.extra.notes,
     '',

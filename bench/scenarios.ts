@@ -46,6 +46,13 @@ export function aigwManifest(upstreamUrl: string, options: { secure: boolean; au
     '  - name: bench-anthropic',
     '    match: { model: "bench-anthropic" }',
     '    targets: [ { provider: upstream-anthropic, model: bench-model } ]',
+    // The first-byte probe (bench/fake-upstream.ts `first-byte-stream`).
+    '  - name: bench-openai-first-byte',
+    '    match: { model: "bench-openai-first-byte" }',
+    '    targets: [ { provider: upstream-openai, model: first-byte-stream } ]',
+    '  - name: bench-anthropic-first-byte',
+    '    match: { model: "bench-anthropic-first-byte" }',
+    '    targets: [ { provider: upstream-anthropic, model: first-byte-stream } ]',
     '  - name: bench-slow',
     '    match: { model: "bench-slow" }',
     '    targets: [ { provider: upstream-openai, model: slow-stream } ]',
@@ -60,8 +67,8 @@ export function openAIBody(model: string, stream: boolean): string {
   return JSON.stringify({ model, messages: PROMPT, max_tokens: 64, ...(stream ? { stream: true } : {}) });
 }
 
-export function anthropicBody(stream: boolean): string {
-  return JSON.stringify({ model: 'bench-model', max_tokens: 64, messages: PROMPT, ...(stream ? { stream: true } : {}) });
+export function anthropicBody(stream: boolean, model = 'bench-model'): string {
+  return JSON.stringify({ model, max_tokens: 64, messages: PROMPT, ...(stream ? { stream: true } : {}) });
 }
 
 export type ServerId = 'upstream' | 'floor' | 'aigw' | 'aigw-secure' | 'portkey' | 'litellm';
@@ -75,6 +82,11 @@ export interface Row {
   /** The process whose CPU time the row measures. */
   readonly server: ServerId;
   readonly request: RequestShape;
+  /**
+   * Streams: the same route to the upstream's `first-byte-stream`, whose rest follows its first
+   * content chunk after a pause: time to first byte is probed on it.
+   */
+  readonly firstByte?: RequestShape;
   /** The direct row this one adds latency to. */
   readonly direct?: string;
 }
@@ -84,7 +96,7 @@ export interface RowUrls {
   readonly floor: string;
   readonly aigw: string;
   readonly aigwSecure: string;
-  readonly peers: readonly { readonly id: 'portkey' | 'litellm'; readonly label: string; readonly url: string; readonly headers: Readonly<Record<string, string>>; readonly model: string }[];
+  readonly peers: readonly { readonly id: 'portkey' | 'litellm'; readonly label: string; readonly url: string; readonly headers: Readonly<Record<string, string>>; readonly model: string; readonly firstByteModel: string }[];
 }
 
 export function buildRows(urls: RowUrls): Row[] {
@@ -95,18 +107,24 @@ export function buildRows(urls: RowUrls): Row[] {
   for (const stream of [false, true]) {
     const suffix = stream ? '-stream' : '';
     const kind = stream ? 'stream' : 'unary';
+    /** The row's request, and for a stream its first-byte twin (another model, same everything else). */
+    const requests = (url: string, path: string, body: (model: string, stream: boolean) => string, model: string, firstByteModel: string, headers: Readonly<Record<string, string>> = {}) => ({
+      request: shape(url, path, body(model, stream), stream, headers),
+      ...(stream ? { firstByte: shape(url, path, body(firstByteModel, true), true, headers) } : {}),
+    });
+    const anthropic = (model: string, streamed: boolean): string => anthropicBody(streamed, model);
     rows.push(
-      { id: `direct${suffix}`, letter: 'a', label: `direct to the upstream, OpenAI shape (${kind})`, server: 'upstream', request: shape(urls.upstream, chat, openAIBody('bench-model', stream), stream) },
-      { id: `direct-anthropic${suffix}`, letter: 'a', label: `direct to the upstream, Anthropic shape (${kind})`, server: 'upstream', request: shape(urls.upstream, '/v1/messages', anthropicBody(stream), stream) },
-      { id: `floor${suffix}`, letter: 'b', label: `floor: Fastify + undici pass-through (${kind})`, server: 'floor', request: shape(urls.floor, chat, openAIBody('bench-model', stream), stream), direct: `direct${suffix}` },
-      { id: `aigw-openai${suffix}`, letter: stream ? 'e' : 'c', label: `aigw → OpenAI-compatible, pass-through (${kind})`, server: 'aigw', request: shape(urls.aigw, chat, openAIBody('bench-openai', stream), stream), direct: `direct${suffix}` },
-      { id: `aigw-anthropic${suffix}`, letter: stream ? 'e' : 'd', label: `aigw → Anthropic, translated (${kind})`, server: 'aigw', request: shape(urls.aigw, chat, openAIBody('bench-anthropic', stream), stream), direct: `direct-anthropic${suffix}` },
+      { id: `direct${suffix}`, letter: 'a', label: `direct to the upstream, OpenAI shape (${kind})`, server: 'upstream', ...requests(urls.upstream, chat, openAIBody, 'bench-model', 'first-byte-stream') },
+      { id: `direct-anthropic${suffix}`, letter: 'a', label: `direct to the upstream, Anthropic shape (${kind})`, server: 'upstream', ...requests(urls.upstream, '/v1/messages', anthropic, 'bench-model', 'first-byte-stream') },
+      { id: `floor${suffix}`, letter: 'b', label: `floor: Fastify + undici pass-through (${kind})`, server: 'floor', ...requests(urls.floor, chat, openAIBody, 'bench-model', 'first-byte-stream'), direct: `direct${suffix}` },
+      { id: `aigw-openai${suffix}`, letter: stream ? 'e' : 'c', label: `aigw → OpenAI-compatible, pass-through (${kind})`, server: 'aigw', ...requests(urls.aigw, chat, openAIBody, 'bench-openai', 'bench-openai-first-byte'), direct: `direct${suffix}` },
+      { id: `aigw-anthropic${suffix}`, letter: stream ? 'e' : 'd', label: `aigw → Anthropic, translated (${kind})`, server: 'aigw', ...requests(urls.aigw, chat, openAIBody, 'bench-anthropic', 'bench-anthropic-first-byte'), direct: `direct-anthropic${suffix}` },
     );
     if (!stream) {
       rows.push({ id: 'aigw-secure', letter: 'f', label: 'aigw (c) + credential, quota, full-capture JSONL audit (unary)', server: 'aigw-secure', request: shape(urls.aigwSecure, chat, openAIBody('bench-openai', false), false, auth), direct: 'direct' });
     }
     for (const peer of urls.peers) {
-      rows.push({ id: `${peer.id}${suffix}`, letter: peer.id === 'portkey' ? 'g' : 'h', label: `${peer.label} (${kind})`, server: peer.id, request: shape(peer.url, chat, openAIBody(peer.model, stream), stream, peer.headers), direct: `direct${suffix}` });
+      rows.push({ id: `${peer.id}${suffix}`, letter: peer.id === 'portkey' ? 'g' : 'h', label: `${peer.label} (${kind})`, server: peer.id, ...requests(peer.url, chat, openAIBody, peer.model, peer.firstByteModel, peer.headers), direct: `direct${suffix}` });
     }
   }
   return rows;

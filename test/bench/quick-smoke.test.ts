@@ -5,21 +5,25 @@
  * and that results.json carries the ratios and targets the full run reports.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDirectory } from '../e2e/helpers/gateway-harness.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-interface Row { readonly id: string; readonly rps50: number; readonly rps1: number; readonly cpuUsPerRequest50: number; readonly failures: number }
+interface Row { readonly id: string; readonly rps50: number; readonly rps1: number; readonly cpuUsPerRequest50: number; readonly failures: number; readonly ttfbP50Us?: number }
 interface Results {
   readonly mode: string;
   readonly rows: readonly Row[];
   readonly ratios: { readonly aigwOverFloor: Readonly<Record<string, number>> };
   readonly targets: readonly { readonly id: string; readonly value: number; readonly pass: boolean }[];
-  readonly memory: { readonly slowStreams: { readonly streams: number; readonly completed: number } };
+  readonly memory: {
+    readonly slowStreams: { readonly streams: number; readonly completed: number; readonly returnsToBaseline: boolean };
+    readonly soak: { readonly requests: number; readonly returnsToBaseline: boolean };
+  };
+  readonly helpers: { readonly cliStartup?: { readonly ratio: number }; readonly simulate?: { readonly requests: number }; readonly notes: readonly string[] };
 }
 
 test('npm run bench -- --quick measures every row and writes results.json', async (t) => {
@@ -43,4 +47,44 @@ test('npm run bench -- --quick measures every row and writes results.json', asyn
   assert.ok(results.ratios.aigwOverFloor['aigw-openai'] !== undefined && results.ratios.aigwOverFloor['aigw-openai'] > 0);
   assert.ok(results.targets.some((target) => target.id === 'c-vs-floor'), 'the (c) ÷ floor target is reported');
   assert.equal(results.memory.slowStreams.completed, results.memory.slowStreams.streams, 'every slow stream ended with [DONE]');
+  assert.equal(typeof results.memory.slowStreams.returnsToBaseline, 'boolean', 'the slow streams get a baseline verdict');
+  assert.ok(results.memory.soak.requests > 0, 'the soak ran');
+  // Streams' first byte comes from the paused first-byte-stream: the first chunk, then the rest 5 ms later.
+  for (const id of ['direct-stream', 'floor-stream', 'aigw-openai-stream', 'aigw-anthropic-stream']) {
+    const ttfb = results.rows.find((row) => row.id === id)?.ttfbP50Us;
+    assert.ok(ttfb !== undefined && ttfb > 0 && ttfb < 5_000, `${id}: first byte ${String(ttfb)} µs is before the upstream's 5 ms pause`);
+  }
+  // Issue 3's and issue 5's benchmarks stay part of the run: a failure there is a failure here.
+  assert.deepEqual(results.helpers.notes, []);
+  assert.ok((results.helpers.cliStartup?.ratio ?? 0) > 0, 'cli-startup measured');
+  assert.ok((results.helpers.simulate?.requests ?? 0) > 0, 'simulate measured');
+  assert.ok(results.targets.every((target) => target.id !== 'streams-baseline' || typeof target.value === 'number'), 'the slow-stream baseline target is reported');
 });
+
+test('a harness that dies leaves no server behind: each exits when its channel to the harness closes', async (t) => {
+  const directory = await tempDirectory(t);
+  const script = join(directory, 'harness.mjs');
+  // A harness that starts the fake upstream through the probe, prints its pid and is then SIGKILLed.
+  await writeFile(script, `
+    import { spawn } from 'node:child_process';
+    const child = spawn(process.execPath, ['--import', ${JSON.stringify(join(ROOT, 'bench', 'child-probe.mjs'))}, '--import', 'tsx', ${JSON.stringify(join(ROOT, 'bench', 'fake-upstream.ts'))}], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.on('message', (message) => { if (message.type === 'listening') process.stdout.write(String(child.pid) + '\\n'); });
+  `);
+  const harness = spawn(process.execPath, [script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const pid = Number(await new Promise<string>((resolve) => harness.stdout.once('data', (data: Buffer) => resolve(data.toString().trim()))));
+  assert.ok(pid > 0 && alive(pid), 'the server runs');
+  harness.kill('SIGKILL');
+  const deadline = Date.now() + 5_000;
+  while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  assert.equal(alive(pid), false, 'the orphaned server exited by itself');
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
