@@ -31,6 +31,8 @@ export function createMessagesStreamTranslator(context: ResponseContext): Stream
   let stopReason: string | undefined;
 
   const complete = (writer: StepWriter): void => {
+    const unclosed = tools.closeAll();
+    if (unclosed.length > 0) writer.emit(factory.delta({ tool_calls: unclosed }));
     writer.complete(mapStopReason(stopReason), toOpenAIUsage(usage), stopReason);
   };
 
@@ -51,7 +53,12 @@ export function createMessagesStreamTranslator(context: ResponseContext): Stream
       if (!isRecord(block)) return writer.malformed();
       if (block['type'] === 'tool_use' && typeof block['id'] === 'string' && typeof block['name'] === 'string') {
         writer.content();
-        writer.emit(factory.delta({ tool_calls: [tools.start(blockKey(payload), block['id'], block['name'])] }));
+        const key = blockKey(payload);
+        writer.emit(factory.delta({ tool_calls: [tools.start(key, block['id'], block['name'])] }));
+        // Anthropic starts with `input: {}` and streams the arguments; a compatible server may put them all here.
+        const input = block['input'];
+        const whole = isRecord(input) && Object.keys(input).length > 0 ? tools.append(key, JSON.stringify(input)) : undefined;
+        if (whole !== undefined) writer.emit(factory.delta({ tool_calls: [whole] }));
       } else if (block['type'] === 'text' && typeof block['text'] === 'string' && block['text'].length > 0) {
         writer.content();
         writer.emit(factory.delta({ content: block['text'] }));
@@ -70,6 +77,11 @@ export function createMessagesStreamTranslator(context: ResponseContext): Stream
         if (fragment !== undefined) writer.emit(factory.delta({ tool_calls: [fragment] }));
       }
     },
+    content_block_stop: (payload, writer) => {
+      const index = payload['index'];
+      const closing = typeof index === 'number' ? tools.close(index) : undefined;
+      if (closing !== undefined) writer.emit(factory.delta({ tool_calls: [closing] }));
+    },
     message_delta: (payload, writer) => {
       const delta = isRecord(payload['delta']) ? payload['delta'] : {};
       if (typeof delta['stop_reason'] === 'string') stopReason = delta['stop_reason'];
@@ -86,7 +98,7 @@ export function createMessagesStreamTranslator(context: ResponseContext): Stream
       const payload = parseJson(event.data);
       if (!isRecord(payload)) return writer.malformed();
       const type = typeof payload['type'] === 'string' ? payload['type'] : event.event;
-      // ping, content_block_stop and event types added later carry nothing to translate.
+      // ping and event types added later carry nothing to translate.
       const handler = type === undefined || !Object.hasOwn(handlers, type) ? undefined : handlers[type];
       handler?.(payload, writer);
     },

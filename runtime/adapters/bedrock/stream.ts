@@ -41,6 +41,8 @@ export function createBedrockStreamTranslator(context: ResponseContext): StreamT
 
   const complete = (writer: StepWriter, usage: ReturnType<typeof bedrockUsage>): void => {
     const finish = mapBedrockStopReason(stopReason);
+    const unclosed = tools.closeAll();
+    if (unclosed.length > 0 && finish.type !== 'error') writer.emit(factory.delta({ tool_calls: unclosed }));
     if (finish.type === 'error') {
       if (usage !== undefined) writer.usage(usage);
       writer.fail(finish.error);
@@ -74,6 +76,10 @@ export function createBedrockStreamTranslator(context: ResponseContext): StreamT
         else if (toolUse['input'] !== '') writer.emit(factory.delta({ tool_calls: [fragment] }));
       }
       // reasoningContent deltas (text, signature, redactedContent) have no OpenAI chunk field.
+    },
+    contentBlockStop: (payload, writer) => {
+      const closing = tools.close(blockIndex(payload));
+      if (closing !== undefined) writer.emit(factory.delta({ tool_calls: [closing] }));
     },
     messageStop: (payload) => {
       stopped = true;

@@ -60,6 +60,10 @@ export function createChatStreamTranslator(context: ResponseContext): StreamTran
       if (!isRecord(call) || !isRecord(call['function'])) return writer.malformed();
       emitArguments(toolIndex(payload), call['function']['arguments'], writer);
     },
+    'tool-call-end': (payload, writer) => {
+      const closing = tools.close(toolIndex(payload));
+      if (closing !== undefined) writer.emit(factory.delta({ tool_calls: [closing] }));
+    },
     'message-end': (payload, writer) => {
       const delta = isRecord(payload['delta']) ? payload['delta'] : {};
       const raw = stringOr(delta['finish_reason']);
@@ -70,6 +74,8 @@ export function createChatStreamTranslator(context: ResponseContext): StreamTran
         writer.fail(failedGeneration(raw ?? 'ERROR', stringOr(delta['error'])));
         return;
       }
+      const unclosed = tools.closeAll();
+      if (unclosed.length > 0) writer.emit(factory.delta({ tool_calls: unclosed }));
       writer.complete(finish.reason, usage, raw);
     },
   };

@@ -409,4 +409,27 @@ describe('anthropic streams', () => {
     ]);
     assert.equal(run.chunks.at(-2)?.choices[0]?.finish_reason, 'tool_calls');
   });
+
+  test('a tool call without arguments streams arguments "{}" (parseable, as the non-stream answer), closed at its block stop', () => {
+    const tool = (index: number, id: string, input: unknown = {}): string => sseEvent('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id, name: 'f', input } });
+    const json = (index: number, partial: string): string => sseEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: partial } });
+    const blockStop = (index: number): string => sseEvent('content_block_stop', { type: 'content_block_stop', index });
+    const toolStop = sseEvent('message_delta', { type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 9 } });
+    const run = runAllSplits(anthropicAdapter, CONTEXT, start + tool(0, 'toolu_n') + json(0, '') + blockStop(0) + tool(1, 'toolu_a') + json(1, '{"a":1}') + blockStop(1) + toolStop + stop);
+    const calls = run.chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
+    assert.deepEqual(calls, [
+      { index: 0, id: 'toolu_n', type: 'function', function: { name: 'f', arguments: '' } },
+      { index: 0, function: { arguments: '{}' } },
+      { index: 1, id: 'toolu_a', type: 'function', function: { name: 'f', arguments: '' } },
+      { index: 1, function: { arguments: '{"a":1}' } },
+    ]);
+    // No content_block_stop at all: the call is still closed before the finish.
+    const unstopped = runAllSplits(anthropicAdapter, CONTEXT, start + tool(0, 'toolu_n') + toolStop + stop);
+    const closing = unstopped.chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
+    assert.deepEqual(closing.map((call) => call.function?.arguments), ['', '{}']);
+    assert.equal(unstopped.chunks.at(-2)?.choices[0]?.finish_reason, 'tool_calls');
+    // A compatible server that sends the whole input in content_block_start: the arguments are kept.
+    const whole = runAllSplits(anthropicAdapter, CONTEXT, start + tool(0, 'toolu_w', { city: 'Quito' }) + blockStop(0) + toolStop + stop);
+    assert.deepEqual(whole.chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []).map((call) => call.function?.arguments), ['', '{"city":"Quito"}']);
+  });
 });

@@ -396,6 +396,30 @@ describe('bedrock stream translation', () => {
     assert.equal(run.chunks.length, 5);
   });
 
+  test('a tool call without input streams arguments "{}" at its block stop (parseable, as the non-stream answer)', () => {
+    const events = [
+      text[0] as EventStreamEvent,
+      event('contentBlockStart', { contentBlockIndex: 0, start: { toolUse: { toolUseId: 'tooluse_n', name: 'get_time' } } }),
+      event('contentBlockStop', { contentBlockIndex: 0 }),
+      event('contentBlockStart', { contentBlockIndex: 1, start: { toolUse: { toolUseId: 'tooluse_a', name: 'get_weather' } } }),
+      event('contentBlockDelta', { contentBlockIndex: 1, delta: { toolUse: { input: '{"city":"Lima"}' } } }),
+      event('contentBlockStop', { contentBlockIndex: 1 }),
+      event('messageStop', { stopReason: 'tool_use' }),
+      event('metadata', { usage: { inputTokens: 5, outputTokens: 2, totalTokens: 7 } }),
+    ];
+    const run = runAllByteSplits(bedrockAdapter, CONTEXT, wire(events));
+    assert.deepEqual(run.chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []), [
+      { index: 0, id: 'tooluse_n', type: 'function', function: { name: 'get_time', arguments: '' } },
+      { index: 0, function: { arguments: '{}' } },
+      { index: 1, id: 'tooluse_a', type: 'function', function: { name: 'get_weather', arguments: '' } },
+      { index: 1, function: { arguments: '{"city":"Lima"}' } },
+    ]);
+    // Without the block stop, the call is closed before the finish.
+    const unstopped = runAllByteSplits(bedrockAdapter, CONTEXT, wire([events[0], events[1], events[6], events[7]] as EventStreamEvent[]));
+    assert.deepEqual(unstopped.chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []).map((call) => call.function?.arguments), ['', '{}']);
+    assert.equal(unstopped.chunks.find((chunk) => chunk.choices[0]?.finish_reason != null)?.choices[0]?.finish_reason, 'tool_calls');
+  });
+
   test('a bad CRC mid-stream is a stream error step, not a crash', () => {
     const bytes = wire(text);
     const second = encodeEventStreamFrames([text[0] as EventStreamEvent])[0]?.length ?? 0;

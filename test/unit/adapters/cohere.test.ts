@@ -302,4 +302,16 @@ describe('cohere streams', () => {
     ]);
     assert.equal(second.done, true);
   });
+
+  test('a tool call with empty arguments streams arguments "{}" at tool-call-end (parseable, as the non-stream answer)', () => {
+    const call = (index: number, id: string): string => sseEvent('tool-call-start', { type: 'tool-call-start', index, delta: { message: { tool_calls: { id, type: 'function', function: { name: 'f', arguments: '' } } } } });
+    const callEnd = (index: number): string => sseEvent('tool-call-end', { type: 'tool-call-end', index });
+    const run = runAllSplits(cohereAdapter, CONTEXT, start + call(0, 'f_n') + callEnd(0) + end('TOOL_CALL'));
+    assert.deepEqual(run.chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []), [
+      { index: 0, id: 'f_n', type: 'function', function: { name: 'f', arguments: '' } },
+      { index: 0, function: { arguments: '{}' } },
+    ]);
+    const unended = runAllSplits(cohereAdapter, CONTEXT, start + call(0, 'f_n') + end('TOOL_CALL'));
+    assert.deepEqual(unended.chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []).map((delta) => delta.function?.arguments), ['', '{}']);
+  });
 });
