@@ -4,7 +4,8 @@
  * - user → role `user`; assistant → role `model` (text, then one `functionCall` part per tool call,
  *   with the thought signature recovered from the tool-call id);
  * - tool → a `functionResponse` part in a `user` turn, named after the assistant tool call whose id it
- *   answers (Gemini matches results by name, and OpenAI tool messages carry only the id);
+ *   answers (Gemini matches results by name and position, and OpenAI tool messages carry only the id),
+ *   in the order of those calls;
  * - consecutive turns of one role merge into one content, since Gemini expects the results of
  *   parallel calls together and roles to alternate;
  * - for Gemini 3, a model turn whose first call carries no signature (another provider wrote it) gets
@@ -35,12 +36,18 @@ export interface ConvertedMessages {
  */
 export function convertMessages(messages: readonly Message[], policy: DropPolicy, model: string): ConvertedMessages {
   const toolNames = new Map<string, string>();
+  // Each call's position in its assistant message; each function response's, from the call it answers.
+  const callOrder = new Map<string, number>();
+  const responseOrder = new Map<GeminiPart, number>();
   const merged = mergeTurns<'user' | 'model', GeminiPart>(messages, (message, index) => {
     switch (message.role) {
       case 'user':
         return { role: 'user', items: userParts(message.content, `messages[${index}]`, policy) };
       case 'assistant':
-        for (const call of message.tool_calls ?? []) toolNames.set(call.id, call.function.name);
+        (message.tool_calls ?? []).forEach((call, ordinal) => {
+          toolNames.set(call.id, call.function.name);
+          callOrder.set(call.id, ordinal);
+        });
         return { role: 'model', items: assistantParts(message, index) };
       case 'tool': {
         const name = toolNames.get(message.tool_call_id);
@@ -48,7 +55,9 @@ export function convertMessages(messages: readonly Message[], policy: DropPolicy
           throw new RequestTranslationError(invalidRequest(`messages[${index}].tool_call_id`,
             `Tool message ${index} answers tool call '${message.tool_call_id}', which no earlier assistant message made; Gemini needs the function name.`));
         }
-        return { role: 'user', items: [{ functionResponse: { name, response: { output: messageText(message.content) } } }] };
+        const part: GeminiPart = { functionResponse: { name, response: { output: messageText(message.content) } } };
+        responseOrder.set(part, callOrder.get(message.tool_call_id) ?? 0);
+        return { role: 'user', items: [part] };
       }
       default: {
         const never: never = message;
@@ -56,11 +65,28 @@ export function convertMessages(messages: readonly Message[], policy: DropPolicy
       }
     }
   });
-  const contents = merged.turns.map((turn) => ({ role: turn.role, parts: turn.items }));
+  const contents = merged.turns.map((turn) => ({ role: turn.role, parts: inCallOrder(turn.items, responseOrder) }));
   return {
     systemInstruction: merged.system.length === 0 ? undefined : { parts: merged.system.map((text) => ({ text })) },
     contents: validatesCallSignatures(model) ? signForeignCalls(contents) : contents,
   };
+}
+
+/**
+ * Gemini pairs function responses with the previous turn's calls by position (the calls carry no id
+ * it would echo), while OpenAI clients may answer parallel calls in any order, pairing by
+ * tool_call_id: the responses of a turn are put in the order of the calls they answer.
+ */
+function inCallOrder(parts: readonly GeminiPart[], responseOrder: ReadonlyMap<GeminiPart, number>): GeminiPart[] {
+  const slots: number[] = [];
+  parts.forEach((part, index) => {
+    if (responseOrder.has(part)) slots.push(index);
+  });
+  if (slots.length < 2) return [...parts];
+  const ordered = slots.map((slot) => parts[slot] as GeminiPart).sort((a, b) => (responseOrder.get(a) ?? 0) - (responseOrder.get(b) ?? 0));
+  const out = [...parts];
+  slots.forEach((slot, index) => { out[slot] = ordered[index] as GeminiPart; });
+  return out;
 }
 
 function userParts(content: string | readonly ContentPart[], path: string, policy: DropPolicy): GeminiPart[] {

@@ -72,6 +72,29 @@ describe('gemini: synthetic tool-call ids are unique per response and determinis
   });
 });
 
+describe('gemini: function responses follow the order of the calls they answer', () => {
+  test('parallel calls to one function answered in the other order: each result still pairs with its call by position', () => {
+    const weather = (id: string, city: string) => ({ id, type: 'function' as const, function: { name: 'get_weather', arguments: JSON.stringify({ city }) } });
+    const messages: Message[] = [
+      { role: 'user', content: 'Weather in Lima and Quito?' },
+      { role: 'assistant', content: null, tool_calls: [weather('fc_abc123', 'Lima'), weather('fc_def456', 'Quito')] },
+      { role: 'tool', tool_call_id: 'fc_def456', content: 'rain' },
+      { role: 'tool', tool_call_id: 'fc_abc123', content: 'sunny' },
+      { role: 'user', content: 'Which is warmer?' },
+    ];
+    const contents = builtBody(geminiAdapter.buildRequest({ model: 'm', messages }, makeTarget('gemini', 'gemini-2.5-flash', GEMINI)))['contents'];
+    assert.deepEqual(contents, [
+      { role: 'user', parts: [{ text: 'Weather in Lima and Quito?' }] },
+      { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Lima' } } }, { functionCall: { name: 'get_weather', args: { city: 'Quito' } } }] },
+      { role: 'user', parts: [
+        { functionResponse: { name: 'get_weather', response: { output: 'sunny' } } },
+        { functionResponse: { name: 'get_weather', response: { output: 'rain' } } },
+        { text: 'Which is warmer?' },
+      ] },
+    ]);
+  });
+});
+
 describe('gemini 3: tool-call history another provider wrote gets the placeholder thought signature', () => {
   const SENTINEL = 'skip_thought_signature_validator';
   const history = (model: string, messages: Message[]) => builtBody(geminiAdapter.buildRequest({ model: 'm', messages }, makeTarget('gemini', model, GEMINI)))['contents'];
