@@ -13,6 +13,7 @@ import { parseDataUrl } from '../data-url.js';
 import { mergeTurns, type MergedTurn } from '../merged-turns.js';
 import { messageText } from '../message-text.js';
 import { parseToolArguments, type DropPolicy } from '../request-translation.js';
+import { portableToolUseId } from '../tool-use-id.js';
 import type { RequestBlock, RequestMessage } from './wire.js';
 
 /** Image media types the API accepts inline. @see https://docs.claude.com/en/docs/build-with-claude/vision */
@@ -39,7 +40,7 @@ export function toAnthropicMessages(messages: readonly Message[], policy: DropPo
           ],
         };
       case 'tool':
-        return { role: 'user', items: [{ type: 'tool_result', tool_use_id: message.tool_call_id, content: messageText(message.content) }] };
+        return { role: 'user', items: [{ type: 'tool_result', tool_use_id: portableToolUseId(message.tool_call_id), content: messageText(message.content) }] };
       default: {
         const never: never = message;
         return never;
@@ -93,5 +94,5 @@ function imageBlock(url: string): RequestBlock | undefined {
 }
 
 function toolUse(call: ToolCall, messageIndex: number, callIndex: number): RequestBlock {
-  return { type: 'tool_use', id: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments, messageIndex, callIndex, 'Anthropic') };
+  return { type: 'tool_use', id: portableToolUseId(call.id), name: call.function.name, input: parseToolArguments(call.function.arguments, messageIndex, callIndex, 'Anthropic') };
 }

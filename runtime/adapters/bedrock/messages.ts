@@ -16,6 +16,7 @@ import { parseDataUrl } from '../data-url.js';
 import { mergeTurns } from '../merged-turns.js';
 import { messageText } from '../message-text.js';
 import { parseToolArguments, type DropPolicy } from '../request-translation.js';
+import { portableToolUseId } from '../tool-use-id.js';
 import type { AssistantMessage, ContentPart, Message } from '../../openai/wire.js';
 import type { BedrockContentBlock, BedrockDocumentFormat, BedrockImageFormat, BedrockMessage } from './wire.js';
 
@@ -45,9 +46,9 @@ export function convertMessages(messages: readonly Message[], policy: DropPolicy
   };
 }
 
-/** A tool-use id Converse accepts; ids already valid (OpenAI's, Bedrock's own) are unchanged. */
-export function toolUseId(id: string): string {
-  return id.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64);
+/** A tool-use id Converse accepts (its pattern, at most 64 characters). */
+function toolUseId(id: string): string {
+  return portableToolUseId(id, 64);
 }
 
 function userBlocks(content: string | readonly ContentPart[], path: string, policy: DropPolicy): BedrockContentBlock[] {

@@ -70,6 +70,21 @@ describe('gemini: synthetic tool-call ids are unique per response and determinis
       .filter((block) => block.type === 'tool_use').map((block) => block.id);
     assert.deepEqual(toolUseIds, ['call_AAA_0', 'call_BBB_0']);
   });
+
+  test('an id carrying a thought signature (+, /, =) reaches Anthropic in its id pattern, the same on the call and its result', () => {
+    const signed = assistantOf(answer([call('get_weather', { city: 'Lima' }, { thoughtSignature: 'EqUCCqICAb4+9v/Xy==' })]), 'chatcmpl-SIG');
+    assert.equal(ids(signed)[0], 'call_SIG_0__thought__EqUCCqICAb4+9v/Xy==');
+    const request: ChatCompletionRequest = { model: 'm', max_tokens: 100, messages: [
+      { role: 'user', content: 'Weather?' }, signed, { role: 'tool', tool_call_id: ids(signed)[0] ?? '', content: 'sunny' },
+    ] };
+    const body = builtBody(anthropicAdapter.buildRequest(request, makeTarget('anthropic', 'claude-haiku-4-5', 'https://api.anthropic.com')));
+    const blocks = (body['messages'] as { content: unknown }[]).flatMap((message) => (Array.isArray(message.content) ? message.content : []) as { type: string; id?: string; tool_use_id?: string }[]);
+    const used = blocks.find((block) => block.type === 'tool_use')?.id;
+    const answered = blocks.find((block) => block.type === 'tool_result')?.tool_use_id;
+    assert.equal(used, 'call_SIG_0__thought__EqUCCqICAb4_9v_Xy__');
+    assert.match(used ?? '', /^[a-zA-Z0-9_-]+$/);
+    assert.equal(answered, used);
+  });
 });
 
 describe('gemini: function responses follow the order of the calls they answer', () => {
