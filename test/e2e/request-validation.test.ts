@@ -97,7 +97,7 @@ ai_routes:
   test('null parameters mean "not set": answered on every route, and no null is sent upstream', async () => {
     const nulls = {
       temperature: null, top_p: null, n: null, seed: null, stop: null, max_tokens: null, max_completion_tokens: null,
-      presence_penalty: null, frequency_penalty: null, logprobs: null, top_logprobs: null, logit_bias: null, stream_options: null,
+      presence_penalty: null, frequency_penalty: null, logprobs: null, top_logprobs: null, logit_bias: null, stream_options: null, stream: null,
     };
     const tools = [{ type: 'function' as const, function: { name: 'f', parameters: { type: 'object', properties: {} }, strict: null } }];
     for (const [model, provider] of [['gpt-4o-mini', 'openai'], ['claude', 'anthropic'], ['gemini', 'gemini'], ['bedrock', 'bedrock']] as const) {

@@ -41,6 +41,15 @@ test('every adapter builds a request whose parameters are all null, and sends no
   }
 });
 
+test('stream: null is a non-stream request (the SDK types allow it) and no adapter forwards the null', () => {
+  for (const type of PROVIDER_TYPES) {
+    const built = getAdapter(type).buildRequest(chatRequest({ ...NULLS, stream: null } as unknown as Partial<ChatCompletionRequest>), target(type));
+    assert.ok(built.ok, `${type}: ${built.ok ? '' : built.error.envelope.error.message}`);
+    assert.equal(built.request.stream, false, type);
+    assert.doesNotMatch(built.request.body, /null/, `${type} sent ${built.request.body}`);
+  }
+});
+
 test("a tool's strict: null is not forwarded (Anthropic and Bedrock take a boolean)", () => {
   for (const type of ['anthropic', 'bedrock', 'gemini', 'cohere', 'ollama', 'openai'] as const) {
     const built = getAdapter(type).buildRequest(chatRequest({ tools: TOOLS }), target(type));
