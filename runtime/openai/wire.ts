@@ -86,11 +86,15 @@ export interface Usage {
   readonly completion_tokens_details?: { readonly reasoning_tokens?: number; readonly [key: string]: number | undefined };
 }
 
+/** A citation OpenAI attaches to an answer (web search: `{type: "url_citation", url_citation: {…}}`), relayed as sent. */
+export type Annotation = Readonly<Record<string, unknown>>;
+
 export interface CompletionMessage {
   readonly role: 'assistant';
   readonly content: string | null;
   readonly refusal: string | null;
   readonly tool_calls?: readonly ToolCall[];
+  readonly annotations?: readonly Annotation[];
 }
 
 export interface ChatCompletion {
@@ -105,6 +109,7 @@ export interface ChatCompletion {
     readonly finish_reason: FinishReason;
   }[];
   readonly usage?: Usage;
+  readonly service_tier?: string | null;
   readonly system_fingerprint?: string | null;
 }
 
@@ -120,6 +125,7 @@ export interface ChunkDelta {
   readonly content?: string | null;
   readonly refusal?: string | null;
   readonly tool_calls?: readonly ToolCallDelta[];
+  readonly annotations?: readonly Annotation[];
 }
 
 export interface ChatCompletionChunk {

@@ -1,12 +1,13 @@
 /**
  * Non-stream chat.completion bodies of the OpenAI family (OpenAI, Azure, Mistral and the compatible
  * profiles) → a strict OpenAI `chat.completion`: only OpenAI's fields survive (Perplexity `citations`,
- * DeepSeek `reasoning_content`, Azure filter results, Groq `x_groq` are dropped), tool calls get their
- * `type`, finish reasons are mapped and the raw value kept.
+ * DeepSeek `reasoning_content`, Azure filter results, Groq `x_groq` are dropped; OpenAI's own
+ * `annotations`, `service_tier` and `system_fingerprint` are kept), tool calls get their `type`,
+ * finish reasons are mapped and the raw value kept.
  * @see https://platform.openai.com/docs/api-reference/chat/object
  * @see /work/shared/providers.md §1.3, §2.3, §7.3, §9
  */
-import type { ChatCompletion, CompletionMessage, ToolCall, Usage } from '../../openai/wire.js';
+import type { Annotation, ChatCompletion, CompletionMessage, ToolCall, Usage } from '../../openai/wire.js';
 import type { ParseResult, ResponseContext } from '../contract.js';
 import { asRecord, malformedResponse } from '../error-common.js';
 import { parseJson, stringOr } from '../json-value.js';
@@ -45,6 +46,8 @@ export function parseCompatibleResponse(
   // Optional members assigned, not spread (see Mutable).
   const answer: Mutable<CompletionMessage> = { role: 'assistant', content: readContent(message['content']), refusal: stringOr(message['refusal']) ?? null };
   if (toolCalls.length > 0) answer.tool_calls = toolCalls;
+  const annotations = readAnnotations(message['annotations']);
+  if (annotations !== undefined) answer.annotations = annotations;
   const completion: Mutable<ChatCompletion> = {
     id,
     object: 'chat.completion',
@@ -61,8 +64,19 @@ export function parseCompatibleResponse(
     completion.usage = usage;
     parsed.usage = usage;
   }
+  const serviceTier = stringOr(root['service_tier']);
+  if (serviceTier !== undefined) completion.service_tier = serviceTier;
+  const fingerprint = stringOr(root['system_fingerprint']);
+  if (fingerprint !== undefined) completion.system_fingerprint = fingerprint;
   if (rawFinish !== undefined) parsed.rawFinishReason = rawFinish;
   return parsed;
+}
+
+/** OpenAI's citations (web search), as sent: objects only, and none when the list is empty. */
+export function readAnnotations(value: unknown): Annotation[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const annotations = value.filter((entry): entry is Annotation => asRecord(entry) !== undefined);
+  return annotations.length === 0 ? undefined : annotations;
 }
 
 /** A string, or the text parts of a content array (Mistral returns arrays with `thinking` parts). */

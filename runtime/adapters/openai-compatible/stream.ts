@@ -17,7 +17,7 @@
  * @see https://platform.openai.com/docs/api-reference/chat-streaming
  * @see https://openrouter.ai/docs/api-reference/streaming
  */
-import type { ChatCompletionChunk, ChunkDelta, ToolCallDelta, Usage } from '../../openai/wire.js';
+import type { Annotation, ChatCompletionChunk, ChunkDelta, ToolCallDelta, Usage } from '../../openai/wire.js';
 import type { ResponseContext, StreamStep, StreamTranslator, TranslatedError } from '../contract.js';
 import { createChunkFactory, type ChunkFactory } from '../chunks.js';
 import { asCode, asRecord, streamEndedEarly, translateProviderError } from '../error-common.js';
@@ -27,7 +27,7 @@ import { createToolCallTracker } from '../tool-call-deltas.js';
 import { decodeString, matchContentChunk } from './content-chunk.js';
 import { readErrorObject } from './error.js';
 import { ERROR_FINISH_REASONS, mapFinishReason } from './finish-reason.js';
-import { nonEmpty, readArguments, readContent, syntheticToolCallId } from './response.js';
+import { nonEmpty, readAnnotations, readArguments, readContent, syntheticToolCallId } from './response.js';
 import { readUsage } from './usage.js';
 import type { Mutable } from '../../mutable.js';
 
@@ -129,19 +129,21 @@ class CompatibleStreamTranslator implements StreamTranslator {
 
   private handleChoice(choice: Readonly<Record<string, unknown>>, draft: Draft): void {
     const delta = asRecord(choice['delta']) ?? {};
-    const parts: { content?: string; refusal?: string; tool_calls?: readonly ToolCallDelta[] } = {};
+    const parts: { content?: string; refusal?: string; tool_calls?: readonly ToolCallDelta[]; annotations?: readonly Annotation[] } = {};
     const content = readContent(delta['content']);
     if (content !== null && content !== '') parts.content = content;
     const refusal = stringOr(delta['refusal']);
     if (refusal !== undefined && refusal !== '') parts.refusal = refusal;
     const calls = this.toolDeltas(delta['tool_calls']);
     if (calls.length > 0) parts.tool_calls = calls;
+    const annotations = readAnnotations(delta['annotations']);
+    if (annotations !== undefined) parts.annotations = annotations;
     const meaningful = Object.keys(parts).length > 0;
     const rawFinish = stringOr(choice['finish_reason']);
 
     if (!this.roleSent && (meaningful || delta['role'] !== undefined || rawFinish !== undefined)) {
       this.roleSent = true;
-      const opening: ChunkDelta = parts.content === undefined && parts.tool_calls === undefined && parts.refusal === undefined
+      const opening: ChunkDelta = !meaningful
         ? { role: 'assistant', content: '' }
         : { role: 'assistant', ...parts };
       draft.chunks.push(this.chunks().delta(opening));

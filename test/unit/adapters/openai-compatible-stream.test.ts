@@ -208,6 +208,15 @@ describe('streams', () => {
     for (const entry of run.chunks) assert.deepEqual(Object.keys(entry).sort(), ['choices', 'created', 'id', 'model', 'object', 'usage']);
   });
 
+  test('annotations in a delta (web search citations) are relayed, also on a chunk that carries nothing else', () => {
+    const citation = { type: 'url_citation', url_citation: { start_index: 0, end_index: 2, url: 'https://example.com/a', title: 'A' } };
+    const wire = chunk({ role: 'assistant', annotations: [citation] }) + chunk({ content: 'Hi' }) + chunk({ annotations: [citation] }) + chunk({}, 'stop') + DONE;
+    const run = runAllSplits(openai, NO_USAGE, wire);
+    assert.deepEqual(run.chunks.map((entry) => entry.choices[0]?.delta), [
+      { role: 'assistant', annotations: [citation] }, { content: 'Hi' }, { annotations: [citation] }, {},
+    ]);
+  });
+
   test('after done or an error, later bytes produce nothing', () => {
     const translator = openai.createStreamTranslator(CONTEXT);
     const encoder = new TextEncoder();
@@ -221,14 +230,21 @@ describe('non-stream responses', () => {
   const body = (message: Record<string, unknown>, finish: string | null = 'stop', extra: Record<string, unknown> = {}) =>
     JSON.stringify({ id: 'chatcmpl-up', object: 'chat.completion', created: 1, model: 'up-model', choices: [{ index: 0, message, finish_reason: finish }], usage: USAGE, ...extra });
 
-  test('only OpenAI fields survive: extras of the completion and the message are dropped', () => {
-    const parsed = getAdapter('perplexity').parseResponse(200, {}, body({ role: 'assistant', content: 'Hi', reasoning_content: 'x', annotations: [] }, 'stop', { citations: ['u'], search_results: [], service_tier: 'x', system_fingerprint: 'fp' }), CONTEXT);
+  test('only OpenAI fields survive: extras of the completion and the message are dropped, OpenAI\'s own service_tier and system_fingerprint kept', () => {
+    const parsed = getAdapter('perplexity').parseResponse(200, {}, body({ role: 'assistant', content: 'Hi', reasoning_content: 'x', annotations: [] }, 'stop', { citations: ['u'], search_results: [], service_tier: 'default', system_fingerprint: 'fp' }), CONTEXT);
     assert.ok(parsed.ok);
     assert.deepEqual(parsed.completion, {
       id: 'chatcmpl-up', object: 'chat.completion', created: CONTEXT.created, model: 'up-model',
       choices: [{ index: 0, message: { role: 'assistant', content: 'Hi', refusal: null }, logprobs: null, finish_reason: 'stop' }],
-      usage: USAGE,
+      usage: USAGE, service_tier: 'default', system_fingerprint: 'fp',
     });
+  });
+
+  test('OpenAI\'s web-search citations (message.annotations) reach the client as sent', () => {
+    const citation = { type: 'url_citation', url_citation: { start_index: 0, end_index: 2, url: 'https://example.com/a', title: 'A' } };
+    const parsed = openai.parseResponse(200, {}, body({ role: 'assistant', content: 'Hi', annotations: [citation] }), CONTEXT);
+    assert.ok(parsed.ok);
+    assert.deepEqual(parsed.completion.choices[0]?.message.annotations, [citation]);
   });
 
   test('an unknown finish reason becomes stop, the raw value is kept', () => {
