@@ -10,6 +10,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { AigwError, ERRORS } from '../errors.js';
 import type { ChatCompletionRequest } from '../openai/wire.js';
 import { findUnsafeJson, type UnsafeJson } from './find-unsafe-json.js';
+import { unsupportedOpenAIShape } from './unsupported-openai-shapes.js';
 import { validate as generated } from './request-validator.generated.js';
 
 export type RequestValidator = (body: unknown) => ChatCompletionRequest;
@@ -37,7 +38,7 @@ export function createRequestValidator(): RequestValidator {
     }
     const unsafe = findUnsafeJson(body, MAX_BODY_DEPTH);
     if (unsafe !== undefined) throw unsafeBody(unsafe);
-    if (!validate(body)) throw invalidRequest(validate.errors ?? [], body);
+    if (!validate(body)) throw unsupportedOpenAIShape(body) ?? invalidRequest(validate.errors ?? [], body);
     // The schema just checked every field the gateway reads.
     const request = body as ChatCompletionRequest;
     // OpenAI refuses it too (null is "not set" and passes): usage chunks only exist on a stream.

@@ -114,3 +114,28 @@ test('a model name over 256 characters is refused (it would be echoed into logs,
   assert.equal(error.param, 'model');
   assert.ok(!error.message.includes('m'.repeat(257)), 'the value itself is not echoed');
 });
+
+test('OpenAI shapes the gateway does not carry get unsupported_parameter naming the feature, not a missing field of the usual shape', () => {
+  const user = [{ role: 'user', content: 'Hi' }];
+  const cases: [Record<string, unknown>, string, RegExp][] = [
+    [{ model: 'm', messages: user, tools: [{ type: 'function', function: { name: 'f' } }, { type: 'custom', custom: { name: 'grammar' } }] }, 'tools[1].type', /^A custom tool \(type 'custom'\) is not supported/],
+    [{ model: 'm', messages: user, tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: { type: 'allowed_tools', allowed_tools: { mode: 'auto', tools: [] } } }, 'tool_choice.type', /tool_choice of type 'allowed_tools'/],
+    [{ model: 'm', messages: user, tool_choice: { type: 'custom', custom: { name: 'x' } } }, 'tool_choice.type', /tool_choice of type 'custom'/],
+    [{ model: 'm', messages: [...user, { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'custom', custom: { name: 'g', input: 'x' } }] }] }, 'messages[1].tool_calls[0].type', /custom tool call/],
+    [{ model: 'm', messages: [...user, { role: 'function', name: 'f', content: '1' }] }, 'messages[1].role', /legacy 'function' role .*role 'tool'/],
+    [{ model: 'm', messages: [...user, { role: 'assistant', content: [{ type: 'refusal', refusal: 'no' }] }] }, 'messages[1].content[0].type', /refusal content part/],
+  ];
+  for (const [body, param, message] of cases) {
+    try {
+      validateRequest(body);
+      assert.fail(`accepted ${param}`);
+    } catch (error) {
+      assert.ok(error instanceof AigwError, String(error));
+      assert.equal(error.status, 400);
+      assert.equal(error.toEnvelope().error.code, 'unsupported_parameter', param);
+      assert.equal(error.param, param);
+      assert.match(error.message, message);
+      assert.doesNotMatch(error.message, /Missing required parameter/);
+    }
+  }
+});
