@@ -47,9 +47,14 @@ type RawRequest = IncomingMessage & { aigwRequest?: FastifyRequest };
 
 const CHAT_PATH = '/v1/chat/completions';
 
-/** The chat route exactly (a query string allowed): /v1/chat/completionsX is a 404 like any unknown path. */
-function isChatPath(url: string): boolean {
-  return url.startsWith(CHAT_PATH) && (url.length === CHAT_PATH.length || url.charCodeAt(CHAT_PATH.length) === 0x3f);
+/**
+ * A request for the chat route: POST to its path exactly (a query string allowed). /v1/chat/completionsX,
+ * and GET, HEAD or OPTIONS on the path, are a 404 like any unknown endpoint: not authenticated first
+ * (a 401 would say the key is what is wrong) and not audited as chat requests.
+ */
+function isChatRequest(request: { readonly method: string; readonly url: string }): boolean {
+  const { url } = request;
+  return request.method === 'POST' && url.startsWith(CHAT_PATH) && (url.length === CHAT_PATH.length || url.charCodeAt(CHAT_PATH.length) === 0x3f);
 }
 
 /**
@@ -122,7 +127,7 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     deps.metrics.inflightRequests.dec();
     if (this.writableFinished) return;
     const request = (this.req as RawRequest).aigwRequest;
-    if (request === undefined || request.aigwTrace.entered || !isChatPath(request.url)) return;
+    if (request === undefined || request.aigwTrace.entered || !isChatRequest(request)) return;
     // Node gave up waiting for the body (the request timeout), or the client left.
     const timedOut = timedOutSocket(request.raw.socket);
     request.aigwTrace.clientClosedEarly = !timedOut;
@@ -149,7 +154,7 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     }
     // The key is checked before the body is read: a client without a valid key cannot make the
     // gateway buffer a body (up to the body limit) on its behalf.
-    if (isChatPath(request.url) && !authenticateEarly(request, deps)) {
+    if (isChatRequest(request) && !authenticateEarly(request, deps)) {
       sendError(reply, new AigwError(ERRORS.UNAUTHENTICATED, request.aigwTrace.errorMessage ?? 'Incorrect API key provided.'));
       return;
     }
@@ -157,7 +162,7 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
   });
   // Requests that never reached the chat handler (malformed JSON, body too large) are audited here.
   app.addHook('onResponse', (request, reply, done) => {
-    if (isChatPath(request.url) && !request.aigwTrace.handled) finishRequest(request, reply.statusCode, deps);
+    if (isChatRequest(request) && !request.aigwTrace.handled) finishRequest(request, reply.statusCode, deps);
     if (request.log.level === 'debug' || request.log.level === 'trace') {
       // The path only: a query string may carry a key (`?key=`, a misconfigured client).
       request.log.debug({ method: request.method, path: request.url.split('?')[0], statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed');

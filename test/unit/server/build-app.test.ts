@@ -91,3 +91,14 @@ test('only the chat path itself is a chat request: /v1/chat/completionsX is a 40
   const withQuery = await app.inject({ method: 'POST', url: '/v1/chat/completions?x=1', payload: {} });
   assert.equal(withQuery.statusCode, 401, 'the chat path with a query string is still the chat route');
 });
+
+test('GET, HEAD and OPTIONS on the chat path are a 404 unknown_url (as the README says), not a 401, and are not audited', async (t) => {
+  const { app, audits } = testApp({ manifest: `credentials:\n  - { id: a, key_sha256: "${'a'.repeat(64)}" }\n${MANIFEST}` });
+  t.after(() => app.close());
+  for (const method of ['GET', 'HEAD', 'OPTIONS'] as const) {
+    const response = await app.inject({ method, url: '/v1/chat/completions' });
+    assert.equal(response.statusCode, 404, method);
+    if (method !== 'HEAD') assert.equal((response.json() as { error: { code: string } }).error.code, 'unknown_url', method);
+  }
+  assert.equal(audits.length, 0);
+});
