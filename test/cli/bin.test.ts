@@ -122,3 +122,15 @@ test('aigw diff reads one side from stdin and exits 1 on changes with --exit-cod
   const same = aigw(['diff', '--exit-code', SEED, '-'], { input: seed });
   assert.equal(same.status, 0);
 });
+
+test('colour only on a TTY: a piped run prints no escape codes; FORCE_COLOR turns them on, NO_COLOR wins over it', () => {
+  const bad = join(root, 'test/manifests/bad', readdirSync(join(root, 'test/manifests/bad')).find((name) => name.endsWith('.yaml')) ?? '');
+  const run = (env: Record<string, string | undefined>) => spawnSync(process.execPath, [bin, 'validate', bad], {
+    cwd: root, env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, AIGW_DEBUG: undefined, ...env }, encoding: 'utf8', timeout: 60_000,
+  });
+  const piped = run({});
+  assert.equal(piped.status, 1, piped.stderr);
+  assert.doesNotMatch(piped.stdout + piped.stderr, /\u001b\[/, 'stdout is a pipe here: no colour');
+  assert.match(run({ FORCE_COLOR: '1' }).stdout, /\u001b\[/, 'FORCE_COLOR=1 colours even a pipe (so the check above is not vacuous)');
+  assert.doesNotMatch(run({ FORCE_COLOR: '1', NO_COLOR: '1' }).stdout, /\u001b\[/);
+});

@@ -1,6 +1,7 @@
 /** `aigw dry-run` in-process through main(argv, io): route, plan, native requests, masking, exit codes. */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -119,4 +120,21 @@ test('usage and I/O errors exit 2 without a stack trace', async (t) => {
     assert.match(io.err(), /^aigw: /);
     assert.doesNotMatch(io.err(), /\n\s+at /);
   }
+});
+
+test('dry-run makes no network call: a provider whose base_url is a listening socket sees no connection', async (t) => {
+  let connections = 0;
+  const listener = createServer((socket) => { connections += 1; socket.destroy(); });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  t.after(() => listener.close());
+  const address = listener.address();
+  assert.ok(address !== null && typeof address === 'object');
+  const local = `providers:\n  local:\n    type: vllm\n    base_url: "http://127.0.0.1:${address.port}/v1"\n${SEED.replace('provider: openai', 'provider: local')}`;
+  const cwd = workspace(t, { 'routes.yaml': local });
+  const io = createTestIo({ cwd, env: SECRETS });
+  const code = await main(['dry-run', 'routes.yaml', '--model', 'gpt-4o-mini', '--prompt', 'Hi'], io);
+  assert.equal(code, ExitCode.Ok, io.err());
+  assert.match(io.out(), new RegExp(`http://127\\.0\\.0\\.1:${address.port}/v1/chat/completions`), 'the request to it is shown');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(connections, 0);
 });

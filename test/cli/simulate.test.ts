@@ -43,6 +43,7 @@ test('simulate prints per-route targets with weight vs share, failovers and late
   assert.match(out, /anthropic\/claude-haiku-4-5\s+60\.0%/);
   assert.match(out, /ollama\/llama-3\.1 \(fallback\)/);
   assert.match(out, /retryable_5xx \d+/);
+  assert.doesNotMatch(out + err, /█/, 'not a TTY: the plain report, no live bars');
 });
 
 test('the same manifest, scenario and seed give byte-identical json; another seed does not', async (t) => {

@@ -73,3 +73,22 @@ test('runtime/adapters/** does no I/O and reads no clock or randomness', () => {
   const report = files.flatMap((file) => violations(readFileSync(file, 'utf8')).map((problem) => `${relative(root, file)}: ${problem}`));
   assert.deepEqual(report, []);
 });
+
+/** The engine must not know how it is shown or driven (issue 5): no UI, no CLI, no server. */
+const ENGINE_FORBIDDEN_PATHS = /^(ink|react|react-reconciler|fastify|kleur)(\/|$)|(^|\/)(cli|server)\//;
+/** The transport's interface: the engine calls whatever transport it is given (undici for serve, fixtures for simulate). */
+const TRANSPORT_INTERFACE = '../transport/transport.js';
+
+test('runtime/routing/** (the one engine of serve, simulate and dry-run) does no I/O, reads no clock or randomness, and imports no UI, CLI or server', () => {
+  const files = walk(join(root, 'runtime', 'routing'));
+  assert.ok(files.length > 10, 'the engine is found');
+  assert.ok(ENGINE_FORBIDDEN_PATHS.test('ink') && ENGINE_FORBIDDEN_PATHS.test('../../cli/io.js') && !ENGINE_FORBIDDEN_PATHS.test('./engine.js'), 'the UI check is not vacuous');
+  const report = files.flatMap((file) => {
+    const source = readFileSync(file, 'utf8');
+    const ui = importSpecifiers(stripComments(source)).filter((specifier) => ENGINE_FORBIDDEN_PATHS.test(specifier)).map((specifier) => `imports ${specifier}`);
+    return [...violations(source), ...ui]
+      .filter((problem) => problem !== `imports ${TRANSPORT_INTERFACE}`)
+      .map((problem) => `${relative(root, file)}: ${problem}`);
+  });
+  assert.deepEqual(report, []);
+});

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { ExitCode } from '../../../cli/io.js';
+import { decideColor, ExitCode } from '../../../cli/io.js';
 import { main } from '../../../cli/main.js';
 import { createConfirm, installShutdownHandlers, type InputStream, type OutputStream } from '../../../cli/node-io.js';
 import { createTestIo } from '../../helpers/io.js';
@@ -118,4 +118,14 @@ test('apply: Ctrl-D at the confirmation is "not applied", exit 1 (declined), and
   assert.match(io.err(), /\naigw: not applied\n$/);
   assert.doesNotMatch(io.err(), /unexpected error|Aborted/);
   assert.equal(gateway.plane.holder.current().version, before);
+});
+
+test('decideColor: NO_COLOR wins, FORCE_COLOR forces (0 and false do not), otherwise a TTY decides', () => {
+  const table: [Record<string, string>, boolean, boolean][] = [
+    [{}, true, true], [{}, false, false],
+    [{ NO_COLOR: '1' }, true, false], [{ NO_COLOR: '' }, true, true],
+    [{ FORCE_COLOR: '1' }, false, true], [{ FORCE_COLOR: '0' }, true, false], [{ FORCE_COLOR: 'false' }, true, false],
+    [{ FORCE_COLOR: '1', NO_COLOR: '1' }, true, false],
+  ];
+  for (const [env, isTTY, expected] of table) assert.equal(decideColor(env, isTTY), expected, `${JSON.stringify(env)} tty=${String(isTTY)}`);
 });

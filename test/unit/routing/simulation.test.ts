@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runSimulation, type SimulationEvent } from '../../../cli/simulate/driver.js';
 import { loadScenario, type Scenario } from '../../../cli/simulate/scenario.js';
-import type { SimulationSummary, TargetSummary } from '../../../cli/simulate/statistics.js';
+import { percentiles, type SimulationSummary, type TargetSummary } from '../../../cli/simulate/statistics.js';
 import { createVirtualScheduler } from '../../../cli/simulate/virtual-scheduler.js';
 import { getAdapter } from '../../../runtime/adapters/registry.js';
 import { loadManifest } from '../../../runtime/manifest/load-manifest.js';
@@ -289,4 +289,74 @@ models: { gpt-4o-mini: 1, gpt-5: 1 }
   assert.equal(summary.statuses['200'], 400 - unmatched);
   assert.equal(summary.routes[0]?.requests, 400 - unmatched);
   assert.equal(summary.successRate, (400 - unmatched) / 400);
+});
+
+test('the report\'s latency percentiles and token totals come from the requests simulated (30/70 mix of two fixed-latency targets)', async () => {
+  const only = (provider: 'anthropic' | 'openai'): string => (provider === 'anthropic'
+    ? SEED.replace('weight: 40', 'weight: 0')
+    : SEED.replace('weight: 60', 'weight: 0'));
+  const scenario = 'seed: 4\nrequests: 1000\narrival: { rate_per_second: 5 }\n';
+  // Each target alone: every request takes its fixture's time and spends its fixture's tokens.
+  const [anthropicAlone, openaiAlone] = await Promise.all([simulate(only('anthropic'), scenario), simulate(only('openai'), scenario)]);
+  const latencyOf = (run: Run): number => {
+    assert.equal(run.summary.latencyMs.p50, run.summary.latencyMs.max, 'one target alone answers in a fixed time');
+    return run.summary.latencyMs.p50;
+  };
+  const slow = latencyOf(anthropicAlone);
+  const fast = latencyOf(openaiAlone);
+  assert.ok(slow > fast, `anthropic ${slow} ms, openai ${fast} ms`);
+  const perRequest = (run: Run) => ({ prompt: run.summary.tokens.prompt / 1000, completion: run.summary.tokens.completion / 1000 });
+  const anthropicTokens = perRequest(anthropicAlone);
+  const openaiTokens = perRequest(openaiAlone);
+
+  const { summary } = await simulate(SEED.replace('weight: 60', 'weight: 30').replace('weight: 40', 'weight: 70'), scenario);
+  const anthropic = target(summary, 'anthropic');
+  const openai = target(summary, 'openai');
+  assert.equal(anthropic.answered + openai.answered, 1000);
+  assert.ok(anthropic.answered > 200 && anthropic.answered < 400, `anthropic answered ${anthropic.answered}`);
+  // 70 % at the fast time: p50 is it; p95, p99 and max are the slow one.
+  assert.deepEqual(summary.latencyMs, { p50: fast, p95: slow, p99: slow, max: slow });
+  const expected = {
+    prompt: anthropic.answered * anthropicTokens.prompt + openai.answered * openaiTokens.prompt,
+    completion: anthropic.answered * anthropicTokens.completion + openai.answered * openaiTokens.completion,
+  };
+  assert.deepEqual(summary.tokens, { ...expected, total: expected.prompt + expected.completion });
+  assert.deepEqual(anthropic.tokens, { prompt: anthropic.answered * anthropicTokens.prompt, completion: anthropic.answered * anthropicTokens.completion, total: anthropic.answered * (anthropicTokens.prompt + anthropicTokens.completion) });
+});
+
+test('scenario prompts pick the fixtures: tool-call answers take the tool-call fixture\'s time, chat answers the chat one\'s', async () => {
+  const latencyWith = async (prompt: string): Promise<SimulationSummary> => (await simulate(SEED, `seed: 6\nrequests: 200\narrival: { rate_per_second: 5 }\nprompts: { ${prompt}: 1 }\n`)).summary;
+  const fixtureMs = (provider: string, tools: boolean): number => fixtures.pick(provider, { stream: false, tools })?.response.headers_at_ms ?? Number.NaN;
+  const chat = await latencyWith('chat');
+  const tools = await latencyWith('tool-call');
+  assert.equal(chat.latencyMs.p50 === fixtureMs('anthropic', false) || chat.latencyMs.p50 === fixtureMs('openai', false), true, `chat p50 ${chat.latencyMs.p50}`);
+  assert.notDeepEqual(chat.latencyMs, tools.latencyMs, 'the prompt mix changes which fixtures answer');
+  // Anthropic's tool-call fixture is slower than the route's 800 ms budget: with tool calls only, it never answers.
+  assert.ok(fixtureMs('anthropic', true) > 800 && fixtureMs('anthropic', false) < 800, 'the fixtures this test relies on');
+  assert.equal(target(tools, 'anthropic').answered, 0);
+  assert.ok((target(tools, 'anthropic').failovers['latency'] ?? 0) > 0);
+  assert.ok(target(chat, 'anthropic').answered > 0);
+  assert.deepEqual(chat.failovers, {});
+});
+
+test('percentiles take the nearest rank: 1..100 gives 50, 95, 99 and 100; none gives zeros', () => {
+  assert.deepEqual(percentiles(Array.from({ length: 100 }, (_, index) => 100 - index)), { p50: 50, p95: 95, p99: 99, max: 100 });
+  assert.deepEqual(percentiles([7]), { p50: 7, p95: 7, p99: 7, max: 7 });
+  assert.deepEqual(percentiles([]), { p50: 0, p95: 0, p99: 0, max: 0 });
+});
+
+test('a 503 storm at 10 requests/s: retries find the circuit open, and the moves to openai are circuit_open skips (README: gate on success_rate or skips)', async () => {
+  const { summary } = await simulate(SEED, `seed: 3
+requests: 2000
+arrival: { rate_per_second: 10 }
+faults:
+  - provider: anthropic
+    errors: [ { status: 503, rate: 1 } ]
+`);
+  assert.equal(summary.successRate, 1);
+  assert.equal(target(summary, 'openai').observedShare, 1);
+  const anthropic = target(summary, 'anthropic');
+  assert.ok(summary.retries > 0, `retries ${summary.retries}`);
+  assert.ok((anthropic.skipped['circuit_open'] ?? 0) > 100, `skipped ${JSON.stringify(anthropic.skipped)}`);
+  assert.ok((anthropic.failovers['retryable_5xx'] ?? 0) < (anthropic.skipped['circuit_open'] ?? 0));
 });
