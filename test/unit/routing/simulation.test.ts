@@ -326,7 +326,7 @@ test('the report\'s latency percentiles and token totals come from the requests 
 
 test('scenario prompts pick the fixtures: tool-call answers take the tool-call fixture\'s time, chat answers the chat one\'s', async () => {
   const latencyWith = async (prompt: string): Promise<SimulationSummary> => (await simulate(SEED, `seed: 6\nrequests: 200\narrival: { rate_per_second: 5 }\nprompts: { ${prompt}: 1 }\n`)).summary;
-  const fixtureMs = (provider: string, tools: boolean): number => fixtures.pick(provider, { stream: false, tools })?.response.headers_at_ms ?? Number.NaN;
+  const fixtureMs = (provider: 'anthropic' | 'openai', tools: boolean): number => fixtures.pick(provider, { stream: false, tools })?.response.headers_at_ms ?? Number.NaN;
   const chat = await latencyWith('chat');
   const tools = await latencyWith('tool-call');
   assert.equal(chat.latencyMs.p50 === fixtureMs('anthropic', false) || chat.latencyMs.p50 === fixtureMs('openai', false), true, `chat p50 ${chat.latencyMs.p50}`);
