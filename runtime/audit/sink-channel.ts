@@ -108,6 +108,14 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
     metrics.spoolBytes.set({ sink: label }, spool.pendingBytes());
   };
   const signal = (): void => { const resolve = wake; wake = undefined; resolve?.(); };
+  // Set up the destination now, without holding the start; a sink unreachable at start is unhealthy
+  // (readiness says so before any record) until a write goes through.
+  let delivered = false;
+  sink.prepare?.().catch((error: unknown) => {
+    if (delivered || closed) return;
+    if (healthy) log('warn', 'audit sink not reachable at start; records will be spooled to disk until it is back', { sink: label, error: errorMessage(error) });
+    healthy = false;
+  });
 
   /** Logs at most once per LOUD_LOG_INTERVAL_MS; true when this call logged. */
   function loud(message: string, fields: Record<string, unknown>): boolean {
@@ -196,6 +204,7 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
     if (result.retry.length === 0) {
       if (batch.source === 'spool' && batch.end !== undefined) await spool.commit(batch.end);
       current = undefined;
+      delivered = true;
       if (!healthy) log('info', 'audit sink recovered', { sink: label });
       healthy = true;
       backoffMs = options.backoff.initialMs;

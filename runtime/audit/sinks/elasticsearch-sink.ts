@@ -1,8 +1,9 @@
 /**
  * Audit records into Elasticsearch with the client's bulk helper, next to the REST audit data
- * operators already keep. `_id` is the request id, so a replayed batch (after a timeout, a crash or
+ * operators already keep. `_id` is the record's id, so a replayed batch (after a timeout, a crash or
  * a spool replay) overwrites instead of duplicating. The composable index template
- * (schemas/audit-index-template.json) is installed before the first write, with explicit mappings.
+ * (schemas/audit-index-template.json) is installed when the writer opens (again before the first
+ * write if Elasticsearch was down then), with explicit mappings.
  * Item failures: 429 and 5xx are retried (only those items); anything else — a mapping error
  * (document_parsing_exception, mapper_parsing_exception) above all — is a content rejection for the
  * dead-letter file. A failed request (connection refused, timeout) retries the whole batch.
@@ -47,18 +48,24 @@ export async function createElasticsearchSink(options: ElasticsearchSinkOptions)
   const client = options.client ?? (await buildClient(options));
   const template = await loadTemplate(index);
   const batchBytes = options.batch?.maxBytes ?? 5 * 1024 * 1024;
-  let templateInstalled = false;
+  // Once installed, never again; a failed install is tried again by the next call.
+  let installing: Promise<void> | undefined;
+  const installTemplate = (): Promise<void> => {
+    installing ??= client.indices.putIndexTemplate({ name: index, ...template }).then(() => undefined, (error: unknown) => {
+      installing = undefined;
+      throw error;
+    });
+    return installing;
+  };
 
   return {
     name: 'elasticsearch',
     batch: { maxCount: options.batch?.maxCount ?? 500, maxBytes: batchBytes, intervalMs: options.batch?.intervalMs ?? 1_000 },
+    prepare: installTemplate,
     async write(records: readonly QueuedRecord[]): Promise<SinkWriteResult> {
-      if (!templateInstalled) {
-        await client.indices.putIndexTemplate({ name: index, ...template });
-        templateInstalled = true;
-      }
+      await installTemplate();
       const byId = new Map(records.map((record) => [record.id, record]));
-      const retry: QueuedRecord[] = [];
+      const toRetry = new Set<QueuedRecord>();
       const rejected: RejectedRecord[] = [];
       await client.helpers.bulk<QueuedRecord>({
         datasource: [...records],
@@ -68,7 +75,7 @@ export async function createElasticsearchSink(options: ElasticsearchSinkOptions)
           const id = 'index' in dropped.operation ? dropped.operation.index._id : undefined;
           const record = id === undefined || id === null ? undefined : byId.get(id);
           if (record === undefined) return;
-          if (isRetryable(dropped.status, dropped.error?.type)) retry.push(record);
+          if (isRetryable(dropped.status, dropped.error?.type)) toRetry.add(record);
           else rejected.push({ record, status: dropped.status, reason: `${dropped.error?.type ?? 'error'}: ${dropped.error?.reason ?? 'rejected'}` });
         },
         retries: 0,
@@ -76,7 +83,8 @@ export async function createElasticsearchSink(options: ElasticsearchSinkOptions)
         flushBytes: batchBytes * 2,
         refresh: false,
       });
-      return { retry, rejected };
+      // In the batch's order (the helper reports drops in no particular order): records stay in order.
+      return { retry: toRetry.size === 0 ? [] : records.filter((record) => toRetry.has(record)), rejected };
     },
     async close() {
       if (options.client === undefined) await client.close();

@@ -23,6 +23,12 @@ export interface AuditSink {
   /** Batch shape this sink prefers (the writer's defaults otherwise). */
   readonly batch?: { readonly maxCount?: number; readonly maxBytes?: number; readonly intervalMs?: number };
   write(records: readonly QueuedRecord[]): Promise<SinkWriteResult>;
+  /**
+   * Sets the destination up when the writer opens (Elasticsearch: its index template), without
+   * holding the start: a failure marks the sink unhealthy (readiness shows it before any record), and
+   * its first write tries again.
+   */
+  prepare?(): Promise<void>;
   close(): Promise<void>;
 }
 
