@@ -80,3 +80,17 @@ test('the first gateway is rolled back with If-Match on the version it ran at th
   assert.deepEqual(seen, [{ method: 'GET', ifMatch: undefined }, { method: 'POST', ifMatch: `"${version}"` }]);
   assert.match(io.err(), /412|If-Match/);
 });
+
+test('rollback --to a version two steps back (its first 12 hex digits): exit 0, that version is live', async (t) => {
+  const key = ed25519Key();
+  const gateway = await listenGateway(t, { keys: [key] });
+  const original = gateway.plane.holder.current().version;
+  for (const text of [manifestNumbered(1), manifestNumbered(2)]) await gateway.plane.applier.apply({ text, file: 'x', origin: 'reload' });
+  const was = gateway.plane.holder.current().version;
+  assert.notEqual(was, original);
+  const { flags } = writeKeyFile(t, key);
+  const io = createTestIo();
+  assert.equal(await main(['rollback', '--gateway', gateway.url, '--to', original.slice(0, 12), ...flags], io), ExitCode.Ok, io.err());
+  assert.match(io.out(), new RegExp(`rolled back to ${original.slice(0, 12)} \\(was ${was.slice(0, 12)}\\)`));
+  assert.equal(gateway.plane.holder.current().version, original);
+});

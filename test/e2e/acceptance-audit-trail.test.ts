@@ -178,3 +178,41 @@ ai_routes:
     assert.ok(!JSON.stringify(record).includes(content));
   });
 });
+
+describe('a JSONL sink rotated by the manifest\'s max_bytes and max_files', () => {
+  const scope = suiteScope(after);
+  let handle!: GatewayHandle;
+  let sink!: string;
+  before(async () => {
+    const mock = await startTestMock(scope);
+    const directory = await tempDirectory(scope, 'aigw-audit-rotation-');
+    sink = join(directory, 'rotated.jsonl');
+    handle = await startTestGateway(scope, `
+${mockProviders(mock.url, { openai: 'openai' })}
+ai_routes:
+  - { name: chat, match: { model: "gpt-4o-mini" }, targets: [ { provider: openai, model: gpt-4o-mini } ] }
+audit:
+  sinks: [ { type: jsonl, path: "${sink}", max_bytes: 3000, max_files: 2 } ]
+`);
+  });
+
+  test('the file rotates to .1 and .2, no file grows past max_bytes by more than one batch, older ones are removed', async () => {
+    for (let index = 0; index < 25; index += 1) {
+      assert.equal(await chat(handle, `rotation-${index}`, 'any', 'gpt-4o-mini'), 200);
+      await handle.gateway.audit.flush(5_000);
+    }
+    const files = [sink, `${sink}.1`, `${sink}.2`];
+    const texts = await Promise.all(files.map((file) => readFile(file, 'utf8')));
+    const longest = Math.max(...texts.flatMap((text) => text.split('\n').map((line) => Buffer.byteLength(line) + 1)));
+    for (const [index, text] of texts.entries()) {
+      assert.ok(text.length > 0, `${files[index]} is written`);
+      assert.ok(Buffer.byteLength(text) <= 3000 + longest, `${files[index]}: ${Buffer.byteLength(text)} bytes`);
+    }
+    await assert.rejects(readFile(`${sink}.3`), { code: 'ENOENT' }, 'max_files: 2 keeps two rotated files');
+    // The newest records are in the live file, the oldest kept ones in .2.
+    const ids = (text: string): string[] => text.trim().split('\n').map((line) => (JSON.parse(line) as { http: { request: { id: string } } }).http.request.id);
+    assert.ok(ids(texts[0] ?? '').includes('rotation-24'));
+    const kept = [...ids(texts[2] ?? ''), ...ids(texts[1] ?? ''), ...ids(texts[0] ?? '')];
+    assert.deepEqual(kept, [...kept].sort((a, b) => Number(a.split('-')[1]) - Number(b.split('-')[1])), 'in order across the files');
+  });
+});

@@ -115,6 +115,21 @@ ai_routes:
     assert.ok(!text.includes(ALL) && !text.includes(LIMITED), 'no key in metrics');
   });
 
+  test('the audit pipeline\'s metrics are on the gateway\'s /metrics, and delivered counts the records written', async () => {
+    for (let index = 0; index < 3; index += 1) await handle.client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    await handle.gateway.audit.flush(5_000);
+    const text = await handle.metricsText();
+    const types: Record<string, string> = {
+      aigw_audit_queue_depth: 'gauge', aigw_audit_spool_bytes: 'gauge', aigw_audit_delivered_total: 'counter',
+      aigw_audit_retried_total: 'counter', aigw_audit_dead_lettered_total: 'counter', aigw_audit_dropped_total: 'counter',
+    };
+    for (const [name, type] of Object.entries(types)) assert.match(text, new RegExp(`^# TYPE ${name} ${type}$`, 'm'), name);
+    const written = (await handle.auditRecords()).length;
+    assert.ok(written >= 3);
+    assert.equal(metricValue(text, 'aigw_audit_delivered_total', { sink: 'jsonl' }), written);
+    assert.equal(metricValue(text, 'aigw_audit_queue_depth', { sink: 'jsonl' }), 0);
+  });
+
   test('aigw_inflight_streams counts a stream while it is relayed', async () => {
     mock.setFaults(['model=claude-slow,stall=800,stall_after=4']);
     const stream = await handle.client.chat.completions.create({ model: 'slow-stream', messages, stream: true });

@@ -125,3 +125,45 @@ test('every record field has an explicit mapping in schemas/audit-index-template
   assert.ok(new Set(leaves).size > 20, `the records reached only ${new Set(leaves).size} leaf fields`);
   assert.deepEqual(unmapped, []);
 });
+
+/** docs/audit-fields.md lists every field a record can carry (its table's first column, `a` / `b` shorthand expanded). */
+test('docs/audit-fields.md documents every field a record can carry', () => {
+  const rows = readFileSync(new URL('../../../docs/audit-fields.md', import.meta.url), 'utf8').split('\n').filter((line) => line.startsWith('| `'));
+  const documented = new Set<string>();
+  const rowText = new Map<string, string>();
+  for (const row of rows) {
+    const [first = '', , meaning = ''] = row.split(' | ').map((cell) => cell.replace(/^\| /, ''));
+    let parent = '';
+    for (const [, name = ''] of first.matchAll(/`([^`]+)`/g)) {
+      // `gen_ai.usage.input_tokens` / `output_tokens`: a bare name is a sibling of the one before.
+      const path = name.includes('.') || parent === '' ? name : `${parent}.${name}`;
+      parent = path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '';
+      documented.add(path);
+      rowText.set(path, meaning);
+    }
+  }
+  const leaves = new Set<string>();
+  const walk = (value: unknown, path: string, inArray: string | undefined): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item, path, typeof item === 'object' && item !== null ? path : inArray);
+      return;
+    }
+    if (value !== null && typeof value === 'object') {
+      for (const [name, child] of Object.entries(value)) walk(child, path === '' ? name : `${path}.${name}`, inArray);
+      return;
+    }
+    leaves.add(inArray === undefined || inArray === path ? path : `${inArray}[].${path.slice(inArray.length + 1)}`);
+  };
+  const hashed = { prompt: 'hash', completion: 'hash', redactor } as const;
+  walk(buildAuditRecord({ ...answered, eventId: 'e-1', droppedParams: ['seed'], clientAborted: true, manifestVersion: 'v', rawFinishReason: 'end_turn' }, full), '', undefined);
+  walk(buildAuditRecord({ ...answered, errorCode: 'AIGW_E_TIMEOUT', errorMessage: 'x' }, hashed), '', undefined);
+  walk(buildAuditRecord({ ...answered, promptMessages: [{ role: 'user', content: 'x'.repeat(10_000) }] }, full), '', undefined);
+  assert.ok(leaves.size > 40, `the records reached only ${leaves.size} leaf fields`);
+  const missing = [...leaves].filter((leaf) => {
+    const [array, member] = leaf.split('[].');
+    // A field of an array of objects (aigw.attempts[].reason) is named in its array's row.
+    if (member !== undefined) return !documented.has(array ?? '') || !(rowText.get(array ?? '') ?? '').includes(`\`${member}\``);
+    return !documented.has(leaf);
+  });
+  assert.deepEqual(missing, []);
+});
