@@ -6,7 +6,7 @@
  *
  *   npm run build && cp -r dist .cache/ab/base      # the "before" build
  *   (change, npm run build)
- *   node --import tsx bench/ab.ts --bin .cache/ab/base/cli/bin.js --bin dist/cli/bin.js [--row aigw-openai] [--rounds 6] [--seconds 3] [--floor] [--floor-buffered]
+ *   node --import tsx bench/ab.ts --bin .cache/ab/base/cli/bin.js --bin dist/cli/bin.js [--row aigw-openai] [--rounds 6] [--seconds 3] [--floor] [--floor-buffered] [--floor-audit]
  *   (a --bin may start with Node options: --bin="--max-semi-space-size=32 dist/cli/bin.js")
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,11 +38,13 @@ async function main(): Promise<void> {
     floor: { type: 'boolean', default: false },
     // The floor reading a unary answer whole instead of piping it (bench/floor-proxy.ts): a reference.
     'floor-buffered': { type: 'boolean', default: false },
+    // The floor writing one JSONL audit line per request, as design §5 asks of aigw: a reference.
+    'floor-audit': { type: 'boolean', default: false },
   } });
   const row = GATEWAY_ROWS[values.row ?? 'aigw-openai'];
   if (row === undefined) throw new Error(`--row must be one of ${Object.keys(GATEWAY_ROWS).join(', ')}`);
   const bins = values.bin ?? [];
-  if (bins.length === 0 && values.floor !== true && values['floor-buffered'] !== true) throw new Error('give at least one --bin (and/or --floor, --floor-buffered)');
+  if (bins.length === 0 && values.floor !== true && values['floor-buffered'] !== true && values['floor-audit'] !== true) throw new Error('give at least one --bin (and/or --floor, --floor-buffered, --floor-audit)');
   const pinning = planPinning(true);
   const work = mkdtempSync(join(tmpdir(), 'aigw-ab-'));
   const upstream = await startServer({ name: 'upstream', node: { args: [join(BENCH_DIR, 'fake-upstream.ts')], tsx: true }, cwd: ROOT, cpu: pinning.upstreamCpu, logFile: join(work, 'upstream.log') });
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
     const floors: Array<{ label: string; flags: string[] }> = [];
     if (values.floor === true) floors.push({ label: 'floor', flags: [] });
     if (values['floor-buffered'] === true) floors.push({ label: 'floor-buffered', flags: ['--buffered'] });
+    if (values['floor-audit'] === true) floors.push({ label: 'floor-audit', flags: ['--audit-file', join(work, 'floor-audit.jsonl')] });
     for (const { label, flags } of floors) {
       const server = await startServer({ name: label, node: { args: [join(BENCH_DIR, 'floor-proxy.ts'), '--upstream', upstream.url, ...flags], tsx: true }, cwd: ROOT, cpu: pinning.serverCpu, logFile: join(work, `${label}.log`) });
       contenders.push({ label, server, shape: { url: server.url, path: '/v1/chat/completions', headers: {}, body: openAIBody('bench-model', row.stream), stream: row.stream }, rps: [], cpu: [] });

@@ -84,7 +84,7 @@ export function summarize(rows: readonly Row[], figures: ReadonlyMap<string, rea
     if (rounds === undefined || rounds.length === 0) return [];
     const direct = row.direct === undefined ? undefined : figures.get(row.direct);
     const stream = row.request.stream;
-    const floor = row.server === 'floor' || row.server === 'upstream' ? undefined : figures.get(stream ? 'floor-stream' : 'floor');
+    const floor = row.server === 'floor' || row.server === 'upstream' || row.server === 'floor-audit' ? undefined : figures.get(stream ? 'floor-stream' : 'floor');
     const ttfbOf = (round: RoundFigures): number => round.firstByte?.ttfbP50Us ?? Number.NaN;
     const addedTtfbValues = stream ? perRoundValues(rounds, direct, (mine, theirs) => ttfbOf(mine) - ttfbOf(theirs)) : undefined;
     const overFloorValues = perRoundValues(rounds, floor, (mine, theirs) => mine.throughput.requestsPerSecond / theirs.throughput.requestsPerSecond);

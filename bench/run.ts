@@ -20,7 +20,7 @@ import { fetchOnce, probe, throughput } from './load.js';
 import { slowStreams, soak, warmUp, type SlowStreamsResult, type SoakResult } from './memory.js';
 import { installPeers, peerAvailability, startLitellm, startPortkey, type PeerServer } from './peers.js';
 import { BENCH_DIR, ROOT, planPinning, startServer, type ServerProcess } from './processes.js';
-import { evaluateTargets, failuresOf, markdownTable, peerRatios, summarize, targetsTable, type OtherFigures, type RoundFigures } from './report.js';
+import { evaluateTargets, failuresOf, markdownTable, median, peerRatios, summarize, targetsTable, type OtherFigures, type RoundFigures } from './report.js';
 import { aigwManifest, buildRows, UPSTREAM_KEY, type Row, type ServerId } from './scenarios.js';
 import { existsSync } from 'node:fs';
 
@@ -114,13 +114,19 @@ async function main(): Promise<number> {
       }),
       startAigw('aigw', false),
       startAigw('aigw-secure', true),
+      // A reference: what design §5's one audit record per request costs even the floor.
+      startServer({
+        name: 'floor-audit', node: { args: [join(BENCH_DIR, 'floor-proxy.ts'), '--upstream', upstream.url, '--audit-file', join(work, 'floor-audit.jsonl')], tsx: true },
+        cwd: ROOT, cpu: serverCpu, logFile: join(work, 'floor-audit.log'),
+      }),
     ];
     const outcomes = await Promise.allSettled(starting);
     for (const outcome of outcomes) if (outcome.status === 'fulfilled') servers.push(outcome.value);
     const failed = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failed !== undefined) throw new HarnessError(String(failed.reason instanceof Error ? failed.reason.message : failed.reason));
-    const [floor, aigw, aigwSecure] = servers.slice(1) as [ServerProcess, ServerProcess, ServerProcess];
+    const [floor, aigw, aigwSecure, floorAudit] = servers.slice(1) as [ServerProcess, ServerProcess, ServerProcess, ServerProcess];
     byId.set('floor', floor);
+    byId.set('floor-audit', floorAudit);
     byId.set('aigw', aigw);
     byId.set('aigw-secure', aigwSecure);
 
@@ -143,7 +149,7 @@ async function main(): Promise<number> {
     }
 
     const allRows = buildRows({
-      upstream: upstream.url, floor: floor.url, aigw: aigw.url, aigwSecure: aigwSecure.url,
+      upstream: upstream.url, floor: floor.url, floorAudit: floorAudit.url, aigw: aigw.url, aigwSecure: aigwSecure.url,
       peers: peers.map((peer) => ({ id: peer.id, label: peer.label, url: peer.server.url, headers: peer.headers, model: peer.model, firstByteModel: peer.firstByteModel })),
     });
     const rows: Row[] = [];
@@ -161,11 +167,13 @@ async function main(): Promise<number> {
     const other: { slowStreams?: SlowStreamsResult; soak?: SoakResult } = {};
     for (const peer of peers) await peer.server.stop();
     await floor.stop();
+    await floorAudit.stop();
     if (flags['no-memory'] !== true) Object.assign(other, await measureMemory(startAigw));
     const extra = await helperBenchmarks();
 
     const summaries = summarize(rows, figures);
     const peersRatios = peerRatios(summaries, figures);
+    const overAuditedFloor = auditedFloorRatios(figures);
     const otherFigures: OtherFigures = { ...other, ...extra };
     const targets = evaluateTargets(summaries, peersRatios, otherFigures);
     const enforce = !quick;
@@ -175,11 +183,11 @@ async function main(): Promise<number> {
     };
     const results = {
       date: started.toISOString(), mode: quick ? 'quick' : 'full', machine, pinning, settings,
-      rows: summaries, ratios: { aigwOverFloor: Object.fromEntries(summaries.filter((row) => row.overFloor !== undefined && row.server.startsWith('aigw')).map((row) => [row.id, row.overFloor])), aigwOverPeer: peersRatios },
+      rows: summaries, ratios: { aigwOverFloor: Object.fromEntries(summaries.filter((row) => row.overFloor !== undefined && row.server.startsWith('aigw')).map((row) => [row.id, row.overFloor])), aigwOverPeer: peersRatios, aigwOverFloorWithAudit: overAuditedFloor },
       targets, memory: other, helpers: extra,
     };
     writeFileSync(flags.out ?? join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-    process.stdout.write(renderReport(summaries, targets, enforce, { pinning: pinning.note, machine, other, extra, peers: peersRatios }));
+    process.stdout.write(renderReport(summaries, targets, enforce, { pinning: pinning.note, machine, other, extra, peers: peersRatios, overAuditedFloor }));
     const missed = targets.filter((target) => target.pass === false);
     return flags.enforce === true && enforce && missed.length > 0 ? 1 : 0;
   } finally {
@@ -295,7 +303,7 @@ async function helperBenchmarks(): Promise<Pick<OtherFigures, 'simulate' | 'cliS
 
 function renderReport(
   summaries: Parameters<typeof markdownTable>[0], targets: Parameters<typeof targetsTable>[0], enforce: boolean,
-  context: { pinning: string; machine: Record<string, unknown>; other: { slowStreams?: SlowStreamsResult; soak?: SoakResult }; extra: { notes: string[] }; peers: ReturnType<typeof peerRatios> },
+  context: { pinning: string; machine: Record<string, unknown>; other: { slowStreams?: SlowStreamsResult; soak?: SoakResult }; extra: { notes: string[] }; peers: ReturnType<typeof peerRatios>; overAuditedFloor: Readonly<Record<string, number>> },
 ): string {
   const lines = [
     '',
@@ -309,6 +317,9 @@ function renderReport(
     '',
     ...noiseNote(summaries),
     ...context.peers.map((peer) => `aigw ÷ ${peer.peer} (req/s @50): unary ${peer.unary?.toFixed(1) ?? '–'}×, stream ${peer.stream?.toFixed(1) ?? '–'}×`),
+    ...(Object.keys(context.overAuditedFloor).length === 0 ? [] : [
+      `aigw ÷ the floor with one JSONL audit line per request (req/s @50, a reference, not a target): (c) ${context.overAuditedFloor['aigw-openai']?.toFixed(2) ?? '–'}×, (d) ${context.overAuditedFloor['aigw-anthropic']?.toFixed(2) ?? '–'}×, (f) ${context.overAuditedFloor['aigw-secure']?.toFixed(2) ?? '–'}×; that floor ÷ the floor: ${context.overAuditedFloor['floor-audit']?.toFixed(2) ?? '–'}×`,
+    ]),
     ...(context.other.slowStreams === undefined ? [] : [
       `Slow streams: ${context.other.slowStreams.completed}/${context.other.slowStreams.streams} completed; RSS warmed baseline ${context.other.slowStreams.baselineRssMb.toFixed(1)} MB, peak ${context.other.slowStreams.peakRssMb.toFixed(1)} MB, after ${context.other.slowStreams.afterRssMb.toFixed(1)} MB (${context.other.slowStreams.returnsToBaseline ? 'back to baseline' : 'NOT back to baseline'} ${context.other.slowStreams.settleSeconds.toFixed(0)} s after the load).`,
     ]),
@@ -321,6 +332,19 @@ function renderReport(
     '',
   ];
   return lines.join('\n');
+}
+
+/** Per-round req/s of the aigw unary rows ÷ the audited floor's (and of that floor ÷ the floor), medians. */
+function auditedFloorRatios(figures: ReadonlyMap<string, readonly RoundFigures[]>): Record<string, number> {
+  const reference = figures.get('floor-audit');
+  if (reference === undefined) return {};
+  const out: Record<string, number> = {};
+  for (const [id, against] of [['aigw-openai', reference], ['aigw-anthropic', reference], ['aigw-secure', reference], ['floor-audit', figures.get('floor')]] as const) {
+    const mine = figures.get(id);
+    if (mine === undefined || against === undefined) continue;
+    out[id] = median(mine.map((round, index) => round.throughput.requestsPerSecond / (against[index]?.throughput.requestsPerSecond ?? Number.NaN)));
+  }
+  return out;
 }
 
 /** The floor's own added p99 in this run: what scheduling noise alone costs a proxy on this machine. */

@@ -71,7 +71,7 @@ export function anthropicBody(stream: boolean, model = 'bench-model'): string {
   return JSON.stringify({ model, max_tokens: 64, messages: PROMPT, ...(stream ? { stream: true } : {}) });
 }
 
-export type ServerId = 'upstream' | 'floor' | 'aigw' | 'aigw-secure' | 'portkey' | 'litellm';
+export type ServerId = 'upstream' | 'floor' | 'floor-audit' | 'aigw' | 'aigw-secure' | 'portkey' | 'litellm';
 
 export interface Row {
   /** Stable key in results.json. */
@@ -94,6 +94,8 @@ export interface Row {
 export interface RowUrls {
   readonly upstream: string;
   readonly floor: string;
+  /** The floor writing one JSONL audit line per request (a reference row, not the targets' floor). */
+  readonly floorAudit: string;
   readonly aigw: string;
   readonly aigwSecure: string;
   readonly peers: readonly { readonly id: 'portkey' | 'litellm'; readonly label: string; readonly url: string; readonly headers: Readonly<Record<string, string>>; readonly model: string; readonly firstByteModel: string }[];
@@ -121,6 +123,7 @@ export function buildRows(urls: RowUrls): Row[] {
       { id: `aigw-anthropic${suffix}`, letter: stream ? 'e' : 'd', label: `aigw → Anthropic, translated (${kind})`, server: 'aigw', ...requests(urls.aigw, chat, openAIBody, 'bench-anthropic', 'bench-anthropic-first-byte'), direct: `direct-anthropic${suffix}` },
     );
     if (!stream) {
+      rows.push({ id: 'floor-audit', letter: 'b', label: 'reference: the floor + one JSONL audit line per request (unary)', server: 'floor-audit', request: shape(urls.floorAudit, chat, openAIBody('bench-model', false), false), direct: 'direct' });
       rows.push({ id: 'aigw-secure', letter: 'f', label: 'aigw (c) + credential, quota, full-capture JSONL audit (unary)', server: 'aigw-secure', request: shape(urls.aigwSecure, chat, openAIBody('bench-openai', false), false, auth), direct: 'direct' });
     }
     for (const peer of urls.peers) {

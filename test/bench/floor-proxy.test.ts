@@ -3,6 +3,10 @@
  * answer read whole and sent as one string (the reference row of the README), streams still piped.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
@@ -50,4 +54,23 @@ describe('the floor proxy', () => {
       assert.deepEqual(origin.bodies.map((body) => JSON.parse(body) as unknown), [{ model: 'm', messages: [] }, { model: 'm', messages: [], stream: true }]);
     });
   }
+
+  test('with an audit file: one JSON line per request, with its request id, status and the prompt\'s sha256', async (t) => {
+    const origin = await upstream(t);
+    const directory = await mkdtemp(join(tmpdir(), 'aigw-floor-audit-'));
+    t.after(() => rm(directory, { recursive: true, force: true }));
+    const file = join(directory, 'audit.jsonl');
+    const app = createFloorProxy(origin.url, { auditFile: file });
+    const messages = [{ role: 'user', content: 'Hi' }];
+    for (let index = 0; index < 3; index += 1) {
+      const answer = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: { model: 'm', messages }, headers: { 'x-n': String(index) } });
+      assert.equal(answer.statusCode, 200);
+    }
+    await app.close();
+    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { http: { request: { id: string }; response: { status_code: number } }; floor: { prompt: { sha256: string } } });
+    assert.equal(lines.length, 3);
+    assert.equal(new Set(lines.map((line) => line.http.request.id)).size, 3);
+    assert.ok(lines.every((line) => line.http.response.status_code === 200));
+    assert.equal(lines[0]?.floor.prompt.sha256, createHash('sha256').update(JSON.stringify(messages)).digest('hex'));
+  });
 });

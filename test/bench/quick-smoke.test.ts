@@ -17,7 +17,7 @@ interface Row { readonly id: string; readonly rps50: number; readonly rps1: numb
 interface Results {
   readonly mode: string;
   readonly rows: readonly Row[];
-  readonly ratios: { readonly aigwOverFloor: Readonly<Record<string, number>> };
+  readonly ratios: { readonly aigwOverFloor: Readonly<Record<string, number>>; readonly aigwOverFloorWithAudit: Readonly<Record<string, number>> };
   readonly targets: readonly { readonly id: string; readonly value: number; readonly pass: boolean }[];
   readonly memory: {
     readonly slowStreams: { readonly streams: number; readonly completed: number; readonly returnsToBaseline: boolean };
@@ -37,7 +37,7 @@ test('npm run bench -- --quick measures every row and writes results.json', asyn
   const results = JSON.parse(await readFile(out, 'utf8')) as Results;
   assert.equal(results.mode, 'quick');
   const ids = results.rows.map((row) => row.id);
-  for (const id of ['direct', 'floor', 'aigw-openai', 'aigw-anthropic', 'aigw-secure', 'direct-stream', 'floor-stream', 'aigw-openai-stream', 'aigw-anthropic-stream']) {
+  for (const id of ['direct', 'floor', 'floor-audit', 'aigw-openai', 'aigw-anthropic', 'aigw-secure', 'direct-stream', 'floor-stream', 'aigw-openai-stream', 'aigw-anthropic-stream']) {
     assert.ok(ids.includes(id), `row ${id} missing (rows: ${ids.join(', ')})`);
   }
   for (const row of results.rows) {
@@ -46,6 +46,8 @@ test('npm run bench -- --quick measures every row and writes results.json', asyn
   }
   assert.ok(results.ratios.aigwOverFloor['aigw-openai'] !== undefined && results.ratios.aigwOverFloor['aigw-openai'] > 0);
   assert.ok(results.targets.some((target) => target.id === 'c-vs-floor'), 'the (c) ÷ floor target is reported');
+  assert.ok((results.ratios.aigwOverFloorWithAudit['aigw-openai'] ?? 0) > 0 && (results.ratios.aigwOverFloorWithAudit['floor-audit'] ?? 0) > 0, 'the audited floor reference is measured');
+  assert.equal(results.ratios.aigwOverFloor['floor-audit'], undefined, 'a reference row is not a ratio of the targets');
   assert.equal(results.memory.slowStreams.completed, results.memory.slowStreams.streams, 'every slow stream ended with [DONE]');
   assert.equal(typeof results.memory.slowStreams.returnsToBaseline, 'boolean', 'the slow streams get a baseline verdict');
   assert.ok(results.memory.soak.requests > 0, 'the soak ran');
