@@ -90,7 +90,9 @@ export function createMessagesStreamTranslator(context: ResponseContext): Stream
       if (reported !== undefined) writer.usage(reported);
     },
     message_stop: (_payload, writer) => complete(writer),
-    error: (payload, writer) => writer.fail(translateStreamError(payload)),
+    // After the finish reason (message_delta) the answer is whole: an error in place of message_stop
+    // ends it like a cut there would (endWithoutTerminator), not as a failure to continue elsewhere.
+    error: (payload, writer) => (stopReason === undefined ? writer.fail(translateStreamError(payload)) : complete(writer)),
   };
 
   return createUnitStreamTranslator<SseEvent>(createSseDecoder(), {

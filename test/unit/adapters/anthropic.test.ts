@@ -379,6 +379,16 @@ describe('anthropic streams', () => {
     assert.equal(run.chunks.at(-1)?.usage?.total_tokens, 19);
   });
 
+  test('an error event after message_delta (the stop reason and usage known) finalises the whole answer, as a cut there would', () => {
+    const error = sseEvent('error', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
+    const run = runAllSplits(anthropicAdapter, CONTEXT, start + textStart + text('Complete.') + delta + error);
+    assert.equal(run.done, true);
+    assert.equal(run.error, undefined);
+    assert.equal(run.rawFinishReason, 'end_turn');
+    assert.equal(run.chunks.find((chunk) => chunk.choices[0]?.finish_reason != null)?.choices[0]?.finish_reason, 'stop');
+    assert.equal(run.usage?.total_tokens, 19);
+  });
+
   test('a stream that ends before any stop reason is an error step, never a clean finish', () => {
     const run = runAllSplits(anthropicAdapter, CONTEXT, start + textStart + text('Hi'));
     assert.equal(run.done, false);
