@@ -116,9 +116,11 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
       step = undefined;
       chunks = undefined;
       next = await scope.race(iterator.next());
-      lastActivity = clock.monotonic();
       if (next.done === true) exhausted = true;
       step = next.done === true ? translator.end() : translator.push(next.value);
+      // Only what the client would get is activity: keep-alive comments, pings and skipped malformed
+      // events are bytes, not an answer, and must not hold a stalled stream open (design §10.2).
+      if (step.chunks.length > 0 || step.usage !== undefined || step.done || step.error !== undefined) lastActivity = clock.monotonic();
       malformed += step.malformed ?? 0;
       if (step.usage !== undefined) usage = step.usage;
       if (step.rawFinishReason !== undefined) rawFinishReason = step.rawFinishReason;

@@ -189,6 +189,23 @@ test('a stall (no chunk for stream_idle_timeout_ms) after content counts as a br
   assert.equal(h.transport.calls[0]?.aborted, true);
 });
 
+test('keep-alive bytes that carry no chunk (comments, pings, skipped events) do not hold off the stall: it fires stream_idle_timeout_ms after the last chunk', async () => {
+  const pinging = { kind: 'stream', lines: [
+    { at: 10, line: JSON.stringify({ t: 'a' }) },
+    // A keep-alive every 300 ms for 6 s: bytes, but nothing the client would get.
+    ...Array.from({ length: 20 }, (_, index) => ({ at: 310 + index * 300, line: '{keep-alive' })),
+  ], then: 'hang' } as const;
+  const h = harness({ manifest: manifest([seedRoute({ streamIdleTimeoutMs: 1000 })], providers), script: { openai: pinging, anthropic: textStream(['b']) } });
+  const sink = recordingSink();
+  const result = await h.run(STREAM, { sink });
+  assert.equal(sink.text(), 'ab');
+  assert.deepEqual(result.attempts.map((record) => [record.provider, record.reason, record.detail]), [
+    ['openai', 'stream_error', 'no chunk for 1000 ms'],
+    ['anthropic', null, undefined],
+  ]);
+  assert.ok((result.attempts[0]?.durationMs ?? Infinity) <= 1100, `stalled after ${String(result.attempts[0]?.durationMs)} ms, not after the pings stopped`);
+});
+
 test('a slow client is not a stall: time spent waiting for the sink does not count', async () => {
   const h = harness({ manifest: manifest([seedRoute({ streamIdleTimeoutMs: 100 })], providers), script: { openai: textStream(['a', 'b', 'c']) } });
   const sink = recordingSink();
