@@ -2,7 +2,9 @@
  * Same-target retry (design §3.4): a retryable failure is tried again after a jittered backoff, or
  * after exactly the provider's Retry-After / retry-after-ms when that is within `max_retry_after_ms`.
  * A longer hint means "fail over now": waiting would spend the app's time on a target that said no.
- * Every wait must fit in what is left of the route's `timeout_ms`.
+ * Every wait must fit in what is left of the route's `timeout_ms`; while a stream is being continued
+ * (the client has content and waits mid-answer, and timeout_ms no longer applies), in its
+ * `stream_idle_timeout_ms`: a longer wait fails over to the next candidate instead.
  */
 import type { Random } from '../clock.js';
 import type { RetryPolicy } from '../manifest/types.js';
@@ -27,6 +29,8 @@ export function decideRetry(
   policy: RetryPolicy,
   random: Random,
   remainingMs: number,
+  /** What `remainingMs` is left of, for the detail: the route's timeout, or (mid-stream) its stall limit. */
+  budget = 'timeout_ms',
 ): RetryDecision {
   if (!isRetryable(failure) || retriesUsed >= policy.attempts) return { retry: false };
   const hint = failure.kind === 'upstream' ? failure.error.retryAfterMs : undefined;
@@ -39,6 +43,6 @@ export function decideRetry(
   } else {
     delayMs = jitteredBackoff(policy.backoffMs, retriesUsed, random);
   }
-  if (delayMs >= remainingMs) return { retry: false, detail: `a ${delayMs} ms wait does not fit in timeout_ms` };
+  if (delayMs >= remainingMs) return { retry: false, detail: `a ${delayMs} ms wait does not fit in ${budget}` };
   return { retry: true, delayMs };
 }

@@ -106,7 +106,10 @@ export async function tryCandidate(state: RunState, plan: readonly Candidate[], 
     }
     if (result.afterContent) return broken(state, plan, index, failed);
 
-    const decision = decideRetry(failure, retries, input.route.retry, deps.random, state.scope.remainingMs());
+    // Mid-stream the client already waits in silence: a retry must not outlast the stall limit.
+    const decision = phase === 'continuation'
+      ? decideRetry(failure, retries, input.route.retry, deps.random, Math.min(state.scope.remainingMs(), input.route.streamIdleTimeoutMs), 'stream_idle_timeout_ms')
+      : decideRetry(failure, retries, input.route.retry, deps.random, state.scope.remainingMs());
     if (decision.retry) {
       failed('retry', `${detailOf(failure)}; retrying in ${decision.delayMs} ms`);
       try {

@@ -117,6 +117,33 @@ test('a stream cut after N chunks continues on the next prefill-capable target: 
   assert.equal(result.provider, 'anthropic', 'the model that finished the answer');
 });
 
+test('a continuation never waits out a Retry-After longer than the stall limit: it fails over to the next candidate at once', async () => {
+  const retrying = { ...seedRoute({ streamIdleTimeoutMs: 1500 }), retry: { attempts: 3, backoffMs: 100, maxRetryAfterMs: 10_000 } };
+  const h = harness({ manifest: manifest([retrying], providers), script: {
+    openai: textStream(['Hi '], { finish: false, done: false, then: 'reset' }),
+    anthropic: [{ kind: 'json', status: 429, headers: { 'retry-after': '4' } }, textStream(['late'])],
+    ollama: textStream(['there']),
+  } });
+  const sink = recordingSink();
+  const result = await h.run(STREAM, { sink });
+  assert.equal(sink.text(), 'Hi there');
+  assert.deepEqual(result.attempts.map((record) => [record.provider, record.outcome, record.reason]), [
+    ['openai', 'continued', 'stream_error'],
+    ['anthropic', 'failover', 'rate_limited'],
+    ['ollama', 'success', null],
+  ]);
+  assert.match(result.attempts[1]?.detail ?? '', /does not fit in stream_idle_timeout_ms/);
+  // A short wait still fits and is still taken.
+  const short = harness({ manifest: manifest([retrying], providers), script: {
+    openai: textStream(['Hi '], { finish: false, done: false, then: 'reset' }),
+    anthropic: [{ kind: 'json', status: 429, headers: { 'retry-after': '1' } }, textStream(['there'])],
+  } });
+  const shortSink = recordingSink();
+  const shortResult = await short.run(STREAM, { sink: shortSink });
+  assert.equal(shortSink.text(), 'Hi there');
+  assert.deepEqual(shortResult.attempts.map((record) => record.outcome), ['continued', 'retry', 'success']);
+});
+
 test('a continuation skips candidates that cannot take a prefill', async () => {
   const noPrefill = [entry('anthropic', 'anthropic', { prefill: false }), entry('openai', 'openai'), entry('ollama', 'ollama')];
   const h = harness({ manifest: manifest([seedRoute()], noPrefill), script: {
