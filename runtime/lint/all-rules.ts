@@ -1,9 +1,12 @@
 /** Every lint rule, in report order within a position (the registry holds their ids and hints). */
 import type { LintRule } from './rule.js';
+import { auditBadRedactPatternRule } from './rules/audit/bad-redact-pattern.js';
+import { auditBadSinkRule } from './rules/audit/bad-sink.js';
 import { credentialBadKeyHashRule } from './rules/credential/bad-key-hash.js';
 import { credentialDuplicateIdRule } from './rules/credential/duplicate-id.js';
 import { credentialDuplicateKeyRule } from './rules/credential/duplicate-key.js';
 import { credentialNoneRule } from './rules/credential/none.js';
+import { credentialQuotaBelowRequestRule } from './rules/credential/quota-below-request.js';
 import { credentialUnknownRouteRule } from './rules/credential/unknown-route.js';
 import { providerBadBaseUrlRule } from './rules/provider/bad-base-url.js';
 import { providerLiteralSecretRule } from './rules/provider/literal-secret.js';
@@ -39,5 +42,8 @@ export const LINT_RULES: readonly LintRule[] = [
   credentialUnknownRouteRule,
   credentialDuplicateIdRule,
   credentialDuplicateKeyRule,
+  credentialQuotaBelowRequestRule,
   credentialNoneRule,
+  auditBadRedactPatternRule,
+  auditBadSinkRule,
 ];

@@ -42,7 +42,7 @@ export const RULES = [
   { id: 'route/duplicate-name', severity: 'error', summary: 'Two routes have the same name.', hint: 'Give each route a unique name: credentials, metrics and audit records refer to routes by name.' },
   { id: 'route/unreachable', severity: 'error', summary: 'A route matches the same model as an earlier route, so it never matches.', hint: 'Remove the route, or change its match.model; the first matching route wins.' },
   { id: 'route/weights-all-zero', severity: 'error', summary: 'Every target of a route has weight 0, so none can be picked first.', hint: 'Give at least one target a positive weight.' },
-  { id: 'route/weight-invalid', severity: 'error', summary: 'A target weight is negative or not an integer.', hint: 'Use a whole number >= 0; weights are relative shares (60/40, 3/1).' },
+  { id: 'route/weight-invalid', severity: 'error', summary: 'A target weight is negative, not an integer, or above 1000000.', hint: 'Use a whole number from 0 to 1000000; weights are relative shares (60/40, 3/1).' },
   { id: 'route/duplicate-target', severity: 'warning', summary: 'A route lists the same provider/model twice.', hint: 'Merge the two targets and add up their weights.' },
   { id: 'route/fallback-format', severity: 'error', summary: 'A fallback is not of the form provider/model.', hint: 'Write fallback: provider/model, e.g. ollama/llama-3.1 (the model part may contain "/").' },
   { id: 'route/fallback-repeats-target', severity: 'error', summary: 'A fallback names a provider/model the route already lists as a target.', hint: 'Targets are tried before the fallback already; choose a different fallback or remove it.' },
@@ -52,7 +52,11 @@ export const RULES = [
   { id: 'credential/unknown-route', severity: 'error', summary: 'A credential allows a route the manifest does not define.', hint: 'Use the name of a route from ai_routes.' },
   { id: 'credential/duplicate-id', severity: 'error', summary: 'Two credentials have the same id.', hint: 'Give each credential a unique id: quotas and audit records refer to it.' },
   { id: 'credential/duplicate-key', severity: 'error', summary: 'Two credentials have the same key_sha256.', hint: 'Give each consumer its own key; a shared key makes the credential ambiguous.' },
+  { id: 'credential/quota-below-request', severity: 'warning', summary: "A credential's tokens_per_minute is below what a request without max_tokens reserves on a route it may use (the route's default_max_tokens).", hint: 'Raise tokens_per_minute, lower the route\'s default_max_tokens, or have the application send max_tokens.' },
   { id: 'credential/none', severity: 'warning', summary: 'No credentials: the gateway accepts every request without a key.', hint: 'Add a credentials list before exposing the gateway beyond localhost.' },
+  // Audit.
+  { id: 'audit/bad-redact-pattern', severity: 'error', summary: 'A redaction pattern is not a valid regular expression once its ${VAR} references are filled in.', hint: 'Fix the pattern (JavaScript syntax), or the environment variable it is read from.' },
+  { id: 'audit/bad-sink', severity: 'error', summary: 'An Elasticsearch sink has a url that is not an absolute http(s) URL, or an index name Elasticsearch refuses.', hint: 'Write the url with its scheme, e.g. https://es.internal:9200, and a lower-case index name without \\ / * ? " < > | , # : or spaces.' },
 ] as const satisfies readonly RuleInfo[];
 
 export type RuleId = (typeof RULES)[number]['id'];

@@ -45,12 +45,17 @@ export function referencedProviders(document: ManifestDocument): Set<string> {
   return ids;
 }
 
+/** A value still holding its ${VAR} reference (unset under --allow-missing-env): env/missing-variable reports it. */
+export function isUnresolvedReference(value: string): boolean {
+  return /\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}/.test(value);
+}
+
 /** Items whose key repeats an earlier item's: each later index with the index of the first. */
-export function repeats<T>(items: readonly T[], keyOf: (item: T) => string): { index: number; first: number }[] {
+export function repeats<T>(items: readonly T[], keyOf: (item: T, index: number) => string): { index: number; first: number }[] {
   const firstByKey = new Map<string, number>();
   const found: { index: number; first: number }[] = [];
   for (const [index, item] of items.entries()) {
-    const key = keyOf(item);
+    const key = keyOf(item, index);
     const first = firstByKey.get(key);
     if (first === undefined) firstByKey.set(key, index);
     else found.push({ index, first });

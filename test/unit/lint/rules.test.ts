@@ -135,6 +135,20 @@ const cases: Record<RuleId, Case> = {
     at: [3, 30],
     clean: join('credentials:', `  - { id: app, key_sha256: "${KEY}" }`, `  - { id: batch, key_sha256: "${'b'.repeat(64)}" }`, 'ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]'),
   },
+  'credential/quota-below-request': {
+    fires: join('credentials:', '  - id: app', `    key_sha256: "${KEY}"`, '    quota: { tokens_per_minute: 1000 }', 'ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]'),
+    at: [4, 33],
+    clean: join('credentials:', '  - id: app', `    key_sha256: "${KEY}"`, '    quota: { tokens_per_minute: 5000 }', 'ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]'),
+  },
+  'audit/bad-redact-pattern': {
+    fires: route().concat('audit:\n  redact: [ { pattern: "${REDACT_PATTERN}" } ]\n'), at: [8, 24],
+    clean: route().concat('audit:\n  redact: [ { pattern: "ACME-[0-9]+" } ]\n'),
+    env: { REDACT_PATTERN: '(' },
+  },
+  'audit/bad-sink': {
+    fires: route().concat('audit:\n  sinks: [ { type: elasticsearch, url: "not a url", index: aigw } ]\n'), at: [8, 40],
+    clean: route().concat('audit:\n  sinks: [ { type: elasticsearch, url: "http://es:9200", index: aigw } ]\n'),
+  },
   'credential/none': {
     fires: join('# no credentials', 'ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]'), at: [2, 1],
     clean: route(),
@@ -245,4 +259,25 @@ test('route and credential rules check the interpolated values: a ${VAR:-default
   assert.deepEqual(ruleIds(fromEnv, { APP_KEY_SHA256: KEY }), []);
   assert.deepEqual(ruleIds(fromEnv, { APP_KEY_SHA256: 'not-a-hash' }), ['credential/bad-key-hash']);
   assert.deepEqual(ruleIds(fromEnv, {}, true), ['env/missing-variable'], 'unresolved under --allow-missing-env: only the variable is reported');
+  // Two keys from two variables holding one hash: the first credential would always win.
+  const twoKeys = join('credentials:', '  - { id: a, key_sha256: "${KEY_A}" }', '  - { id: b, key_sha256: "${KEY_B}" }', 'ai_routes:', '  - { name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }');
+  assert.deepEqual(ruleIds(twoKeys, { KEY_A: KEY, KEY_B: KEY.toUpperCase() }), ['credential/duplicate-key']);
+  assert.deepEqual(ruleIds(twoKeys, { KEY_A: KEY, KEY_B: 'b'.repeat(64) }), []);
+  assert.deepEqual(ruleIds(twoKeys, {}, true), ['env/missing-variable', 'env/missing-variable'], 'two unresolved references are not a duplicate');
+  // A fallback served as "ollama/" names no model.
+  const fallback = route('    fallback: "ollama/${FALLBACK_MODEL:-}"');
+  assert.deepEqual(ruleIds(fallback), ['route/fallback-format']);
+  assert.deepEqual(ruleIds(fallback, { FALLBACK_MODEL: 'llama-3.1' }), []);
+  // A route name from the environment, allowed by a credential under its served name.
+  const named = join('credentials:', `  - { id: app, key_sha256: "${KEY}", routes: [chat] }`, 'ai_routes:', '  - { name: "${ROUTE:-chat}", match: { model: a }, targets: [{ provider: openai, model: a }] }');
+  assert.deepEqual(ruleIds(named), []);
+  assert.deepEqual(ruleIds(named, { ROUTE: 'other' }), ['credential/unknown-route']);
+});
+
+test('a weight above 1 000 000 is refused: a sum of huge weights overflowed to Infinity and each tool then picked differently', () => {
+  const weighted = (weight: string) => join(CREDENTIALS.trimEnd(), 'ai_routes:', '  - name: a', '    match: { model: a }', '    targets:', `      - { provider: openai, model: a, weight: ${weight} }`, '      - { provider: groq, model: a, weight: 1 }');
+  const ids = (text: string) => loadManifest({ text, file: 'w.yaml' }, { env: {} }).diagnostics.map((diagnostic) => diagnostic.ruleId);
+  assert.deepEqual(ids(weighted('1e308')), ['route/weight-invalid']);
+  assert.deepEqual(ids(weighted('1000001')), ['route/weight-invalid']);
+  assert.deepEqual(ids(weighted('1000000')), []);
 });

@@ -5,8 +5,9 @@ import { repeats } from '../../walk.js';
 
 export const credentialDuplicateIdRule: LintRule = {
   id: 'credential/duplicate-id',
-  check({ document, positions }) {
-    const credentials = document.credentials ?? [];
+  // The interpolated ids: quotas and audit records use them as served.
+  check({ resolved, positions }) {
+    const credentials = resolved.credentials ?? [];
     return repeats(credentials, (credential) => credential.id).map(({ index, first }) => ({
       pointer: pointerOf('credentials', index, 'id'),
       message: `credential id "${credentials[index]?.id ?? ''}" is already used on line ${positions.locate(pointerOf('credentials', first, 'id')).line}`,

@@ -5,7 +5,8 @@ import type { Finding, LintRule } from '../../rule.js';
 
 export const credentialUnknownRouteRule: LintRule = {
   id: 'credential/unknown-route',
-  check({ document }) {
+  // The interpolated names, on both sides: a route "${ROUTE:-chat}" is served as chat.
+  check({ resolved: document }) {
     const names = document.ai_routes.map((route) => route.name);
     const known = new Set(names);
     const suggest = createSuggester(names);
