@@ -125,9 +125,12 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
       if (step.usage !== undefined) usage = step.usage;
       if (step.rawFinishReason !== undefined) rawFinishReason = step.rawFinishReason;
       if (step.error !== undefined) {
-        return local.failed(contentSent
-          ? { kind: 'stream', status, detail: `error event: ${step.error.envelope.error.code ?? step.error.envelope.error.type}` }
-          : { kind: 'upstream', status: step.error.status, error: step.error });
+        if (contentSent) return local.failed({ kind: 'stream', status, detail: `error event: ${step.error.envelope.error.code ?? step.error.envelope.error.type}` });
+        // The body ended (200 head, then nothing of an answer): a broken stream, failed over as
+        // stream_error, not a 5xx retried on the same target (design §3.4; simulate's cuts agree).
+        if (exhausted) return local.failed({ kind: 'stream', status, detail: 'ended before any content' });
+        // An in-band error event before any content is the provider's answer, like an HTTP error.
+        return local.failed({ kind: 'upstream', status: step.error.status, error: step.error });
       }
       chunks = step.chunks;
       for (let index = 0; index < chunks.length; index += 1) {

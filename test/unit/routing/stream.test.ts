@@ -299,6 +299,21 @@ test('a stream that ends truncated (no finish, no terminator) is a broken stream
   assert.match(sink.events.at(-1) ?? '', /^error stream_interrupted/);
 });
 
+test('a stream whose body ends before any content (200, then nothing): a stream_error failover, not a 5xx retried on the same target', async () => {
+  const h = harness({ manifest: manifest([seedRoute()], providers), script: {
+    openai: textStream([], { finish: false, done: false }),
+    anthropic: textStream(['b']),
+  } });
+  const sink = recordingSink();
+  const result = await h.run(STREAM, { sink });
+  assert.equal(sink.text(), 'b');
+  assert.deepEqual(result.attempts.map((record) => [record.provider, record.outcome, record.reason, record.status]), [
+    ['openai', 'failover', 'stream_error', 200],
+    ['anthropic', 'success', null, 200],
+  ]);
+  assert.equal(h.transport.calls.filter((call) => call.provider === 'openai').length, 1, 'no retry on the same target');
+});
+
 test('an in-band provider error before content fails over like an HTTP error', async () => {
   const overloaded = { kind: 'stream', lines: [{ at: 5, line: JSON.stringify({ error: 529 }) }] } as const;
   const h = harness({ manifest: manifest([seedRoute({ retry: { attempts: 0, backoffMs: 250, maxRetryAfterMs: 5000 } })], providers), script: { openai: overloaded, anthropic: textStream(['ok']) } });
