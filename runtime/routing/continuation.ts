@@ -6,7 +6,7 @@
  * Only plain text can be continued: once a tool-call or refusal delta went out, a half-sent structure
  * cannot be resumed by another model, and the stream ends with an error event instead.
  */
-import type { ChatCompletionChunk, ChunkDelta } from '../openai/wire.js';
+import type { ChatCompletionChunk, ChatCompletionRequest, ChunkDelta } from '../openai/wire.js';
 
 export interface RelayState {
   /** The first content went out (sink.start was called). */
@@ -80,4 +80,25 @@ export function noteSent(chunk: ChatCompletionChunk, state: RelayState): void {
     if (delta.tool_calls !== undefined || (delta.refusal !== undefined && delta.refusal !== null)) state.structured = true;
     if (choice.finish_reason !== null) state.finished = true;
   }
+}
+
+/** Characters per token of the quota estimate (quota/estimate-tokens.ts): a continuation's spent share. */
+const CHARACTERS_PER_TOKEN = 4;
+
+/**
+ * The request a continuation sends: the client's completion limit less what the answer already
+ * spent (estimated from the text sent, at least 1 left), so that the joined answer stays within the
+ * `max_tokens` / `max_completion_tokens` the client set. A limit the client did not set stays unset.
+ */
+export function continuationRequest(request: ChatCompletionRequest, sentText: string): ChatCompletionRequest {
+  if (request.max_tokens == null && request.max_completion_tokens == null) return request;
+  const spent = Math.ceil(sentText.length / CHARACTERS_PER_TOKEN);
+  const left = (limit: number | null | undefined): number | undefined => (limit == null ? undefined : Math.max(1, limit - spent));
+  const maxTokens = left(request.max_tokens);
+  const maxCompletionTokens = left(request.max_completion_tokens);
+  return {
+    ...request,
+    ...(maxTokens === undefined ? {} : { max_tokens: maxTokens }),
+    ...(maxCompletionTokens === undefined ? {} : { max_completion_tokens: maxCompletionTokens }),
+  };
 }

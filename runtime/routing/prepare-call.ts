@@ -8,6 +8,7 @@
 import type { BuildOptions, BuildResult } from '../adapters/contract.js';
 import type { Reservation } from '../quota/limiter.js';
 import { reasonOf } from './classify-outcome.js';
+import { continuationRequest } from './continuation.js';
 import { addSkipped, estimatedTokens, type RunState } from './run-state.js';
 import { missingCredential, targetContext } from './target-context.js';
 import type { HealthPermit } from './target-health.js';
@@ -45,8 +46,10 @@ export function prepareCall(
     }
     permit = deps.health.acquire(entry.id, target.model, true) as HealthPermit;
   }
-  const buildOptions: BuildOptions | undefined = phase === 'continuation' ? { prefill: state.relay.text } : undefined;
-  const built = adapter.buildRequest(input.request, targetContext(entry, input.route, target), buildOptions);
+  const continuing = phase === 'continuation';
+  const buildOptions: BuildOptions | undefined = continuing ? { prefill: state.relay.text } : undefined;
+  const request = continuing ? continuationRequest(input.request, state.relay.text) : input.request;
+  const built = adapter.buildRequest(request, targetContext(entry, input.route, target), buildOptions);
   if (!built.ok) {
     permit.release();
     const { error } = built;

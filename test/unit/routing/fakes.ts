@@ -136,7 +136,11 @@ export function createFakeAdapter(type: ProviderType, options: FakeAdapterOption
           method: 'POST',
           url: `${target.baseUrl}/chat`,
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ model: target.model, stream: request.stream === true, ...(build?.prefill === undefined ? {} : { prefill: build.prefill }) }),
+          body: JSON.stringify({
+            model: target.model, stream: request.stream === true,
+            ...(request.max_tokens == null ? {} : { max_tokens: request.max_tokens }),
+            ...(build?.prefill === undefined ? {} : { prefill: build.prefill }),
+          }),
           auth: apiKey === undefined ? { kind: 'none' } : { kind: 'bearer', secret: apiKey },
           stream: request.stream === true ? { framing: 'sse' } : false,
         },

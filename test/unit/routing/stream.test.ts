@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { ProviderAdapter } from '../../../runtime/adapters/contract.js';
 import type { Route } from '../../../runtime/manifest/types.js';
 import { failoverReasons } from '../../../runtime/routing/classify-outcome.js';
-import { createRelayState, noteSent } from '../../../runtime/routing/continuation.js';
+import { continuationRequest, createRelayState, noteSent } from '../../../runtime/routing/continuation.js';
 import { planAttempts } from '../../../runtime/routing/plan-attempts.js';
 import { mayContinueStreams } from '../../../runtime/routing/try-candidate.js';
 import type { ChatCompletionChunk } from '../../../runtime/openai/wire.js';
@@ -142,6 +142,21 @@ test('a continuation never waits out a Retry-After longer than the stall limit: 
   const shortResult = await short.run(STREAM, { sink: shortSink });
   assert.equal(shortSink.text(), 'Hi there');
   assert.deepEqual(shortResult.attempts.map((record) => record.outcome), ['continued', 'retry', 'success']);
+});
+
+test('a continuation asks for what is left of the client\'s max_tokens (the text sent counts), so the joined answer stays within it', async () => {
+  const h = harness({ manifest: manifest([seedRoute()], providers), script: {
+    openai: textStream(['The ', 'quick '], { finish: false, done: false, then: 'reset' }),
+    anthropic: textStream(['brown ']),
+  } });
+  const result = await h.run({ ...STREAM, max_tokens: 5 }, { sink: recordingSink() });
+  assert.equal(result.outcome, 'success');
+  assert.equal(h.transport.calls[0]?.body['max_tokens'], 5);
+  // "The quick " is 10 characters: 3 tokens by the quota estimate's 4 characters per token.
+  assert.equal(h.transport.calls[1]?.body['max_tokens'], 2);
+  assert.deepEqual(continuationRequest({ ...STREAM, max_tokens: 5, max_completion_tokens: 40 }, 'x'.repeat(100)), { ...STREAM, max_tokens: 1, max_completion_tokens: 15 });
+  const { max_tokens: _limit, ...unlimited } = STREAM;
+  assert.equal(continuationRequest(unlimited, 'x'.repeat(100)), unlimited, 'a limit the client did not set stays unset');
 });
 
 test('a continuation skips candidates that cannot take a prefill', async () => {
