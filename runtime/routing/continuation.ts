@@ -2,7 +2,8 @@
  * What the client has seen of a stream, and how a continuation joins it seamlessly (design §3.6).
  * The text sent so far becomes the next candidate's assistant prefill; the continuing attempt's chunks
  * take the first attempt's id and `created`, lose their role (the client already has one role chunk),
- * and empty chunks are dropped, so the client reads one stream with one finish chunk.
+ * do not repeat whitespace the client already has (the seam), and empty chunks are dropped, so the
+ * client reads one stream with one finish chunk.
  * Only plain text can be continued: once a tool-call or refusal delta went out, a half-sent structure
  * cannot be resumed by another model, and the stream ends with an error event instead.
  */
@@ -27,10 +28,32 @@ export interface RelayState {
   id: string | undefined;
   created: number | undefined;
   chunks: number;
+  /**
+   * Whitespace the client already has at the end of the text but a continuation may write again:
+   * Anthropic refuses a prefill ending in whitespace, so it is trimmed off the prefill, and the model
+   * then starts with it (" three" after "One two "). Swallowed from the continuation's first content.
+   */
+  seam: string;
 }
 
 export function createRelayState(keepText: boolean): RelayState {
-  return { started: false, keepText, text: '', structured: false, finished: false, usageSent: false, id: undefined, created: undefined, chunks: 0 };
+  return { started: false, keepText, text: '', structured: false, finished: false, usageSent: false, id: undefined, created: undefined, chunks: 0, seam: '' };
+}
+
+/** A continuing attempt begins: the whitespace at the end of what was sent is its seam. */
+export function beginContinuation(state: RelayState): void {
+  state.seam = /\s+$/.exec(state.text)?.[0] ?? '';
+}
+
+/** The delta's content without the part of the seam it repeats; the seam closes at the first content. */
+function closeSeam(delta: ChunkDelta, state: RelayState): ChunkDelta {
+  const content = delta.content;
+  if (state.seam === '' || typeof content !== 'string' || content === '') return delta;
+  let repeated = 0;
+  while (repeated < content.length && repeated < state.seam.length && content[repeated] === state.seam[repeated]) repeated += 1;
+  // Whitespace only, and all of it repeated: more may follow in the next chunk.
+  state.seam = repeated === content.length ? state.seam.slice(repeated) : '';
+  return repeated === 0 ? delta : { ...delta, content: content.slice(repeated) };
 }
 
 /**
@@ -53,8 +76,9 @@ function isEmptyDelta(delta: ChunkDelta): boolean {
 /** A continuing attempt's chunk as the client must see it, or undefined when it adds nothing. */
 export function continuationChunk(chunk: ChatCompletionChunk, state: RelayState): ChatCompletionChunk | undefined {
   const choices = chunk.choices.map((choice) => {
-    if (choice.delta.role === undefined) return choice;
-    const { role: _role, ...delta } = choice.delta;
+    const seamless = closeSeam(choice.delta, state);
+    if (seamless.role === undefined) return seamless === choice.delta ? choice : { ...choice, delta: seamless };
+    const { role: _role, ...delta } = seamless;
     return { ...choice, delta };
   });
   const keep = chunk.choices.length === 0 // the usage chunk

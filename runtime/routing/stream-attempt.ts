@@ -10,7 +10,7 @@ import type { StreamStep } from '../adapters/contract.js';
 import type { ChatCompletionChunk, Usage } from '../openai/wire.js';
 import { failureFromError, readBody, translateError, type AttemptFailed, type AttemptInput, type AttemptResult, type AttemptSuccess } from './attempt-common.js';
 import type { AttemptFailure } from './classify-outcome.js';
-import { continuationChunk, filterUsage, noteSent, type RelayState } from './continuation.js';
+import { beginContinuation, continuationChunk, filterUsage, noteSent, type RelayState } from './continuation.js';
 import { Stop } from './scopes.js';
 import { startTimer } from '../timers.js';
 import type { Mutable } from '../mutable.js';
@@ -30,6 +30,7 @@ export interface StreamAttemptInput extends AttemptInput {
 export async function runStreamAttempt(input: StreamAttemptInput): Promise<AttemptResult> {
   const { scope, clock, relay } = input;
   const continuing = relay.started;
+  if (continuing) beginContinuation(relay);
   let status = 0;
   let headReceived = false;
   let contentSent = false;

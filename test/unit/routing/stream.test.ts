@@ -159,6 +159,32 @@ test('a continuation asks for what is left of the client\'s max_tokens (the text
   assert.equal(continuationRequest(unlimited, 'x'.repeat(100)), unlimited, 'a limit the client did not set stays unset');
 });
 
+test('the seam: whitespace the client already has is not sent twice when the continuation starts with it (Anthropic trims it off the prefill)', async () => {
+  const h = harness({ manifest: manifest([seedRoute()], providers), script: {
+    openai: textStream(['One ', 'two '], { finish: false, done: false, then: 'reset' }),
+    anthropic: textStream([' three', ' four.']),
+  } });
+  const sink = recordingSink();
+  await h.run(STREAM, { sink });
+  assert.equal(sink.text(), 'One two three four.');
+  // Not whitespace the client has: kept (a new paragraph after a space stays a new paragraph).
+  const paragraph = harness({ manifest: manifest([seedRoute()], providers), script: {
+    openai: textStream(['One ', 'two '], { finish: false, done: false, then: 'reset' }),
+    anthropic: textStream(['\n\nThree.']),
+  } });
+  const paragraphSink = recordingSink();
+  await paragraph.run(STREAM, { sink: paragraphSink });
+  assert.equal(paragraphSink.text(), 'One two \n\nThree.');
+  // A continuation that does not repeat the space: nothing is taken from it.
+  const plain = harness({ manifest: manifest([seedRoute()], providers), script: {
+    openai: textStream(['One ', 'two '], { finish: false, done: false, then: 'reset' }),
+    anthropic: textStream(['three.']),
+  } });
+  const plainSink = recordingSink();
+  await plain.run(STREAM, { sink: plainSink });
+  assert.equal(plainSink.text(), 'One two three.');
+});
+
 test('a continuation skips candidates that cannot take a prefill', async () => {
   const noPrefill = [entry('anthropic', 'anthropic', { prefill: false }), entry('openai', 'openai'), entry('ollama', 'ollama')];
   const h = harness({ manifest: manifest([seedRoute()], noPrefill), script: {
