@@ -18,7 +18,7 @@ import type { RunState } from './run-state.js';
 import { openRunScope } from './scopes.js';
 import type { Phase } from './candidates.js';
 import { mayContinueStreams, tryCandidate, type CandidateStep } from './try-candidate.js';
-import type { Candidate, ClientError, EngineDependencies, EngineResult, RunInput, RunOutcome } from './types.js';
+import type { AttemptRecord, Candidate, ClientError, EngineDependencies, EngineResult, RunInput, RunOutcome } from './types.js';
 import type { Mutable } from '../mutable.js';
 
 export interface Engine {
@@ -56,6 +56,7 @@ async function runRequest(deps: EngineDependencies, input: RunInput): Promise<En
     calls: 0,
     malformed: 0,
     buildError: undefined,
+    buildErrorRank: Number.POSITIVE_INFINITY,
     lengthRejection: undefined,
     lastOpenSkipped: undefined,
     broken: undefined,
@@ -112,7 +113,11 @@ async function finish(state: RunState, step: CandidateStep): Promise<EngineResul
     }
     case 'next': {
       if (state.calls === 0 && state.buildError !== undefined) {
-        const error = notBuildable(state.buildError, state.records);
+        const rank = (record: AttemptRecord): number => {
+          const index = route.targets.findIndex((target) => target.provider === record.provider && target.model === record.model);
+          return index === -1 ? route.targets.length : index;
+        };
+        const error = notBuildable(state.buildError, state.records, rank);
         return result(state, 'error', error.status, error);
       }
       const error = planExhausted(state.records, state.lengthRejection);

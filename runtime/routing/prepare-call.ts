@@ -13,6 +13,7 @@ import { addSkipped, estimatedTokens, type RunState } from './run-state.js';
 import { missingCredential, targetContext } from './target-context.js';
 import type { HealthPermit } from './target-health.js';
 import { hasLaterCandidate, type Phase, type Resolved } from './candidates.js';
+import type { Route } from '../manifest/types.js';
 import type { Candidate } from './types.js';
 
 export interface PreparedCall {
@@ -55,7 +56,13 @@ export function prepareCall(
     const { error } = built;
     // Only a request problem can become the client's answer; a build-time auth_error (no key
     // configured) is the operator's, and ends as a 502 like any other failed attempt.
-    if (error.failoverClass === 'client_error') state.buildError ??= error;
+    if (error.failoverClass === 'client_error') {
+      const rank = manifestRank(input.route, options.resolved.candidate);
+      if (rank < state.buildErrorRank) {
+        state.buildError = error;
+        state.buildErrorRank = rank;
+      }
+    }
     const param = error.envelope.error.param === null ? '' : ` (${error.envelope.error.param})`;
     addSkipped(state, who, reasonOf({ kind: 'upstream', status: error.status, error }), error.status,
       `not sent: ${error.envelope.error.code ?? 'invalid request'}${param}`);
@@ -74,4 +81,9 @@ export function prepareCall(
     addSkipped(state, who, 'quota_full', 0, admission.exceeded === 'store' ? 'provider limits store (Redis) not answering; AIGW_QUOTA_ON_STORE_ERROR=deny' : `provider ${admission.exceeded} per minute limit reached`);
     return undefined;
   });
+}
+
+/** A candidate's place in its route as written: targets in file order, then the fallback. */
+export function manifestRank(route: Route, candidate: Candidate): number {
+  return candidate.role === 'fallback' ? route.targets.length : route.targets.indexOf(candidate.target);
 }

@@ -72,10 +72,11 @@ export function upstreamRejected(error: TranslatedError): ClientError {
  * No candidate could build the request: the first one's 400, and, when several refused a parameter,
  * the list of them (the first adapter's reason alone reads as if only that provider lacked it).
  */
-export function notBuildable(error: TranslatedError, records: readonly AttemptRecord[] = []): ClientError {
+export function notBuildable(error: TranslatedError, records: readonly AttemptRecord[] = [], rankOf: (record: AttemptRecord) => number = () => 0): ClientError {
   const unsupported = error.envelope.error.code === 'unsupported_parameter';
   const code = unsupported ? ERRORS.UNSUPPORTED_PARAMETER.code : ERRORS.INVALID_REQUEST.code;
-  const refused = records.filter((record) => record.outcome === 'skipped' && record.reason === 'client_error');
+  // In manifest order, whichever was picked first: the same request always gets the same answer.
+  const refused = records.filter((record) => record.outcome === 'skipped' && record.reason === 'client_error').sort((a, b) => rankOf(a) - rankOf(b));
   if (!unsupported || refused.length < 2) return { status: error.status, code, envelope: error.envelope, headers: {} };
   const message = `${error.envelope.error.message} No target of this route can honour it: ${refused.map((record) => `${record.provider}/${record.model}`).join(', ')}.`;
   return { status: error.status, code, envelope: { error: { ...error.envelope.error, message } }, headers: {} };

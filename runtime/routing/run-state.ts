@@ -40,8 +40,13 @@ export interface RunState {
   /** Upstream calls made (skipped candidates excluded). */
   calls: number;
   malformed: number;
-  /** The first request a candidate's adapter could not build (returned when no call could be made). */
+  /**
+   * The refusal of the candidate first in manifest order among those whose adapter could not build the
+   * request (returned when no call could be made): the answer must not depend on the weighted first pick.
+   */
   buildError: TranslatedError | undefined;
+  /** That candidate's manifest position (targets in file order, then the fallback). */
+  buildErrorRank: number;
   /**
    * The last context-length rejection that was failed over: the app's answer when no candidate answered
    * and the request itself is why (run-errors.ts `planExhausted`).

@@ -403,6 +403,21 @@ test('a parameter no candidate can honour is the adapter 400 unsupported_paramet
   assert.equal(h.transport.calls.length, 0);
 });
 
+test('the 400 for a parameter nobody honours does not depend on the weighted first pick: the first target in file order speaks', async () => {
+  const { createFakeAdapter } = await import('./fakes.js');
+  const strict = createFakeAdapter('openai', { unsupported: ['logit_bias'] });
+  const messages = new Set<string>();
+  // 0.1 picks anthropic (weight 60) first, 0.9 picks openai (weight 40) first.
+  for (const draw of [0.1, 0.9]) {
+    const h = harness({ manifest: manifest([seedRoute()], providers), adapters: { anthropic: strict, openai: strict, ollama: strict }, script: {}, random: draws(draw) });
+    const result = await h.run({ ...CHAT, logit_bias: { 42: 1 } });
+    assert.equal(result.attempts[0]?.provider, draw < 0.6 ? 'anthropic' : 'openai', 'the dice did pick differently');
+    messages.add(result.error?.envelope.error.message ?? '');
+  }
+  assert.equal(messages.size, 1, [...messages].join(' | '));
+  assert.match([...messages][0] ?? '', /^'logit_bias' unsupported by anthropic No target of this route can honour it: anthropic\/claude-haiku-4-5, openai\/gpt-4o-mini, ollama\/llama-3\.1\.$/);
+});
+
 test('a target whose credential is not set is skipped (auth_error) without a call', async () => {
   const unset = [entry('anthropic', 'anthropic', { credentials: { api_key: envSecret('ANTHROPIC_API_KEY', undefined) } }), entry('openai', 'openai')];
   const h = harness({ manifest: manifest([seedRoute({ fallback: undefined })], unset), requireCredentials: true, script: { openai: ok } });
