@@ -45,7 +45,9 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   const { getAdapter } = await import('../../runtime/adapters/registry.js');
   const explanation = explainPlan(loaded.manifest, request, getAdapter);
   io.stdout.write(format === 'json' ? renderDryRunJson(request, explanation) : renderDryRunText(request, explanation, { color: io.color }));
-  return explanation.matched ? ExitCode.Ok : ExitCode.Findings;
+  // Matched, but no candidate can build the request (n > 1, a parameter nobody honours): serve answers 400.
+  const buildable = explanation.matched && explanation.candidates.some((candidate) => candidate.buildError === undefined);
+  return buildable ? ExitCode.Ok : ExitCode.Findings;
 }
 
 async function buildRequest(options: Readonly<Record<string, unknown>>, io: Io): Promise<ChatCompletionRequest> {
@@ -84,7 +86,7 @@ async function readRequest(file: string, io: Io): Promise<string> {
   return (await readBoundedInput(file, io, MAX_REQUEST_BYTES)).toString('utf8');
 }
 
-/** A JSON object with a model and messages; serve's body check (checkLikeServe) does the rest. */
+/** A JSON object; serve's body check (checkLikeServe) does the rest. */
 function parseRequest(text: string, file: string): ChatCompletionRequest {
   let value: unknown;
   try {
@@ -93,9 +95,7 @@ function parseRequest(text: string, file: string): ChatCompletionRequest {
     throw new InputError(`${file} is not valid JSON: ${(error as Error).message}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`${file} must hold a JSON object (a chat-completions request)`);
-  const record = value as Record<string, unknown>;
-  if (typeof record['model'] !== 'string') throw new InputError(`${file}: "model" must be a string`);
-  if (!Array.isArray(record['messages']) || record['messages'].length === 0) throw new InputError(`${file}: "messages" must be a non-empty array`);
-  // Checked above: an object with a model string and a messages array.
+  // Its fields are serve's body check's to judge (checkLikeServe): a request without messages is the
+  // 400 a client would get (exit 1), not a usage error.
   return value as ChatCompletionRequest;
 }

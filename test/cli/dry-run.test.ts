@@ -85,6 +85,25 @@ test('a parameter a candidate cannot honour is shown as not buildable', async (t
   assert.match(io.out(), /not buildable: 400 unsupported_parameter/);
 });
 
+test('no candidate can build the request (n: 2 on the seed route): every one shown as not buildable, exit 1 as serve\'s 400', async (t) => {
+  const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], n: 2 });
+  const cwd = workspace(t, { 'routes.yaml': SEED, 'request.json': body });
+  const io = createTestIo({ cwd, env: SECRETS });
+  const code = await main(['dry-run', 'routes.yaml', '--request', 'request.json'], io);
+  assert.equal(code, ExitCode.Findings, io.err());
+  assert.equal(io.out().match(/not buildable: 400 unsupported_parameter/g)?.length, 3);
+});
+
+test('a request file without messages or model shows the 400 serve would answer, exit 1 (not a usage error)', async (t) => {
+  for (const body of [{ model: 'gpt-4o-mini' }, { model: 'gpt-4o-mini', messages: [] }, { messages: [{ role: 'user', content: 'Hi' }] }]) {
+    const cwd = workspace(t, { 'routes.yaml': SEED, 'request.json': JSON.stringify(body) });
+    const io = createTestIo({ cwd, env: SECRETS });
+    const code = await main(['dry-run', 'routes.yaml', '--request', 'request.json'], io);
+    assert.equal(code, ExitCode.Findings, `${JSON.stringify(body)}: ${io.err()}`);
+    assert.match(io.out(), /400/, JSON.stringify(body));
+  }
+});
+
 test('no matching route: the 404 the client would get, exit 1', async (t) => {
   const cwd = workspace(t, { 'routes.yaml': SEED });
   const io = createTestIo({ cwd, env: SECRETS });
