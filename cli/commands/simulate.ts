@@ -19,6 +19,7 @@ import { readBoundedInput } from '../read-input.js';
 import { runSimulation, type SimulationEvent } from '../simulate/driver.js';
 import { evaluateExpectation, ExpectationSyntaxError, parseExpectation, type Expectation } from '../simulate/expect.js';
 import { checkScenario, loadScenario, type LoadedScenario, type Scenario } from '../simulate/scenario.js';
+import { unsetCredentials } from '../simulate/unset-credentials.js';
 import { InputError, UsageError } from '../usage-error.js';
 
 /** A scenario file (or stdin) is at most 1 MiB, like a manifest. */
@@ -62,6 +63,9 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
     summary = await runSimulation({ manifest, scenario: effective, fixtures, getAdapter, ...(listener === undefined ? {} : { listener }) });
   } finally {
     await finishView();
+  }
+  for (const { provider, credential } of unsetCredentials(manifest, getAdapter)) {
+    io.stderr.write(`warning: provider ${provider}: credential ${credential} is not set here. simulate routes as if it were; serve with this environment would skip its targets (auth_error).\n`);
   }
   const results = expectations.map((expectation) => evaluateExpectation(summary, expectation));
   io.stdout.write(format === 'json' ? renderSimulationJson(summary, results) : renderSimulationText(summary, results, { color: io.color }));

@@ -160,3 +160,14 @@ test('a target listed twice has the sum of its first-pick shares as its configur
   const report = JSON.parse(out) as { routes: { targets: { provider: string; model: string; configuredShare: number }[] }[] };
   assert.deepEqual(report.routes[0]?.targets.map((target) => [`${target.provider}/${target.model}`, target.configuredShare]), [['openai/a', 0.75], ['anthropic/b', 0.25]]);
 });
+
+test('a provider key unset in the environment is named on stderr (serve would skip its targets); set, nothing is said', async (t) => {
+  const cwd = workspace(t, { 'routes.yaml': SEED });
+  const unset = await simulate(cwd, ['--requests', '50'], createTestIo({ cwd, env: { ANTHROPIC_API_KEY: 'sk-ant-SECRET' } }));
+  assert.equal(unset.code, ExitCode.Ok, unset.err);
+  assert.match(unset.err, /warning: provider openai: credential \$\{OPENAI_API_KEY\} is not set here\. simulate routes as if it were; serve with this environment would skip its targets \(auth_error\)\./);
+  assert.doesNotMatch(unset.err, /provider anthropic/);
+  assert.doesNotMatch(unset.err + unset.out, /SECRET/);
+  const set = await simulate(cwd, ['--requests', '50'], createTestIo({ cwd, env: { ANTHROPIC_API_KEY: 'a', OPENAI_API_KEY: 'b' } }));
+  assert.doesNotMatch(set.err, /warning: provider (openai|anthropic)/);
+});
