@@ -13,7 +13,8 @@ export type GatewayOutcome =
   | { readonly gateway: string; readonly result: 'applied'; readonly previousVersion: string; readonly version: string }
   /** Already on the version through the shared store (another gateway's reload reached it). */
   | { readonly gateway: string; readonly result: 'synced' | 'unchanged'; readonly version: string; readonly message?: string }
-  | { readonly gateway: string; readonly result: 'rejected'; readonly status: number; readonly message: string }
+  /** `diagnostics`: a 422's, as `aigw validate --format json` gives them (in JSON output). */
+  | { readonly gateway: string; readonly result: 'rejected'; readonly status: number; readonly message: string; readonly diagnostics?: readonly Diagnostic[] }
   | { readonly gateway: string; readonly result: 'unreachable'; readonly message: string };
 
 export function exitCodeOf(outcomes: readonly GatewayOutcome[]): ExitCode {
@@ -27,14 +28,22 @@ export function parseFormat(value: unknown): 'text' | 'json' {
   throw new UsageError(`--format must be text or json, not ${String(value)}`);
 }
 
-/** A 422 carries validate's JSON document: print its diagnostics as `aigw validate` would. */
-export function renderValidation(response: AdminResponse, io: Io): void {
+/**
+ * A 422's diagnostics (it carries validate's JSON document), or undefined. The gateway builds them
+ * with the shared loader, but they crossed the network: only what has the Diagnostic shape is kept,
+ * so an odd body (another version, a proxy) gives fewer, never a crash.
+ */
+export function validationDiagnostics(response: AdminResponse): Diagnostic[] | undefined {
   const validation = isRecord(response.body) ? response.body['validation'] : undefined;
-  if (!isRecord(validation) || !Array.isArray(validation['diagnostics'])) return;
-  // The gateway builds these with the shared loader, but they crossed the network: keep only what
-  // has the Diagnostic shape, so an odd body (another version, a proxy) prints less, never a crash.
+  if (!isRecord(validation) || !Array.isArray(validation['diagnostics'])) return undefined;
   const diagnostics = validation['diagnostics'].filter(isDiagnostic);
-  if (diagnostics.length === 0) return;
+  return diagnostics.length === 0 ? undefined : diagnostics;
+}
+
+/** A 422's diagnostics printed as `aigw validate` would. */
+export function renderValidation(response: AdminResponse, io: Io): void {
+  const diagnostics = validationDiagnostics(response);
+  if (diagnostics === undefined) return;
   const file = diagnostics[0]?.file ?? '<gateway>';
   io.stderr.write(renderDiagnosticsText([{ file, diagnostics }], { color: io.color }));
 }

@@ -26,10 +26,11 @@ import {
   type AdminClient, type AdminResponse,
 } from '../admin-client.js';
 import { ExitCode, type Io } from '../io.js';
+import { reportManifestDiagnostics } from '../manifest-diagnostics.js';
 import { openManifestSource, specFromArgument } from '../manifest-source.js';
 import { loadManifest } from '../../runtime/manifest/load-manifest.js';
 import { UsageError } from '../usage-error.js';
-import { exitCodeOf, parseFormat, renderValidation, type GatewayOutcome } from '../admin-outcome.js';
+import { exitCodeOf, parseFormat, renderValidation, validationDiagnostics, type GatewayOutcome } from '../admin-outcome.js';
 
 export const APPLY_JSON_VERSION = 1;
 
@@ -56,8 +57,12 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   // Read once (stdin cannot be read twice): the same bytes are validated here and sent.
   const read = await source.read();
   const local = loadManifest(read, { env: io.env, allowMissingEnv: true });
+  if (local.manifest === undefined || local.document === undefined) {
+    reportManifestDiagnostics(io, format, source.label, local.diagnostics);
+    return ExitCode.Findings;
+  }
+  // Warnings of a manifest that loads: stderr, in either format.
   if (local.diagnostics.length > 0) io.stderr.write(renderDiagnosticsText([{ file: source.label, diagnostics: local.diagnostics }], { color: io.color }));
-  if (local.manifest === undefined || local.document === undefined) return ExitCode.Findings;
   const body = typeof read.text === 'string' ? read.text : Buffer.from(read.text).toString('utf8');
   const version = manifestVersion(local.document);
   const headers = { 'content-type': 'application/yaml', [SOURCE_NAME_HEADER]: source.label };
@@ -151,7 +156,8 @@ async function send(client: AdminClient, gateway: string, request: Parameters<Ad
 
 function rejected(gateway: string, response: AdminResponse, io: Io, format: 'text' | 'json'): GatewayOutcome {
   if (format === 'text') renderValidation(response, io);
-  return { gateway, result: 'rejected', status: response.status, message: describeRejection(response) };
+  const diagnostics = format === 'json' ? validationDiagnostics(response) : undefined;
+  return { gateway, result: 'rejected', status: response.status, message: describeRejection(response), ...(diagnostics === undefined ? {} : { diagnostics }) };
 }
 
 function printPlans(plans: readonly Plan[], label: string, io: Io): void {

@@ -10,10 +10,10 @@
 import { AigwError } from '../../runtime/errors.js';
 import type { ChatCompletionRequest } from '../../runtime/openai/wire.js';
 import { explainPlan } from '../../runtime/routing/explain-plan.js';
-import { renderDiagnosticsText } from '../format/diagnostics-text.js';
 import { renderDryRunJson, renderDryRunRefusedJson } from '../format/dry-run-json.js';
 import { renderDryRunRefusedText, renderDryRunText } from '../format/dry-run-text.js';
 import { ExitCode, type Io } from '../io.js';
+import { reportManifestDiagnostics } from '../manifest-diagnostics.js';
 import { loadManifestSource, openManifestSource, specFromArgument } from '../manifest-source.js';
 import { readBoundedInput } from '../read-input.js';
 import { InputError, UsageError } from '../usage-error.js';
@@ -32,7 +32,7 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   const source = openManifestSource(specFromArgument(manifestArgument), io);
   const loaded = await loadManifestSource(source, io, { allowMissingEnv: options['allowMissingEnv'] === true });
   if (loaded.manifest === undefined) {
-    io.stderr.write(renderDiagnosticsText([{ file: source.label, diagnostics: loaded.diagnostics }], { color: io.color }));
+    reportManifestDiagnostics(io, format, source.label, loaded.diagnostics);
     return ExitCode.Findings;
   }
   // serve checks every body before routing (runtime/server/request-validator.ts); so does dry-run,

@@ -14,6 +14,7 @@ import { renderDiagnosticsText } from '../format/diagnostics-text.js';
 import { renderSimulationJson } from '../format/simulation-json.js';
 import { renderSimulationText } from '../format/simulation-text.js';
 import { ExitCode, type Io } from '../io.js';
+import { reportManifestDiagnostics } from '../manifest-diagnostics.js';
 import { loadManifestSource, openManifestSource, specFromArgument } from '../manifest-source.js';
 import { readBoundedInput } from '../read-input.js';
 import { runSimulation, type SimulationEvent } from '../simulate/driver.js';
@@ -38,7 +39,7 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   const source = openManifestSource(specFromArgument(manifestArgument), io);
   const loaded = await loadManifestSource(source, io, { allowMissingEnv: options['allowMissingEnv'] !== false });
   if (loaded.manifest === undefined) {
-    io.stderr.write(renderDiagnosticsText([{ file: source.label, diagnostics: loaded.diagnostics }], { color: io.color }));
+    reportManifestDiagnostics(io, format, source.label, loaded.diagnostics);
     return ExitCode.Findings;
   }
   const manifest = loaded.manifest;

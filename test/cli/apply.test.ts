@@ -107,6 +107,25 @@ test('a manifest the gateway rejects (a variable unset there) prints its diagnos
   assert.equal(gateway.plane.holder.current().version, VERSION_A);
 });
 
+test('--format json: a locally invalid manifest is validate\'s JSON document on stdout; a gateway\'s 422 carries its diagnostics', async (t) => {
+  const key = hmacKey();
+  const gateway = await listenGateway(t, { keys: [key] });
+  const { flags, directory } = writeKeyFile(t, key);
+  const local = createTestIo();
+  const broken = manifestFile(directory, 'broken.yaml', 'ai_routes:\n  - name: x\n    bogus: 1\n');
+  assert.equal(await main(['apply', broken, '--gateway', gateway.url, '--yes', '--format', 'json', ...flags], local), ExitCode.Findings);
+  const document = JSON.parse(local.out()) as { version: number; diagnostics: { ruleId: string; line: number }[] };
+  assert.ok(document.diagnostics.some((diagnostic) => diagnostic.ruleId === 'schema/unknown-key' && diagnostic.line === 3), local.out());
+
+  const text = MANIFEST_B.replace('ai_routes:', 'providers:\n  openai: { api_key: "${ONLY_ON_LAPTOP}" }\nai_routes:');
+  const remote = createTestIo({ env: { ONLY_ON_LAPTOP: 'x' } });
+  assert.equal(await main(['apply', manifestFile(directory, 'routes.yaml', text), '--gateway', gateway.url, '--yes', '--format', 'json', ...flags], remote), ExitCode.Findings);
+  const outcome = (JSON.parse(remote.out()) as { gateways: { result: string; status: number; diagnostics?: { ruleId: string }[] }[] }).gateways[0];
+  assert.equal(outcome?.result, 'rejected');
+  assert.equal(outcome?.status, 422);
+  assert.ok(outcome?.diagnostics?.some((diagnostic) => diagnostic.ruleId === 'env/missing-variable'), remote.out());
+});
+
 test('an unreachable gateway is exit 2, and then nothing is applied to the reachable ones either', async (t) => {
   const key = hmacKey();
   const gateway = await listenGateway(t, { keys: [key] });

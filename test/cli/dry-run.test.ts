@@ -124,6 +124,19 @@ test('an invalid manifest prints its diagnostics and exits 1', async (t) => {
   assert.match(io.err(), /routes\.yaml:3:5 .*schema\/unknown-key/);
 });
 
+test('with --format json an invalid manifest is still a JSON document on stdout (validate\'s shape), for dry-run and simulate', async (t) => {
+  const cwd = workspace(t, { 'routes.yaml': 'ai_routes:\n  - name: x\n    matchh: {}\n' });
+  for (const argv of [['dry-run', 'routes.yaml', '--model', 'x', '--prompt', 'Hi', '--format', 'json'], ['simulate', 'routes.yaml', '--requests', '10', '--format', 'json']]) {
+    const io = createTestIo({ cwd, env: SECRETS });
+    assert.equal(await main(argv, io), ExitCode.Findings, argv.join(' '));
+    const document = JSON.parse(io.out()) as { version: number; files: { valid: boolean }[]; diagnostics: { ruleId: string; line: number; column: number }[] };
+    assert.equal(document.version, 1);
+    assert.equal(document.files[0]?.valid, false);
+    const diagnostic = document.diagnostics.find((item) => item.ruleId === 'schema/unknown-key');
+    assert.deepEqual([diagnostic?.line, diagnostic?.column], [3, 5], argv[0]);
+  }
+});
+
 test('usage and I/O errors exit 2 without a stack trace', async (t) => {
   const cwd = workspace(t, { 'routes.yaml': SEED, 'bad.json': '{nope' });
   for (const argv of [
