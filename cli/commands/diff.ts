@@ -3,10 +3,12 @@
  * Exit 0 (1 with --exit-code when something changed), 2 when either side cannot be read or loaded.
  * Environment references are compared as written, so no secret needs to be set to diff.
  */
+import type { Diagnostic } from '../../runtime/lint/diagnostic.js';
 import { manifestVersion } from '../../runtime/manifest/canonical.js';
 import { computeChangeSet } from '../../runtime/manifest/changeset.js';
 import type { Manifest } from '../../runtime/manifest/types.js';
 import { renderChangeSetText } from '../format/changeset-text.js';
+import { renderDiagnosticsJson } from '../format/diagnostics-json.js';
 import { renderDiagnosticsText } from '../format/diagnostics-text.js';
 import { ExitCode, type Io } from '../io.js';
 import { loadManifestSource, openManifestSource, specFromArgument, type ManifestSource, type ManifestSourceSpec } from '../manifest-source.js';
@@ -23,7 +25,18 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
 
   const oldSide = await loadSide(old, io);
   const newSide = await loadSide(next, io);
-  if (oldSide === undefined || newSide === undefined) return ExitCode.Usage;
+  if ('errors' in oldSide || 'errors' in newSide) {
+    const failed = [oldSide, newSide].filter((side): side is InvalidSide => 'errors' in side);
+    if (format === 'json') {
+      io.stdout.write(renderDiagnosticsJson(failed.map((side) => ({ file: side.label, diagnostics: side.errors }))));
+    } else {
+      for (const side of failed) {
+        io.stderr.write(`aigw: ${side.label} is not a valid manifest:\n`);
+        io.stderr.write(renderDiagnosticsText([{ file: side.label, diagnostics: side.errors }], { color: false }));
+      }
+    }
+    return ExitCode.Usage;
+  }
 
   // Equal versions are the same document (a gateway's version is computed from its unmasked manifest),
   // so a literal secret the gateway masks as **** is not a change.
@@ -57,14 +70,13 @@ function sourceSpecs(args: readonly string[], options: Readonly<Record<string, u
   return [specFromArgument(args[0] ?? ''), specFromArgument(args[1] ?? '')];
 }
 
-/** A loaded side, or undefined after printing why it cannot be diffed. */
-async function loadSide(source: ManifestSource, io: Io): Promise<{ manifest: Manifest; version: string } | undefined> {
+interface InvalidSide { readonly label: string; readonly errors: readonly Diagnostic[] }
+
+/** A loaded side, or its errors (reported by the caller, in the chosen format). */
+async function loadSide(source: ManifestSource, io: Io): Promise<{ manifest: Manifest; version: string } | InvalidSide> {
   const result = await loadManifestSource(source, io, { allowMissingEnv: true });
   if (result.manifest === undefined || result.document === undefined) {
-    const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
-    io.stderr.write(`aigw: ${source.label} is not a valid manifest:\n`);
-    io.stderr.write(renderDiagnosticsText([{ file: source.label, diagnostics: errors }], { color: false }));
-    return undefined;
+    return { label: source.label, errors: result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error') };
   }
   return { manifest: result.manifest, version: result.liveVersion ?? manifestVersion(result.document) };
 }

@@ -62,6 +62,12 @@ test('an invalid side exits 2 with its diagnostics on stderr', async (t) => {
   assert.equal(code, ExitCode.Usage);
   assert.equal(out, '');
   assert.match(err, /^aigw: bad\.yaml is not a valid manifest:\nbad\.yaml:8:9 error schema\/unknown-key unknown key "wieght"/);
+  // --format json: the diagnostics are the stdout document (validate's shape), still exit 2.
+  const json = await diff(['old.yaml', 'bad.yaml', '--format', 'json'], { cwd });
+  assert.equal(json.code, ExitCode.Usage);
+  const document = JSON.parse(json.out) as { files: { file: string; valid: boolean }[]; diagnostics: { ruleId: string; line: number }[] };
+  assert.deepEqual(document.files.map((file) => [file.file, file.valid]), [['bad.yaml', false]]);
+  assert.ok(document.diagnostics.some((diagnostic) => diagnostic.ruleId === 'schema/unknown-key' && diagnostic.line === 8));
 });
 
 test('unreadable files, a wrong argument count and --gateway without keys are usage errors (exit 2)', async (t) => {
