@@ -135,19 +135,27 @@ async function handle(request: FastifyRequest, reply: FastifyReply, deps: Gatewa
  */
 export function tokensToSettle(result: EngineResult | undefined): number {
   if (result === undefined) return Number.NaN;
-  if (result.usage !== undefined) return result.usage.total_tokens;
-  // An answer whose model reported no usage (a continued stream too: the broken attempt's count is
-  // only part of it) keeps the estimate.
+  // A continued stream: the broken attempt generated what the client got before the cut, and its
+  // provider bills it; when it reported no usage of its own, the whole is unknown: keep the estimate.
+  const broken = result.attempts.filter((attempt) => attempt.outcome === 'continued');
+  if (broken.some((attempt) => attempt.usage === undefined)) return Number.NaN;
+  const brokenTokens = broken.reduce((sum, attempt) => sum + (attempt.usage?.total_tokens ?? 0), 0);
+  if (result.usage !== undefined) return result.usage.total_tokens + brokenTokens;
+  // An answer whose model reported no usage keeps the estimate.
   if (result.outcome === 'success') return Number.NaN;
   const reported = result.attempts.reduce((sum, attempt) => sum + (attempt.usage?.total_tokens ?? 0), 0);
   if (reported > 0) return reported;
-  if (result.outcome === 'error') return 0;
   return result.attempts.some(mayHaveGenerated) ? Number.NaN : 0;
 }
 
-/** A call the run was stopped in (its provider may have been generating), or one that produced content. */
+/**
+ * A call that may have made its provider generate: stopped in flight (the client or the drain left,
+ * the latency budget or the route's timeout cut it, a stream stalled) or one that produced content.
+ * A call that ended with an error status or never connected generated nothing.
+ */
 function mayHaveGenerated(attempt: AttemptRecord): boolean {
-  return attempt.outcome === 'aborted' || attempt.outcome === 'success' || attempt.outcome === 'continued' || attempt.firstContentMs !== undefined;
+  return attempt.outcome === 'aborted' || attempt.outcome === 'success' || attempt.outcome === 'continued' || attempt.firstContentMs !== undefined
+    || attempt.reason === 'latency' || attempt.reason === 'stream_error';
 }
 
 /** A run the drain deadline stopped: a 503 when nothing was sent yet, else an in-band error ending the stream. */

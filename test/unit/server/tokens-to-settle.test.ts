@@ -21,6 +21,13 @@ test('a credential is charged the answering model\'s usage; otherwise what attem
   assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'success' }))), 'an answer without usage keeps its estimate');
   assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'success', attempts: [attempt({ usage: usage(12), outcome: 'continued', reason: 'stream_error' }), attempt({ status: 200, reason: null, outcome: 'success' })] }))),
     'a continued answer whose continuation reported no usage is not charged the broken part alone');
+  // A continued answer is charged both parts, and keeps its estimate when the broken part reported nothing.
+  assert.equal(tokensToSettle(result({ usage: usage(30), attempts: [attempt({ usage: usage(12), outcome: 'continued', reason: 'stream_error' }), attempt({ status: 200, reason: null, outcome: 'success', usage: usage(30) })] })), 42);
+  assert.ok(Number.isNaN(tokensToSettle(result({ usage: usage(2), attempts: [attempt({ status: 200, outcome: 'continued', reason: 'stream_error', firstContentMs: 5 }), attempt({ status: 200, reason: null, outcome: 'success', usage: usage(2) })] }))),
+    'the broken attempt\'s tokens are unknown: not settled at the continuation\'s 2');
+  // Calls the gateway cut itself (latency budget, route timeout) may have generated: no answer, but the estimate stays.
+  assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'error', status: 504, attempts: [attempt({ status: 0, reason: 'latency', outcome: 'failover' }), attempt({ status: 0, outcome: 'aborted', reason: 'timeout' })] }))));
+  assert.ok(Number.isNaN(tokensToSettle(result({ outcome: 'error', status: 502, attempts: [attempt({ status: 0, reason: 'latency', outcome: 'failover' }), attempt({ status: 0, reason: 'latency', outcome: 'failover' })] }))));
   assert.ok(Number.isNaN(tokensToSettle(undefined)));
 });
 
