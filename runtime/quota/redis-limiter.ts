@@ -106,6 +106,20 @@ export function createRedisLimiter(options: RedisLimiterOptions): QuotaLimiter {
    * computed from it err early: a late admit is refused, never counted.
    */
   let serverOffsetMs: number | undefined;
+  /**
+   * Redis's clock is read (TIME) as soon as the connection is ready, and again before an admit while
+   * still unknown, so that a new replica's first admits carry a deadline too: without one, admits
+   * that timed out under a slow Redis still counted (and, under allow, were never settled). A failed
+   * read leaves those admits without one.
+   */
+  let measuring: Promise<void> | undefined;
+  const measureOffset = (): Promise<void> => (measuring ??= client.time().then(([seconds, micros]) => {
+    serverOffsetMs ??= Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - clock.now();
+  }, () => {
+    measuring = undefined;
+  }));
+  if (client.status === 'ready') void measureOffset();
+  else client.once('ready', () => void measureOffset());
   const storeError = (error: unknown, key: string, cost: number): Admission => {
     report('admit', error);
     return options.onStoreError === 'allow'
@@ -118,6 +132,7 @@ export function createRedisLimiter(options: RedisLimiterOptions): QuotaLimiter {
       const cost = Math.max(0, Math.ceil(tokens));
       const connecting = firstConnection();
       if (connecting !== undefined) await connecting;
+      if (serverOffsetMs === undefined) await measureOffset();
       // An admit whose timeout fires here may still run in Redis later (it is already on the socket):
       // the deadline makes it count nothing then. Half the timeout, so that one run just before the
       // timeout, whose reply then arrives just after it, is refused too.

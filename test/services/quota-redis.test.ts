@@ -14,6 +14,7 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { QuotaLimiter } from '../../runtime/quota/limiter.js';
 import { createRedisLimiter, type RedisLimiterOptions } from '../../runtime/quota/redis-limiter.js';
+import { QUOTA_SCRIPT } from '../../runtime/quota/redis-script.js';
 import { requireService } from '../helpers/services.js';
 
 /** A policy decision must come back within the command timeout plus scheduling slack: never a hang. */
@@ -206,6 +207,28 @@ test('a hung Redis (SIGSTOP) is a store error after the command timeout, not a h
   const results = await withinGuard(Promise.all(Array.from({ length: 10 }, () => limiter.admit(key, { requestsPerMinute: 10 }, 1))), 'admits against a hung Redis');
   for (const result of results) assert.deepEqual(result, { allowed: false, exceeded: 'store', retryAfterMs: 1_000 });
   server.kill('SIGCONT');
+});
+
+test('a new replica\'s very first admits carry a deadline too: timed out against a hung Redis, they count nothing later', async (t) => {
+  if (requireService(t, 'redis') === undefined) return;
+  const port = await freePort();
+  const server = await startPrivateRedis(t, port);
+  const url = `redis://127.0.0.1:${port}`;
+  const limiter = limiterFor(t, { url, onStoreError: 'deny', timeoutMs: 80 });
+  // Connected and idle (Redis's clock read on connect), then Redis hangs before any admit.
+  const probe = new Redis(url);
+  t.after(() => probe.quit().catch(() => probe.disconnect()));
+  // The script is loaded (as a running fleet would have it), so a late admit would really run.
+  await probe.script('LOAD', QUOTA_SCRIPT);
+  await sleep(300);
+  server.kill('SIGSTOP');
+  const key = `test-${randomUUID()}`;
+  const first = await withinGuard(Promise.all(Array.from({ length: 3 }, () => limiter.admit(key, { requestsPerMinute: 100 }, 10))), 'first admits against a hung Redis');
+  assert.ok(first.every((admission) => !admission.allowed && admission.exceeded === 'store'));
+  server.kill('SIGCONT');
+  await probe.ping();
+  await sleep(50);
+  assert.deepEqual(await probe.hgetall(`aigw:quota:{${key}}`), {}, 'nothing counted for admits the gateway refused');
 });
 
 for (const policy of ['allow', 'deny'] as const) {
