@@ -44,6 +44,25 @@ const SCRIPT_SHA = createHash('sha1').update(QUOTA_SCRIPT).digest('hex');
 
 type ScriptReply = readonly number[] | number;
 
+/**
+ * `promise`, or a timeout error after `ms` — declared only once the event loop has also read what
+ * arrived meanwhile (one setImmediate: the check phase runs after the poll phase). A busy gateway's
+ * loop can lag past the timeout while Redis's reply already waits on the socket; a plain timer (the
+ * client's commandTimeout) then fires first and calls a store that answered in time "down" — while
+ * Redis has counted the admit.
+ */
+function withinTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      setImmediate(() => {
+        if (!settled) reject(new Error(`Redis did not answer within ${ms} ms`));
+      });
+    }, ms);
+    promise.then((value) => { settled = true; clearTimeout(timer); resolve(value); }, (error: unknown) => { settled = true; clearTimeout(timer); reject(error); });
+  });
+}
+
 /** Creates the Redis-backed limiter; see RedisLimiterOptions for the failure policy. */
 export function createRedisLimiter(options: RedisLimiterOptions): QuotaLimiter {
   const timeoutMs = options.timeoutMs ?? 100;
@@ -139,7 +158,7 @@ export function createRedisLimiter(options: RedisLimiterOptions): QuotaLimiter {
       const deadline = serverOffsetMs === undefined ? -1 : clock.now() + serverOffsetMs + Math.floor(timeoutMs / 2);
       let reply: ScriptReply;
       try {
-        reply = await run(key, ['admit', windowMs, limits.requestsPerMinute ?? -1, limits.tokensPerMinute ?? -1, cost, deadline]);
+        reply = await withinTimeout(run(key, ['admit', windowMs, limits.requestsPerMinute ?? -1, limits.tokensPerMinute ?? -1, cost, deadline]), timeoutMs);
       } catch (error) {
         return storeError(error, key, cost);
       }
@@ -179,7 +198,9 @@ export function createRedisLimiter(options: RedisLimiterOptions): QuotaLimiter {
 function connect(url: string | undefined, timeoutMs: number): Redis {
   if (url === undefined) throw new TypeError('createRedisLimiter needs `url` or `client`');
   return new Redis(url, {
-    commandTimeout: timeoutMs,
+    // A safety net only: admits time out at timeoutMs by withinTimeout, which lets a reply that
+    // arrived during a lagging event loop through.
+    commandTimeout: timeoutMs * 5,
     // Fail at once while disconnected instead of queueing requests behind a dead store.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

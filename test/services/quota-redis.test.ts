@@ -196,6 +196,20 @@ for (const policy of ['allow', 'deny'] as const) {
   });
 }
 
+test('a gateway whose event loop lags past the timeout does not call a Redis that answered in time "down"', async (t) => {
+  const url = requireService(t, 'redis');
+  if (url === undefined) return;
+  const limiter = limiterFor(t, { url, onStoreError: 'deny', timeoutMs: 80 });
+  const key = `test-${randomUUID()}`;
+  assert.ok((await limiter.admit(key, { requestsPerMinute: 100 }, 1)).allowed);
+  const pending = Array.from({ length: 5 }, () => limiter.admit(key, { requestsPerMinute: 100 }, 1));
+  // A busy request path: the loop is blocked for 300 ms while Redis answers within a millisecond.
+  const until = performance.now() + 300;
+  while (performance.now() < until) { /* busy */ }
+  const admissions = await Promise.all(pending);
+  assert.deepEqual(admissions.map((admission) => admission.allowed), [true, true, true, true, true]);
+});
+
 test('a hung Redis (SIGSTOP) is a store error after the command timeout, not a hang', async (t) => {
   if (requireService(t, 'redis') === undefined) return;
   const port = await freePort();
