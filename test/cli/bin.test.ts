@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -133,4 +133,11 @@ test('colour only on a TTY: a piped run prints no escape codes; FORCE_COLOR turn
   assert.doesNotMatch(piped.stdout + piped.stderr, /\u001b\[/, 'stdout is a pipe here: no colour');
   assert.match(run({ FORCE_COLOR: '1' }).stdout, /\u001b\[/, 'FORCE_COLOR=1 colours even a pipe (so the check above is not vacuous)');
   assert.doesNotMatch(run({ FORCE_COLOR: '1', NO_COLOR: '1' }).stdout, /\u001b\[/);
+});
+
+test('the built binary is executable, so npx aigw (package.json bin) runs it', () => {
+  assert.ok((statSync(bin).mode & 0o111) !== 0, `dist/cli/bin.js mode ${(statSync(bin).mode & 0o777).toString(8)}`);
+  const run = spawnSync('npx', ['--no', '--', 'aigw', '--version'], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^\d+\.\d+\.\d+/);
 });
