@@ -153,6 +153,29 @@ audit:
   });
 });
 
+describe('rejected bodies name their error in the audit record', () => {
+  const scope = suiteScope(after);
+  let handle!: GatewayHandle;
+  before(async () => {
+    const mock = await startTestMock(scope);
+    handle = await startTestGateway(scope, `
+${mockProviders(mock.url, { openai: 'openai' })}
+ai_routes:
+  - { name: chat, match: { model: "gpt-4o-mini" }, targets: [ { provider: openai, model: gpt-4o-mini } ] }
+`, { settings: { bodyLimit: 2_000 } });
+  });
+
+  test('a body that is not JSON (400 invalid_json) and one over the limit (413) carry their AIGW_E_* code, as the envelope', async () => {
+    const send = (id: string, body: string) => fetch(`${handle.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, body });
+    assert.equal((await send('audit-invalid-json', '{nope')).status, 400);
+    assert.equal((await send('audit-too-large', JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(5_000) }] }))).status, 413);
+    const records = await handle.auditRecords();
+    const codeOf = (id: string): unknown => records.find((record) => record.http.request.id === id)?.error?.code;
+    assert.equal(codeOf('audit-invalid-json'), 'AIGW_E_INVALID_JSON');
+    assert.equal(codeOf('audit-too-large'), 'AIGW_E_BODY_TOO_LARGE');
+  });
+});
+
 describe('audit defaults when the manifest has no audit block', () => {
   const scope = suiteScope(after);
   let handle!: GatewayHandle;

@@ -37,6 +37,12 @@ export function toAigwError(error: unknown): { error: AigwError; unexpected: boo
 }
 
 export function sendError(reply: FastifyReply, error: AigwError): FastifyReply {
+  // The audit record names the case (invalid_json, 413, …) as the client's envelope does.
+  const trace = reply.request.aigwTrace as { errorCode?: string; errorMessage?: string } | null;
+  if (trace !== null && trace !== undefined) {
+    trace.errorCode ??= error.code;
+    trace.errorMessage ??= error.message;
+  }
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   return reply.code(error.status).type('application/json').send(error.toEnvelope());
 }
