@@ -64,7 +64,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'drainTimeoutMs', flag: 'drain-timeout-ms', env: 'AIGW_DRAIN_TIMEOUT_MS', defaultValue: 30_000, kind: 'integer', description: 'on SIGTERM, how long in-flight requests and streams may finish' },
   { key: 'logLevel', flag: 'log-level', env: 'AIGW_LOG_LEVEL', defaultValue: 'info', kind: 'enum', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'JSON log level' },
   { key: 'logPrompts', flag: 'log-prompts', env: 'AIGW_LOG_PROMPTS', defaultValue: false, kind: 'boolean', description: 'include prompts in logs (off: prompts go only to the audit trail)' },
-  { key: 'replicaId', flag: 'replica-id', env: 'AIGW_REPLICA_ID', defaultValue: undefined, kind: 'string', description: 'replica name in status and audit (default: hostname-pid)' },
+  { key: 'replicaId', flag: 'replica-id', env: 'AIGW_REPLICA_ID', defaultValue: undefined, kind: 'string', description: 'replica name in `aigw status` and the config store (default: hostname-pid); audit records do not carry it' },
 ];
 
 /**
