@@ -29,6 +29,12 @@ function reasons(counts: Readonly<Record<string, number>>): string {
   return entries.length === 0 ? '-' : entries.map(([reason, count]) => `${reason} ${count}`).join(', ');
 }
 
+/** ` (interrupted streams N)` when some ended with an in-band error event, else nothing. */
+function interrupted(outcomes: Readonly<Record<string, number>>): string {
+  const count = outcomes['interrupted'] ?? 0;
+  return count === 0 ? '' : ` (${count} of them streams interrupted in-band)`;
+}
+
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
@@ -70,7 +76,8 @@ export function renderSimulationText(summary: SimulationSummary, expectations: r
     `${paint.bold('Simulated')} ${summary.requests} requests over ${formatDuration(summary.simulatedMs)} of virtual time (seed ${summary.seed}): `
       + `success ${summary.successRate >= 0.999 ? paint.green(success) : paint.yellow(success)}`,
     `  ${latency('latency the app saw:', summary.latencyMs)}; ${latency('first byte', summary.timeToFirstByteMs)}`,
-    `  statuses ${reasons(summary.statuses)} · failovers ${reasons(summary.failovers)} · retries ${summary.retries}`
+    // A stream that began 200 and ended with an in-band error is no success; its status does not say so.
+    `  statuses ${reasons(summary.statuses)}${interrupted(summary.outcomes)} · failovers ${reasons(summary.failovers)} · retries ${summary.retries}`
       + ` · tokens ${summary.tokens.total}${summary.malformed === 0 ? '' : ` · malformed events skipped ${summary.malformed}`}`,
     ...summary.routes.flatMap((route) => renderRoute(route, paint)),
   ];

@@ -12,6 +12,12 @@ test('the text report: totals, the per-target table and the expectations (golden
   assertGolden(import.meta.url, 'simulation.txt', renderSimulationText(SUMMARY, expectations, { color: false }));
 });
 
+test('interrupted streams are named next to the statuses (their status is 200), and nothing is said without them', () => {
+  const interrupted = { ...SUMMARY, outcomes: { success: 995, interrupted: 3, error: 2 } };
+  assert.match(renderSimulationText(interrupted, [], { color: false }), /statuses [^\n]*\(3 of them streams interrupted in-band\)/);
+  assert.doesNotMatch(renderSimulationText(SUMMARY, [], { color: false }), /interrupted in-band/);
+});
+
 test('the text report is plain without colour and coloured with it', () => {
   assert.doesNotMatch(renderSimulationText(SUMMARY, expectations, { color: false }), /\u001b\[/);
   assert.match(renderSimulationText(SUMMARY, expectations, { color: true }), /\u001b\[/);
