@@ -153,16 +153,21 @@ audit:
   });
 });
 
+/** One route on the mock's openai, the gateway most audit tests need, with an optional audit block. */
+async function chatGateway(scope: Parameters<typeof startTestMock>[0], audit = '', options: Parameters<typeof startTestGateway>[2] = {}): Promise<GatewayHandle> {
+  const mock = await startTestMock(scope);
+  return startTestGateway(scope, `
+${mockProviders(mock.url, { openai: 'openai' })}
+ai_routes:
+  - { name: chat, match: { model: "gpt-4o-mini" }, targets: [ { provider: openai, model: gpt-4o-mini } ] }
+${audit}`, options);
+}
+
 describe('rejected bodies name their error in the audit record', () => {
   const scope = suiteScope(after);
   let handle!: GatewayHandle;
   before(async () => {
-    const mock = await startTestMock(scope);
-    handle = await startTestGateway(scope, `
-${mockProviders(mock.url, { openai: 'openai' })}
-ai_routes:
-  - { name: chat, match: { model: "gpt-4o-mini" }, targets: [ { provider: openai, model: gpt-4o-mini } ] }
-`, { settings: { bodyLimit: 2_000 } });
+    handle = await chatGateway(scope, '', { settings: { bodyLimit: 2_000 } });
   });
 
   test('a body that is not JSON (400 invalid_json) and one over the limit (413) carry their AIGW_E_* code, as the envelope', async () => {
@@ -180,12 +185,7 @@ describe('audit defaults when the manifest has no audit block', () => {
   const scope = suiteScope(after);
   let handle!: GatewayHandle;
   before(async () => {
-    const mock = await startTestMock(scope);
-    handle = await startTestGateway(scope, `
-${mockProviders(mock.url, { openai: 'openai' })}
-ai_routes:
-  - { name: chat, match: { model: "gpt-4o-mini" }, targets: [ { provider: openai, model: gpt-4o-mini } ] }
-`);
+    handle = await chatGateway(scope);
   });
 
   test('the prompt is hashed (no text) and the completion is not captured', async () => {
@@ -207,16 +207,9 @@ describe('a JSONL sink rotated by the manifest\'s max_bytes and max_files', () =
   let handle!: GatewayHandle;
   let sink!: string;
   before(async () => {
-    const mock = await startTestMock(scope);
     const directory = await tempDirectory(scope, 'aigw-audit-rotation-');
     sink = join(directory, 'rotated.jsonl');
-    handle = await startTestGateway(scope, `
-${mockProviders(mock.url, { openai: 'openai' })}
-ai_routes:
-  - { name: chat, match: { model: "gpt-4o-mini" }, targets: [ { provider: openai, model: gpt-4o-mini } ] }
-audit:
-  sinks: [ { type: jsonl, path: "${sink}", max_bytes: 3000, max_files: 2 } ]
-`);
+    handle = await chatGateway(scope, `audit:\n  sinks: [ { type: jsonl, path: "${sink}", max_bytes: 3000, max_files: 2 } ]\n`);
   });
 
   test('the file rotates to .1 and .2, no file grows past max_bytes by more than one batch, older ones are removed', async () => {
