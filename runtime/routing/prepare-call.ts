@@ -6,6 +6,7 @@
  * quota reservation.
  */
 import type { BuildOptions, BuildResult } from '../adapters/contract.js';
+import type { Route } from '../manifest/types.js';
 import type { Reservation } from '../quota/limiter.js';
 import { reasonOf } from './classify-outcome.js';
 import { continuationRequest } from './continuation.js';
@@ -13,7 +14,6 @@ import { addSkipped, estimatedTokens, type RunState } from './run-state.js';
 import { missingCredential, targetContext } from './target-context.js';
 import type { HealthPermit } from './target-health.js';
 import { hasLaterCandidate, type Phase, type Resolved } from './candidates.js';
-import type { Route } from '../manifest/types.js';
 import type { Candidate } from './types.js';
 
 export interface PreparedCall {
