@@ -160,29 +160,21 @@ test('a continuation asks for what is left of the client\'s max_tokens (the text
 });
 
 test('the seam: whitespace the client already has is not sent twice when the continuation starts with it (Anthropic trims it off the prefill)', async () => {
-  const h = harness({ manifest: manifest([seedRoute()], providers), script: {
-    openai: textStream(['One ', 'two '], { finish: false, done: false, then: 'reset' }),
-    anthropic: textStream([' three', ' four.']),
-  } });
-  const sink = recordingSink();
-  await h.run(STREAM, { sink });
-  assert.equal(sink.text(), 'One two three four.');
+  // "One two " is cut; anthropic continues with `continuation`: what does the client read?
+  const joined = async (continuation: readonly string[]): Promise<string> => {
+    const h = harness({ manifest: manifest([seedRoute()], providers), script: {
+      openai: textStream(['One ', 'two '], { finish: false, done: false, then: 'reset' }),
+      anthropic: textStream(continuation),
+    } });
+    const sink = recordingSink();
+    await h.run(STREAM, { sink });
+    return sink.text();
+  };
+  assert.equal(await joined([' three', ' four.']), 'One two three four.');
   // Not whitespace the client has: kept (a new paragraph after a space stays a new paragraph).
-  const paragraph = harness({ manifest: manifest([seedRoute()], providers), script: {
-    openai: textStream(['One ', 'two '], { finish: false, done: false, then: 'reset' }),
-    anthropic: textStream(['\n\nThree.']),
-  } });
-  const paragraphSink = recordingSink();
-  await paragraph.run(STREAM, { sink: paragraphSink });
-  assert.equal(paragraphSink.text(), 'One two \n\nThree.');
+  assert.equal(await joined(['\n\nThree.']), 'One two \n\nThree.');
   // A continuation that does not repeat the space: nothing is taken from it.
-  const plain = harness({ manifest: manifest([seedRoute()], providers), script: {
-    openai: textStream(['One ', 'two '], { finish: false, done: false, then: 'reset' }),
-    anthropic: textStream(['three.']),
-  } });
-  const plainSink = recordingSink();
-  await plain.run(STREAM, { sink: plainSink });
-  assert.equal(plainSink.text(), 'One two three.');
+  assert.equal(await joined(['three.']), 'One two three.');
 });
 
 test('a continuation skips candidates that cannot take a prefill', async () => {
