@@ -28,6 +28,20 @@ export function timedOutSocket(socket: Socket | null | undefined): boolean {
   return (socket as (Socket & { [TIMED_OUT]?: boolean }) | null | undefined)?.[TIMED_OUT] === true;
 }
 
+/** What Node keeps on a socket for the request it is answering (its in-flight ServerResponse). */
+type SocketWithMessage = Socket & { _httpMessage?: { req?: { aigwRequest?: { id?: unknown } } } | null };
+
+/**
+ * The id to answer with: the in-flight request's own, when Fastify made one (a body that stopped
+ * arriving: its audit record carries that id, so the 408 must too), else a new one. Node keeps the
+ * in-flight response on the socket as `_httpMessage` until it finishes, so a kept-alive socket's
+ * earlier request is never taken for this one.
+ */
+function answerRequestId(socket: Socket): string {
+  const id = (socket as SocketWithMessage)._httpMessage?.req?.aigwRequest?.id;
+  return typeof id === 'string' ? id : requestIdFrom(undefined);
+}
+
 /** For Fastify's `clientErrorHandler`; `this` is unused. */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   // A reset connection is already gone: nothing to answer.
@@ -39,7 +53,7 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
     socket.write(
       `HTTP/1.1 ${mapped.status} ${STATUS_CODES[mapped.status] ?? ''}\r\n` +
       `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-      `x-request-id: ${requestIdFrom(undefined)}\r\nconnection: close\r\n\r\n${body}`,
+      `x-request-id: ${answerRequestId(socket)}\r\nconnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy(error);

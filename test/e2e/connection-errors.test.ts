@@ -88,6 +88,8 @@ ai_routes:
     const answer = parseAnswer(await readAll(socket));
     assert.equal(answer.status, 408);
     assert.equal(answer.body.error.code, 'request_timeout');
+    // The answer and the record name the same request.
+    assert.equal(answer.headers.get('x-request-id'), 'slow-body-1');
     const record = await eventually(async () => (await handle.auditRecords()).find((line) => line.http.request.id === 'slow-body-1'), 3_000, 'the audit record');
     assert.equal(record.http.response.status_code, 408);
     assert.equal(record.error?.code, 'AIGW_E_REQUEST_TIMEOUT');
