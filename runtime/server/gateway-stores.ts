@@ -15,6 +15,7 @@ import { createMemoryLimiter } from '../quota/memory-limiter.js';
 import type { RoutingTransport } from '../routing/types.js';
 import { createUndiciTransport } from '../transport/undici-transport.js';
 import type { LateLogger } from './late-logger.js';
+import type { AuditPaths } from './startup-leftovers.js';
 import { redisKeyPrefixes, type Settings } from './settings.js';
 
 export type Closer = () => Promise<void>;
@@ -57,16 +58,30 @@ export async function openStores(options: StoreOptions, closers: Closer[]): Prom
  */
 export async function openAudit(options: Pick<StoreOptions, 'settings' | 'clock' | 'metrics' | 'logger'>, auditSinks: readonly AuditSinkConfig[]): Promise<AuditWriter> {
   const { settings, clock, metrics, logger } = options;
-  const auditDirectory = dirname(resolve(settings.auditFile));
-  const sinks = auditSinks.length > 0 ? auditSinks.map((sink) => inAuditDirectory(sink, auditDirectory)) : [{ type: 'jsonl' as const, path: settings.auditFile }];
   return createAuditWriter({
-    sinks: await createAuditSinks(sinks),
-    spoolDirectory: resolve(auditDirectory, '.aigw-spool'),
+    sinks: await createAuditSinks(resolvedSinks(settings, auditSinks)),
+    spoolDirectory: spoolDirectoryOf(settings),
     metrics: metrics.registry,
     clock,
     // Sink failures, recoveries and lost records must be loud (issue 6).
     log: (level, message, fields) => logger.log(level, message, fields),
   });
+}
+
+/** The sinks with their JSONL paths resolved; none configured = the JSONL file of the settings. */
+function resolvedSinks(settings: Settings, auditSinks: readonly AuditSinkConfig[]): AuditSinkConfig[] {
+  const auditDirectory = dirname(resolve(settings.auditFile));
+  return auditSinks.length > 0 ? auditSinks.map((sink) => inAuditDirectory(sink, auditDirectory)) : [{ type: 'jsonl', path: settings.auditFile }];
+}
+
+function spoolDirectoryOf(settings: Settings): string {
+  return resolve(dirname(resolve(settings.auditFile)), '.aigw-spool');
+}
+
+/** The files and the directory openAudit creates when they are missing. */
+export function auditPathsOf(settings: Settings, auditSinks: readonly AuditSinkConfig[]): AuditPaths {
+  const files = resolvedSinks(settings, auditSinks).flatMap((sink) => (sink.type === 'jsonl' ? [resolve(sink.path)] : []));
+  return { files, spoolDirectory: spoolDirectoryOf(settings) };
 }
 
 /**
@@ -89,7 +104,6 @@ async function openRedisQuota(settings: Settings, metrics: GatewayMetrics, logge
   });
 }
 
-/** Best effort, in reverse opening order: one failing store must not keep the others open. */
 /**
  * The audit's last flush, then everything else (Redis connections, the admin plane) — also when that
  * flush fails: a connection left open would keep the process alive past SIGTERM. The flush's error
@@ -103,6 +117,7 @@ export async function closeAfterAudit(audit: { close(): Promise<void> }, closers
   }
 }
 
+/** Best effort, in reverse opening order: one failing store must not keep the others open. */
 export async function closeAll(closers: readonly Closer[]): Promise<void> {
   for (const close of [...closers].reverse()) {
     try {

@@ -27,13 +27,14 @@ import type { AdminPlaneOptions, RunningAdminPlane } from '../admin/start-admin-
 import { createAuditRecorder } from './audit-trace.js';
 import { buildApp, REDACTED_LOG_PATHS } from './build-app.js';
 import { demoOverlay } from './demo-overlay.js';
-import { closeAfterAudit, closeAll, openAudit, openStores, type Closer } from './gateway-stores.js';
+import { auditPathsOf, closeAfterAudit, closeAll, openAudit, openStores, type Closer } from './gateway-stores.js';
 import { createLateLogger, type LateLogger } from './late-logger.js';
 import { drainAndClose } from './lifecycle.js';
 import { createHandlerTracker } from './handler-tracker.js';
 import { createConfigHolder, createLiveConfig, type ConfigHolder, type LiveConfig } from './live-config.js';
 import { createRequestValidator } from './request-validator.js';
 import type { Settings } from './settings.js';
+import { absentAuditPaths, removeUnusedAuditPaths } from './startup-leftovers.js';
 import { OPEN_GATEWAY_WARNING, startupWarnings } from './startup-warnings.js';
 
 export class StartupError extends Error {
@@ -165,6 +166,10 @@ async function assemble(
   // The sinks of the manifest that serves: with Redis, the stored one's, so that a replica started
   // from an older file still audits where the fleet's manifest says.
   const serving = config.current().manifest;
+  // A start that fails from here on (a port in use) removes the audit file and spool it made, while empty.
+  let listening = false;
+  const made = absentAuditPaths(auditPathsOf(settings, serving.audit.sinks));
+  closers.push(async () => { if (!listening) await removeUnusedAuditPaths(made); });
   let audit: AuditWriter;
   try {
     audit = await openAudit({ settings, clock, metrics, logger }, serving.audit.sinks);
@@ -175,6 +180,7 @@ async function assemble(
   closers.push(() => audit.close());
   warnOnAuditSinkChanges(config, serving, app.log);
   const url = await listen(app, settings);
+  listening = true;
 
   let closing: Promise<{ forced: boolean }> | undefined;
   return {
