@@ -14,6 +14,11 @@ export interface Reservation {
   readonly tokens: number;
   /** Window the reservation was counted in (implementation-defined, opaque to callers). */
   readonly window: number;
+  /**
+   * Identity of the stored counts the reservation went into (Redis: the quota key's generation),
+   * so that a settle after the store lost them does not touch counts made since. Opaque to callers.
+   */
+  readonly generation?: string;
 }
 
 export type Admission =

@@ -1,13 +1,15 @@
 /**
  * Quotas in Redis, so N replicas spend one budget (design §8): exactly one round trip per admit and
  * per settle (EVALSHA of redis-script.ts, EVAL once when Redis does not know the script yet), one
- * hash per quota key with a TTL of two windows. A Redis that is down or slow never holds a request:
+ * hash per quota key with a TTL of two windows. A settle applies only while that hash still carries
+ * the generation its admit saw: after the key was lost (flushed, deleted, Redis restarted) it is
+ * dropped and reported like a failed settle. A Redis that is down or slow never holds a request:
  * every command has a short timeout, nothing is queued while disconnected, and the store-error
  * policy decides (`allow`: admit uncounted, count a metric and log at most once per interval;
  * `deny`: reject as over quota).
  * Lazy-imported by `serve` only when AIGW_REDIS_URL is set.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 import { realClock, type Clock } from '../clock.js';
@@ -42,7 +44,9 @@ const UNCOUNTED = -1;
 const STORE_DENY_RETRY_MS = 1_000;
 const SCRIPT_SHA = createHash('sha1').update(QUOTA_SCRIPT).digest('hex');
 
-type ScriptReply = readonly number[] | number;
+type ScriptReply = readonly (number | string)[] | number;
+/** Script reply to a settle whose quota key was lost (flushed, deleted, Redis restarted) since the admit. */
+const SETTLE_KEY_LOST = -1;
 
 /**
  * `promise`, or a timeout error after `ms` — declared only once the event loop has also read what
@@ -158,17 +162,19 @@ export function createRedisLimiter(options: RedisLimiterOptions): QuotaLimiter {
       const deadline = serverOffsetMs === undefined ? -1 : clock.now() + serverOffsetMs + Math.floor(timeoutMs / 2);
       let reply: ScriptReply;
       try {
-        reply = await withinTimeout(run(key, ['admit', windowMs, limits.requestsPerMinute ?? -1, limits.tokensPerMinute ?? -1, cost, deadline]), timeoutMs);
+        // The generation is used only if the admit creates the key; 96 random bits never repeat for one key.
+        const generation = randomBytes(12).toString('base64url');
+        reply = await withinTimeout(run(key, ['admit', windowMs, limits.requestsPerMinute ?? -1, limits.tokensPerMinute ?? -1, cost, deadline, generation]), timeoutMs);
       } catch (error) {
         return storeError(error, key, cost);
       }
       if (!Array.isArray(reply)) throw new TypeError('quota script returned an unexpected reply');
-      const [outcome, second, third, fourth] = reply as readonly number[];
-      // The server's time is the last member: {2, now}, {1, window, now}, {0, exceeded, wait, now}.
+      const [outcome, second, third, fourth] = reply;
+      // The server's time follows each outcome's own members: {2, now}, {1, window, now, generation}, {0, exceeded, wait, now}.
       const serverNow = outcome === 2 ? second : outcome === 1 ? third : fourth;
       if (typeof serverNow === 'number') serverOffsetMs = serverNow - clock.now();
       if (outcome === 2) return storeError(new Error('the quota check reached Redis after its deadline; nothing was counted'), key, cost);
-      if (outcome === 1) return { allowed: true, reservation: { key, tokens: cost, window: Number(second) } };
+      if (outcome === 1) return { allowed: true, reservation: { key, tokens: cost, window: Number(second), generation: String(fourth) } };
       return { allowed: false, exceeded: second === 1 ? 'requests' : 'tokens', retryAfterMs: Number(third) };
     },
 
@@ -176,12 +182,16 @@ export function createRedisLimiter(options: RedisLimiterOptions): QuotaLimiter {
       if (reservation.window === UNCOUNTED || !Number.isFinite(actualTokens)) return;
       const delta = Math.max(0, Math.ceil(actualTokens)) - reservation.tokens;
       if (delta === 0) return;
+      let reply: ScriptReply;
       try {
-        await run(reservation.key, ['settle', windowMs, reservation.window, delta]);
+        reply = await run(reservation.key, ['settle', windowMs, reservation.window, delta, reservation.generation ?? '']);
       } catch (error) {
         // The request has been answered; a lost settle only leaves the estimate in place.
         report('settle', error);
+        return;
       }
+      // Reported like a failed settle: the store lost the counts this reservation was part of.
+      if (reply === SETTLE_KEY_LOST) report('settle', new Error('the quota key was lost since the admit (Redis flushed or restarted, or the key deleted); the settle was dropped'));
     },
 
     async close(): Promise<void> {

@@ -2,18 +2,24 @@
  * The quota Lua script: the arithmetic of sliding-window.ts, run atomically inside Redis so that
  * every replica spends one budget and concurrent admissions can never both take the last slot.
  * One key per quota key (a hash: w = window index, rc/rp = requests current/previous, tc/tp = tokens
- * current/previous) so the script touches a single declared key (Redis Cluster safe with the `{…}`
- * hash tag the limiter adds). Time comes from the Redis server (`TIME`), never from the replicas,
- * whose clocks may disagree.
+ * current/previous, g = generation) so the script touches a single declared key (Redis Cluster safe
+ * with the `{…}` hash tag the limiter adds). The generation is a token set when the key is created
+ * (or first written by this script version) and kept across window rollovers: a key lost meanwhile
+ * (FLUSHALL, a restart without persistence, an operator's DEL) comes back with another one, so a
+ * settle of a reservation counted in the lost key cannot release or charge counts made since. Time
+ * comes from the Redis server (`TIME`), never from the replicas, whose clocks may disagree.
  *
  * ARGV[1] = 'admit':  ARGV[2] window ms, ARGV[3] request limit (-1 = none), ARGV[4] token limit
- *                     (-1 = none), ARGV[5] tokens, ARGV[6] deadline in server ms (-1 = none)
- *                     → {1, window, now} or {0, exceeded (1 requests, 2 tokens), retryAfterMs, now},
+ *                     (-1 = none), ARGV[5] tokens, ARGV[6] deadline in server ms (-1 = none),
+ *                     ARGV[7] generation for the key if it has none yet (random, from the caller)
+ *                     → {1, window, now, generation} or {0, exceeded (1 requests, 2 tokens), retryAfterMs, now},
  *                     or {2, now} when run after the deadline: the caller has given up on it (its
  *                     timeout fired), so it must count nothing — a late admit would otherwise hold a
  *                     reservation nobody settles
- * ARGV[1] = 'settle': ARGV[2] window ms, ARGV[3] reservation window, ARGV[4] token delta → 1 when
- *                     applied, 0 when the reservation no longer weighs on admissions
+ * ARGV[1] = 'settle': ARGV[2] window ms, ARGV[3] reservation window, ARGV[4] token delta, ARGV[5]
+ *                     the reservation's generation → 1 when applied, 0 when the reservation no
+ *                     longer weighs on admissions, -1 when it would but its key was lost since the
+ *                     admit (gone, or another generation): nothing is applied
  * @see https://redis.io/docs/latest/develop/interact/programmability/eval-intro/
  */
 export const QUOTA_SCRIPT = `
@@ -24,12 +30,13 @@ local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local window = math.floor(now / windowMs)
 local elapsed = now - window * windowMs
-local state = redis.call('HMGET', key, 'w', 'rc', 'rp', 'tc', 'tp')
+local state = redis.call('HMGET', key, 'w', 'rc', 'rp', 'tc', 'tp', 'g')
 local stored = tonumber(state[1])
 local rc = tonumber(state[2]) or 0
 local rp = tonumber(state[3]) or 0
 local tc = tonumber(state[4]) or 0
 local tp = tonumber(state[5]) or 0
+local generation = state[6]
 if stored ~= nil and stored < window then
   if stored == window - 1 then rp = rc; tp = tc else rp = 0; tp = 0 end
   rc = 0; tc = 0
@@ -60,7 +67,7 @@ local function wait(current, previous, cost, limit)
 end
 
 local function save()
-  redis.call('HSET', key, 'w', window, 'rc', rc, 'rp', rp, 'tc', tc, 'tp', tp)
+  redis.call('HSET', key, 'w', window, 'rc', rc, 'rp', rp, 'tc', tc, 'tp', tp, 'g', generation)
   redis.call('PEXPIRE', key, 2 * windowMs)
 end
 
@@ -81,23 +88,20 @@ if ARGV[1] == 'admit' then
     if not requestsFit then exceeded = 1 end
     return {0, exceeded, math.max(requestWait, tokenWait), now}
   end
+  if not generation then generation = ARGV[7] end
   rc = rc + 1
   tc = tc + tokens
   save()
-  return {1, window, now}
+  return {1, window, now, generation}
 end
 
 if ARGV[1] == 'settle' then
-  if stored == nil then return 0 end
   local reserved = tonumber(ARGV[3])
   local delta = tonumber(ARGV[4])
-  if reserved == window then
-    tc = math.max(0, tc + delta)
-  elseif reserved == window - 1 then
-    tp = math.max(0, tp + delta)
-  else
-    return 0
-  end
+  if reserved ~= window and reserved ~= window - 1 then return 0 end
+  -- The key lives two windows past its last write, so within them a missing key was lost too.
+  if stored == nil or generation ~= ARGV[5] then return -1 end
+  if reserved == window then tc = math.max(0, tc + delta) else tp = math.max(0, tp + delta) end
   save()
   return 1
 end

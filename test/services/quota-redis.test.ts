@@ -125,6 +125,90 @@ test('after retryAfterMs the next request fits (short window)', async (t) => {
   assert.equal((await limiter.admit(key, { requestsPerMinute: 3 }, 0)).allowed, true);
 });
 
+// ------------------------------------------------------------------ a quota key lost between admit and settle
+
+/** Ways a window's key disappears while reservations made in it are still in flight. */
+const KEY_LOSSES = [
+  { name: 'an operator deletes the key', private: false, lose: (client: Redis, key: string) => client.del(`aigw:quota:{${key}}`) },
+  // FLUSHALL only on a private Redis: the shared one serves other test files meanwhile.
+  { name: 'Redis is flushed (FLUSHALL)', private: true, lose: (client: Redis) => client.flushall() },
+] as const;
+
+async function redisFor(t: TestContext, loss: (typeof KEY_LOSSES)[number]): Promise<string | undefined> {
+  const url = requireService(t, 'redis');
+  if (url === undefined || !loss.private) return url;
+  const port = await freePort();
+  await startPrivateRedis(t, port);
+  return `redis://127.0.0.1:${port}`;
+}
+
+/** Loses the key through its own connection, closed leniently: a private server may be gone by then. */
+async function loseKey(t: TestContext, loss: (typeof KEY_LOSSES)[number], url: string, key: string): Promise<void> {
+  const client = new Redis(url);
+  t.after(() => client.quit().catch(() => client.disconnect()));
+  await loss.lose(client, key);
+}
+
+for (const loss of KEY_LOSSES) {
+  test(`${loss.name}: settling an older reservation with less usage does not erase what was counted since`, async (t) => {
+    const url = await redisFor(t, loss);
+    if (url === undefined) return;
+    const registry = new Registry();
+    const logs: Readonly<Record<string, unknown>>[] = [];
+    const limiter = limiterFor(t, { url, onStoreError: 'deny', metrics: registry, log: (_message, fields) => logs.push(fields) });
+    const other = limiterFor(t, { url, onStoreError: 'deny' });
+    const key = `test-${randomUUID()}`;
+    const limits = { tokensPerMinute: 1_000 };
+    const old = await limiter.admit(key, limits, 800);
+    assert.ok(old.allowed);
+    await loseKey(t, loss, url, key);
+    assert.ok((await other.admit(key, limits, 900)).allowed, 'the lost key no longer holds the 800');
+    await limiter.settle(old.reservation, 0);
+    // 900 counted since the loss: 100 left (900 − 800 would have left 900).
+    assert.equal((await other.admit(key, limits, 200)).allowed, false);
+    const metric = await registry.getSingleMetric('aigw_quota_store_errors_total')?.get();
+    assert.deepEqual(metric?.values.map((value) => [value.labels, value.value]), [[{ operation: 'settle', policy: 'deny' }, 1]]);
+    assert.equal(logs[0]?.['operation'], 'settle');
+  });
+
+  test(`${loss.name}: settling an older reservation with more usage does not charge the window counted since`, async (t) => {
+    const url = await redisFor(t, loss);
+    if (url === undefined) return;
+    const limiter = limiterFor(t, { url, onStoreError: 'deny' });
+    const key = `test-${randomUUID()}`;
+    const limits = { tokensPerMinute: 1_000 };
+    const old = await limiter.admit(key, limits, 100);
+    assert.ok(old.allowed);
+    await loseKey(t, loss, url, key);
+    assert.ok((await limiter.admit(key, limits, 500)).allowed);
+    await limiter.settle(old.reservation, 900);
+    // 500 counted since the loss: 400 still fit (500 + 800 would have refused them).
+    assert.equal((await limiter.admit(key, limits, 400)).allowed, true);
+  });
+}
+
+test('a reservation made before the window rolled over still settles into the previous window', async (t) => {
+  const url = requireService(t, 'redis');
+  if (url === undefined) return;
+  const windowMs = 2_000;
+  const limiter = limiterFor(t, { url, onStoreError: 'deny', windowMs });
+  const probe = clientFor(t, url);
+  const key = `test-${randomUUID()}`;
+  const limits = { tokensPerMinute: 1_000 };
+  const [seconds, micros] = await probe.time();
+  // Start early in a window, so that admit and settle land in two adjacent ones.
+  const intoWindow = (Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)) % windowMs;
+  if (intoWindow > windowMs / 4) await sleep(windowMs - intoWindow + 20);
+  const old = await limiter.admit(key, limits, 800);
+  assert.ok(old.allowed);
+  await sleep(windowMs);
+  assert.ok((await limiter.admit(key, limits, 10)).allowed, 'rolls the key over: the 800 are now the previous window');
+  await limiter.settle(old.reservation, 0);
+  const counters = await probe.hgetall(`aigw:quota:{${key}}`);
+  assert.equal(counters['tp'], '0', JSON.stringify(counters));
+  assert.equal(counters['tc'], '10');
+});
+
 // ------------------------------------------------------------------ store failures on a private Redis
 
 async function freePort(): Promise<number> {
