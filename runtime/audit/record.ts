@@ -49,7 +49,10 @@ export interface AuditInput {
   readonly path: string;
   readonly route?: string;
   readonly requestedModel?: string;
-  /** The provider entry id and model that answered (or were tried last). */
+  /**
+   * The provider entry id and model that answered; for a stream that broke or lost its client after
+   * content went out, the attempt whose content the client got last. Absent when nothing answered.
+   */
   readonly provider?: string;
   readonly providerType?: ProviderType;
   readonly model?: string;
@@ -150,7 +153,7 @@ export function buildAuditRecord(input: AuditInput, settings: CaptureSettings): 
         outcome: attempt.outcome, duration_ms: attempt.durationMs,
       })),
       attempt_count: input.attempts.filter((attempt) => attempt.outcome !== 'skipped').length,
-      failover: input.attempts.some((attempt) => attempt.outcome === 'failure'),
+      failover: failedOver(input.attempts),
       stream: input.stream,
       ttfb_ms: input.ttfbMs,
       duration_ms: input.durationMs,
@@ -171,6 +174,22 @@ export function captureTexts(input: AuditInput, settings: CaptureSettings): { pr
     prompt: input.promptMessages === undefined ? undefined : settings.redactor.capture(renderMessages(input.promptMessages), settings.prompt),
     completion: input.completionText === undefined ? undefined : settings.redactor.capture(input.completionText, settings.completion),
   };
+}
+
+/**
+ * `aigw.failover`: a call to another target followed a failed call (design §3.5, §3.6: the next
+ * candidate was tried, or asked to continue a broken stream). A retry of the same target is not a
+ * failover (§3.4), nor are skipped candidates, nor a failure nothing followed — the same count as
+ * `aigw_failovers_total`.
+ */
+export function failedOver(attempts: readonly AuditAttempt[]): boolean {
+  let failed: AuditAttempt | undefined;
+  for (const attempt of attempts) {
+    if (attempt.outcome === 'skipped') continue;
+    if (failed !== undefined && (attempt.provider !== failed.provider || attempt.model !== failed.model)) return true;
+    if (attempt.outcome === 'failure') failed = attempt;
+  }
+  return false;
 }
 
 export function auditOutcome(input: AuditInput): 'success' | 'failure' {

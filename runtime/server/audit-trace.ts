@@ -7,7 +7,7 @@ import type { AuditAttempt, AuditInput, AuditRecord, CaptureSettings } from '../
 import { lineRecord } from '../audit/record-line.js';
 import { createRedactor } from '../audit/redact.js';
 import type { Manifest } from '../manifest/types.js';
-import type { AttemptRecord } from '../routing/types.js';
+import type { AttemptRecord, EngineResult } from '../routing/types.js';
 import type { RequestTrace } from './gateway-deps.js';
 import type { LiveConfig } from './live-config.js';
 import type { Mutable } from '../mutable.js';
@@ -32,6 +32,7 @@ export function traceToAuditInput(trace: Readonly<RequestTrace>, facts: RequestF
   const result = trace.result;
   const usage = result?.usage;
   const lastAnswer = result?.attempts.findLast((attempt) => attempt.outcome === 'success');
+  const served = result?.provider === undefined ? streamedWithoutAnswer(result) : undefined;
   const dropped = result?.attempts.flatMap((attempt) => attempt.dropped.map((drop) => drop.param)) ?? [];
   const input: Record<string, unknown> = {
     timestamp: trace.startedAt,
@@ -44,9 +45,9 @@ export function traceToAuditInput(trace: Readonly<RequestTrace>, facts: RequestF
     path: facts.path,
     route: trace.route,
     requestedModel: trace.requestedModel,
-    provider: result?.provider,
-    providerType: result?.providerType,
-    model: result?.model,
+    provider: served?.provider ?? result?.provider,
+    providerType: served?.providerType ?? result?.providerType,
+    model: served?.model ?? result?.model,
     attempts: (result?.attempts ?? []).map(toAuditAttempt),
     usage: usage === undefined ? undefined : {
       promptTokens: usage.prompt_tokens,
@@ -71,6 +72,17 @@ export function traceToAuditInput(trace: Readonly<RequestTrace>, facts: RequestF
   // Every key is one of AuditInput's; undefined ones are left in place (buildAuditRecord drops them):
   // deleting them turned the object into a slow dictionary on every request (issue 8 profile).
   return input as unknown as AuditInput;
+}
+
+/**
+ * The attempt whose content last reached the client when the run names no answer: a stream that
+ * broke after it began (ended by its in-band error) or whose client left. It served what the client
+ * got (and the x-aigw-provider header named the stream's first one), so the record names it. Only a
+ * streamed attempt has first content and still fails.
+ */
+function streamedWithoutAnswer(result: EngineResult | undefined): AttemptRecord | undefined {
+  if (result === undefined || !result.stream) return undefined;
+  return result.attempts.findLast((attempt) => attempt.firstContentMs !== undefined);
 }
 
 function toAuditAttempt(attempt: AttemptRecord): AuditAttempt {

@@ -67,6 +67,9 @@ ai_routes:
     const record = await eventually(async () => (await handle.auditRecords()).find((line) => line.aigw.route === 'streaming'), 3_000, 'audit record');
     assert.equal(record.aigw.client_aborted, true);
     assert.equal(record.aigw.stream, true);
+    // The provider whose stream the client was reading is named; leaving is no failover.
+    assert.equal(record.aigw.provider, 'anthropic');
+    assert.equal(record.aigw.failover, false);
     await eventually(async () => {
       const metrics = await handle.metricsText();
       return metricValue(metrics, 'aigw_inflight_streams') === 0 && metricValue(metrics, 'aigw_inflight_requests') === 0 ? true : undefined;

@@ -179,6 +179,17 @@ describe('streams', () => {
     assert.deepEqual(finishes(received), [], 'never a finish chunk that would look like success');
     const raw = mock.log().findLast((entry) => entry.model === 'claude-reject-b');
     assert.equal(raw?.status, 400);
+    // The continuation was tried (a failover), and the stream the client got was OpenAI's.
+    const record = (await handle.auditRecords()).findLast((line) => line.aigw.route === 'cut-reject');
+    assert.equal(record?.error?.code, 'AIGW_E_STREAM_INTERRUPTED');
+    assert.equal(record?.aigw.failover, true);
+    assert.equal(record?.aigw.provider, 'openai');
+    assert.equal(record?.aigw.model, 'gpt-cut-b');
+    // Nothing followed the rejected continuation: it ended the run, it did not fail over.
+    const metrics = await handle.metricsText();
+    assert.equal(metricValue(metrics, 'aigw_attempts_total', { provider: 'openai', model: 'gpt-cut-b', outcome: 'continued', reason: 'stream_error' }), 1);
+    assert.equal(metricValue(metrics, 'aigw_attempts_total', { provider: 'anthropic', model: 'claude-reject-b', outcome: 'failover' }), 0);
+    assert.equal(metricValue(metrics, 'aigw_attempts_total', { provider: 'anthropic', model: 'claude-reject-b', outcome: 'returned' }), 1);
   });
 
   test('a stream that stalls past stream_idle_timeout_ms is continued by the fallback', async () => {
@@ -206,6 +217,17 @@ describe('streams', () => {
     const metrics = await handle.metricsText();
     assert.equal(metricValue(metrics, 'aigw_requests_total', { route: 'stall-error', status: '200', stream: 'true', outcome: 'interrupted' }), 1);
     assert.equal(metricValue(metrics, 'aigw_requests_total', { route: 'stall-error', outcome: 'success' }), 0);
+    // Its only attempt served the stream and broke: the record names it, and no failover happened.
+    const record = (await handle.auditRecords()).findLast((line) => line.aigw.route === 'stall-error');
+    assert.equal(record?.http.response.status_code, 200);
+    assert.equal(record?.error?.code, 'AIGW_E_STREAM_INTERRUPTED');
+    assert.deepEqual(record?.aigw.attempts.map((attempt) => [attempt.provider, attempt.model, attempt.reason ?? null, attempt.outcome]), [
+      ['openai', 'gpt-stall-d', 'stream_error', 'failure'],
+    ]);
+    assert.equal(record?.aigw.failover, false);
+    assert.equal(record?.aigw.provider, 'openai');
+    assert.equal(record?.aigw.model, 'gpt-stall-d');
+    assert.equal(record?.gen_ai.response?.model, 'gpt-stall-d');
   });
 
   test('a malformed upstream event is skipped, not forwarded, and counted in /metrics', async () => {

@@ -97,7 +97,7 @@ export interface AuditLine {
   readonly http: { readonly request: { readonly id: string }; readonly response: { readonly status_code: number } };
   readonly gen_ai: { readonly usage?: { readonly input_tokens: number; readonly output_tokens: number }; readonly response?: { readonly model?: string } };
   readonly aigw: {
-    readonly route?: string; readonly provider?: string; readonly stream: boolean; readonly client_aborted?: boolean;
+    readonly route?: string; readonly provider?: string; readonly model?: string; readonly failover: boolean; readonly stream: boolean; readonly client_aborted?: boolean;
     readonly attempts: readonly { readonly provider: string; readonly model: string; readonly status?: number; readonly reason?: string; readonly outcome: string }[];
     readonly usage?: { readonly total_tokens: number };
   };

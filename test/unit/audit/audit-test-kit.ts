@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { toQueuedRecord, type QueuedRecord } from '../../../runtime/audit/queue.js';
-import type { AuditInput, AuditRecord } from '../../../runtime/audit/record.js';
+import type { AuditAttempt, AuditInput, AuditRecord } from '../../../runtime/audit/record.js';
 import type { AuditSink, SinkWriteResult } from '../../../runtime/audit/sinks/sink.js';
 
 /** A request answered by its third attempt after a failover and a skipped target: most fields set. */
@@ -38,6 +38,40 @@ export const ANSWERED_INPUT: AuditInput = {
   droppedParams: ['logit_bias'],
   manifestVersion: 'sha256:abc',
 };
+
+/** `aigw.failover`: another target was called after a failed call (a retry, a skip or a last failure is none). */
+export const FAILOVER_CASES: readonly (readonly [string, readonly AuditAttempt[], boolean])[] = [
+  ['no attempt', [], false],
+  ['one answer', [{ provider: 'a', model: 'm', status: 200, outcome: 'success', durationMs: 1 }], false],
+  ['one failure, nothing after it', [{ provider: 'a', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 }], false],
+  ['a stream broken on its only attempt', [{ provider: 'a', model: 'm', status: 200, reason: 'stream_error', outcome: 'failure', durationMs: 1 }], false],
+  ['a retry of the same target, then its answer', [
+    { provider: 'a', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 },
+    { provider: 'a', model: 'm', status: 200, outcome: 'success', durationMs: 1 },
+  ], false],
+  ['a failure followed only by skipped candidates', [
+    { provider: 'a', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 },
+    { provider: 'b', model: 'm', reason: 'circuit_open', outcome: 'skipped', durationMs: 0 },
+  ], false],
+  ['a skipped candidate, then an answer', [
+    { provider: 'a', model: 'm', reason: 'quota_full', outcome: 'skipped', durationMs: 0 },
+    { provider: 'b', model: 'm', status: 200, outcome: 'success', durationMs: 1 },
+  ], false],
+  ['two targets both failing', [
+    { provider: 'a', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 },
+    { provider: 'b', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 },
+  ], true],
+  ['another model of the same provider after a failure', [
+    { provider: 'a', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 },
+    { provider: 'a', model: 'n', status: 200, outcome: 'success', durationMs: 1 },
+  ], true],
+  ['retried, skipped past, then answered elsewhere', [
+    { provider: 'a', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 },
+    { provider: 'a', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 },
+    { provider: 'b', model: 'm', reason: 'circuit_open', outcome: 'skipped', durationMs: 0 },
+    { provider: 'c', model: 'm', status: 200, outcome: 'success', durationMs: 1 },
+  ], true],
+];
 
 export function sampleAuditRecord(id: string, padding = 0): AuditRecord {
   return { '@timestamp': '2026-01-01T00:00:00.000Z', 'http': { request: { id } }, 'pad': 'x'.repeat(padding) };

@@ -10,7 +10,7 @@ import { toQueuedRecord } from '../../../runtime/audit/queue.js';
 import { createRedactor } from '../../../runtime/audit/redact.js';
 import { seededRandom } from '../../../runtime/clock.js';
 import type { CapturePolicy } from '../../../runtime/manifest/types.js';
-import { ANSWERED_INPUT } from './audit-test-kit.js';
+import { ANSWERED_INPUT, FAILOVER_CASES } from './audit-test-kit.js';
 
 const redactor = createRedactor({ redact: [{ preset: 'email' }, { preset: 'api_key' }], maxCaptureChars: 40 });
 const settings = (prompt: CapturePolicy, completion: CapturePolicy): CaptureSettings => ({ prompt, completion, redactor });
@@ -57,6 +57,10 @@ test('the direct line is the record serialised, for answered, rejected and parti
   }
 });
 
+test('aigw.failover is written as the record has it, for every kind of attempt list', () => {
+  for (const [label, attempts] of FAILOVER_CASES) same({ ...answered, attempts }, settings('none', 'none'), label);
+});
+
 test('numbers JSON cannot carry become null exactly as in the record', () => {
   same({ ...answered, ttfbMs: Number.NaN, durationMs: 2.5e-7, attempts: [{ provider: 'p', model: 'm', outcome: 'failure', durationMs: Number.POSITIVE_INFINITY }] }, settings('full', 'full'), 'NaN and Infinity');
 });
@@ -100,7 +104,7 @@ test('seeded random inputs: the line always equals the serialised record', () =>
   const outcomes: AuditAttempt['outcome'][] = ['success', 'failure', 'skipped'];
   for (let index = 0; index < 500; index += 1) {
     const attempts: AuditAttempt[] = Array.from({ length: Math.floor(random.next() * 4) }, (_, position) => {
-      const attempt: { -readonly [K in keyof AuditAttempt]: AuditAttempt[K] } = { provider: `p${position}`, model: 'm"x', outcome: pick(outcomes), durationMs: Math.round(random.next() * 1e5) / 100 };
+      const attempt: { -readonly [K in keyof AuditAttempt]: AuditAttempt[K] } = { provider: `p${position % 2}`, model: pick(['m"x', 'm']), outcome: pick(outcomes), durationMs: Math.round(random.next() * 1e5) / 100 };
       if (random.next() < 0.5) attempt.status = pick([200, 429, 503]);
       if (random.next() < 0.5) attempt.reason = pick(['rate_limited', 'latency', 'circuit_open']);
       return attempt;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { buildAuditRecord, renderMessages, type AuditInput } from '../../../runtime/audit/record.js';
 import { createRedactor } from '../../../runtime/audit/redact.js';
-import { ANSWERED_INPUT } from './audit-test-kit.js';
+import { ANSWERED_INPUT, FAILOVER_CASES } from './audit-test-kit.js';
 
 const redactor = createRedactor({ redact: [{ preset: 'email' }], maxCaptureChars: 8192 });
 const full = { prompt: 'full', completion: 'full', redactor } as const;
@@ -66,6 +66,13 @@ test('a rejected request (401) still gets a record, marked failure, with no prov
 test('a stream that ended in an in-band error is a failure even with status 200', () => {
   const record = buildAuditRecord({ ...answered, errorCode: 'AIGW_E_STREAM_INTERRUPTED' }, full) as Record<string, Record<string, unknown>>;
   assert.equal(record['event']?.['outcome'], 'failure');
+});
+
+test('aigw.failover is true only when another target was called after a failed call', () => {
+  for (const [label, attempts, failover] of FAILOVER_CASES) {
+    const record = buildAuditRecord({ ...answered, attempts }, full) as Record<string, Record<string, unknown>>;
+    assert.equal(record['aigw']?.['failover'], failover, label);
+  }
 });
 
 test('capture hash keeps only the digest; none keeps neither text nor digest', () => {

@@ -40,3 +40,45 @@ test('a failover counts only when another call followed it: the last candidate\'
   const failovers = [...text.matchAll(/^aigw_failovers_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
   assert.equal(failovers, 2);
 });
+
+/** The sum of a counter's series whose labels include all of `labels`. */
+function total(text: string, name: string, labels: Readonly<Record<string, string>>): number {
+  let sum = 0;
+  for (const match of text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, 'gm'))) {
+    const series = match[1] ?? '';
+    if (Object.entries(labels).every(([label, value]) => series.includes(`${label}="${value}"`))) sum += Number(match[2]);
+  }
+  return sum;
+}
+
+const allFailed = {
+  outcome: 'error', status: 502,
+  error: { status: 502, code: 'AIGW_E_ALL_ATTEMPTS_FAILED', envelope: { error: { message: 'x', type: 'server_error', param: null, code: 'upstream_error' } }, headers: {} },
+} as const;
+
+test('two targets both failing: one attempt counted as a failover, the last one as returned, one failover', async () => {
+  const text = await metricsAfter({ ...allFailed, attempts: [attempt('a', 'm1', 'failover', 'retryable_5xx'), attempt('b', 'm2', 'failover', 'retryable_5xx')] });
+  assert.equal(total(text, 'aigw_attempts_total', { provider: 'a', outcome: 'failover' }), 1);
+  assert.equal(total(text, 'aigw_attempts_total', { provider: 'b', outcome: 'failover' }), 0);
+  assert.equal(total(text, 'aigw_attempts_total', { provider: 'b', model: 'm2', outcome: 'returned', reason: 'retryable_5xx' }), 1);
+  assert.equal(total(text, 'aigw_failovers_total', {}), 1);
+  assert.equal(total(text, 'aigw_attempts_total', { outcome: 'failover' }), total(text, 'aigw_failovers_total', {}), 'the two metrics agree');
+});
+
+test('a single target failing has no failover outcome and counts no failover', async () => {
+  const text = await metricsAfter({ ...allFailed, attempts: [attempt('a', 'm', 'failover', 'retryable_5xx')] });
+  assert.equal(total(text, 'aigw_attempts_total', { outcome: 'failover' }), 0);
+  assert.equal(total(text, 'aigw_attempts_total', { provider: 'a', outcome: 'returned', reason: 'retryable_5xx' }), 1);
+  assert.equal(total(text, 'aigw_failovers_total', {}), 0);
+});
+
+test('a failure followed only by skipped candidates, or a continuation nobody took up, ended the run: returned', async () => {
+  const skippedAfter = await metricsAfter({ ...allFailed, attempts: [attempt('a', 'm', 'failover', 'retryable_5xx'), attempt('b', 'm', 'skipped', 'circuit_open')] });
+  assert.equal(total(skippedAfter, 'aigw_attempts_total', { provider: 'a', outcome: 'returned' }), 1);
+  assert.equal(total(skippedAfter, 'aigw_attempts_total', { provider: 'b', outcome: 'skipped', reason: 'circuit_open' }), 1);
+  assert.equal(total(skippedAfter, 'aigw_failovers_total', {}), 0);
+  const continuedAlone = await metricsAfter({ ...allFailed, attempts: [attempt('a', 'm', 'continued', 'stream_error'), attempt('b', 'm', 'skipped', 'quota_full')] });
+  assert.equal(total(continuedAlone, 'aigw_attempts_total', { outcome: 'continued' }), 0);
+  assert.equal(total(continuedAlone, 'aigw_attempts_total', { provider: 'a', outcome: 'returned', reason: 'stream_error' }), 1);
+  assert.equal(total(continuedAlone, 'aigw_failovers_total', {}), 0);
+});
