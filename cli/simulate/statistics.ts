@@ -5,9 +5,10 @@
  * number a fixed precision, which is what makes the json output byte-identical for one seed.
  */
 import type { Manifest, Target } from '../../runtime/manifest/types.js';
+import { countedOutcome, isFailover, lastCallIndex } from '../../runtime/routing/counted-outcome.js';
 import { firstPickProbabilities } from '../../runtime/routing/plan-attempts.js';
 import type { CircuitEvent } from '../../runtime/routing/target-health.js';
-import type { AttemptRecord, EngineEvent, EngineResult } from '../../runtime/routing/types.js';
+import type { AttemptOutcome, AttemptRecord, EngineEvent, EngineResult } from '../../runtime/routing/types.js';
 
 export const SIMULATION_JSON_VERSION = 1;
 
@@ -149,18 +150,18 @@ export function createStatistics(manifest: Manifest): Statistics {
   let prompt = 0;
   let completion = 0;
 
-  const addAttempt = (route: RouteCounters, record: AttemptRecord): void => {
+  const addAttempt = (route: RouteCounters, record: AttemptRecord, outcome: AttemptOutcome): void => {
     const counters = route.targets.get(targetKey(record.provider, record.model));
     if (counters === undefined) return;
-    if (record.outcome === 'skipped') {
+    if (outcome === 'skipped') {
       increment(counters.skipped, record.reason ?? 'none');
       return;
     }
     counters.attempts += 1;
-    if (record.outcome === 'retry') {
+    if (outcome === 'retry') {
       counters.retries += 1;
       retries += 1;
-    } else if ((record.outcome === 'failover' || record.outcome === 'continued') && record.reason !== null) {
+    } else if (isFailover(outcome) && record.reason !== null) {
       increment(counters.failovers, record.reason);
       increment(failovers, record.reason);
     }
@@ -182,7 +183,9 @@ export function createStatistics(manifest: Manifest): Statistics {
       const counters = route.targets.get(targetKey(first.provider, first.model));
       if (counters !== undefined) counters.firstPicks += 1;
     }
-    for (const record of result.attempts) addAttempt(route, record);
+    // Counted as serve's metrics count them: the last candidate's failure is no failover.
+    const lastCall = lastCallIndex(result.attempts);
+    result.attempts.forEach((record, index) => addAttempt(route, record, countedOutcome(record.outcome, index, lastCall)));
     if (result.outcome !== 'success' || result.provider === undefined) return;
     route.successes += 1;
     let answering: AttemptRecord | undefined;

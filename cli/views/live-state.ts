@@ -2,6 +2,7 @@
  * The live view's state, reduced from simulation events by a pure function (no React here), so the
  * reduction is testable on its own and the hook stays a thin subscription.
  */
+import { isFailover, lastCallIndex } from '../../runtime/routing/counted-outcome.js';
 import type { SimulationEvent } from '../simulate/driver.js';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -77,6 +78,10 @@ export function reduceLiveState(state: LiveState, event: SimulationEvent): void 
       state.done += 1;
       if (result.outcome === 'success') state.successes += 1;
       else state.errors += 1;
+      // The engine marked the last call's failure a failover before it knew nothing would follow; counted
+      // at its attempt-end, it is taken back here, as the report and serve's metrics count it (counted-outcome.ts).
+      const last = result.attempts[lastCallIndex(result.attempts)];
+      if (last !== undefined && isFailover(last.outcome)) row(state, last.provider, last.model).failovers -= 1;
       if (result.outcome === 'success' && result.provider !== undefined) {
         const answering = result.attempts.findLast((record) => record.outcome === 'success');
         if (answering !== undefined) row(state, answering.provider, answering.model).answered += 1;

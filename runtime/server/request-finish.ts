@@ -4,7 +4,8 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { GatewayMetrics } from '../metrics.js';
-import type { AttemptOutcome, EngineResult, RunOutcome } from '../routing/types.js';
+import { countedOutcome, isFailover, lastCallIndex } from '../routing/counted-outcome.js';
+import type { EngineResult, RunOutcome } from '../routing/types.js';
 import { CLIENT_CLOSED_STATUS } from '../routing/engine.js';
 import { traceToAuditInput } from './audit-trace.js';
 import type { GatewayDeps } from './gateway-deps.js';
@@ -56,16 +57,6 @@ function outcomeOf(status: number): RunOutcome {
   return status >= 400 ? 'error' : 'success';
 }
 
-/**
- * An attempt's `outcome` label. The engine marks a failure `failover` (or `continued`) before it knows
- * whether another call will follow; when none did (the last candidate, or only skipped ones after it)
- * the failure ended the run, as a `returned` one does: counted so, `aigw_attempts_total` and
- * `aigw_failovers_total` tell the same story.
- */
-function outcomeLabel(outcome: AttemptOutcome, followed: boolean): AttemptOutcome {
-  return !followed && (outcome === 'failover' || outcome === 'continued') ? 'returned' : outcome;
-}
-
 function recordMetrics(metrics: GatewayMetrics, route: string, status: number, stream: boolean, durationMs: number, result: EngineResult | undefined): void {
   const { counts } = metrics;
   const streamLabel = stream ? 'true' : 'false';
@@ -74,13 +65,12 @@ function recordMetrics(metrics: GatewayMetrics, route: string, status: number, s
   if (result === undefined) return;
   const { attempts } = result;
   // A failover counts when another call followed it: the last candidate's failure went nowhere.
-  let lastCall = attempts.length - 1;
-  while (lastCall >= 0 && attempts[lastCall]?.outcome === 'skipped') lastCall -= 1;
+  const lastCall = lastCallIndex(attempts);
   for (let index = 0; index < attempts.length; index += 1) {
     const attempt = attempts[index] as (typeof attempts)[number];
-    const outcome = outcomeLabel(attempt.outcome, index < lastCall);
+    const outcome = countedOutcome(attempt.outcome, index, lastCall);
     counts.attempts.inc([attempt.provider, attempt.model, outcome, attempt.reason ?? 'none']);
-    if (outcome === 'failover' || outcome === 'continued') counts.failovers.inc([attempt.provider, attempt.reason ?? 'none']);
+    if (isFailover(outcome)) counts.failovers.inc([attempt.provider, attempt.reason ?? 'none']);
     if (attempt.firstContentMs !== undefined) {
       metrics.upstreamLatency.observe({ provider: attempt.provider, model: attempt.model }, attempt.firstContentMs / 1000);
     }

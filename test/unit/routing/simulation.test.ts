@@ -8,6 +8,7 @@ import { runSimulation, type SimulationEvent } from '../../../cli/simulate/drive
 import { loadScenario, type Scenario } from '../../../cli/simulate/scenario.js';
 import { percentiles, type SimulationSummary, type TargetSummary } from '../../../cli/simulate/statistics.js';
 import { createVirtualScheduler } from '../../../cli/simulate/virtual-scheduler.js';
+import { createLiveState, reduceLiveState } from '../../../cli/views/live-state.js';
 import { getAdapter } from '../../../runtime/adapters/registry.js';
 import { loadManifest } from '../../../runtime/manifest/load-manifest.js';
 import type { Manifest } from '../../../runtime/manifest/types.js';
@@ -236,7 +237,7 @@ faults:
 });
 
 test('the fallback down too: a 502 listing every attempt', async () => {
-  const { summary, results } = await simulate(SEED, `requests: 1
+  const { summary, results, events } = await simulate(SEED, `requests: 1
 faults:
   - { provider: anthropic, outages: [ { from: 0, to: 3600 } ] }
   - { provider: openai, outages: [ { from: 0, to: 3600 } ] }
@@ -253,6 +254,16 @@ faults:
   ]);
   assert.equal(only?.error?.envelope.error.message, 'All attempts failed: anthropic/claude-haiku-4-5: connect_error; anthropic/claude-haiku-4-5: connect_error; '
     + 'openai/gpt-4o-mini: connect_error; openai/gpt-4o-mini: connect_error; ollama/llama-3.1: connect_error; ollama/llama-3.1: connect_error.');
+  // Two failovers (anthropic → openai → ollama): the fallback's own failure led nowhere, as serve's
+  // aigw_failovers_total counts it; the live view agrees with the report.
+  assert.deepEqual(summary.failovers, { connect_error: 2 });
+  assert.deepEqual(target(summary, 'ollama').failovers, {});
+  assert.deepEqual(target(summary, 'openai').failovers, { connect_error: 1 });
+  const live = createLiveState(1);
+  for (const { event } of events) reduceLiveState(live, event);
+  assert.deepEqual([...live.providers.values()].map((row) => [row.name, row.failovers]), [
+    ['anthropic/claude-haiku-4-5', 1], ['openai/gpt-4o-mini', 1], ['ollama/llama-3.1', 0],
+  ]);
 });
 
 test('a provider quota ceiling: the target is skipped without a call once its limit is spent', async () => {
