@@ -7,6 +7,7 @@
  */
 import type { ChatCompletionChunk, ChunkDelta, FinishReason, Usage } from '../openai/wire.js';
 import type { ResponseContext } from './contract.js';
+import type { Mutable } from '../mutable.js';
 
 export interface ChunkFactory {
   /** The first chunk of a stream: `{role: "assistant", content: ""}`. */
@@ -17,12 +18,27 @@ export interface ChunkFactory {
   usage(usage: Usage): ChatCompletionChunk;
 }
 
+/** What a provider names in the chunk head itself; `id` and `model` default to the context's. */
+export interface ChunkHeadOverrides {
+  readonly id?: string | undefined;
+  readonly model?: string | undefined;
+  /** OpenAI's own `service_tier` and `system_fingerprint`: only the OpenAI-compatible family has them. */
+  readonly serviceTier?: string | undefined;
+  readonly systemFingerprint?: string | undefined;
+}
+
 /**
  * `id` and `model` default to the context's; a provider that names its own (OpenAI-compatible ones,
- * Anthropic's message id) passes them through `overrides` once known.
+ * Anthropic's message id) passes them through `overrides` once known, as an OpenAI-compatible one
+ * does its service tier and fingerprint.
  */
-export function createChunkFactory(context: ResponseContext, overrides: { id?: string; model?: string } = {}): ChunkFactory {
-  return new ContextChunkFactory(context.includeUsage, overrides.id ?? context.completionId, context.created, overrides.model ?? context.model);
+export function createChunkFactory(context: ResponseContext, overrides: ChunkHeadOverrides = {}): ChunkFactory {
+  const id = overrides.id ?? context.completionId;
+  const model = overrides.model ?? context.model;
+  const { serviceTier, systemFingerprint } = overrides;
+  return serviceTier === undefined && systemFingerprint === undefined
+    ? new ContextChunkFactory(context.includeUsage, id, context.created, model)
+    : new HeadedChunkFactory(context.includeUsage, id, context.created, model, serviceTier, systemFingerprint);
 }
 
 /** A class, not an object of closures: one is held for every open stream (issue 8 memory). */
@@ -52,5 +68,57 @@ class ContextChunkFactory implements ChunkFactory {
     return this.includeUsage
       ? { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], usage: null }
       : { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] };
+  }
+}
+
+/** A chunk being built key by key, so that optional head keys keep OpenAI's order. */
+type ChunkDraft = Partial<Mutable<ChatCompletionChunk>>;
+
+/**
+ * Chunks whose head also carries OpenAI's `service_tier` / `system_fingerprint` (between `model` and
+ * `choices`, where OpenAI writes them and where the SSE writer's head reuse expects them:
+ * openai/chunk-json.ts). Built by assignment, not by spreading a head (a spread costs far more).
+ */
+class HeadedChunkFactory implements ChunkFactory {
+  constructor(
+    private readonly includeUsage: boolean,
+    private readonly id: string,
+    private readonly created: number,
+    private readonly model: string,
+    private readonly serviceTier: string | undefined,
+    private readonly systemFingerprint: string | undefined,
+  ) {}
+
+  role(): ChatCompletionChunk {
+    return this.chunk({ role: 'assistant', content: '' }, null);
+  }
+
+  delta(delta: ChunkDelta): ChatCompletionChunk {
+    return this.chunk(delta, null);
+  }
+
+  finish(reason: FinishReason): ChatCompletionChunk {
+    return this.chunk({}, reason);
+  }
+
+  usage(usage: Usage): ChatCompletionChunk {
+    const chunk = this.head();
+    chunk.choices = [];
+    chunk.usage = usage;
+    return chunk as ChatCompletionChunk; // every required key is set: head() and choices
+  }
+
+  private chunk(delta: ChunkDelta, finishReason: FinishReason | null): ChatCompletionChunk {
+    const chunk = this.head();
+    chunk.choices = [{ index: 0, delta, logprobs: null, finish_reason: finishReason }];
+    if (this.includeUsage) chunk.usage = null;
+    return chunk as ChatCompletionChunk; // every required key is set: head() and choices
+  }
+
+  private head(): ChunkDraft {
+    const chunk: ChunkDraft = { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model };
+    if (this.serviceTier !== undefined) chunk.service_tier = this.serviceTier;
+    if (this.systemFingerprint !== undefined) chunk.system_fingerprint = this.systemFingerprint;
+    return chunk;
   }
 }

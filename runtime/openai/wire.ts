@@ -133,6 +133,8 @@ export interface ChatCompletionChunk {
   readonly object: 'chat.completion.chunk';
   readonly created: number;
   readonly model: string;
+  /** OpenAI's own head fields, in its order; relayed by the OpenAI-compatible family only. */
+  readonly service_tier?: string | null;
   readonly system_fingerprint?: string | null;
   readonly choices: readonly {
     readonly index: number;

@@ -2,10 +2,10 @@
  * OpenAI messages → Gemini `systemInstruction` + `contents` (providers.md §4.6):
  * - system and developer messages join `systemInstruction`, in order;
  * - user → role `user`; assistant → role `model` (text, then one `functionCall` part per tool call,
- *   with the thought signature recovered from the tool-call id);
+ *   with the thought signature and Gemini's own call id recovered from the tool-call id);
  * - tool → a `functionResponse` part in a `user` turn, named after the assistant tool call whose id it
  *   answers (Gemini matches results by name and position, and OpenAI tool messages carry only the id),
- *   in the order of those calls;
+ *   in the order of those calls, with that call's Gemini id when it had one (tool-call-id.ts);
  * - consecutive turns of one role merge into one content, since Gemini expects the results of
  *   parallel calls together and roles to alternate;
  * - for Gemini 3, a model turn whose first call carries no signature (another provider wrote it) gets
@@ -22,8 +22,8 @@ import { invalidRequest } from '../error-common.js';
 import { parseToolArguments, RequestTranslationError, type DropPolicy } from '../request-translation.js';
 import type { AssistantMessage, ContentPart, Message } from '../../openai/wire.js';
 import { signForeignCalls, validatesCallSignatures } from './foreign-call-signature.js';
-import { thoughtSignatureOf } from './tool-call-id.js';
-import type { GeminiContent, GeminiPart } from './wire.js';
+import { geminiCallIdOf, thoughtSignatureOf } from './tool-call-id.js';
+import type { GeminiContent, GeminiFunctionCall, GeminiFunctionResponse, GeminiPart } from './wire.js';
 
 export interface ConvertedMessages {
   readonly systemInstruction: { readonly parts: readonly { readonly text: string }[] } | undefined;
@@ -55,7 +55,10 @@ export function convertMessages(messages: readonly Message[], policy: DropPolicy
           throw new RequestTranslationError(invalidRequest(`messages[${index}].tool_call_id`,
             `Tool message ${index} answers tool call '${message.tool_call_id}', which no earlier assistant message made; Gemini needs the function name.`));
         }
-        const part: GeminiPart = { functionResponse: { name, response: { output: messageText(message.content) } } };
+        const response = { output: messageText(message.content) };
+        const geminiId = geminiCallIdOf(message.tool_call_id);
+        const functionResponse: GeminiFunctionResponse = geminiId === undefined ? { name, response } : { id: geminiId, name, response };
+        const part: GeminiPart = { functionResponse };
         responseOrder.set(part, callOrder.get(message.tool_call_id) ?? 0);
         return { role: 'user', items: [part] };
       }
@@ -73,9 +76,10 @@ export function convertMessages(messages: readonly Message[], policy: DropPolicy
 }
 
 /**
- * Gemini pairs function responses with the previous turn's calls by position (the calls carry no id
- * it would echo), while OpenAI clients may answer parallel calls in any order, pairing by
- * tool_call_id: the responses of a turn are put in the order of the calls they answer.
+ * Gemini pairs function responses with the previous turn's calls by position (unless both carry the
+ * id Gemini gave the call, which older models and other providers' calls lack), while OpenAI clients
+ * may answer parallel calls in any order, pairing by tool_call_id: the responses of a turn are put in
+ * the order of the calls they answer.
  */
 function inCallOrder(parts: readonly GeminiPart[], responseOrder: ReadonlyMap<GeminiPart, number>): GeminiPart[] {
   const slots: number[] = [];
@@ -152,7 +156,8 @@ function assistantParts(message: AssistantMessage, index: number): GeminiPart[] 
   (message.tool_calls ?? []).forEach((call, callIndex) => {
     const args = parseToolArguments(call.function.arguments, index, callIndex, 'Gemini');
     const signature = thoughtSignatureOf(call.id);
-    const functionCall = { name: call.function.name, args };
+    const geminiId = geminiCallIdOf(call.id);
+    const functionCall: GeminiFunctionCall = geminiId === undefined ? { name: call.function.name, args } : { id: geminiId, name: call.function.name, args };
     parts.push(signature === undefined ? { functionCall } : { functionCall, thoughtSignature: signature });
   });
   return parts;

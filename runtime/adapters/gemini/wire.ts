@@ -12,6 +12,8 @@ export interface GeminiFunctionCall {
 }
 
 export interface GeminiFunctionResponse {
+  /** The id of the call it answers, when Gemini gave that call one. */
+  readonly id?: string;
   readonly name: string;
   readonly response: Readonly<Record<string, unknown>>;
 }

@@ -8,6 +8,8 @@
  * - usage is read wherever it appears (a `choices: []` chunk, the finish chunk, Groq's `x_groq.usage`,
  *   Perplexity's running totals), reported in the step, and emitted as one usage chunk just before the
  *   end only when the client asked — otherwise no chunk carries a `usage` key;
+ * - OpenAI's `service_tier` and `system_fingerprint` are relayed in every chunk's head, as upstream sent
+ *   them before the first chunk out (like id and model: one head per stream, see chunks.ts);
  * - Azure's filter-only first chunk (`choices: []`, empty id/model, no usage) is skipped;
  * - SSE comments (OpenRouter `: OPENROUTER PROCESSING`) never reach us: eventsource-parser drops them;
  * - a `data:` event that is not a JSON chunk is skipped and counted in `malformed`, never forwarded;
@@ -24,7 +26,7 @@ import { asCode, asRecord, streamEndedEarly, translateProviderError } from '../e
 import { parseJson, stringOr } from '../json-value.js';
 import { createSseDecoder } from '../sse-decoder.js';
 import { createToolCallTracker } from '../tool-call-deltas.js';
-import { decodeString, matchContentChunk } from './content-chunk.js';
+import { decodeNullableString, decodeString, matchContentChunk } from './content-chunk.js';
 import { readErrorObject } from './error.js';
 import { ERROR_FINISH_REASONS, mapFinishReason } from './finish-reason.js';
 import { nonEmpty, readAnnotations, readArguments, readContent, syntheticToolCallId } from './response.js';
@@ -51,6 +53,8 @@ class CompatibleStreamTranslator implements StreamTranslator {
   private readonly tools = createToolCallTracker();
   private id: string | undefined;
   private model: string | undefined;
+  private serviceTier: string | undefined;
+  private systemFingerprint: string | undefined;
   private factory: ChunkFactory | undefined;
   private roleSent = false;
   private contentSeen = false;
@@ -80,7 +84,7 @@ class CompatibleStreamTranslator implements StreamTranslator {
   }
 
   private chunks(): ChunkFactory {
-    this.factory ??= createChunkFactory(this.context, { ...(this.id === undefined ? {} : { id: this.id }), ...(this.model === undefined ? {} : { model: this.model }) });
+    this.factory ??= createChunkFactory(this.context, { id: this.id, model: this.model, serviceTier: this.serviceTier, systemFingerprint: this.systemFingerprint });
     return this.factory;
   }
 
@@ -175,6 +179,8 @@ class CompatibleStreamTranslator implements StreamTranslator {
       // What parsing it would give, without parsing it (content-chunk.ts): no error, no usage, one choice.
       if (this.id === undefined) this.id = nonEmpty(decodeString(usual.idLiteral));
       if (this.model === undefined) this.model = nonEmpty(decodeString(usual.modelLiteral));
+      if (this.serviceTier === undefined) this.serviceTier = decodeNullableString(usual.serviceTierLiteral);
+      if (this.systemFingerprint === undefined) this.systemFingerprint = decodeNullableString(usual.systemFingerprintLiteral);
       this.handleChoice({ delta: { content: usual.content }, finish_reason: null }, draft);
       return;
     }
@@ -193,6 +199,8 @@ class CompatibleStreamTranslator implements StreamTranslator {
     }
     this.id ??= nonEmpty(stringOr(record['id']));
     this.model ??= nonEmpty(stringOr(record['model']));
+    this.serviceTier ??= stringOr(record['service_tier']);
+    this.systemFingerprint ??= stringOr(record['system_fingerprint']);
     const chunkUsage = readUsage(record);
     if (chunkUsage !== undefined) {
       this.usage = chunkUsage;

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { anthropicAdapter } from '../../../runtime/adapters/anthropic/index.js';
 import type { ResponseContext } from '../../../runtime/adapters/contract.js';
 import { geminiAdapter } from '../../../runtime/adapters/gemini/index.js';
-import { thoughtSignatureOf } from '../../../runtime/adapters/gemini/tool-call-id.js';
+import { geminiCallIdOf, thoughtSignatureOf, toolCallId } from '../../../runtime/adapters/gemini/tool-call-id.js';
 import { vertexAiAdapter } from '../../../runtime/adapters/vertex-ai/index.js';
 import type { AssistantMessage, ChatCompletionRequest, Message } from '../../../runtime/openai/wire.js';
 import { literalSecret } from '../../../runtime/secrets.js';
@@ -41,9 +41,12 @@ describe('gemini: synthetic tool-call ids are unique per response and determinis
     assert.equal(thoughtSignatureOf(ids(message)[1] ?? ''), undefined);
   });
 
-  test('Gemini\'s own functionCall id wins over the synthetic one', () => {
-    const body = answer([{ functionCall: { id: 'fc-7f3a', name: 'a', args: {} }, thoughtSignature: 'S' }]);
-    assert.deepEqual(ids(assistantOf(body, 'chatcmpl-r2')), ['fc-7f3a__thought__S']);
+  test('Gemini\'s own functionCall id rides in the id after the per-response part, before the signature', () => {
+    const body = answer([{ functionCall: { id: 'x7k2p9qd', name: 'a', args: {} }, thoughtSignature: 'S' }, { functionCall: { id: 'm4n8', name: 'b', args: {} } }, call('c', {})]);
+    const message = assistantOf(body, 'chatcmpl-r2');
+    assert.deepEqual(ids(message), ['call_r2_0__gemini__x7k2p9qd__thought__S', 'call_r2_1__gemini__m4n8', 'call_r2_2']);
+    assert.deepEqual(ids(message).map(geminiCallIdOf), ['x7k2p9qd', 'm4n8', undefined]);
+    assert.deepEqual(ids(message).map(thoughtSignatureOf), ['S', undefined, undefined]);
   });
 
   test('the stream gives the same per-response ids, whole and at any byte split', () => {
@@ -107,6 +110,74 @@ describe('gemini: function responses follow the order of the calls they answer',
         { text: 'Which is warmer?' },
       ] },
     ]);
+  });
+});
+
+describe('gemini: a call Gemini gave an id gets it back, on the call and on its functionResponse', () => {
+  const request = (messages: Message[]): ChatCompletionRequest => ({ model: 'm', messages });
+  const weatherAnswer = answer([
+    { functionCall: { id: 'x7k2p9qd', name: 'get_weather', args: { city: 'Lima' } }, thoughtSignature: 'SIG==' },
+    { functionCall: { id: 'm4n8v1rt', name: 'get_weather', args: { city: 'Quito' } } },
+  ]);
+
+  test('parallel calls answered in the other order: each call and its response carry that call\'s Gemini id', () => {
+    const assistant = assistantOf(weatherAnswer, 'chatcmpl-G1');
+    const [lima = '', quito = ''] = ids(assistant);
+    const contents = builtBody(geminiAdapter.buildRequest(request([
+      { role: 'user', content: 'Weather in Lima and Quito?' },
+      assistant,
+      { role: 'tool', tool_call_id: quito, content: 'rain' },
+      { role: 'tool', tool_call_id: lima, content: 'sunny' },
+    ]), makeTarget('gemini', 'gemini-3-flash-preview', GEMINI)))['contents'];
+    assert.deepEqual(contents, [
+      { role: 'user', parts: [{ text: 'Weather in Lima and Quito?' }] },
+      { role: 'model', parts: [
+        { functionCall: { id: 'x7k2p9qd', name: 'get_weather', args: { city: 'Lima' } }, thoughtSignature: 'SIG==' },
+        { functionCall: { id: 'm4n8v1rt', name: 'get_weather', args: { city: 'Quito' } } },
+      ] },
+      { role: 'user', parts: [
+        { functionResponse: { id: 'x7k2p9qd', name: 'get_weather', response: { output: 'sunny' } } },
+        { functionResponse: { id: 'm4n8v1rt', name: 'get_weather', response: { output: 'rain' } } },
+      ] },
+    ]);
+  });
+
+  test('ids read from the stream come back the same way, to Vertex AI too (same translation)', () => {
+    const run = runAllSplits(geminiAdapter, context('chatcmpl-G2'), `data: ${weatherAnswer}\r\n\r\n`);
+    const streamed = run.chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
+    assert.deepEqual(streamed.map((delta) => delta.id), ['call_G2_0__gemini__x7k2p9qd__thought__SIG==', 'call_G2_1__gemini__m4n8v1rt']);
+    const messages: Message[] = [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: null, tool_calls: streamed.map((delta) => ({ id: delta.id ?? '', type: 'function' as const, function: { name: delta.function?.name ?? '', arguments: delta.function?.arguments ?? '' } })) },
+      ...streamed.map((delta, index): Message => ({ role: 'tool', tool_call_id: delta.id ?? '', content: `r${index}` })),
+    ];
+    const vertex = vertexAiAdapter.buildRequest(request(messages), makeTarget('vertex-ai', 'gemini-3-flash-preview', 'https://aiplatform.googleapis.com', {
+      settings: { project: 'p', location: 'global' }, credentials: { access_token: literalSecret('ya29.token') },
+    }));
+    const parts = (builtBody(vertex)['contents'] as { parts: Record<string, Record<string, unknown>>[] }[]).slice(1).map((content) => content.parts.map((part) => (part['functionCall'] ?? part['functionResponse'])?.['id']));
+    assert.deepEqual(parts, [['x7k2p9qd', 'm4n8v1rt'], ['x7k2p9qd', 'm4n8v1rt']]);
+  });
+
+  test('calls without a Gemini id, and ids other providers or clients wrote, are never sent as Gemini ids', () => {
+    const own = assistantOf(answer([call('get_time', { tz: 'EST' })]), 'chatcmpl-G3');
+    const openaiCall = { id: 'call_O17Uplv4lJvD6DVdIvFFeRMw', type: 'function' as const, function: { name: 'get_weather', arguments: '{}' } };
+    const anthropicCall = { id: 'toolu_01A09q90qw90lq917835lq9', type: 'function' as const, function: { name: 'get_weather', arguments: '{}' } };
+    const contents = builtBody(geminiAdapter.buildRequest(request([
+      { role: 'user', content: 'x' },
+      own, { role: 'tool', tool_call_id: ids(own)[0] ?? '', content: '12:00' },
+      { role: 'assistant', content: null, tool_calls: [openaiCall, anthropicCall] },
+      { role: 'tool', tool_call_id: openaiCall.id, content: '57F' },
+      { role: 'tool', tool_call_id: anthropicCall.id, content: '55F' },
+    ]), makeTarget('gemini', 'gemini-2.5-flash', GEMINI)))['contents'] as { parts: Record<string, Record<string, unknown>>[] }[];
+    for (const content of contents) {
+      for (const part of content.parts) assert.equal('id' in (part['functionCall'] ?? part['functionResponse'] ?? {}), false, JSON.stringify(part));
+    }
+  });
+
+  test('a Gemini id that holds a separator is left out of the id rather than read back wrong', () => {
+    assert.equal(toolCallId('chatcmpl-G4', 0, 'a__thought__b', 'S'), 'call_G4_0__thought__S');
+    assert.equal(toolCallId('chatcmpl-G4', 1, 'a__gemini__b', undefined), 'call_G4_1');
+    assert.equal(geminiCallIdOf('call_G4_0__thought__S'), undefined);
   });
 });
 

@@ -36,6 +36,17 @@ const STREAMS: Record<string, readonly unknown[]> = {
     { id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], usage: { prompt_tokens: 3, completion_tokens: 9, total_tokens: 12 } },
     '[DONE]',
   ],
+  'text first, carrying the tier and fingerprint the head relays': [
+    chunk({ content: 'first' }, { extra: { service_tier: 'flex', system_fingerprint: 'fp_\\"2' }, tail: { usage: null } }),
+    chunk({ content: 'second' }, { extra: { service_tier: 'flex', system_fingerprint: 'fp_\\"2' }, tail: { usage: null } }),
+    chunk({}, { finish: 'stop', extra: { service_tier: 'flex', system_fingerprint: 'fp_\\"2' } }),
+    '[DONE]',
+  ],
+  'text first, with a null tier and only a fingerprint': [
+    chunk({ content: 'first' }, { extra: { service_tier: null, system_fingerprint: 'fp_3' } }),
+    chunk({}, { finish: 'stop', extra: { system_fingerprint: 'fp_3' } }),
+    '[DONE]',
+  ],
   'text before any role, empty id and model (the context fills them)': [chunk({ content: 'first' }, { id: '', model: '' }), chunk({ content: 'second' }, { id: 'later-id', model: 'later-model' }), chunk({}, { finish: 'stop' }), '[DONE]'],
   'an empty first delta, then text': [chunk({ content: '' }), chunk({ content: 'x' }), chunk({}, { finish: 'stop' }), '[DONE]'],
   'text then tool calls': [
@@ -77,7 +88,9 @@ describe('the usual text chunk, read without parsing it whole', () => {
 
   test('it matches exactly the text-delta layouts, nothing near them', () => {
     const base = JSON.stringify(chunk({ content: 'hi' }));
-    assert.deepEqual(matchContentChunk(base), { idLiteral: '"chatcmpl-up"', modelLiteral: '"gpt-4o-mini-2024-07-18"', content: 'hi' });
+    assert.deepEqual(matchContentChunk(base), { idLiteral: '"chatcmpl-up"', modelLiteral: '"gpt-4o-mini-2024-07-18"', content: 'hi', serviceTierLiteral: undefined, systemFingerprintLiteral: undefined });
+    const headed = JSON.stringify(chunk({ content: 'hi' }, { extra: { service_tier: 'default', system_fingerprint: 'fp_560af6e559' }, tail: { usage: null, obfuscation: 'mZ' } }));
+    assert.deepEqual(matchContentChunk(headed), { idLiteral: '"chatcmpl-up"', modelLiteral: '"gpt-4o-mini-2024-07-18"', content: 'hi', serviceTierLiteral: '"default"', systemFingerprintLiteral: '"fp_560af6e559"' });
     const misses: Record<string, string> = {
       'a role in the delta': JSON.stringify(chunk({ role: 'assistant', content: 'hi' })),
       'content null': JSON.stringify(chunk({ content: null })),

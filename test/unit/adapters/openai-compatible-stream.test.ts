@@ -202,10 +202,40 @@ describe('streams', () => {
     assert.equal(whole.push(encoder.encode(chunk({ content: 'A' }))).firstContent, true);
   });
 
-  test('output chunks carry only OpenAI fields (citations, obfuscation, x_groq, provider extras dropped)', () => {
+  test('output chunks carry only OpenAI fields (citations, obfuscation, x_groq, provider extras dropped; OpenAI\'s system_fingerprint kept)', () => {
     const wire = chunk({ role: 'assistant', content: 'A' }, null, { citations: ['https://x'], obfuscation: 'pad', x_groq: { id: 'r' }, provider: 'P', system_fingerprint: 'fp' }) + chunk({}, 'stop') + DONE;
     const run = runAllSplits(getAdapter('perplexity'), CONTEXT, wire);
-    for (const entry of run.chunks) assert.deepEqual(Object.keys(entry).sort(), ['choices', 'created', 'id', 'model', 'object', 'usage']);
+    for (const entry of run.chunks) assert.deepEqual(Object.keys(entry), ['id', 'object', 'created', 'model', 'system_fingerprint', 'choices', 'usage']);
+  });
+
+  test('OpenAI\'s service_tier and system_fingerprint reach every chunk (role, text, finish, usage) in OpenAI\'s key order, as the upstream sent them', () => {
+    // OpenAI's own layout (fixtures/providers/openai/chat-stream.json): tier and fingerprint after model, on every chunk.
+    const head = { service_tier: 'default', system_fingerprint: 'fp_560af6e559' };
+    const wire = data({ id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1, model: 'up-model', ...head, choices: [{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }], usage: null, obfuscation: 'Qx7' })
+      + data({ id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1, model: 'up-model', ...head, choices: [{ index: 0, delta: { content: 'Hi' }, logprobs: null, finish_reason: null }], usage: null, obfuscation: 'mZ' })
+      + data({ id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1, model: 'up-model', ...head, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }], usage: null, obfuscation: 'wY5s' })
+      + data({ id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1, model: 'up-model', ...head, choices: [], usage: USAGE, obfuscation: 'p0' })
+      + DONE;
+    for (const context of [CONTEXT, NO_USAGE]) {
+      const run = runAllSplits(openai, context, wire);
+      assert.deepEqual(run.chunks.map((entry) => [entry.service_tier, entry.system_fingerprint]), Array(context.includeUsage ? 4 : 3).fill(['default', 'fp_560af6e559']));
+      for (const entry of run.chunks) {
+        assert.deepEqual(Object.keys(entry), ['id', 'object', 'created', 'model', 'service_tier', 'system_fingerprint', 'choices', ...(context.includeUsage ? ['usage'] : [])]);
+      }
+    }
+  });
+
+  test('a chunk the gateway splits off or adds (finish reason on a content chunk, [DONE] without one) carries the head too', () => {
+    const head = { system_fingerprint: 'fp_9ad8e1d9b5' };
+    const split = runAllSplits(getAdapter('xai'), NO_USAGE, chunk({ content: 'Hi', role: 'assistant' }, 'stop', head) + DONE);
+    assert.deepEqual(split.chunks.map((entry) => [entry.choices[0]?.finish_reason, entry.system_fingerprint]), [[null, 'fp_9ad8e1d9b5'], ['stop', 'fp_9ad8e1d9b5']]);
+    const closed = runAllSplits(openai, NO_USAGE, chunk({ role: 'assistant', content: 'Hi' }, null, head) + DONE);
+    assert.deepEqual(closed.chunks.map((entry) => [entry.choices[0]?.finish_reason, entry.system_fingerprint]), [[null, 'fp_9ad8e1d9b5'], ['stop', 'fp_9ad8e1d9b5']]);
+  });
+
+  test('a null or missing service_tier / system_fingerprint adds no key (providers without them, vLLM\'s nulls)', () => {
+    const run = runAllSplits(getAdapter('vllm'), NO_USAGE, chunk({ role: 'assistant', content: 'Hi' }, null, { service_tier: null, system_fingerprint: null }) + chunk({}, 'stop') + DONE);
+    for (const entry of run.chunks) assert.deepEqual(Object.keys(entry), ['id', 'object', 'created', 'model', 'choices']);
   });
 
   test('annotations in a delta (web search citations) are relayed, also on a chunk that carries nothing else', () => {

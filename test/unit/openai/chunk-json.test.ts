@@ -5,7 +5,7 @@
  * the factory made them.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createChunkFactory } from '../../../runtime/adapters/chunks.js';
 import { chunkJson, createChunkSerializer } from '../../../runtime/openai/chunk-json.js';
 import { createSseChunkWriter, sseChunk } from '../../../runtime/openai/sse-writer.js';
@@ -105,4 +105,60 @@ test('chunks of another shape are serialised whole: key order, extra or missing 
     Object.assign(Object.create({ inherited: true }) as object, { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [choice] }),
   ];
   for (const chunk of odd) assert.equal(serialize(chunk as ChatCompletionChunk), JSON.stringify(chunk), JSON.stringify(chunk));
+});
+
+describe('OpenAI\'s service_tier and system_fingerprint in the head (relayed by the OpenAI-compatible family)', () => {
+  const HEADS = [{ serviceTier: 'default', systemFingerprint: 'fp_560af6e559' }, { systemFingerprint: 'fp_"q"\u2028' }, { serviceTier: 'flex' }];
+  const headedChunks = (includeUsage: boolean, head: (typeof HEADS)[number]): ChatCompletionChunk[] => {
+    const factory = createChunkFactory({ completionId: 'chatcmpl-1', created: 1_700_000_000, model: 'gpt-4o-mini', includeUsage }, { id: 'chatcmpl-upstream', ...head });
+    return [factory.role(), factory.delta({ content: 'Hello' }), factory.delta({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get', arguments: '' } }] }), factory.finish('stop'), factory.usage({ prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 })];
+  };
+
+  test('factory chunks carrying them serialise to exactly JSON.stringify, through one stream serializer too', () => {
+    for (const includeUsage of [false, true]) {
+      const serialize = createChunkSerializer();
+      for (const head of HEADS) {
+        for (const chunk of headedChunks(includeUsage, head)) {
+          assert.equal(chunkJson(chunk), JSON.stringify(chunk));
+          assert.equal(serialize(chunk), JSON.stringify(chunk));
+        }
+      }
+    }
+  });
+
+  test('such a chunk is still written as the shared head plus its delta: the whole chunk never goes through JSON.stringify', () => {
+    const chunks = HEADS.flatMap((head) => headedChunks(true, head).slice(0, -1)); // the usage chunk is serialised whole by design
+    const original = JSON.stringify;
+    const whole: unknown[] = [];
+    JSON.stringify = ((...args: Parameters<typeof JSON.stringify>) => {
+      if (chunks.includes(args[0] as ChatCompletionChunk)) whole.push(args[0]);
+      return original(...args);
+    }) as typeof JSON.stringify;
+    try {
+      const serialize = createChunkSerializer();
+      for (const chunk of chunks) serialize(chunk);
+    } finally {
+      JSON.stringify = original;
+    }
+    assert.equal(whole.length, 0);
+  });
+
+  test('odd head values or places are serialised whole, and a head is never reused across a different tier or fingerprint', () => {
+    const serialize = createChunkSerializer();
+    const choice = { index: 0, delta: { content: 'x' }, logprobs: null, finish_reason: null };
+    const chunks: unknown[] = [
+      { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', service_tier: 'default', system_fingerprint: 'fp', choices: [choice] },
+      { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', service_tier: 'flex', system_fingerprint: 'fp', choices: [choice] },
+      { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', service_tier: 'flex', choices: [choice] },
+      { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', service_tier: 'flex', system_fingerprint: 'fp2', choices: [choice], usage: null },
+      { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', service_tier: null, system_fingerprint: 'fp', choices: [choice] },
+      { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', service_tier: undefined, system_fingerprint: 'fp', choices: [choice] },
+      { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', service_tier: 3, choices: [choice] },
+      { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', system_fingerprint: 'fp', service_tier: 'default', choices: [choice] },
+      { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [choice], service_tier: 'default' },
+      { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', service_tier: 'default', service_tier_extra: 1, choices: [choice] },
+      { id: 'a', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [choice] },
+    ];
+    for (const chunk of chunks) assert.equal(serialize(chunk as ChatCompletionChunk), JSON.stringify(chunk), JSON.stringify(chunk));
+  });
 });
