@@ -11,6 +11,7 @@ import { newTrace } from './gateway-deps.js';
 import { AigwError, ERRORS, isAigwError } from '../errors.js';
 import { authenticate } from './plugins/credentials.js';
 import { answerClientError, timedOutSocket } from './client-error.js';
+import { createCorsPolicy } from './cors.js';
 import { registerErrorHandling, sendError } from './plugins/error-handler.js';
 import { requestIdFrom } from './plugins/request-id.js';
 import { lazyChildLogger } from './lazy-child-logger.js';
@@ -33,6 +34,8 @@ export interface BuildAppOptions {
   readonly requestTimeoutMs?: number;
   /** Tests only: how often Node checks requests against the request timeout (default 30 s, Node's). */
   readonly requestTimeoutCheckMs?: number;
+  /** AIGW_CORS_ORIGINS: browser origins allowed to call the API (empty or absent: CORS off). */
+  readonly corsOrigins?: string;
 }
 
 /**
@@ -120,6 +123,7 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     onConstructorPoisoning: 'ignore',
   });
   app.decorateRequest('aigwTrace', null as never);
+  const cors = createCorsPolicy(options.corsOrigins ?? '');
   // One listener for every response ('close' comes once each): no closure per request. A chat request
   // whose client left before the handler started (mid-body) gets no onResponse: its record is written
   // here, status 499. Once the handler started, the handler writes it.
@@ -145,6 +149,8 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
       reply.raw.on('close', responseClosed);
     }
     closeWhenQueuedConnectionCloses(reply.raw, request.raw.socket);
+    // First of all answers, so that a browser can read the 401 and the 503 below too; a preflight ends here.
+    if (cors !== undefined && cors.apply(request, reply)) return;
     if (options.draining() && !probe) {
       // The listener is closed; a request on a kept-alive socket is refused so that the client's
       // retry opens a new connection (to another replica), and the socket closes after this answer.

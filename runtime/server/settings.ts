@@ -23,6 +23,8 @@ export interface Settings {
   readonly redisPrefix: string;
   readonly auditFile: string;
   readonly bodyLimit: number;
+  /** Browser origins allowed to call the API (CORS): empty = none, `*` = any, else comma-separated. */
+  readonly corsOrigins: string;
   readonly quotaOnStoreError: QuotaStoreErrorPolicy;
   readonly drainTimeoutMs: number;
   readonly logLevel: string;
@@ -60,6 +62,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'redisPrefix', flag: 'redis-prefix', env: 'AIGW_REDIS_PREFIX', defaultValue: 'aigw', kind: 'string', pattern: { test: /^[A-Za-z0-9._:-]{1,64}$/, says: '1 to 64 letters, digits, ".", "_", ":" or "-"' }, description: 'namespace of the Redis keys: gateways that must not share quotas or config each take their own' },
   { key: 'auditFile', flag: 'audit-file', env: 'AIGW_AUDIT_FILE', defaultValue: './audit.jsonl', kind: 'string', description: 'JSONL audit file when the manifest names no sink' },
   { key: 'bodyLimit', flag: 'body-limit', env: 'AIGW_BODY_LIMIT', defaultValue: 4 * 1024 * 1024, kind: 'integer', description: 'request body limit in bytes (413 above it)' },
+  { key: 'corsOrigins', flag: 'cors-origins', env: 'AIGW_CORS_ORIGINS', defaultValue: '', kind: 'string', pattern: { test: /^\s*(?:(?:\*|https?:\/\/[^\s,/?#]+\/?)\s*(?:,\s*|$))*$/, says: 'empty, * or comma-separated origins like https://app.example.com' }, description: 'browser origins allowed to call the API directly (CORS): comma-separated, or * for any; empty: none' },
   { key: 'quotaOnStoreError', flag: 'quota-on-store-error', env: 'AIGW_QUOTA_ON_STORE_ERROR', defaultValue: 'allow', kind: 'enum', choices: ['allow', 'deny'], description: 'when Redis fails: admit (with a metric and log line) or reject' },
   { key: 'drainTimeoutMs', flag: 'drain-timeout-ms', env: 'AIGW_DRAIN_TIMEOUT_MS', defaultValue: 30_000, kind: 'integer', description: 'on SIGTERM, how long in-flight requests and streams may finish' },
   { key: 'logLevel', flag: 'log-level', env: 'AIGW_LOG_LEVEL', defaultValue: 'info', kind: 'enum', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'JSON log level' },

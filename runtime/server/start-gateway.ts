@@ -143,7 +143,7 @@ async function assemble(
       readinessDetails: () => ({ audit: audit.status() }),
     },
     {
-      bodyLimit: settings.bodyLimit, logger: loggerOptions(settings, overrides), draining: () => draining,
+      bodyLimit: settings.bodyLimit, corsOrigins: settings.corsOrigins, logger: loggerOptions(settings, overrides), draining: () => draining,
       ...(overrides.requestTimeout === undefined ? {} : { requestTimeoutMs: overrides.requestTimeout.ms, requestTimeoutCheckMs: overrides.requestTimeout.checkEveryMs }),
     },
   );

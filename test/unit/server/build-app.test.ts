@@ -45,6 +45,14 @@ test('while draining: /readyz is 503 "draining", /healthz stays 200, and chat ge
   assert.equal(audits[0]?.status, 503);
 });
 
+test('while draining, a browser app allowed by AIGW_CORS_ORIGINS can read the 503', async (t) => {
+  const { app } = testApp({ draining: true, corsOrigins: 'https://app.example.com' });
+  t.after(() => app.close());
+  const refused = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: chat, headers: { origin: 'https://app.example.com' } });
+  assert.equal(refused.statusCode, 503);
+  assert.equal(refused.headers['access-control-allow-origin'], 'https://app.example.com');
+});
+
 test('/readyz is 200 when not draining', async (t) => {
   const { app } = testApp();
   t.after(() => app.close());
