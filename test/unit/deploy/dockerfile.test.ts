@@ -49,6 +49,13 @@ test('the final stage runs as a non-root user', () => {
   assert.ok(!/^(root|0)(:|$)/.test(last), `USER ${last}`);
 });
 
+test('the final USER is numeric, so Kubernetes runAsNonRoot can verify it without a runAsUser', () => {
+  // kubelet: "container has runAsNonRoot and image has non-numeric user (node), cannot verify user is non-root".
+  const users = finalStage.filter((instruction) => instruction.keyword === 'USER');
+  const last = users[users.length - 1]?.argument ?? '';
+  assert.match(last, /^[1-9]\d*(:\d+)?$/, `USER ${last}`);
+});
+
 test('the entrypoint is aigw serve, and the healthcheck asks /healthz on AIGW_PORT', () => {
   const entrypoint = finalStage.find((instruction) => instruction.keyword === 'ENTRYPOINT');
   assert.deepEqual(JSON.parse(entrypoint?.argument ?? '[]'), ['node', 'dist/cli/bin.js', 'serve']);

@@ -2,7 +2,8 @@
  * deploy/kubernetes: every manifest validates against the Kubernetes schemas (kubernetes-models),
  * every field is one the schema knows (typos would be dropped silently by the API server), the
  * kustomization lists exactly the files present, and ports, probe paths, env names and the drain
- * budget agree with the runtime's settings table (runtime/server/settings.ts).
+ * budget agree with the runtime's settings table (runtime/server/settings.ts) and its own bounds
+ * (the shutdown steps after the drain, the audit writer's disk caps).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -18,6 +19,10 @@ import { startupWarnings } from '../../../runtime/server/startup-warnings.js';
 import { PROVIDER_DEFAULTS } from '../../../runtime/adapters/provider-defaults.js';
 import { loadManifest } from '../../../runtime/manifest/load-manifest.js';
 import { SETTINGS } from '../../../runtime/server/settings.js';
+import { measureShutdownMs } from './shutdown-budget.js';
+import { AUDIT_WRITER_DEFAULTS } from '../../../runtime/audit/audit-writer.js';
+import { JSONL_DEFAULTS } from '../../../runtime/audit/sinks/jsonl-sink.js';
+import type { AuditSinkConfig, Manifest } from '../../../runtime/manifest/types.js';
 
 const directory = join(dirname(fileURLToPath(import.meta.url)), '../../../deploy/kubernetes');
 
@@ -112,6 +117,15 @@ const settingByEnv = new Map(SETTINGS.map((spec) => [spec.env, spec]));
 const container = () => at(find('Deployment'), 'spec', 'template', 'spec', 'containers', 0) as Json;
 const env = () => new Map((container()['env'] as Json[]).map((entry) => [String(entry['name']), entry]));
 
+/** The ConfigMap's manifest as the pods load it without any Secret (every provider key missing). */
+function shippedManifest(): Manifest {
+  const manifestPath = (container()['args'] as string[])[0] ?? '';
+  const text = at(find('ConfigMap'), 'data', manifestPath.split('/').pop() ?? '');
+  const loaded = loadManifest({ text: String(text), file: 'configmap routes.yaml' }, { env: {} });
+  assert.ok(loaded.manifest, JSON.stringify(loaded.diagnostics));
+  return loaded.manifest;
+}
+
 test('every AIGW_* variable of the Deployment is a runtime setting, and the ports are the settings\' defaults', () => {
   for (const name of env().keys()) if (name.startsWith('AIGW_')) assert.ok(settingByEnv.has(name), `${name} is not in runtime/server/settings.ts`);
   const ports = new Map((container()['ports'] as Json[]).map((port) => [port['name'], port['containerPort']]));
@@ -130,13 +144,20 @@ test('probes: readiness on /readyz and liveness on /healthz, on the http port', 
   assert.deepEqual(at(container(), 'livenessProbe', 'httpGet'), { path: '/healthz', port: 'http' });
 });
 
-test('termination grace outlasts preStop plus the drain timeout, so streams drain before SIGKILL', () => {
+/** Closing Redis and the admin plane and exiting, after the audit flush: not bounded by a timer of its own. */
+const STORES_CLOSE_MARGIN_MS = 5_000;
+
+test('termination grace outlasts preStop, the drain and everything the gateway does after it, so no audit record is SIGKILLed', async () => {
+  // Kubernetes counts the grace period from the start of preStop, and SIGKILLs at its end.
   const preStop = at(container(), 'lifecycle', 'preStop', 'exec', 'command') as string[];
   assert.equal(preStop[0], 'sleep');
   const preStopMs = Number(preStop[1]) * 1000;
   const drainMs = Number(env().get('AIGW_DRAIN_TIMEOUT_MS')?.['value'] ?? settingByEnv.get('AIGW_DRAIN_TIMEOUT_MS')?.defaultValue);
+  const shutdownMs = await measureShutdownMs(drainMs);
+  assert.ok(shutdownMs > drainMs, `the shutdown budget ${shutdownMs} ms includes the drain ${drainMs} ms`);
   const graceMs = Number(at(find('Deployment'), 'spec', 'template', 'spec', 'terminationGracePeriodSeconds')) * 1000;
-  assert.ok(graceMs > preStopMs + drainMs, `grace ${graceMs} ms ≤ preStop ${preStopMs} + drain ${drainMs}`);
+  const neededMs = preStopMs + shutdownMs + STORES_CLOSE_MARGIN_MS;
+  assert.ok(graceMs >= neededMs, `grace ${graceMs} ms < preStop ${preStopMs} + shutdown ${shutdownMs} (drain, its aftermath, audit close) + ${STORES_CLOSE_MARGIN_MS} ms`);
 });
 
 test('the ConfigMap is mounted as a directory (no subPath) where the manifest argument points, and it validates', () => {
@@ -160,6 +181,47 @@ test('the ConfigMap is mounted as a directory (no subPath) where the manifest ar
   assert.deepEqual(startupWarnings(withoutKeys.manifest, false).filter((warning) => warning.startsWith('OPEN GATEWAY')), []);
 });
 
+/** A Kubernetes quantity in bytes (the binary and decimal suffixes a sizeLimit takes). */
+function bytesOf(quantity: string): number {
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(quantity);
+  assert.ok(match, `not a byte quantity: ${quantity}`);
+  const unit = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, M: 1e6, G: 1e9, T: 1e12 }[match[2] ?? ''] ?? 1;
+  return Number(match[1]) * unit;
+}
+
+/** The most the audit writer keeps on disk for one sink: its files, its spool and its dead-letter file (each capped at spoolMaxBytes). */
+function auditDiskBound(sink: AuditSinkConfig): number {
+  const queued = 2 * AUDIT_WRITER_DEFAULTS.spoolMaxBytes;
+  if (sink.type !== 'jsonl') return queued;
+  return (sink.maxBytes ?? JSONL_DEFAULTS.maxBytes) * ((sink.maxFiles ?? JSONL_DEFAULTS.maxFiles) + 1) + queued;
+}
+
+test('the audit volume holds what the audit writer may keep there, with an Elasticsearch sink added too, before the kubelet evicts at its sizeLimit', () => {
+  // Over an emptyDir's sizeLimit the kubelet evicts the pod at once (no drain), and the volume, spool included, is deleted.
+  const auditDirectory = dirname(String(env().get('AIGW_AUDIT_FILE')?.['value']));
+  const mount = (container()['volumeMounts'] as Json[]).find((entry) => entry['mountPath'] === auditDirectory);
+  assert.ok(mount, `no volume mounted at the audit directory ${auditDirectory}`);
+  const volume = (at(find('Deployment'), 'spec', 'template', 'spec', 'volumes') as Json[]).find((entry) => entry['name'] === mount['name']);
+  const sizeLimit = at(volume, 'emptyDir', 'sizeLimit');
+  assert.notEqual(sizeLimit, undefined, 'an unbounded emptyDir can fill the node');
+  const manifest = shippedManifest();
+  // No sinks in the manifest = the JSONL file of AIGW_AUDIT_FILE; README "Audit trail" shows adding Elasticsearch.
+  const sinks: AuditSinkConfig[] = manifest.audit.sinks.length > 0 ? [...manifest.audit.sinks] : [{ type: 'jsonl', path: 'audit.jsonl' }];
+  sinks.push({ type: 'elasticsearch', url: 'https://es.internal:9200', index: 'aigw-audit' });
+  const needed = sinks.reduce((sum, sink) => sum + auditDiskBound(sink), 0);
+  assert.ok(bytesOf(String(sizeLimit)) >= needed, `sizeLimit ${String(sizeLimit)} < ${(needed / 2 ** 30).toFixed(2)} GiB the audit writer may keep`);
+});
+
+test('every provider the shipped manifest routes to is reachable from the pod (no loopback base URL)', () => {
+  const manifest = shippedManifest();
+  for (const route of manifest.routes) {
+    for (const target of [...route.targets, ...(route.fallback === undefined ? [] : [route.fallback])]) {
+      const baseUrl = manifest.providers.get(target.provider)?.baseUrl ?? '';
+      assert.doesNotMatch(new URL(baseUrl).hostname, /^(localhost|127\.|\[::1\]$|::1$)/, `${route.name} → ${target.provider}/${target.model} at ${baseUrl}: inside a pod that is the pod itself`);
+    }
+  }
+});
+
 test('provider keys come from a Secret under the variables the adapters read', () => {
   const expected = new Set(Object.values(PROVIDER_DEFAULTS).flatMap((defaults) => Object.values(defaults.credentialEnv)));
   const fromSecret = [...env().entries()].filter(([, entry]) => at(entry, 'valueFrom', 'secretKeyRef', 'name') === 'aigw-provider-keys');
@@ -171,6 +233,18 @@ test('provider keys come from a Secret under the variables the adapters read', (
   const adminKeys = (at(find('Deployment'), 'spec', 'template', 'spec', 'volumes') as Json[]).find((entry) => at(entry, 'secret', 'secretName') === 'aigw-admin-keys');
   const mount = (container()['volumeMounts'] as Json[]).find((entry) => entry['name'] === adminKeys?.['name']);
   assert.equal(env().get('AIGW_ADMIN_KEYS_FILE')?.['value'], `${String(mount?.['mountPath'])}/${String(at(adminKeys, 'secret', 'items', 0, 'path'))}`);
+});
+
+test("README's Elasticsearch audit sink starts with the Deployment's Secrets: its ${ES_API_KEY} comes from one", () => {
+  // Every variable the Deployment can set, each Secret present (a placeholder for its value).
+  const podEnv = Object.fromEntries([...env().entries()].map(([name, entry]) => [name, String(entry['value'] ?? 'from-a-secret')]));
+  const manifestPath = (container()['args'] as string[])[0] ?? '';
+  const shipped = String(at(find('ConfigMap'), 'data', manifestPath.split('/').pop() ?? ''));
+  // The sink as README "Audit trail" shows it.
+  const withElasticsearch = `${shipped}audit:\n  sinks:\n    - { type: elasticsearch, url: 'https://es.internal:9200', index: aigw-audit, api_key: '\${ES_API_KEY}' }\n`;
+  const loaded = loadManifest({ text: withElasticsearch, file: 'configmap routes.yaml' }, { env: podEnv });
+  assert.ok(loaded.manifest, JSON.stringify(loaded.diagnostics.map((diagnostic) => diagnostic.message)));
+  assert.equal(at(env().get('ES_API_KEY'), 'valueFrom', 'secretKeyRef', 'optional'), true, 'optional: pods start without an Elasticsearch sink');
 });
 
 test('the Service exposes only the API port; the headless admin Service reaches every pod on the admin port', () => {
