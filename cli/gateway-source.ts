@@ -5,7 +5,7 @@
  * along: computed from the unmasked document, it tells whether a local file is the very same manifest.
  */
 import type { SourceText } from './manifest-source.js';
-import { createAdminClient, describeRejection, isRecord, loadSigningKey } from './admin-client.js';
+import { createAdminClient, describeRejection, isRecord, loadSigningKey, printable } from './admin-client.js';
 import type { Io } from './io.js';
 import { InputError } from './usage-error.js';
 
@@ -23,7 +23,7 @@ export async function readGatewayManifest(spec: GatewaySourceSpec, io: Io): Prom
   try {
     const response = await client.request(spec.url.replace(/\/+$/, ''), { method: 'GET', path: '/admin/config' });
     if (response.status !== 200 || !isRecord(response.body) || response.body['manifest'] === undefined) {
-      throw new InputError(`gateway ${spec.url} refused GET /admin/config: ${describeRejection(response)}`);
+      throw new InputError(`gateway ${spec.url} refused GET /admin/config: ${printable(describeRejection(response))}`);
     }
     const version = response.body['version'];
     const text = JSON.stringify(response.body['manifest'], null, 2);

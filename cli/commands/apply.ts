@@ -22,7 +22,7 @@ import type { ChangeSet } from '../../runtime/manifest/changeset.js';
 import { manifestVersion } from '../../runtime/manifest/canonical.js';
 import { SOURCE_NAME_HEADER } from '../../runtime/admin/signature-format.js';
 import {
-  createAdminClient, describeRejection, GatewayUnreachableError, isRecord, loadSigningKey, resolveGateways, shortVersion,
+  createAdminClient, describeRejection, GatewayUnreachableError, isRecord, loadSigningKey, printable, resolveGateways, shortVersion,
   type AdminClient, type AdminResponse,
 } from '../admin-client.js';
 import { ExitCode, type Io } from '../io.js';
@@ -168,7 +168,7 @@ function printPlans(plans: readonly Plan[], label: string, io: Io): void {
     const [first] = group;
     if (first === undefined) continue;
     const names = group.map((plan) => plan.gateway).join(', ');
-    io.stdout.write(renderChangeSetText(first.changeSet, { color: io.color, before: `${names} (live ${shortVersion(liveVersion)})`, after: `${label} (${shortVersion(first.version)})` }));
+    io.stdout.write(renderChangeSetText(first.changeSet, { color: io.color, before: `${names} (live ${printable(shortVersion(liveVersion))})`, after: `${label} (${printable(shortVersion(first.version))})` }));
   }
 }
 
@@ -177,13 +177,15 @@ function finish(outcomes: readonly GatewayOutcome[], context: { format: 'text' |
   if (context.format === 'json') {
     io.stdout.write(`${JSON.stringify({ version: APPLY_JSON_VERSION, manifestVersion: context.version, dryRun: context.dryRun, gateways: outcomes }, null, 2)}\n`);
   } else {
+    // Versions and messages are the gateway's text: escaped, as status prints them.
+    const short = (version: string): string => printable(shortVersion(version));
     for (const outcome of outcomes) {
       switch (outcome.result) {
         case 'planned': break;
-        case 'applied': io.stdout.write(`${outcome.gateway}: applied ${shortVersion(outcome.version)} (was ${shortVersion(outcome.previousVersion)})\n`); break;
-        case 'synced': io.stdout.write(`${outcome.gateway}: ${shortVersion(outcome.version)} (already live through the shared store)\n`); break;
-        case 'unchanged': io.stdout.write(`${outcome.gateway}: ${shortVersion(outcome.version)} already live\n`); break;
-        default: io.stderr.write(`aigw: ${outcome.gateway}: ${outcome.message ?? outcome.result}\n`);
+        case 'applied': io.stdout.write(`${outcome.gateway}: applied ${short(outcome.version)} (was ${short(outcome.previousVersion)})\n`); break;
+        case 'synced': io.stdout.write(`${outcome.gateway}: ${short(outcome.version)} (already live through the shared store)\n`); break;
+        case 'unchanged': io.stdout.write(`${outcome.gateway}: ${short(outcome.version)} already live\n`); break;
+        default: io.stderr.write(`aigw: ${outcome.gateway}: ${printable(outcome.message ?? outcome.result)}\n`);
       }
     }
   }

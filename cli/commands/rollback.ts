@@ -3,11 +3,12 @@
  * Without --to the first gateway picks its previous version, and the others are sent that exact
  * version: "previous" asked N times of replicas sharing a store would step back N times. Every
  * gateway must answer a signed GET /admin/status first: one unreachable or refusing replica means
- * nothing is rolled back anywhere (as apply's dry run), rather than a fleet left half rolled back.
+ * nothing is rolled back anywhere (as apply's dry run), rather than a fleet left half rolled back;
+ * likewise when the first gateway refuses its rollback (412, 404, 422), the others are not sent one.
  * Exit 0 rolled back, 1 a gateway refused (unknown version, invalid there), 2 unreachable or usage.
  */
-import { createAdminClient, describeRejection, GatewayUnreachableError, isRecord, loadSigningKey, resolveGateways, shortVersion } from '../admin-client.js';
-import { exitCodeOf, parseFormat, renderValidation, type GatewayOutcome } from '../admin-outcome.js';
+import { createAdminClient, describeRejection, GatewayUnreachableError, isRecord, loadSigningKey, printable, resolveGateways, shortVersion } from '../admin-client.js';
+import { exitCodeOf, parseFormat, renderValidation, validationDiagnostics, type GatewayOutcome } from '../admin-outcome.js';
 import { ExitCode, type Io } from '../io.js';
 import { UsageError } from '../usage-error.js';
 
@@ -43,6 +44,8 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
     for (const [index, gateway] of gateways.entries()) {
       // The first gateway decides the target: If-Match on the version it ran at the pre-flight, so two
       // operators rolling back at once do not undo each other (the second gets a 412 and exits 1).
+      // When it refuses, the others are left alone (they would step back on their own, or to a target
+      // the first refused): a refused first gateway means nothing rolled back anywhere.
       const ifMatch = index === 0 && live.has(gateway) ? { 'if-match': `"${live.get(gateway) ?? ''}"` } : {};
       let response;
       try {
@@ -50,12 +53,16 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
       } catch (error) {
         if (!(error instanceof GatewayUnreachableError)) throw error;
         outcomes.push({ gateway, result: 'unreachable', message: error.message });
+        if (index === 0) break;
         continue;
       }
       const body = isRecord(response.body) ? response.body : {};
       if (response.status !== 200) {
         if (format === 'text') renderValidation(response, io);
-        outcomes.push({ gateway, result: 'rejected', status: response.status, message: describeRejection(response) });
+        // A 422 (the version no longer validates there) carries its diagnostics in JSON too, as apply's does.
+        const diagnostics = format === 'json' ? validationDiagnostics(response) : undefined;
+        outcomes.push({ gateway, result: 'rejected', status: response.status, message: describeRejection(response), ...(diagnostics === undefined ? {} : { diagnostics }) });
+        if (index === 0) break;
         continue;
       }
       const version = String(body['version']);
@@ -67,6 +74,10 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   } finally {
     await client.close();
   }
+  const [first] = outcomes;
+  if (format === 'text' && gateways.length > 1 && first !== undefined && first.result !== 'applied' && first.result !== 'unchanged') {
+    io.stderr.write('aigw: nothing rolled back on the other gateways: the first one decides the target, and it refused\n');
+  }
   return report(outcomes, format, io);
 }
 
@@ -74,10 +85,12 @@ function report(outcomes: readonly GatewayOutcome[], format: 'text' | 'json', io
   if (format === 'json') {
     io.stdout.write(`${JSON.stringify({ version: ROLLBACK_JSON_VERSION, gateways: outcomes }, null, 2)}\n`);
   } else {
+    // Versions and messages are the gateway's text: escaped, as status prints them.
+    const short = (version: string): string => printable(shortVersion(version));
     for (const outcome of outcomes) {
-      if (outcome.result === 'applied') io.stdout.write(`${outcome.gateway}: rolled back to ${shortVersion(outcome.version)} (was ${shortVersion(outcome.previousVersion)})\n`);
-      else if (outcome.result === 'unchanged') io.stdout.write(`${outcome.gateway}: ${shortVersion(outcome.version)} already live\n`);
-      else if (outcome.result === 'rejected' || outcome.result === 'unreachable') io.stderr.write(`aigw: ${outcome.gateway}: ${outcome.message}\n`);
+      if (outcome.result === 'applied') io.stdout.write(`${outcome.gateway}: rolled back to ${short(outcome.version)} (was ${short(outcome.previousVersion)})\n`);
+      else if (outcome.result === 'unchanged') io.stdout.write(`${outcome.gateway}: ${short(outcome.version)} already live\n`);
+      else if (outcome.result === 'rejected' || outcome.result === 'unreachable') io.stderr.write(`aigw: ${outcome.gateway}: ${printable(outcome.message)}\n`);
     }
   }
   return exitCodeOf(outcomes);

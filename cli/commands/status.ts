@@ -3,7 +3,7 @@
  * (signed GET /admin/status), then whether they agree. Exit 0 in sync; 1 drift (more than one live
  * version) or a gateway that refused the request (as apply and rollback do); 2 a gateway unreachable.
  */
-import { createAdminClient, describeRejection, GatewayUnreachableError, isRecord, loadSigningKey, resolveGateways, shortVersion } from '../admin-client.js';
+import { createAdminClient, describeRejection, GatewayUnreachableError, isRecord, loadSigningKey, printable, resolveGateways, shortVersion } from '../admin-client.js';
 import { parseFormat } from '../admin-outcome.js';
 import { ExitCode, type Io } from '../io.js';
 import { UsageError } from '../usage-error.js';
@@ -78,14 +78,6 @@ function renderTable(rows: readonly Row[]): string {
 /** An /admin/status answer as aigw gives it: an object whose `version` is a string. */
 function isStatusAnswer(body: unknown): body is Readonly<Record<string, unknown>> {
   return isRecord(body) && typeof body['version'] === 'string' && body['version'] !== '';
-}
-
-/**
- * Text a gateway sent, safe for a terminal: control characters (escape sequences, newlines that
- * would forge table rows) shown as \u escapes.
- */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function formatUptime(value: unknown): string {

@@ -18,6 +18,7 @@ import type { Manifest } from '../manifest/types.js';
 import { createLiveConfig, type ConfigHolder, type LiveConfig } from '../server/live-config.js';
 import type { AdminLogger } from './admin-logger.js';
 import type { ConfigStore } from './config-store.js';
+import { environmentValueHider, hideInChangeSet, hideInDiagnostics } from './hide-environment-values.js';
 import { findVersion, previousVersion } from './version-history.js';
 
 /** Who asked for a change: shown in status and logs. */
@@ -92,13 +93,15 @@ type Loaded =
 export function loadLiveConfig(text: string | Uint8Array, file: string, env: ManifestApplierOptions['env'], loadedAt: number,
                                transform: ManifestTransform = (manifest) => manifest): Loaded {
   const result = loadManifest({ text, file }, { env });
+  // Diagnostics quote resolved values; they go back to the client and to the logs.
+  const diagnostics = hideInDiagnostics(result.diagnostics, environmentValueHider([result.document], env));
   if (result.manifest === undefined || result.document === undefined) {
     return {
       ok: false,
       outcome: {
         type: 'invalid',
         file,
-        diagnostics: result.diagnostics,
+        diagnostics,
         ...(result.omitted === undefined ? {} : { omitted: result.omitted }),
         ...(result.document === undefined ? {} : { manifestVersion: manifestVersion(result.document) }),
       },
@@ -110,7 +113,7 @@ export function loadLiveConfig(text: string | Uint8Array, file: string, env: Man
     live: createLiveConfig(transform(result.manifest), version, result.document, loadedAt),
     // The loader accepted the bytes as UTF-8; the store keeps text.
     text: typeof text === 'string' ? text : new TextDecoder().decode(text),
-    warnings: result.diagnostics,
+    warnings: diagnostics,
   };
 }
 
@@ -154,7 +157,7 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
       return loaded.outcome;
     }
     const next = loaded.live;
-    const changeSet = computeChangeSet(current.manifest, next.manifest);
+    const changeSet = hideInChangeSet(computeChangeSet(current.manifest, next.manifest), environmentValueHider([current.document, next.document], env));
     if (request.dryRun) return { type: 'dry-run', liveVersion: current.version, version: next.version, changeSet, warnings: loaded.warnings };
     if (next.version === current.version) {
       record({ origin: request.origin, outcome: 'unchanged', version: next.version });

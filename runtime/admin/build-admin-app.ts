@@ -74,7 +74,8 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     }
   });
 
-  app.get('/admin/config', async (_request, reply) => {
+  app.get('/admin/config', async (request, reply) => {
+    queryOf(request.query, []);
     const live = applier.holder.current();
     return reply.header('etag', `"${live.version}"`).send({
       version: live.version,
@@ -84,9 +85,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   });
 
   app.post('/admin/reload', async (request, reply) => {
-    // No route schema types the query: each value read is narrowed (parseBoolean), never trusted.
-    const query = request.query as Readonly<Record<string, unknown>>;
-    const dryRun = parseBoolean(query['dry_run'], 'dry_run');
+    const dryRun = parseBoolean(queryOf(request.query, ['dry_run'])['dry_run'], 'dry_run');
     const outcome = await applier.apply({
       text: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
       file: sourceName(request.headers[SOURCE_NAME_HEADER]),
@@ -98,12 +97,14 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   });
 
   app.post('/admin/rollback', async (request, reply) => {
+    queryOf(request.query, []);
     const to = parseRollbackBody(Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
     const outcome = await applier.rollback({ ...(to === undefined ? {} : { to }), ...ifMatchOf(request.headers['if-match']) });
     return sendOutcome(reply, outcome, options.replicaId);
   });
 
-  app.get('/admin/status', async () => {
+  app.get('/admin/status', async (request) => {
+    queryOf(request.query, []);
     const live = applier.holder.current();
     const last = applier.lastReload();
     let history: { version: string; storedAt: string }[] | null = null;
@@ -160,6 +161,21 @@ function sendOutcome(reply: FastifyReply, outcome: ApplyOutcome, replicaId: stri
 
 function invalid(definition: ErrorDefinition, message: string, param: string): AigwError {
   return new AigwError(definition, message, { param });
+}
+
+/**
+ * The query, refused (400) when it names a parameter the route does not take: ignored, a typo such as
+ * `?dry-run=true` or `?dry_run=true` on rollback would swap the config the caller meant only to check.
+ */
+function queryOf(query: unknown, allowed: readonly string[]): Readonly<Record<string, unknown>> {
+  // No route schema types the query: each value read is narrowed (parseBoolean), never trusted.
+  const values = (typeof query === 'object' && query !== null ? query : {}) as Readonly<Record<string, unknown>>;
+  const stray = Object.keys(values).find((name) => !allowed.includes(name))?.slice(0, 40);
+  if (stray !== undefined) {
+    const takes = allowed.length === 0 ? 'takes no query parameters' : `takes only ${allowed.join(', ')}`;
+    throw invalid(ERRORS.INVALID_REQUEST, `Unknown query parameter "${stray}": this endpoint ${takes}.`, stray);
+  }
+  return values;
 }
 
 function parseBoolean(value: unknown, name: string): boolean {

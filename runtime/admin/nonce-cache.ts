@@ -1,6 +1,7 @@
 /**
- * The replay window. A signed request is acceptable for ±300 s around its timestamp, so a nonce must
- * be remembered for 600 s after it was first seen; within that time the same nonce is a replay.
+ * The replay window. A signed request is acceptable while the gateway's clock, in whole seconds, is
+ * within ±300 s of its timestamp: 601 s of real time. A nonce first seen at the window's first instant
+ * must still be remembered at its last, so it is kept 601 s (600 s left a replay at the last instant).
  * In memory the cache is bounded (a full window refuses new requests rather than forgetting nonces,
  * which would reopen the replay); with Redis, `SET NX PX` makes one window for every replica.
  */
@@ -9,7 +10,7 @@ import type { Clock } from '../clock.js';
 import { AigwError, ERRORS } from '../errors.js';
 import { MAX_CLOCK_SKEW_SECONDS } from './signature-format.js';
 
-export const NONCE_TTL_MS = 2 * MAX_CLOCK_SKEW_SECONDS * 1000;
+export const NONCE_TTL_MS = (2 * MAX_CLOCK_SKEW_SECONDS + 1) * 1000;
 export const DEFAULT_NONCE_CAPACITY = 10_000;
 
 export interface NonceCache {

@@ -74,15 +74,17 @@ export async function verifyAdminSignature(request: AdminRequestParts, options: 
   const data = Buffer.from(canonicalString({ scheme, keyId, timestamp, nonce, method: request.method, pathAndQuery: signedPath, contentSha256 }), 'utf8');
   if (!verifies(key, data, signature)) throw reject(ERRORS.SIGNATURE_INVALID, `The signature does not verify with key "${keyId}".`);
 
-  const skew = Math.abs(options.clock.now() / 1000 - timestamp);
+  // Whole seconds, as the timestamp is: against the clock's fraction, "300 s behind" would pass only
+  // on the exact second while "300 s ahead" always passes. The nonce TTL covers this 601 s window.
+  const skew = Math.abs(Math.floor(options.clock.now() / 1000) - timestamp);
   if (skew > MAX_CLOCK_SKEW_SECONDS) {
-    throw reject(ERRORS.SIGNATURE_CLOCK_SKEW, `The request timestamp is ${Math.ceil(skew * 10) / 10} s away from the gateway's clock (at most ${MAX_CLOCK_SKEW_SECONDS} s); check the clocks.`);
+    throw reject(ERRORS.SIGNATURE_CLOCK_SKEW, `The request timestamp is ${skew} s away from the gateway's clock (at most ${MAX_CLOCK_SKEW_SECONDS} s); check the clocks.`);
   }
   if (signedPath !== request.url) throw reject(ERRORS.SIGNATURE_MISMATCH, 'The request path or query differs from the signed one.');
   if (sha256Hex(request.body) !== contentSha256) throw reject(ERRORS.SIGNATURE_MISMATCH, 'The request body differs from the signed one.');
 
   if (!(await claimNonce(request.method, keyId, nonce, options))) {
-    throw reject(ERRORS.SIGNATURE_REPLAYED, `The nonce was already used within the last ${2 * MAX_CLOCK_SKEW_SECONDS} s: a request is never accepted twice.`);
+    throw reject(ERRORS.SIGNATURE_REPLAYED, `The nonce was already used within the replay window (${2 * MAX_CLOCK_SKEW_SECONDS + 1} s): a request is never accepted twice.`);
   }
   return { keyId };
 }

@@ -94,3 +94,50 @@ test('rollback --to a version two steps back (its first 12 hex digits): exit 0, 
   assert.match(io.out(), new RegExp(`rolled back to ${original.slice(0, 12)} \\(was ${was.slice(0, 12)}\\)`));
   assert.equal(gateway.plane.holder.current().version, original);
 });
+
+test('rollback to a version that no longer validates there: exit 1, and --format json carries the 422\'s diagnostics as apply does', async (t) => {
+  const key = ed25519Key();
+  const env: Record<string, string | undefined> = { ROUTE_MODEL: 'm-env' };
+  const gateway = await listenGateway(t, { keys: [key], plane: { env } });
+  const needsVariable = 'ai_routes:\n  - name: r\n    match: { model: "${ROUTE_MODEL}" }\n    targets: [ { provider: openai, model: gpt-4o-mini } ]\n';
+  await gateway.plane.applier.apply({ text: needsVariable, file: 'x', origin: 'reload' });
+  const target = gateway.plane.holder.current().version;
+  await gateway.plane.applier.apply({ text: manifestNumbered(1), file: 'x', origin: 'reload' });
+  const live = gateway.plane.holder.current().version;
+  // The variable is gone from the gateway's environment (a restarted replica without it, say).
+  delete env['ROUTE_MODEL'];
+  const { flags } = writeKeyFile(t, key);
+  const io = createTestIo();
+  assert.equal(await main(['rollback', '--gateway', gateway.url, '--to', target, '--format', 'json', ...flags], io), ExitCode.Findings, io.err());
+  assert.equal(gateway.plane.holder.current().version, live);
+  const [outcome] = JSON.parse(io.out()).gateways;
+  assert.equal(outcome.result, 'rejected');
+  assert.equal(outcome.status, 422);
+  assert.ok(outcome.diagnostics.some((diagnostic: { ruleId: string; severity: string }) => diagnostic.ruleId === 'env/missing-variable' && diagnostic.severity === 'error'), io.out());
+});
+
+test('when the first gateway refuses (a concurrent change: 412), the others are not rolled back either: no split fleet', async (t) => {
+  const { createServer } = await import('node:http');
+  // The first gateway answers the pre-flight, then refuses the rollback as a concurrent change would.
+  const server = createServer((request, response) => {
+    request.resume();
+    const body = request.method === 'GET' ? { version: 'c'.repeat(64), replicaId: 'first' } : { error: { message: 'If-Match differs from the live manifest version.', type: 'invalid_request_error', param: null, code: 'version_conflict' } };
+    response.writeHead(request.method === 'GET' ? 200 : 412, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const address = server.address();
+  const first = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+  const key = ed25519Key();
+  const second = await listenGateway(t, { keys: [key] });
+  await second.plane.applier.apply({ text: MANIFEST_B, file: 'b', origin: 'reload' });
+  const live = second.plane.holder.current().version;
+  const { flags } = writeKeyFile(t, key);
+  for (const to of [[], ['--to', (await second.plane.store.history())[0]?.version ?? '']]) {
+    const io = createTestIo();
+    assert.equal(await main(['rollback', '--gateway', first, '--gateway', second.url, ...to, ...flags], io), ExitCode.Findings, io.err());
+    assert.equal(second.plane.holder.current().version, live, `the second gateway kept its version (${to.join(' ') || 'no --to'})`);
+    assert.match(io.err(), /version_conflict/);
+    assert.match(io.err(), /nothing rolled back on the other gateways/);
+  }
+});

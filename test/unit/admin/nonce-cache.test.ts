@@ -1,16 +1,16 @@
-/** The replay window in memory: 600 s of memory per nonce, per key id, bounded. */
+/** The replay window in memory: 601 s of memory per nonce, per key id, bounded. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createMemoryNonceCache, NONCE_TTL_MS } from '../../../runtime/admin/nonce-cache.js';
 import { isAigwError } from '../../../runtime/errors.js';
 import { createManualClock } from '../../helpers/virtual-clock.js';
 
-test('a nonce is refused for 600 s after first use and accepted again after that', async () => {
+test('a nonce is refused for 601 s after first use and accepted again after that', async () => {
   const clock = createManualClock();
   const cache = createMemoryNonceCache(clock);
-  assert.equal(NONCE_TTL_MS, 600_000);
+  assert.equal(NONCE_TTL_MS, 601_000);
   assert.equal(await cache.claim('k', 'nonce-aaaaaaaaaaaa'), true);
-  await clock.advance(599_999);
+  await clock.advance(600_999);
   assert.equal(await cache.claim('k', 'nonce-aaaaaaaaaaaa'), false);
   await clock.advance(1);
   assert.equal(await cache.claim('k', 'nonce-aaaaaaaaaaaa'), true);

@@ -116,3 +116,26 @@ test('rejection messages never contain key material or the signature', async () 
     assert.ok(secret.length > 0 && !error.message.includes(secret));
   }
 });
+
+test('±300 s is whole seconds: a timestamp 300 s behind is accepted mid-second too, 301 s is not', async () => {
+  const s = setup();
+  await s.clock.advance(400_500);
+  const signedAt = (offset: number) => ({ ...s.request(), headers: signAdminRequest({ method: 'POST', pathAndQuery: PATH, body: BODY, timestamp: Math.floor(s.clock.now() / 1000) + offset }, s.hmac) });
+  await verifyAdminSignature(signedAt(-300), s.options);
+  await verifyAdminSignature(signedAt(300), s.options);
+  assert.equal(await rejection(verifyAdminSignature(signedAt(-301), s.options)), 'AIGW_E_SIGNATURE_CLOCK_SKEW');
+});
+
+test('a nonce outlives its timestamp\'s window: first seen at the window\'s first instant, its replay at the last instant is refused', async () => {
+  const s = setup();
+  const timestamp = Math.floor(s.clock.now() / 1000) + 300;
+  const request = { ...s.request(), headers: signAdminRequest({ method: 'POST', pathAndQuery: PATH, body: BODY, timestamp }, s.hmac) };
+  await verifyAdminSignature(request, s.options);
+  // 600 s after it was first seen, and the last moment the timestamp is within ±300 s (whole seconds).
+  await s.clock.advance(600_000);
+  assert.equal(await rejection(verifyAdminSignature(request, s.options)), 'AIGW_E_SIGNATURE_REPLAYED');
+  await s.clock.advance(999);
+  assert.equal(await rejection(verifyAdminSignature(request, s.options)), 'AIGW_E_SIGNATURE_REPLAYED');
+  await s.clock.advance(1);
+  assert.equal(await rejection(verifyAdminSignature(request, s.options)), 'AIGW_E_SIGNATURE_CLOCK_SKEW');
+});
