@@ -18,7 +18,8 @@ import type { Manifest } from '../manifest/types.js';
 import { createLiveConfig, type ConfigHolder, type LiveConfig } from '../server/live-config.js';
 import type { AdminLogger } from './admin-logger.js';
 import type { ConfigStore } from './config-store.js';
-import { environmentValueHider, hideInChangeSet, hideInDiagnostics } from './hide-environment-values.js';
+import { environmentValueHider } from '../manifest/hide-environment-values.js';
+import { hideInChangeSet } from './hide-environment-values.js';
 import { findVersion, previousVersion } from './version-history.js';
 
 /** Who asked for a change: shown in status and logs. */
@@ -93,8 +94,8 @@ type Loaded =
 export function loadLiveConfig(text: string | Uint8Array, file: string, env: ManifestApplierOptions['env'], loadedAt: number,
                                transform: ManifestTransform = (manifest) => manifest): Loaded {
   const result = loadManifest({ text, file }, { env });
-  // Diagnostics quote resolved values; they go back to the client and to the logs.
-  const diagnostics = hideInDiagnostics(result.diagnostics, environmentValueHider([result.document], env));
+  // The loader already shows each `${VAR}` as written in its diagnostics (never the gateway's value).
+  const diagnostics = result.diagnostics;
   if (result.manifest === undefined || result.document === undefined) {
     return {
       ok: false,

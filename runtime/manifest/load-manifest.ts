@@ -8,6 +8,7 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from '../lint/diagnostic.
 import { lintManifest } from '../lint/lint-manifest.js';
 import { makeDiagnostic } from '../lint/make-diagnostic.js';
 import type { ManifestDocument } from './document.js';
+import { environmentValueHider, hideInDiagnostics } from './hide-environment-values.js';
 import { interpolateDocument } from './interpolate.js';
 import { normalizeManifest } from './normalize.js';
 import { parseYaml } from './parse-yaml.js';
@@ -61,8 +62,10 @@ export function loadManifest(source: ManifestSourceText, options: LoadManifestOp
   const interpolated = interpolateDocument(written, parsed.positions, file, options);
   const manifest = normalizeManifest(interpolated.document, options.env);
   const lint = lintManifest({ document: written, resolved: interpolated.document, manifest, positions: parsed.positions }, file);
+  // Rules check interpolated values; their messages show each `${VAR}` as written, never its value.
+  const findings = hideInDiagnostics([...interpolated.diagnostics, ...lint], environmentValueHider([document], options.env));
   // An error among the interpolation findings that were only counted still withholds the manifest.
-  return finish([...interpolated.diagnostics, ...lint], document, interpolated.omittedError ? undefined : manifest, interpolated.omitted);
+  return finish(findings, document, interpolated.omittedError ? undefined : manifest, interpolated.omitted);
 }
 
 function finish(diagnostics: readonly Diagnostic[], document?: unknown, manifest?: Manifest, alreadyOmitted = 0): LoadManifestResult {

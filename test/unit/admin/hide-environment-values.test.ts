@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { environmentValueHider, hideInChangeSet } from '../../../runtime/admin/hide-environment-values.js';
+import { hideInChangeSet } from '../../../runtime/admin/hide-environment-values.js';
+import { environmentValueHider } from '../../../runtime/manifest/hide-environment-values.js';
 import type { ChangeSet } from '../../../runtime/manifest/changeset.js';
 import { adminFixture, MANIFEST_A } from './admin-harness.js';
 

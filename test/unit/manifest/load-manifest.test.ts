@@ -145,3 +145,18 @@ test('schema errors stop the pipeline: no lint findings and no manifest', () => 
   assert.deepEqual(result.diagnostics.map((diagnostic) => [diagnostic.ruleId, diagnostic.line, diagnostic.column]), [['schema/unknown-key', 4, 43]]);
   assert.match(result.diagnostics[0]?.hint ?? '', /did you mean "weight"\?/);
 });
+
+test('a diagnostic on an interpolated value shows the ${VAR} as written, never the environment\'s value', () => {
+  const secret = 'sk-live-SECRET-123';
+  const text = `ai_routes:
+  - name: chat
+    match: { model: "gpt-4o-mini" }
+    targets: [ { provider: openai, model: "gpt-4o-mini" } ]
+    fallback: "\${NEEDED_VAR}"
+`;
+  const result = loadManifest({ text, file: 'routes.yaml' }, { env: { NEEDED_VAR: secret } });
+  const finding = result.diagnostics.find((diagnostic) => diagnostic.ruleId === 'route/fallback-format');
+  assert.ok(finding, JSON.stringify(result.diagnostics));
+  assert.match(finding.message, /\$\{NEEDED_VAR\}/);
+  assert.equal(JSON.stringify(result.diagnostics).includes(secret), false);
+});
