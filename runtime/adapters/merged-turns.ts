@@ -35,7 +35,9 @@ export function mergeTurns<Role extends string, Item>(
     const { role, items } = convert(message, index);
     if (items.length === 0) return;
     const last = turns.at(-1);
-    if (last !== undefined && last.role === role) last.items.push(...items);
+    // One push per item: spreading a message's parts into push() passes each as an argument, and a
+    // body of ~150 000 parts (4 MB, under the body limit) overflowed the stack.
+    if (last !== undefined && last.role === role) for (const item of items) last.items.push(item);
     else turns.push({ role, items: [...items] });
   });
   return { system, turns };

@@ -19,6 +19,7 @@ import { NO_ROUTE_SCHEMAS } from './no-route-schemas.js';
 import { finishRequest } from './request-finish.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { closeWhenQueuedConnectionCloses } from './queued-response-close.js';
+import { answerNodeAnsweredRequests, missingHost, SERVER_HTTP_OPTIONS } from './node-answered-requests.js';
 import { registerChatCompletionsRoute } from './routes/chat-completions.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
@@ -102,7 +103,7 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     bodyLimit: options.bodyLimit,
     genReqId: (request) => requestIdFrom(request.headers['x-request-id']),
     requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
-    ...(options.requestTimeoutCheckMs === undefined ? {} : { http: { connectionsCheckingInterval: options.requestTimeoutCheckMs } }),
+    http: { ...SERVER_HTTP_OPTIONS, ...(options.requestTimeoutCheckMs === undefined ? {} : { connectionsCheckingInterval: options.requestTimeoutCheckMs }) },
     // Requests Node cannot parse or did not receive in time, and URLs Fastify cannot decode, get the envelope too.
     clientErrorHandler: answerClientError,
     frameworkErrors: (error, request, reply) => {
@@ -123,6 +124,7 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     onConstructorPoisoning: 'ignore',
   });
   app.decorateRequest('aigwTrace', null as never);
+  answerNodeAnsweredRequests(app.server);
   const cors = createCorsPolicy(options.corsOrigins ?? '');
   // One listener for every response ('close' comes once each): no closure per request. A chat request
   // whose client left before the handler started (mid-body) gets no onResponse: its record is written
@@ -151,6 +153,11 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     closeWhenQueuedConnectionCloses(reply.raw, request.raw.socket);
     // First of all answers, so that a browser can read the 401 and the 503 below too; a preflight ends here.
     if (cors !== undefined && cors.apply(request, reply)) return;
+    if (missingHost(request.raw)) {
+      reply.header('connection', 'close');
+      sendError(reply, new AigwError(ERRORS.MALFORMED_HTTP, 'The request has no Host header, which HTTP/1.1 requires.'));
+      return;
+    }
     if (options.draining() && !probe) {
       // The listener is closed; a request on a kept-alive socket is refused so that the client's
       // retry opens a new connection (to another replica), and the socket closes after this answer.

@@ -47,14 +47,22 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
   // A reset connection is already gone: nothing to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') (socket as Socket & { [TIMED_OUT]?: boolean })[TIMED_OUT] = true;
+  writeErrorAndClose(socket, toError(error), answerRequestId(socket), error);
+}
+
+/**
+ * Writes `error` as a whole HTTP/1.1 answer straight to the socket (no Fastify request exists) and
+ * closes it; `cause` is what the socket is destroyed with.
+ */
+export function writeErrorAndClose(socket: Socket, error: AigwError, requestId: string = requestIdFrom(undefined), cause?: Error): void {
   if (socket.writable) {
-    const mapped = toError(error);
-    const body = JSON.stringify(mapped.toEnvelope());
+    const body = JSON.stringify(error.toEnvelope());
     socket.write(
-      `HTTP/1.1 ${mapped.status} ${STATUS_CODES[mapped.status] ?? ''}\r\n` +
+      `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\n` +
       `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-      `x-request-id: ${answerRequestId(socket)}\r\nconnection: close\r\n\r\n${body}`,
+      `x-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
     );
   }
-  socket.destroy(error);
+  if (cause === undefined) socket.end(() => socket.destroy());
+  else socket.destroy(cause);
 }

@@ -3,7 +3,8 @@
  * UTF-8 is refused with a 400 naming the first bad byte, where decoding it as a string (Fastify's
  * default) would silently turn those bytes into U+FFFD and send the provider, the audit record and
  * the prompt hash a prompt the client never wrote. Prototype keys are refused later, with their
- * path, by the request validator (find-unsafe-json.ts), so this is a plain JSON.parse.
+ * path, by the request validator (find-unsafe-json.ts), so this is a plain JSON.parse. Bodies are read
+ * as sent, never decompressed: one with a Content-Encoding is refused, naming it.
  */
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
@@ -13,7 +14,12 @@ import { UNPARSABLE_JSON } from './plugins/error-handler.js';
 
 export function registerJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    const coding = contentCoding(request.headers['content-encoding']);
+    if (coding !== undefined) {
+      done(new AigwError(ERRORS.INVALID_REQUEST, `Unsupported request body: Content-Encoding '${coding}' is not supported. Send the JSON body uncompressed.`), undefined);
+      return;
+    }
     if (body.length === 0) {
       done(new AigwError(ERRORS.INVALID_JSON, `${UNPARSABLE_JSON} The body is empty.`), undefined);
       return;
@@ -33,6 +39,16 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     }
     done(null, parsed);
   });
+}
+
+/**
+ * The body's content coding when it is not the identity, quoted short. A compressed body would
+ * otherwise reach JSON.parse as its compressed bytes and be called "not valid UTF-8".
+ */
+function contentCoding(header: string | undefined): string | undefined {
+  const coding = header?.trim() ?? '';
+  if (coding === '' || coding.toLowerCase() === 'identity') return undefined;
+  return coding.length > 40 ? `${coding.slice(0, 39)}…` : coding;
 }
 
 /** Offset of the first byte that does not start or continue a valid UTF-8 sequence (the error path only). */

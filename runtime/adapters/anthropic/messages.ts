@@ -8,7 +8,7 @@
  *   whitespace trimmed because the API rejects a final assistant turn that ends in whitespace.
  * @see https://docs.claude.com/en/api/messages
  */
-import type { ContentPart, Message, ToolCall } from '../../openai/wire.js';
+import type { AssistantMessage, ContentPart, Message, ToolCall } from '../../openai/wire.js';
 import { parseDataUrl } from '../data-url.js';
 import { mergeTurns, type MergedTurn } from '../merged-turns.js';
 import { messageText } from '../message-text.js';
@@ -35,7 +35,7 @@ export function toAnthropicMessages(messages: readonly Message[], policy: DropPo
         return {
           role: 'assistant',
           items: [
-            ...textBlocks(messageText(message.content)),
+            ...textBlocks(assistantText(message)),
             ...(message.tool_calls ?? []).map((call, callIndex) => toolUse(call, index, callIndex)),
           ],
         };
@@ -60,9 +60,20 @@ function withPrefill(turns: readonly Turn[], prefill: readonly RequestBlock[]): 
 }
 
 function collapse(turn: Turn): RequestMessage {
-  const [only] = turn.items;
-  if (turn.items.length === 1 && only?.type === 'text') return { role: turn.role, content: only.text };
-  return { role: turn.role, content: turn.items };
+  const items = withoutEmptyText(turn.items);
+  const [only] = items;
+  if (items.length === 1 && only?.type === 'text') return { role: turn.role, content: only.text };
+  return { role: turn.role, content: items };
+}
+
+/**
+ * The API refuses empty text blocks; beside other content (an image sent without words, a message
+ * merged into the turn) one carries nothing. A turn of nothing but empty text still goes as it is, so
+ * that no turn vanishes unsaid: the API's 400 tells the client.
+ */
+function withoutEmptyText(items: readonly RequestBlock[]): readonly RequestBlock[] {
+  const kept = items.filter((item) => item.type !== 'text' || item.text !== '');
+  return kept.length > 0 ? kept : items;
 }
 
 /** The API rejects empty text blocks, so empty text (e.g. `content: ""` beside tool calls) is left out. */
@@ -95,4 +106,12 @@ function imageBlock(url: string): RequestBlock | undefined {
 
 function toolUse(call: ToolCall, messageIndex: number, callIndex: number): RequestBlock {
   return { type: 'tool_use', id: portableToolUseId(call.id), name: call.function.name, input: parseToolArguments(call.function.arguments, messageIndex, callIndex, 'Anthropic') };
+}
+
+/**
+ * An assistant turn's text: its content, and its `refusal` (OpenAI's refused answer has null content
+ * and the refusal alone; replayed in the history, it is what the assistant said).
+ */
+function assistantText(message: AssistantMessage): string {
+  return [messageText(message.content), message.refusal ?? ''].filter((text) => text !== '').join('\n');
 }

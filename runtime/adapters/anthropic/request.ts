@@ -97,10 +97,18 @@ function toTool(tool: FunctionTool): RequestTool {
   return {
     name,
     ...(description === undefined ? {} : { description }),
-    // Anthropic requires an object schema; OpenAI allows tools without parameters.
-    input_schema: parameters ?? { type: 'object', properties: {} },
+    input_schema: inputSchema(parameters),
     ...(strict === undefined ? {} : { strict }),
   };
+}
+
+/**
+ * Anthropic requires `input_schema.type: "object"` (a 400 "input_schema.type: Field required" otherwise);
+ * OpenAI takes a tool without parameters, `{}`, or `properties` without a type, all meaning an object.
+ */
+function inputSchema(parameters: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
+  if (parameters === undefined || Object.keys(parameters).length === 0) return { type: 'object', properties: {} };
+  return parameters['type'] === undefined ? { type: 'object', ...parameters } : parameters;
 }
 
 /**

@@ -131,11 +131,19 @@ function documentName(filename: string | undefined, index: number): string {
 
 function assistantBlocks(message: AssistantMessage, index: number): BedrockContentBlock[] {
   const blocks: BedrockContentBlock[] = [];
-  const text = messageText(message.content);
+  const text = assistantText(message);
   if (text !== '') blocks.push({ text });
   (message.tool_calls ?? []).forEach((call, callIndex) => {
     const input = parseToolArguments(call.function.arguments, index, callIndex, 'Bedrock');
     blocks.push({ toolUse: { toolUseId: toolUseId(call.id), name: call.function.name, input } });
   });
   return blocks;
+}
+
+/**
+ * An assistant turn's text: its content, and its `refusal` (OpenAI's refused answer has null content
+ * and the refusal alone; replayed in the history, it is what the assistant said).
+ */
+function assistantText(message: AssistantMessage): string {
+  return [messageText(message.content), message.refusal ?? ''].filter((text) => text !== '').join('\n');
 }

@@ -121,11 +121,19 @@ function toolSpec(tool: FunctionTool): BedrockToolSpec {
     toolSpec: {
       name,
       ...(description === undefined ? {} : { description }),
-      // Converse requires an input schema; a tool without parameters takes an empty object.
-      inputSchema: { json: parameters ?? { type: 'object', properties: {} } },
+      inputSchema: { json: inputSchema(parameters) },
       ...(strict === undefined ? {} : { strict }),
     },
   };
+}
+
+/**
+ * Converse requires an input schema, and Claude on Converse its `type: "object"`; OpenAI takes a tool
+ * without parameters, `{}`, or `properties` without a type, all meaning an object.
+ */
+function inputSchema(parameters: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
+  if (parameters === undefined || Object.keys(parameters).length === 0) return { type: 'object', properties: {} };
+  return parameters['type'] === undefined ? { type: 'object', ...parameters } : parameters;
 }
 
 /** @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_OutputConfig.html */

@@ -4,7 +4,7 @@
  * and tool results keep theirs. Other part types go through the drop policy.
  * @see https://docs.cohere.com/reference/chat#request.body.messages
  */
-import type { ContentPart, Message } from '../../openai/wire.js';
+import type { AssistantMessage, ContentPart, Message } from '../../openai/wire.js';
 import { messageText } from '../message-text.js';
 import type { DropPolicy } from '../request-translation.js';
 import type { CohereMessage, UserContent } from './wire.js';
@@ -21,7 +21,7 @@ export function toCohereMessages(messages: readonly Message[], policy: DropPolic
         out.push({ role: 'user', content: userContent(message.content, index, policy) });
         break;
       case 'assistant': {
-        const text = messageText(message.content);
+        const text = assistantText(message);
         const calls = message.tool_calls ?? [];
         // Cohere rejects an assistant turn with neither content nor tool calls.
         if (text.length === 0 && calls.length === 0) break;
@@ -53,4 +53,12 @@ function userContent(content: string | readonly ContentPart[], messageIndex: num
     else policy.unsupported(`messages[${messageIndex}].content[${partIndex}]`, `${part.type} content parts are not supported by Cohere`);
   });
   return parts;
+}
+
+/**
+ * An assistant turn's text: its content, and its `refusal` (OpenAI's refused answer has null content
+ * and the refusal alone; replayed in the history, it is what the assistant said).
+ */
+function assistantText(message: AssistantMessage): string {
+  return [messageText(message.content), message.refusal ?? ''].filter((text) => text !== '').join('\n');
 }

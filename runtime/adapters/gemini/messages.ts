@@ -97,6 +97,8 @@ function userParts(content: string | readonly ContentPart[], path: string, polic
   if (typeof content === 'string') return content === '' ? [] : [{ text: content }];
   const parts: GeminiPart[] = [];
   content.forEach((part, index) => {
+    // Gemini refuses empty text parts; an empty one carries nothing (as empty string content above).
+    if (part.type === 'text' && part.text === '') return;
     const converted = userPart(part);
     if (typeof converted === 'string') policy.unsupported(`${path}.content[${index}]`, converted);
     else parts.push(converted);
@@ -151,7 +153,7 @@ function guessImageMimeType(url: string): string | undefined {
 
 function assistantParts(message: AssistantMessage, index: number): GeminiPart[] {
   const parts: GeminiPart[] = [];
-  const text = messageText(message.content);
+  const text = assistantText(message);
   if (text !== '') parts.push({ text });
   (message.tool_calls ?? []).forEach((call, callIndex) => {
     const args = parseToolArguments(call.function.arguments, index, callIndex, 'Gemini');
@@ -161,4 +163,12 @@ function assistantParts(message: AssistantMessage, index: number): GeminiPart[] 
     parts.push(signature === undefined ? { functionCall } : { functionCall, thoughtSignature: signature });
   });
   return parts;
+}
+
+/**
+ * An assistant turn's text: its content, and its `refusal` (OpenAI's refused answer has null content
+ * and the refusal alone; replayed in the history, it is what the assistant said).
+ */
+function assistantText(message: AssistantMessage): string {
+  return [messageText(message.content), message.refusal ?? ''].filter((text) => text !== '').join('\n');
 }

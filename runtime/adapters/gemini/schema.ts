@@ -12,7 +12,9 @@
  *   example, propertyOrdering);
  * - rewritten: `type: [T, "null"]` and a `{type:"null"}` branch → `nullable: true`; `oneOf` → `anyOf`;
  *   `const` → a one-value `enum`; a one-element `allOf` is merged; local `$ref`s (`#/$defs/…`,
- *   `#/definitions/…`) are inlined (a recursive reference is rejected: Gemini has no references);
+ *   `#/definitions/…`) are inlined (Gemini has no references): a recursive reference is rejected, and
+ *   so is a schema that inlining would grow past MAX_INLINED_NODES (references that double at each
+ *   level grow exponentially: a few hundred bytes would block the event loop and exhaust memory);
  * - stripped: annotations and constraints Gemini would reject but whose loss only widens what the model
  *   may produce (`additionalProperties`, `$schema`, `$id`, `$comment`, `examples`, `uniqueItems`, …);
  * - sent as JSON Schema: a schema whose converted form would hold a node `Schema` cannot express and
@@ -57,8 +59,11 @@ const FORMATS: Readonly<Record<string, readonly string[]>> = {
   integer: ['int32', 'int64'],
 };
 
-/** Deepest `$ref` chain followed before the schema is declared recursive. */
+/** Deepest chain of distinct `$ref`s followed (a recursive one is refused where it recurs). */
 const MAX_REF_DEPTH = 32;
+
+/** Schema nodes that inlining `$ref`s may add; real schemas stay far below. */
+export const MAX_INLINED_NODES = 10_000;
 
 class SchemaError extends Error {
   constructor(readonly param: string, readonly reason: string) {
@@ -73,7 +78,7 @@ class SchemaError extends Error {
  */
 export function toGeminiSchema(schema: Readonly<Record<string, unknown>>, param: string): SchemaResult {
   try {
-    const converted = convert(schema, { root: schema, path: param, refDepth: 0 });
+    const converted = convert(schema, { root: schema, path: param, references: [], inlined: { nodes: 0, root: param } });
     if (Object.keys(converted).length === 0) return { ok: true, schema: undefined };
     if (isObjectWithoutProperties(converted)) {
       return { ok: true, schema: isMap(schema) ? { type: 'json-schema', schema } : undefined };
@@ -110,10 +115,20 @@ function hasInexpressibleNode(node: Readonly<Record<string, unknown>>): boolean 
   return children.some((child) => isRecord(child) && (isObjectWithoutProperties(child) || hasInexpressibleNode(child)));
 }
 
-interface Context { readonly root: Readonly<Record<string, unknown>>; readonly path: string; readonly refDepth: number }
+interface Context {
+  readonly root: Readonly<Record<string, unknown>>;
+  readonly path: string;
+  /** The references being inlined around this node, outermost first. */
+  readonly references: readonly string[];
+  /** Shared by the whole conversion: nodes converted inside inlined references so far. */
+  readonly inlined: { nodes: number; readonly root: string };
+}
 
 function convert(schema: Readonly<Record<string, unknown>>, context: Context): Record<string, unknown> {
   if (typeof schema['$ref'] === 'string') return convertReference(schema, context);
+  if (context.references.length > 0 && ++context.inlined.nodes > MAX_INLINED_NODES) {
+    throw new SchemaError(context.inlined.root, `the schema is too large once its $refs are inlined (over ${MAX_INLINED_NODES} schema nodes; Gemini has no references)`);
+  }
   const out: Record<string, unknown> = {};
   for (const [keyword, value] of Object.entries(schema)) {
     const path = `${context.path}.${keyword}`;
@@ -139,9 +154,10 @@ function convertReference(schema: Readonly<Record<string, unknown>>, context: Co
   const table = match === null ? undefined : context.root[match[1] ?? ''];
   const target = isRecord(table) && match !== null ? table[decodeURIComponent(match[2] ?? '')] : undefined;
   if (!isRecord(target)) throw new SchemaError(path, `only local references to $defs or definitions can be inlined ('${reference}')`);
-  if (context.refDepth >= MAX_REF_DEPTH) throw new SchemaError(path, `recursive reference '${reference}' cannot be inlined`);
+  if (context.references.includes(reference)) throw new SchemaError(path, `recursive reference '${reference}' cannot be inlined`);
+  if (context.references.length >= MAX_REF_DEPTH) throw new SchemaError(path, `references nest more than ${MAX_REF_DEPTH} deep ('${reference}')`);
   const siblings = Object.fromEntries(Object.entries(schema).filter(([keyword]) => keyword !== '$ref'));
-  return convert({ ...target, ...siblings }, { ...context, refDepth: context.refDepth + 1 });
+  return convert({ ...target, ...siblings }, { ...context, references: [...context.references, reference] });
 }
 
 function convertType(value: unknown, path: string): Record<string, unknown> {

@@ -5,7 +5,7 @@
  * the call they answer (looked up by `tool_call_id`) and the id itself.
  * @see https://github.com/ollama/ollama/blob/main/docs/api.md#chat-request-with-images
  */
-import type { ContentPart, Message } from '../../openai/wire.js';
+import type { AssistantMessage, ContentPart, Message } from '../../openai/wire.js';
 import { parseDataUrl } from '../data-url.js';
 import { messageText } from '../message-text.js';
 import { parseToolArguments, type DropPolicy } from '../request-translation.js';
@@ -28,7 +28,7 @@ export function toOllamaMessages(messages: readonly Message[], policy: DropPolic
           toolNames.set(call.id, call.function.name);
           return { id: call.id, function: { name: call.function.name, arguments: parseToolArguments(call.function.arguments, index, callIndex, 'Ollama') } };
         });
-        out.push({ role: 'assistant', content: messageText(message.content), ...(calls.length > 0 ? { tool_calls: calls } : {}) });
+        out.push({ role: 'assistant', content: assistantText(message), ...(calls.length > 0 ? { tool_calls: calls } : {}) });
         break;
       }
       case 'tool': {
@@ -61,4 +61,12 @@ function userMessage(content: string | readonly ContentPart[], messageIndex: num
     } else policy.unsupported(param, `${part.type} content parts are not supported by Ollama`);
   });
   return { role: 'user', content: texts.join('\n'), ...(images.length > 0 ? { images } : {}) };
+}
+
+/**
+ * An assistant turn's text: its content, and its `refusal` (OpenAI's refused answer has null content
+ * and the refusal alone; replayed in the history, it is what the assistant said).
+ */
+function assistantText(message: AssistantMessage): string {
+  return [messageText(message.content), message.refusal ?? ''].filter((text) => text !== '').join('\n');
 }
