@@ -8,10 +8,10 @@
  *   whitespace trimmed because the API rejects a final assistant turn that ends in whitespace.
  * @see https://docs.claude.com/en/api/messages
  */
-import type { AssistantMessage, ContentPart, Message, ToolCall } from '../../openai/wire.js';
+import type { ContentPart, Message, ToolCall } from '../../openai/wire.js';
 import { parseDataUrl } from '../data-url.js';
 import { mergeTurns, type MergedTurn } from '../merged-turns.js';
-import { messageText } from '../message-text.js';
+import { assistantText, messageText } from '../message-text.js';
 import { parseToolArguments, type DropPolicy } from '../request-translation.js';
 import { portableToolUseId } from '../tool-use-id.js';
 import type { RequestBlock, RequestMessage } from './wire.js';
@@ -106,12 +106,4 @@ function imageBlock(url: string): RequestBlock | undefined {
 
 function toolUse(call: ToolCall, messageIndex: number, callIndex: number): RequestBlock {
   return { type: 'tool_use', id: portableToolUseId(call.id), name: call.function.name, input: parseToolArguments(call.function.arguments, messageIndex, callIndex, 'Anthropic') };
-}
-
-/**
- * An assistant turn's text: its content, and its `refusal` (OpenAI's refused answer has null content
- * and the refusal alone; replayed in the history, it is what the assistant said).
- */
-function assistantText(message: AssistantMessage): string {
-  return [messageText(message.content), message.refusal ?? ''].filter((text) => text !== '').join('\n');
 }

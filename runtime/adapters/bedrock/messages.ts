@@ -14,7 +14,7 @@
  */
 import { parseDataUrl } from '../data-url.js';
 import { mergeTurns } from '../merged-turns.js';
-import { messageText } from '../message-text.js';
+import { assistantText, messageText } from '../message-text.js';
 import { parseToolArguments, type DropPolicy } from '../request-translation.js';
 import { portableToolUseId } from '../tool-use-id.js';
 import type { AssistantMessage, ContentPart, Message } from '../../openai/wire.js';
@@ -138,12 +138,4 @@ function assistantBlocks(message: AssistantMessage, index: number): BedrockConte
     blocks.push({ toolUse: { toolUseId: toolUseId(call.id), name: call.function.name, input } });
   });
   return blocks;
-}
-
-/**
- * An assistant turn's text: its content, and its `refusal` (OpenAI's refused answer has null content
- * and the refusal alone; replayed in the history, it is what the assistant said).
- */
-function assistantText(message: AssistantMessage): string {
-  return [messageText(message.content), message.refusal ?? ''].filter((text) => text !== '').join('\n');
 }

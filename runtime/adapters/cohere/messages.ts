@@ -4,8 +4,8 @@
  * and tool results keep theirs. Other part types go through the drop policy.
  * @see https://docs.cohere.com/reference/chat#request.body.messages
  */
-import type { AssistantMessage, ContentPart, Message } from '../../openai/wire.js';
-import { messageText } from '../message-text.js';
+import type { ContentPart, Message } from '../../openai/wire.js';
+import { assistantText, messageText } from '../message-text.js';
 import type { DropPolicy } from '../request-translation.js';
 import type { CohereMessage, UserContent } from './wire.js';
 
@@ -53,12 +53,4 @@ function userContent(content: string | readonly ContentPart[], messageIndex: num
     else policy.unsupported(`messages[${messageIndex}].content[${partIndex}]`, `${part.type} content parts are not supported by Cohere`);
   });
   return parts;
-}
-
-/**
- * An assistant turn's text: its content, and its `refusal` (OpenAI's refused answer has null content
- * and the refusal alone; replayed in the history, it is what the assistant said).
- */
-function assistantText(message: AssistantMessage): string {
-  return [messageText(message.content), message.refusal ?? ''].filter((text) => text !== '').join('\n');
 }

@@ -17,7 +17,7 @@
  */
 import { parseDataUrl } from '../data-url.js';
 import { mergeTurns } from '../merged-turns.js';
-import { messageText } from '../message-text.js';
+import { assistantText, messageText } from '../message-text.js';
 import { invalidRequest } from '../error-common.js';
 import { parseToolArguments, RequestTranslationError, type DropPolicy } from '../request-translation.js';
 import type { AssistantMessage, ContentPart, Message } from '../../openai/wire.js';
@@ -163,12 +163,4 @@ function assistantParts(message: AssistantMessage, index: number): GeminiPart[] 
     parts.push(signature === undefined ? { functionCall } : { functionCall, thoughtSignature: signature });
   });
   return parts;
-}
-
-/**
- * An assistant turn's text: its content, and its `refusal` (OpenAI's refused answer has null content
- * and the refusal alone; replayed in the history, it is what the assistant said).
- */
-function assistantText(message: AssistantMessage): string {
-  return [messageText(message.content), message.refusal ?? ''].filter((text) => text !== '').join('\n');
 }

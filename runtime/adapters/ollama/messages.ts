@@ -5,9 +5,9 @@
  * the call they answer (looked up by `tool_call_id`) and the id itself.
  * @see https://github.com/ollama/ollama/blob/main/docs/api.md#chat-request-with-images
  */
-import type { AssistantMessage, ContentPart, Message } from '../../openai/wire.js';
+import type { ContentPart, Message } from '../../openai/wire.js';
 import { parseDataUrl } from '../data-url.js';
-import { messageText } from '../message-text.js';
+import { assistantText, messageText } from '../message-text.js';
 import { parseToolArguments, type DropPolicy } from '../request-translation.js';
 import type { OllamaMessage } from './wire.js';
 
@@ -61,12 +61,4 @@ function userMessage(content: string | readonly ContentPart[], messageIndex: num
     } else policy.unsupported(param, `${part.type} content parts are not supported by Ollama`);
   });
   return { role: 'user', content: texts.join('\n'), ...(images.length > 0 ? { images } : {}) };
-}
-
-/**
- * An assistant turn's text: its content, and its `refusal` (OpenAI's refused answer has null content
- * and the refusal alone; replayed in the history, it is what the assistant said).
- */
-function assistantText(message: AssistantMessage): string {
-  return [messageText(message.content), message.refusal ?? ''].filter((text) => text !== '').join('\n');
 }
