@@ -5,7 +5,9 @@
  * parallel tool calls travel together). Empty conversions add nothing.
  */
 import type { Message, SystemMessage } from '../openai/wire.js';
+import { invalidRequest } from './error-common.js';
 import { messageText } from './message-text.js';
+import { RequestTranslationError } from './request-translation.js';
 
 export interface MergedTurn<Role extends string, Item> {
   readonly role: Role;
@@ -45,4 +47,15 @@ export function mergeTurns<Role extends string, Item>(
 
 function isSystem(message: Message): message is SystemMessage {
   return message.role === 'system' || message.role === 'developer';
+}
+
+/**
+ * Providers built on this walk take no conversation without a user or assistant turn (OpenAI does:
+ * system messages alone). Refused before the call, as a 400 that says why, so that a route's next
+ * candidate (an OpenAI-compatible one) can still answer, where the provider's own "messages: Field
+ * required" would have ended the request.
+ */
+export function requireTurns(merged: MergedConversation<string, unknown>, providerLabel: string): void {
+  if (merged.turns.length > 0) return;
+  throw new RequestTranslationError(invalidRequest('messages', `${providerLabel} needs at least one user or assistant message; this conversation has only system or developer messages (or only empty ones).`));
 }

@@ -10,7 +10,7 @@
  */
 import type { ContentPart, Message, ToolCall } from '../../openai/wire.js';
 import { parseDataUrl } from '../data-url.js';
-import { mergeTurns, type MergedTurn } from '../merged-turns.js';
+import { mergeTurns, requireTurns, type MergedTurn } from '../merged-turns.js';
 import { assistantText, messageText } from '../message-text.js';
 import { parseToolArguments, type DropPolicy } from '../request-translation.js';
 import { portableToolUseId } from '../tool-use-id.js';
@@ -47,6 +47,7 @@ export function toAnthropicMessages(messages: readonly Message[], policy: DropPo
       }
     }
   });
+  requireTurns(conversation, 'Anthropic');
   const turns = withPrefill(conversation.turns, prefill === undefined ? [] : textBlocks(prefill.trimEnd()));
   return { system: conversation.system.map((text) => ({ type: 'text', text })), messages: turns.map(collapse) };
 }

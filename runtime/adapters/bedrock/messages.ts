@@ -13,7 +13,7 @@
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ContentBlock.html
  */
 import { parseDataUrl } from '../data-url.js';
-import { mergeTurns } from '../merged-turns.js';
+import { mergeTurns, requireTurns } from '../merged-turns.js';
 import { assistantText, messageText } from '../message-text.js';
 import { parseToolArguments, type DropPolicy } from '../request-translation.js';
 import { portableToolUseId } from '../tool-use-id.js';
@@ -40,6 +40,7 @@ export function convertMessages(messages: readonly Message[], policy: DropPolicy
       }
     }
   });
+  requireTurns(merged, 'Bedrock Converse');
   return {
     system: merged.system.map((text) => ({ text })),
     messages: merged.turns.map((turn) => ({ role: turn.role, content: turn.items })),

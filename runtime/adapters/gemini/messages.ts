@@ -16,7 +16,7 @@
  * @see https://ai.google.dev/gemini-api/docs/file-input-methods
  */
 import { parseDataUrl } from '../data-url.js';
-import { mergeTurns } from '../merged-turns.js';
+import { mergeTurns, requireTurns } from '../merged-turns.js';
 import { assistantText, messageText } from '../message-text.js';
 import { invalidRequest } from '../error-common.js';
 import { parseToolArguments, RequestTranslationError, type DropPolicy } from '../request-translation.js';
@@ -68,6 +68,7 @@ export function convertMessages(messages: readonly Message[], policy: DropPolicy
       }
     }
   });
+  requireTurns(merged, 'Gemini');
   const contents = merged.turns.map((turn) => ({ role: turn.role, parts: inCallOrder(turn.items, responseOrder) }));
   return {
     systemInstruction: merged.system.length === 0 ? undefined : { parts: merged.system.map((text) => ({ text })) },
