@@ -80,13 +80,27 @@ export async function verifyAdminSignature(request: AdminRequestParts, options: 
   if (skew > MAX_CLOCK_SKEW_SECONDS) {
     throw reject(ERRORS.SIGNATURE_CLOCK_SKEW, `The request timestamp is ${skew} s away from the gateway's clock (at most ${MAX_CLOCK_SKEW_SECONDS} s); check the clocks.`);
   }
-  if (signedPath !== request.url) throw reject(ERRORS.SIGNATURE_MISMATCH, 'The request path or query differs from the signed one.');
+  if (!samePath(signedPath, request.url)) throw reject(ERRORS.SIGNATURE_MISMATCH, 'The request path or query differs from the signed one.');
   if (sha256Hex(request.body) !== contentSha256) throw reject(ERRORS.SIGNATURE_MISMATCH, 'The request body differs from the signed one.');
 
   if (!(await claimNonce(request.method, keyId, nonce, options))) {
     throw reject(ERRORS.SIGNATURE_REPLAYED, `The nonce was already used within the replay window (${2 * MAX_CLOCK_SKEW_SECONDS + 1} s): a request is never accepted twice.`);
   }
   return { keyId };
+}
+
+/** Whole path segments before the part the gateway serves: what a reverse proxy's path prefix adds. */
+const PATH_PREFIX = /^(?:\/[^/?#]+)+$/;
+
+/**
+ * The signed path is the one the request arrived on, or that path behind a prefix a reverse proxy
+ * strips (`aigw apply --gateway https://ops.example.com/aigw-admin` signs `/aigw-admin/admin/reload`;
+ * the gateway receives `/admin/reload`). What the gateway acts on is still the signed path's end, and
+ * the prefix can only be whole segments.
+ */
+function samePath(signedPath: string, received: string): boolean {
+  if (signedPath === received) return true;
+  return received.startsWith('/') && signedPath.endsWith(received) && PATH_PREFIX.test(signedPath.slice(0, -received.length));
 }
 
 async function claimNonce(method: string, keyId: string, nonce: string, options: VerifyOptions): Promise<boolean> {

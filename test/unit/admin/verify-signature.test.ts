@@ -139,3 +139,15 @@ test('a nonce outlives its timestamp\'s window: first seen at the window\'s firs
   await s.clock.advance(1);
   assert.equal(await rejection(verifyAdminSignature(request, s.options)), 'AIGW_E_SIGNATURE_CLOCK_SKEW');
 });
+
+test('a path signed behind a reverse proxy\'s prefix is accepted on the path the proxy forwards', async () => {
+  const s = setup();
+  const signedBehind = (pathAndQuery: string) => signAdminRequest({ method: 'POST', pathAndQuery, body: BODY, timestamp: Math.floor(s.clock.now() / 1000) }, s.hmac);
+  // https://ops.example.com/aigw-admin → the proxy strips /aigw-admin.
+  await verifyAdminSignature({ ...s.request(), headers: signedBehind(`/aigw-admin${PATH}`) }, s.options);
+  await verifyAdminSignature({ ...s.request(), headers: signedBehind(`/a/b${PATH}`) }, s.options);
+  // Only whole segments in front: the end of a segment, another path or another query does not match.
+  assert.equal(await rejection(verifyAdminSignature({ ...s.request(), headers: signedBehind(`/x${PATH.slice(1)}`) }, s.options)), 'AIGW_E_SIGNATURE_MISMATCH');
+  assert.equal(await rejection(verifyAdminSignature({ ...s.request(), headers: signedBehind('/aigw-admin/admin/rollback') }, s.options)), 'AIGW_E_SIGNATURE_MISMATCH');
+  assert.equal(await rejection(verifyAdminSignature({ ...s.request(), url: '/admin/reload' }, s.options)), 'AIGW_E_SIGNATURE_MISMATCH');
+});
