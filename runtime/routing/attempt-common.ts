@@ -47,14 +47,20 @@ export interface AttemptFailed {
 
 export type AttemptResult = AttemptSuccess | AttemptFailed;
 
-/** Bodies larger than this are not buffered (non-stream answers and error bodies). */
+/** Non-stream answers larger than this are not buffered. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Error bodies larger than this are not buffered (the error is then classified by its status alone):
+ * a provider's error is a few hundred bytes, and 40 concurrent 60 MB error answers held 1.5 GB.
+ */
+export const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 
 const decoder = new TextDecoder();
 
-/** The whole body as text, within the attempt's budget; undefined past MAX_BODY_BYTES. */
-export async function readBody(response: TransportResponse, scope: AttemptScope): Promise<string | undefined> {
-  if (response.text !== undefined) return scope.race(response.text(MAX_BODY_BYTES));
+/** The whole body as text, within the attempt's budget; undefined past `limit` bytes. */
+export async function readBody(response: TransportResponse, scope: AttemptScope, limit = MAX_BODY_BYTES): Promise<string | undefined> {
+  if (response.text !== undefined) return scope.race(response.text(limit));
   const parts: Uint8Array[] = [];
   let size = 0;
   const iterator = response.body[Symbol.asyncIterator]();
@@ -62,7 +68,7 @@ export async function readBody(response: TransportResponse, scope: AttemptScope)
     const next = await scope.race(iterator.next());
     if (next.done === true) break;
     size += next.value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > limit) {
       await iterator.return?.();
       return undefined;
     }

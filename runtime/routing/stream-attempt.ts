@@ -8,7 +8,7 @@
  */
 import type { StreamStep } from '../adapters/contract.js';
 import type { ChatCompletionChunk, Usage } from '../openai/wire.js';
-import { failureFromError, readBody, translateError, type AttemptFailed, type AttemptInput, type AttemptResult, type AttemptSuccess } from './attempt-common.js';
+import { failureFromError, MAX_ERROR_BODY_BYTES, readBody, translateError, type AttemptFailed, type AttemptInput, type AttemptResult, type AttemptSuccess } from './attempt-common.js';
 import type { AttemptFailure } from './classify-outcome.js';
 import { beginContinuation, continuationChunk, filterUsage, noteSent, type RelayState } from './continuation.js';
 import { Stop } from './scopes.js';
@@ -97,7 +97,7 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
     headReceived = true;
     status = response.status;
     if (status < 200 || status >= 300) {
-      const body = await readBody(response, scope);
+      const body = await readBody(response, scope, MAX_ERROR_BODY_BYTES);
       const error = translateError(input, response, body ?? '');
       return local.failed({ kind: 'upstream', status, error });
     }

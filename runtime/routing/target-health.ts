@@ -3,7 +3,9 @@
  * model) that failed `threshold` times in a row opens for `openMs`; after that it is half-open and lets
  * exactly one probe through: success closes it, failure opens it again for twice as long (up to
  * `maxOpenMs`). State is keyed by provider id and model, so one TargetHealth shared by every request
- * survives manifest reloads; `serve` and `simulate` run this same code.
+ * survives manifest reloads; `serve` and `simulate` run this same code. Circuits that say nothing (closed,
+ * no failures, no call in flight: what a new one would be) are swept when the map doubles, so targets
+ * that reloads added and removed do not pile up, and a busy target keeps its circuit between calls.
  */
 import type { Clock } from '../clock.js';
 
@@ -50,21 +52,33 @@ interface Circuit {
   openUntil: number;
   openMs: number;
   probing: boolean;
+  /** Permits not yet settled: their outcome still counts, so the circuit stays while any is out. */
+  permits: number;
 }
 
 export const HEALTH_DEFAULTS = { threshold: 3, openMs: 10_000, maxOpenMs: 120_000 } as const;
 
-export function createTargetHealth(clock: Clock, options: HealthOptions = {}): TargetHealth {
+/** Circuits kept before the first sweep: more targets than a manifest usually has. */
+const MIN_SWEEP_AT = 256;
+
+export interface TargetHealthState extends TargetHealth {
+  /** Circuits held in memory (at most twice those with failures, an open circuit or a call in flight, or 256). */
+  size(): number;
+}
+
+export function createTargetHealth(clock: Clock, options: HealthOptions = {}): TargetHealthState {
   return new CircuitBreakers(clock, options);
 }
 
 /** Classes, not objects of closures: a permit is made for every attempt (issue 8). */
-class CircuitBreakers implements TargetHealth {
+class CircuitBreakers implements TargetHealthState {
   readonly threshold: number;
   readonly baseOpenMs: number;
   readonly maxOpenMs: number;
   readonly emit: (event: CircuitEvent) => void;
   private readonly circuits = new Map<string, Circuit>();
+  /** Creating a circuit past this many sweeps first (amortised O(1) per new target). */
+  private sweepAt = MIN_SWEEP_AT;
 
   constructor(readonly clock: Clock, options: HealthOptions) {
     this.threshold = options.threshold ?? HEALTH_DEFAULTS.threshold;
@@ -74,17 +88,22 @@ class CircuitBreakers implements TargetHealth {
   }
 
   state(provider: string, model: string): CircuitState {
-    return this.circuitFor(provider, model).state;
+    // Asking creates nothing: a target never called is closed.
+    return this.find(provider, model)?.state ?? 'closed';
+  }
+
+  size(): number {
+    return this.circuits.size;
   }
 
   acquire(provider: string, model: string, force = false): HealthPermit | undefined {
-    const circuit = this.circuitFor(provider, model);
-    if (circuit.state === 'closed') return new CircuitPermit(this, circuit, provider, model, false);
+    const circuit = this.find(provider, model) ?? this.create(provider, model);
+    if (circuit.state === 'closed') return this.permit(circuit, provider, model, false);
     if (circuit.state === 'half-open' && !circuit.probing) {
       circuit.probing = true;
-      return new CircuitPermit(this, circuit, provider, model, true);
+      return this.permit(circuit, provider, model, true);
     }
-    return force ? new CircuitPermit(this, circuit, provider, model, true) : undefined;
+    return force ? this.permit(circuit, provider, model, true) : undefined;
   }
 
   open(circuit: Circuit, provider: string, model: string, openMs: number): void {
@@ -97,14 +116,30 @@ class CircuitBreakers implements TargetHealth {
     this.emit({ type: 'circuit-open', provider, model, at: now, openMs });
   }
 
-  private circuitFor(provider: string, model: string): Circuit {
-    // Provider ids never contain '/', so the key is unambiguous even when the model does.
-    const key = `${provider}/${model}`;
-    let circuit = this.circuits.get(key);
-    if (circuit === undefined) {
-      circuit = { failures: 0, state: 'closed', openedAt: 0, openUntil: 0, openMs: this.baseOpenMs, probing: false };
-      this.circuits.set(key, circuit);
+  private permit(circuit: Circuit, provider: string, model: string, probe: boolean): CircuitPermit {
+    circuit.permits += 1;
+    return new CircuitPermit(this, circuit, provider, model, probe);
+  }
+
+  private create(provider: string, model: string): Circuit {
+    if (this.circuits.size >= this.sweepAt) this.sweep();
+    const circuit: Circuit = { failures: 0, state: 'closed', openedAt: 0, openUntil: 0, openMs: this.baseOpenMs, probing: false, permits: 0 };
+    this.circuits.set(circuitKey(provider, model), circuit);
+    return circuit;
+  }
+
+  /** Drops the circuits a new one would equal; a permit still out keeps its circuit, since its outcome counts. */
+  private sweep(): void {
+    for (const [key, circuit] of this.circuits) {
+      if (circuit.permits === 0 && circuit.state === 'closed' && circuit.failures === 0) this.circuits.delete(key);
     }
+    this.sweepAt = Math.max(MIN_SWEEP_AT, 2 * this.circuits.size);
+  }
+
+  /** The target's circuit, moved to half-open once its open period is over; undefined when none is kept. */
+  private find(provider: string, model: string): Circuit | undefined {
+    const circuit = this.circuits.get(circuitKey(provider, model));
+    if (circuit === undefined) return undefined;
     if (circuit.state === 'open' && this.clock.monotonic() >= circuit.openUntil) {
       circuit.state = 'half-open';
       circuit.probing = false;
@@ -112,6 +147,11 @@ class CircuitBreakers implements TargetHealth {
     }
     return circuit;
   }
+}
+
+/** Provider ids never contain '/', so the key is unambiguous even when the model does. */
+function circuitKey(provider: string, model: string): string {
+  return `${provider}/${model}`;
 }
 
 class CircuitPermit implements HealthPermit {
@@ -134,6 +174,7 @@ class CircuitPermit implements HealthPermit {
       circuit.state = 'closed';
       breakers.emit({ type: 'circuit-close', provider: this.provider, model: this.model, at: breakers.clock.monotonic() });
     }
+    circuit.permits -= 1;
   }
 
   failure(): void {
@@ -147,11 +188,13 @@ class CircuitPermit implements HealthPermit {
       breakers.open(circuit, this.provider, this.model, breakers.baseOpenMs);
     }
     // Open already (a forced last-candidate call failed): the current open period stands.
+    circuit.permits -= 1;
   }
 
   release(): void {
     if (this.settled) return;
     this.settled = true;
     if (this.probe && this.circuit.state === 'half-open') this.circuit.probing = false;
+    this.circuit.permits -= 1;
   }
 }

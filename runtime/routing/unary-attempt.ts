@@ -2,7 +2,7 @@
  * One non-stream attempt (design §3.3): send, read the whole body within the attempt's budget (for a
  * non-stream answer the body *is* the first content), translate.
  */
-import { failureFromError, malformedAnswer, readBody, translateError, type AttemptInput, type AttemptResult, type AttemptSuccess } from './attempt-common.js';
+import { failureFromError, malformedAnswer, MAX_ERROR_BODY_BYTES, readBody, translateError, type AttemptInput, type AttemptResult, type AttemptSuccess } from './attempt-common.js';
 import type { Mutable } from '../mutable.js';
 
 export async function runUnaryAttempt(input: AttemptInput): Promise<AttemptResult> {
@@ -13,13 +13,14 @@ export async function runUnaryAttempt(input: AttemptInput): Promise<AttemptResul
     const response = await scope.race(input.transport.send(input.request, scope.signal, input.target));
     headReceived = true;
     status = response.status;
+    if (status < 200 || status >= 300) {
+      const errorBody = await readBody(response, scope, MAX_ERROR_BODY_BYTES);
+      const error = translateError(input, response, errorBody ?? '');
+      return { ok: false, status, failure: { kind: 'upstream', status, error }, afterContent: false, malformed: 0 };
+    }
     const body = await readBody(response, scope);
     if (body === undefined) {
       return { ok: false, status, failure: { kind: 'upstream', status, error: malformedAnswer('body too large') }, afterContent: false, malformed: 0 };
-    }
-    if (status < 200 || status >= 300) {
-      const error = translateError(input, response, body);
-      return { ok: false, status, failure: { kind: 'upstream', status, error }, afterContent: false, malformed: 0 };
     }
     const firstContentAt = input.clock.monotonic();
     scope.firstContent();

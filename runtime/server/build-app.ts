@@ -103,7 +103,12 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     bodyLimit: options.bodyLimit,
     genReqId: (request) => requestIdFrom(request.headers['x-request-id']),
     requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
-    http: { ...SERVER_HTTP_OPTIONS, ...(options.requestTimeoutCheckMs === undefined ? {} : { connectionsCheckingInterval: options.requestTimeoutCheckMs }) },
+    http: {
+      ...SERVER_HTTP_OPTIONS,
+      // Node's headers timeout (60 s) also cuts a body that stalls, so it follows a shorter request timeout.
+      headersTimeout: Math.min(60_000, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
+      ...(options.requestTimeoutCheckMs === undefined ? {} : { connectionsCheckingInterval: options.requestTimeoutCheckMs }),
+    },
     // Requests Node cannot parse or did not receive in time, and URLs Fastify cannot decode, get the envelope too.
     clientErrorHandler: answerClientError,
     frameworkErrors: (error, request, reply) => {

@@ -57,6 +57,8 @@ export interface RequestTrace {
   errorCode: string | undefined;
   errorMessage: string | undefined;
   manifestVersion: string | undefined;
+  /** The config the chat handler ran on (its snapshot): the record follows its capture policy. */
+  live: LiveConfig | undefined;
   /** The chat handler started: from then on it writes the record, whatever happens. */
   entered: boolean;
   /** The credential onRequest authenticated, and the config it checked against (the handler reuses it for that config). */
@@ -86,6 +88,7 @@ export function newTrace(clock: Clock): RequestTrace {
     errorCode: undefined,
     errorMessage: undefined,
     manifestVersion: undefined,
+    live: undefined,
     entered: false,
     credential: undefined,
     authenticatedAgainst: undefined,

@@ -8,7 +8,8 @@ import { countedOutcome, isFailover, lastCallIndex } from '../routing/counted-ou
 import type { EngineResult, RunOutcome } from '../routing/types.js';
 import { CLIENT_CLOSED_STATUS } from '../routing/engine.js';
 import { traceToAuditInput } from './audit-trace.js';
-import type { GatewayDeps } from './gateway-deps.js';
+import type { GatewayDeps, RequestTrace } from './gateway-deps.js';
+import type { LiveConfig } from './live-config.js';
 
 /** `statusCode`: the response's (the run's result, when there is one, wins). */
 export function finishRequest(request: FastifyRequest, statusCode: number, deps: GatewayDeps): void {
@@ -26,11 +27,20 @@ export function finishRequest(request: FastifyRequest, statusCode: number, deps:
       path: pathOf(request.url),
       status,
       durationMs,
-    }), deps.config.current());
+    }), configOf(trace, deps));
   } catch (error) {
     request.log.error({ err: error }, 'audit record failed');
   }
   recordMetrics(deps.metrics, trace.route ?? 'none', status, trace.stream, durationMs, trace.result);
+}
+
+/**
+ * The config the request ran on, whose capture policy its record follows (audit-trace.ts): a reload
+ * while a stream runs must not capture a prompt its own config said not to. The handler's snapshot;
+ * for a request that never reached the handler, the one onRequest authenticated against, else the live one.
+ */
+function configOf(trace: Readonly<RequestTrace>, deps: GatewayDeps): LiveConfig {
+  return trace.live ?? trace.authenticatedAgainst ?? deps.config.current();
 }
 
 /** The URL without its query. */

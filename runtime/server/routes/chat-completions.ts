@@ -43,6 +43,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, deps: Gateway
     const trace = request.aigwTrace;
     trace.entered = true;
     trace.manifestVersion = live.version;
+    trace.live = live;
     deps.handlers?.enter();
     try {
       await handle(request, reply, deps, live, trace, running);

@@ -85,6 +85,21 @@ test('a 5xx is retried once on the same target after a jittered backoff, then fa
   assert.equal(h.transport.calls[2]?.at, 373);
 });
 
+test('an error body is read up to 1 MiB (past it the status alone classifies it); an answer up to 64 MiB', async () => {
+  const huge = JSON.stringify({ error: 'x'.repeat(2 * 1024 * 1024) });
+  const h = harness({ manifest: manifest([seedRoute()], providers), script: {
+    anthropic: { kind: 'json', status: 503, body: huge, viaText: true },
+    openai: { kind: 'json', body: JSON.stringify({ text: 'hi' }), viaText: true },
+  } });
+  const result = await h.run(CHAT);
+  assert.deepEqual(result.attempts.map((record) => [record.provider, record.status, record.reason, record.outcome]), [
+    ['anthropic', 503, 'retryable_5xx', 'retry'],
+    ['anthropic', 503, 'retryable_5xx', 'failover'],
+    ['openai', 200, null, 'success'],
+  ]);
+  assert.deepEqual(h.transport.calls.map((call) => call.textLimit), [1024 * 1024, 1024 * 1024, 64 * 1024 * 1024]);
+});
+
 test('a 429 with Retry-After within max_retry_after_ms is retried after exactly that long', async () => {
   const h = harness({ manifest: manifest([seedRoute()], providers), script: {
     anthropic: [{ kind: 'json', status: 429, headers: { 'retry-after': '2' } }, ok],

@@ -163,7 +163,7 @@ export function createFakeAdapter(type: ProviderType, options: FakeAdapterOption
 
 /** One scripted upstream answer. `at` values are ms from the call. */
 export type Reply =
-  | { readonly kind: 'json'; readonly status?: number; readonly body?: string; readonly headers?: Record<string, string>; readonly delayMs?: number }
+  | { readonly kind: 'json'; readonly status?: number; readonly body?: string; readonly headers?: Record<string, string>; readonly delayMs?: number; readonly viaText?: boolean }
   | { readonly kind: 'stream'; readonly lines: readonly { readonly at: number; readonly line: string }[]; readonly then?: 'end' | 'reset' | 'hang'; readonly headAt?: number }
   | { readonly kind: 'reset'; readonly delayMs?: number }
   | { readonly kind: 'hang' };
@@ -174,6 +174,8 @@ export interface Call {
   readonly body: Record<string, unknown>;
   readonly at: number;
   aborted: boolean;
+  /** The byte limit the engine read the body with, when the reply offered `text()` (viaText). */
+  textLimit?: number;
 }
 
 export interface ScriptedTransport extends RoutingTransport {
@@ -209,7 +211,11 @@ export function createScriptedTransport(clock: Clock, script: Record<string, Rep
         case 'json': {
           await clock.sleep(reply.delayMs ?? 0, signal);
           const body = reply.body ?? JSON.stringify({ text: `hello from ${target.providerId}`, usage: [10, 5] });
-          return { status: reply.status ?? 200, headers: reply.headers ?? {}, body: (async function* () { yield encoder.encode(body); })() };
+          const text = async (maxBytes: number): Promise<string | undefined> => {
+            call.textLimit = maxBytes;
+            return encoder.encode(body).byteLength > maxBytes ? undefined : body;
+          };
+          return { status: reply.status ?? 200, headers: reply.headers ?? {}, body: (async function* () { yield encoder.encode(body); })(), ...(reply.viaText === true ? { text } : {}) };
         }
         case 'stream': {
           const start = clock.monotonic();

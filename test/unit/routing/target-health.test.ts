@@ -83,3 +83,32 @@ test('a forced call (the last candidate) goes through an open circuit; its succe
   forced?.success();
   assert.equal(health.state('anthropic', 'claude'), 'closed');
 });
+
+test('targets that reloads added and removed leave no circuit behind once they answered', () => {
+  const health = createTargetHealth(createManualClock());
+  for (let index = 0; index < 10_000; index += 1) health.acquire('openai', `model-${index}`)?.success();
+  assert.ok(health.size() <= 256, `${health.size()} circuits kept for targets that owe nothing`);
+});
+
+test('asking for the state of a target never called keeps nothing', () => {
+  const health = createTargetHealth(createManualClock());
+  for (let index = 0; index < 1_000; index += 1) assert.equal(health.state('openai', `model-${index}`), 'closed');
+  assert.equal(health.size(), 0);
+});
+
+test('forgetting idle targets keeps failure counts, open circuits and the circuit of a call in flight', () => {
+  const health = createTargetHealth(createManualClock());
+  const failTimes = (model: string, times: number): void => {
+    for (let index = 0; index < times; index += 1) health.acquire('anthropic', model)?.failure();
+  };
+  failTimes('failing', 2);
+  failTimes('opened', 3);
+  const inFlight = health.acquire('anthropic', 'in-flight');
+  for (let index = 0; index < 10_000; index += 1) health.acquire('openai', `model-${index}`)?.success();
+  failTimes('failing', 1);
+  assert.equal(health.state('anthropic', 'failing'), 'open', 'two failures before, one after: three in a row');
+  assert.equal(health.state('anthropic', 'opened'), 'open');
+  inFlight?.failure();
+  failTimes('in-flight', 2);
+  assert.equal(health.state('anthropic', 'in-flight'), 'open', 'the failure of the call that was in flight counts');
+});
