@@ -8,7 +8,7 @@
  * inputs and on seeded random ones.
  */
 import { QUEUED_LINE, queuedLine } from './queue.js';
-import { auditOutcome, captureTexts, ECS_VERSION, failedOver, genAiSystemOf, isIp, type AuditAttempt, type AuditInput, type AuditRecord, type CaptureSettings } from './record.js';
+import { auditErrorMessage, auditOutcome, captureTexts, ECS_VERSION, failedOver, genAiSystemOf, isIp, type AuditAttempt, type AuditInput, type AuditRecord, type CaptureSettings } from './record.js';
 import type { CapturedText } from './redact.js';
 
 /** The ecs member's value: a constant. */
@@ -133,7 +133,7 @@ export function auditRecordLine(input: AuditInput, settings: CaptureSettings): s
   const client = address === undefined ? '' : `,"client":{"address":${quote(address)}${isIp(address) ? `,"ip":${quote(address)}` : ''}}`;
   const user = (input.credentialId === undefined ? '' : `,"user":{"id":${quote(input.credentialId)}}`)
     + (input.userAgent === undefined ? '' : `,"user_agent":{"original":${quote(input.userAgent)}}`);
-  const error = input.errorCode === undefined ? '' : `,"error":{"code":${quote(input.errorCode)}${text(',"message":', input.errorMessage)}}`;
+  const error = input.errorCode === undefined ? '' : `,"error":{"code":${quote(input.errorCode)}${text(',"message":', auditErrorMessage(input, settings))}}`;
   const genAiUsage = usage === undefined ? '' : `,"usage":{"input_tokens":${numeral(usage.promptTokens)},"output_tokens":${numeral(usage.completionTokens)}}`;
   const aigwUsage = usage === undefined ? '' : `,"usage":{"total_tokens":${numeral(usage.totalTokens)}${count(',"cached_input_tokens":', usage.cachedPromptTokens)}}`;
   const dropped = input.droppedParams !== undefined && input.droppedParams.length > 0 ? `,"dropped_params":${JSON.stringify(input.droppedParams)}` : '';

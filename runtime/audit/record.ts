@@ -134,7 +134,7 @@ export function buildAuditRecord(input: AuditInput, settings: CaptureSettings): 
     'user': input.credentialId === undefined ? undefined : { id: input.credentialId },
     'user_agent': input.userAgent === undefined ? undefined : { original: input.userAgent },
     'transaction': { id: input.requestId },
-    'error': input.errorCode === undefined ? undefined : { code: input.errorCode, message: input.errorMessage },
+    'error': input.errorCode === undefined ? undefined : { code: input.errorCode, message: auditErrorMessage(input, settings) },
     'gen_ai': {
       system: genAiSystem,
       operation: { name: 'chat' },
@@ -174,6 +174,14 @@ export function captureTexts(input: AuditInput, settings: CaptureSettings): { pr
     prompt: input.promptMessages === undefined ? undefined : settings.redactor.capture(renderMessages(input.promptMessages), settings.prompt),
     completion: input.completionText === undefined ? undefined : settings.redactor.capture(input.completionText, settings.completion),
   };
+}
+
+/**
+ * `error.message`, redacted like the prompt: a provider's message may quote the request (vLLM's
+ * validation errors echo the offending message whole), and it is written whatever the capture policy.
+ */
+export function auditErrorMessage(input: AuditInput, settings: CaptureSettings): string | undefined {
+  return input.errorMessage === undefined ? undefined : settings.redactor.redact(input.errorMessage);
 }
 
 /**

@@ -52,9 +52,16 @@ test('the direct line is the record serialised, for answered, rejected and parti
       same(rejected, capture, `rejected ${prompt}/${completion}`);
       same(loose({ ...answered, usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 }, droppedParams: [], clientAborted: undefined }), capture, 'no cached tokens, no drops');
       same(loose({ ...rejected, clientAddress: '::1', errorMessage: undefined, credentialId: 'c' }), capture, 'IPv6 client, error without message');
+      same({ ...rejected, status: 400, errorMessage: "input: 'mail jane@example.com, key sk-abcdefghijklmnopqrstuv'" }, capture, 'error message quoting the request');
       same(loose({ ...answered, requestedModel: undefined, model: undefined, finishReason: undefined, providerType: 'vllm' }), capture, 'empty gen_ai.request and response dropped');
     }
   }
+});
+
+test('the direct line redacts error.message as the record does', () => {
+  const line = auditRecordLine({ ...rejected, status: 400, errorMessage: "input: 'mail jane@example.com'" }, settings('none', 'none'));
+  assert.match(line, /"error":\{"code":"AIGW_E_UNAUTHENTICATED","message":"input: 'mail \[REDACTED:email\]'"\}/);
+  assert.doesNotMatch(line, /jane@example\.com/);
 });
 
 test('aigw.failover is written as the record has it, for every kind of attempt list', () => {

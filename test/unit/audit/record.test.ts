@@ -85,6 +85,14 @@ test('capture hash keeps only the digest; none keeps neither text nor digest', (
   assert.doesNotMatch(JSON.stringify(hashed), /jane@example\.com/);
 });
 
+test('error.message is redacted like the prompt, whatever the capture policy: a provider error may quote the request', () => {
+  // vLLM's validation errors echo the offending message whole; this record captures no prompt at all.
+  const echoed = "[{'msg': 'bad', 'input': {'role': 'user', 'content': 'write to jane@example.com'}}]";
+  const record = buildAuditRecord({ ...answered, status: 400, errorCode: 'AIGW_E_UPSTREAM_REJECTED', errorMessage: echoed }, { prompt: 'none', completion: 'none', redactor });
+  assert.deepEqual(record['error'], { code: 'AIGW_E_UPSTREAM_REJECTED', message: "[{'msg': 'bad', 'input': {'role': 'user', 'content': 'write to [REDACTED:email]'}}]" });
+  assert.doesNotMatch(JSON.stringify(record), /jane@example\.com/);
+});
+
 test('gen_ai.system uses OpenTelemetry well-known values, else the provider type', () => {
   const system = (providerType: NonNullable<AuditInput['providerType']>) =>
     (buildAuditRecord({ ...answered, providerType }, full) as Record<string, Record<string, unknown>>)['gen_ai']?.['system'];
