@@ -56,6 +56,7 @@ export const RULES = [
   { id: 'credential/none', severity: 'warning', summary: 'No credentials: the gateway accepts every request without a key.', hint: 'Add a credentials list before exposing the gateway beyond localhost.' },
   // Audit.
   { id: 'audit/bad-redact-pattern', severity: 'error', summary: 'A redaction pattern is not a valid regular expression once its ${VAR} references are filled in.', hint: 'Fix the pattern (JavaScript syntax), or the environment variable it is read from.' },
+  { id: 'audit/slow-redact-pattern', severity: 'error', summary: 'A redaction pattern repeats a group that itself repeats (`(\\w+\\s?)+`): exponential time on a text that almost matches, on every request.', hint: 'Repeat a single character class instead (`[\\w\\s]+@corp`), or bound the inner repetition (`\\w{1,64}`).' },
   { id: 'audit/bad-sink', severity: 'error', summary: 'An Elasticsearch sink has a url that is not an absolute http(s) URL, or an index name Elasticsearch refuses.', hint: 'Write the url with its scheme, e.g. https://es.internal:9200, and a lower-case index name without \\ / * ? " < > | , # : or spaces.' },
 ] as const satisfies readonly RuleInfo[];
 

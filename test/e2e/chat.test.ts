@@ -158,6 +158,15 @@ describe('an open gateway (no credentials)', () => {
     assert.ok(handle.logText().includes(prompt));
     assert.ok(!handle.logText().includes('sk-not-logged-4242'));
   });
+
+  test('with AIGW_LOG_PROMPTS the logged prompt goes through the audit redact rules', async (t) => {
+    const mock = await startTestMock(t);
+    const handle = await startTestGateway(t, `${manifest(mock, false)}  redact: [card, email]\n`, { settings: { logPrompts: true } });
+    await handle.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'card 4111 1111 1111 1111, mail jane@example.com, order 77' }] });
+    const logged = handle.logLines().find((line) => line['msg'] === 'prompt');
+    assert.equal(logged?.['prompt'], 'user: card [REDACTED:card], mail [REDACTED:email], order 77');
+    assert.ok(!handle.logText().includes('4111 1111'));
+  });
 });
 
 /** The fenced blocks of one README section, by info string. */

@@ -13,6 +13,7 @@ import type { Reservation } from '../../quota/limiter.js';
 import { matchRoute } from '../../routing/match-route.js';
 import type { AttemptRecord, EngineResult } from '../../routing/types.js';
 import type { LiveConfig } from '../live-config.js';
+import { promptForLog } from '../prompt-log.js';
 import { authenticate, authorizeRoute } from '../plugins/credentials.js';
 import { sendError, toAigwError } from '../plugins/error-handler.js';
 import { sseErrorTail } from '../../openai/sse-writer.js';
@@ -90,7 +91,7 @@ async function handle(request: FastifyRequest, reply: FastifyReply, deps: Gatewa
   trace.requestedModel = body.model;
   trace.stream = body.stream === true;
   trace.request = body;
-  if (deps.logPrompts === true) request.log.info({ prompt: body.messages }, 'prompt');
+  if (deps.logPrompts === true) request.log.info({ prompt: promptForLog(body.messages, live.manifest) }, 'prompt');
   const route = matchRoute(live.manifest, body.model);
   if (route instanceof AigwError) throw route;
   trace.route = route.name;

@@ -145,6 +145,10 @@ const cases: Record<RuleId, Case> = {
     clean: route().concat('audit:\n  redact: [ { pattern: "ACME-[0-9]+" } ]\n'),
     env: { REDACT_PATTERN: '(' },
   },
+  'audit/slow-redact-pattern': {
+    fires: route().concat('audit:\n  redact: [ { pattern: "(\\\\w+\\\\s?)+@corp" } ]\n'), at: [8, 24],
+    clean: route().concat('audit:\n  redact: [ { pattern: "[\\\\w\\\\s]+@corp" } ]\n'),
+  },
   'audit/bad-sink': {
     fires: route().concat('audit:\n  sinks: [ { type: elasticsearch, url: "not a url", index: aigw } ]\n'), at: [8, 40],
     clean: route().concat('audit:\n  sinks: [ { type: elasticsearch, url: "http://es:9200", index: aigw } ]\n'),
