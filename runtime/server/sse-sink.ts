@@ -5,21 +5,30 @@
  * The chunks translated from one upstream read arrive within one turn of the event loop; they are
  * joined and written once at the end of that turn (setImmediate): one HTTP chunk and one send per
  * upstream read instead of one per chunk (a quarter of a stream's CPU in the issue 8 profile).
+ * A client that keeps its connection but reads nothing for CLIENT_DRAIN_TIMEOUT_MS while its socket
+ * buffer is full is taken as gone: the response is destroyed, which aborts the upstream call as a
+ * disconnect does (it would otherwise hold the stream and the upstream connection for ever).
  */
 import type { ServerResponse } from 'node:http';
-import type { ChatCompletionChunk, OpenAIErrorEnvelope } from '../openai/wire.js';
+import type { ChatCompletionChunk, ChunkDelta, OpenAIErrorEnvelope } from '../openai/wire.js';
 import { createSseChunkWriter, SSE_DONE, SSE_HEADERS, sseErrorTail } from '../openai/sse-writer.js';
 import type { StreamSink, StreamStartInfo } from '../routing/types.js';
 
 export interface SseSinkState {
   /** True once the status line and headers were sent. */
   readonly started: boolean;
-  /** Assistant text sent so far (only collected when `collectText` is set: audit capture). */
+  /**
+   * Assistant text sent so far, then its tool calls as `name(arguments)` lines, as a non-stream
+   * answer's record renders them (only collected when `collectText` is set: audit capture).
+   */
   readonly text: string;
 }
 
 /** A turn's chunks are written at once before they reach this size (about the socket's high-water mark). */
 const FLUSH_AT_CHARS = 16 * 1024;
+
+/** How long a client may leave a full socket buffer unread before it is taken as gone. */
+export const CLIENT_DRAIN_TIMEOUT_MS = 60_000;
 
 export interface SseSink extends StreamSink {
   state(): SseSinkState;
@@ -29,6 +38,8 @@ type SseSinkOptions = {
   readonly headers: () => Readonly<Record<string, string>>;
   readonly onStart: (info: StreamStartInfo) => void;
   readonly collectText: boolean;
+  /** Tests only: CLIENT_DRAIN_TIMEOUT_MS. */
+  readonly drainTimeoutMs?: number;
 };
 
 export function createSseSink(response: ServerResponse, options: SseSinkOptions): SseSink {
@@ -41,6 +52,8 @@ class ResponseSseSink implements SseSink {
   private started = false;
   private text = '';
   private appended = 0;
+  /** Streamed tool calls by index: name and the argument text so far (audit capture only). */
+  private calls: { name: string; args: string }[] | undefined;
   /** Written this turn, not yet handed to the socket. */
   private pending = '';
   private flushScheduled = false;
@@ -68,14 +81,25 @@ class ResponseSseSink implements SseSink {
 
   write(chunk: ChatCompletionChunk): void | Promise<void> {
     if (this.options.collectText) {
-      const content = chunk.choices[0]?.delta.content;
+      const delta = chunk.choices[0]?.delta;
+      const content = delta?.content;
       if (typeof content === 'string') {
         this.text += content;
         // Flatten the appended pieces now and then (see routing/continuation.ts noteSent).
         if (++this.appended % 64 === 0) this.text.charCodeAt(0);
       }
+      if (delta?.tool_calls !== undefined) this.collectCalls(delta.tool_calls);
     }
     return this.send(this.sseChunk(chunk));
+  }
+
+  private collectCalls(deltas: NonNullable<ChunkDelta['tool_calls']>): void {
+    const calls = (this.calls ??= []);
+    for (const delta of deltas) {
+      const call = (calls[delta.index] ??= { name: '', args: '' });
+      if (typeof delta.function?.name === 'string') call.name += delta.function.name;
+      if (typeof delta.function?.arguments === 'string') call.args += delta.function.arguments;
+    }
   }
 
   end(): void {
@@ -87,7 +111,9 @@ class ResponseSseSink implements SseSink {
   }
 
   state(): SseSinkState {
-    return { started: this.started, text: this.text };
+    if (this.calls === undefined) return { started: this.started, text: this.text };
+    const calls = this.calls.filter((call) => call !== undefined).map((call) => `${call.name}(${call.args})`);
+    return { started: this.started, text: [this.text, ...calls].filter((part) => part !== '').join('\n') };
   }
 
   private send(data: string): void | Promise<void> {
@@ -114,7 +140,10 @@ class ResponseSseSink implements SseSink {
   private waitForDrain(): Promise<void> {
     const response = this.response;
     return new Promise<void>((resolve) => {
+      // A client that reads nothing: its socket is destroyed, 'close' follows and the run sees a disconnect.
+      const stalled = setTimeout(() => response.destroy(), this.options.drainTimeoutMs ?? CLIENT_DRAIN_TIMEOUT_MS);
       const done = (): void => {
+        clearTimeout(stalled);
         response.off('drain', done);
         response.off('close', done);
         this.drained = undefined;

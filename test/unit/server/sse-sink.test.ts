@@ -35,6 +35,12 @@ class FakeResponse extends EventEmitter {
     this.writableEnded = true;
     return this;
   }
+
+  destroy(): this {
+    this.destroyed = true;
+    this.emit('close');
+    return this;
+  }
 }
 
 function chunk(content: string): ChatCompletionChunk {
@@ -103,4 +109,47 @@ test('a full socket buffer makes the next write wait for drain', async () => {
   await waiting;
   assert.equal(settled, true);
   assert.equal(sse.write(chunk('c')), undefined, 'no wait once drained');
+});
+
+test('a client that leaves a full socket buffer unread past the drain timeout is taken as gone (destroyed: the run sees a disconnect)', async () => {
+  const response = new FakeResponse();
+  response.accept = false;
+  const sse = createSseSink(response as unknown as ServerResponse, { headers: () => ({}), onStart: () => undefined, collectText: false, drainTimeoutMs: 30 });
+  sse.start({ route: 'r', provider: 'p', providerType: 'openai', model: 'm' });
+  void sse.write(chunk('a'));
+  await turn();
+  const waiting = sse.write(chunk('b'));
+  assert.ok(waiting instanceof Promise, 'the write waits for drain');
+  assert.equal(response.destroyed, false);
+  await waiting;
+  assert.equal(response.destroyed, true, 'no drain within the timeout: the response is destroyed');
+});
+
+test('a client that drains in time is never cut', async () => {
+  const response = new FakeResponse();
+  response.accept = false;
+  const sse = createSseSink(response as unknown as ServerResponse, { headers: () => ({}), onStart: () => undefined, collectText: false, drainTimeoutMs: 50 });
+  sse.start({ route: 'r', provider: 'p', providerType: 'openai', model: 'm' });
+  void sse.write(chunk('a'));
+  await turn();
+  const waiting = sse.write(chunk('b'));
+  setTimeout(() => response.emit('drain'), 5);
+  await waiting;
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  assert.equal(response.destroyed, false);
+});
+
+test('streamed tool calls are captured as name(arguments) after the text, as a non-stream answer records them', async () => {
+  const response = new FakeResponse();
+  const sse = sink(response);
+  sse.start({ route: 'r', provider: 'p', providerType: 'openai', model: 'm' });
+  const calls = (toolCalls: NonNullable<ChatCompletionChunk['choices'][number]['delta']['tool_calls']>): ChatCompletionChunk => ({
+    id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { tool_calls: toolCalls }, logprobs: null, finish_reason: null }],
+  });
+  await sse.write(chunk('Checking.'));
+  await sse.write(calls([{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }]));
+  await sse.write(calls([{ index: 0, function: { arguments: '{"city":' } }]));
+  await sse.write(calls([{ index: 1, id: 'call_2', type: 'function', function: { name: 'get_time', arguments: '{}' } }]));
+  await sse.write(calls([{ index: 0, function: { arguments: '"Paris"}' } }]));
+  assert.equal(sse.state().text, 'Checking.\nget_weather({"city":"Paris"})\nget_time({})');
 });
