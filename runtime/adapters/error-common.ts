@@ -64,7 +64,8 @@ export function header(headers: Readonly<Record<string, string>>, name: string):
 /** Default failover class by status alone (before body-based refinements). */
 export function classForStatus(status: number): FailoverClass {
   if (status === 429) return 'rate_limited';
-  if (status === 401 || status === 403 || status === 402) return 'auth_error';
+  // 407: a forward proxy between the gateway and the provider wants credentials — the operator's setup, like a 401.
+  if (status === 401 || status === 403 || status === 402 || status === 407) return 'auth_error';
   if (status === 408 || status >= 500) return 'retryable_5xx';
   return 'client_error';
 }
