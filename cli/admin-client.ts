@@ -190,13 +190,8 @@ export function describeRejection(response: AdminResponse): string {
   return `${String(error['message'] ?? '')} (${String(error['code'] ?? response.status)})`;
 }
 
-/**
- * Text a gateway sent, safe for a terminal: control characters (escape sequences, newlines that
- * would forge table rows) shown as \u escapes.
- */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+/** Text a gateway sent, safe for a terminal (table rows, messages). */
+export { printable } from './printable.js';
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

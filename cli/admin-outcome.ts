@@ -45,7 +45,7 @@ export function renderValidation(response: AdminResponse, io: Io): void {
   const diagnostics = validationDiagnostics(response);
   if (diagnostics === undefined) return;
   const file = diagnostics[0]?.file ?? '<gateway>';
-  io.stderr.write(renderDiagnosticsText([{ file, diagnostics }], { color: io.color }));
+  io.stderr.write(renderDiagnosticsText([{ file, diagnostics }], { color: io.stderrColor }));
 }
 
 function isDiagnostic(value: unknown): value is Diagnostic {

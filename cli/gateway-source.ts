@@ -5,9 +5,9 @@
  * along: computed from the unmasked document, it tells whether a local file is the very same manifest.
  */
 import type { SourceText } from './manifest-source.js';
-import { createAdminClient, describeRejection, isRecord, loadSigningKey, printable } from './admin-client.js';
+import { createAdminClient, describeRejection, isRecord, loadSigningKey, printable, resolveGateways } from './admin-client.js';
 import type { Io } from './io.js';
-import { InputError } from './usage-error.js';
+import { InputError, UsageError } from './usage-error.js';
 
 export interface GatewaySourceSpec {
   readonly url: string;
@@ -18,10 +18,16 @@ export interface GatewaySourceSpec {
 }
 
 export async function readGatewayManifest(spec: GatewaySourceSpec, io: Io): Promise<SourceText> {
+  // The URL checks apply, status and rollback make (http or https, no query): a typo is a usage error.
+  const gateways = await resolveGateways({ gateway: spec.url }, 'diff');
+  const [gateway] = gateways;
+  if (gateway === undefined || gateways.length > 1) {
+    throw new UsageError(`--gateway ${spec.url} names ${gateways.length} gateways; diff compares with one (aigw status shows whether their versions agree)`);
+  }
   const key = await loadSigningKey({ keyId: spec.keyId, keyFile: spec.keyFile }, io);
   const client = await createAdminClient(key, io);
   try {
-    const response = await client.request(spec.url.replace(/\/+$/, ''), { method: 'GET', path: '/admin/config' });
+    const response = await client.request(gateway, { method: 'GET', path: '/admin/config' });
     if (response.status !== 200 || !isRecord(response.body) || response.body['manifest'] === undefined) {
       throw new InputError(`gateway ${spec.url} refused GET /admin/config: ${printable(describeRejection(response))}`);
     }

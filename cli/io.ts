@@ -22,8 +22,13 @@ export interface Io {
   readonly cwd: string;
   /** Whether stdout is a terminal (ink views, confirmation prompts). */
   readonly isTTY: boolean;
-  /** Decided once per run from TTY, NO_COLOR and FORCE_COLOR. */
+  /** Colour on stdout: decided once per run from its TTY, NO_COLOR and FORCE_COLOR. */
   readonly color: boolean;
+  /**
+   * The same decision for stderr, from stderr's own TTY: diagnostics written there must not carry
+   * escape codes into `2>errors.log` because stdout happens to be a terminal.
+   */
+  readonly stderrColor: boolean;
   /**
    * Aborted on the first SIGTERM/SIGINT, for the long-running commands (serve, mock) only: they drain
    * and resolve. Every other command is simply ended by the signal, so this never aborts for them.

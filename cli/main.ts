@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, type Io } from './io.js';
+import { printable } from './printable.js';
 import { InputError, UsageError } from './usage-error.js';
 
 /** The shape every command module exports. */
@@ -83,26 +84,28 @@ function registerManifestCommands(program: Command, action: ActionFor): void {
   program
     .command('dry-run')
     .description('Which route matches, the attempt plan, and the exact native requests. No network.')
-    .argument('<manifest>', 'manifest file')
-    .option('--request <file>', 'an OpenAI chat-completions request body (JSON)')
+    .argument('<manifest>', 'manifest file ("-" for stdin)')
+    .option('--request <file>', 'an OpenAI chat-completions request body (JSON; "-" for stdin)')
     .option('--model <model>', 'requested model (with --prompt)')
     .option('--prompt <text>', 'user message (with --model)')
     .option('--stream', 'build streaming requests', false)
     .option('--allow-missing-env', 'a missing ${VAR} is a warning instead of an error', false)
     .addOption(formatOption(['text', 'json']))
+    .addHelpText('after', '\nExit codes: 0 a route matches and a candidate can build the request, 1 no route matches, the request is refused or the manifest has errors, 2 usage or unreadable input.')
     .action(action(() => import('./commands/dry-run.js')));
 
   program
     .command('simulate')
     .description('Replay a scenario through the real engine and adapters on a virtual clock.')
-    .argument('<manifest>', 'manifest file')
-    .option('--scenario <file>', 'scenario file (YAML)')
+    .argument('<manifest>', 'manifest file ("-" for stdin)')
+    .option('--scenario <file>', 'scenario file (YAML; "-" for stdin)')
     .option('--requests <n>', 'number of requests (overrides the scenario)')
     .option('--seed <seed>', 'PRNG seed (overrides the scenario)')
     .option('--expect <expr>', "a CI gate, e.g. 'success_rate>=0.999' (repeatable)", collect, [])
     .option('--no-live', 'never draw the live view')
     .option('--allow-missing-env', 'a missing ${VAR} is a warning instead of an error', true)
     .addOption(formatOption(['text', 'json']))
+    .addHelpText('after', '\nExit codes: 0 clean, 1 a failed --expect or manifest errors, 2 usage, unreadable input or an invalid scenario.')
     .action(action(() => import('./commands/simulate.js')));
 }
 
@@ -228,12 +231,13 @@ function handleError(error: unknown, io: Io): ExitCode {
     return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
   }
   if (error instanceof UsageError || error instanceof InputError) {
-    io.stderr.write(`aigw: ${error.message}\n`);
+    // A message may quote a file's bytes (JSON.parse does): never raw escape sequences on a terminal.
+    io.stderr.write(`aigw: ${printable(error.message)}\n`);
     if (io.env['AIGW_DEBUG'] === '1' && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
     return ExitCode.Usage;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`aigw: unexpected error: ${message}\n`);
+  io.stderr.write(`aigw: unexpected error: ${printable(message)}\n`);
   if (io.env['AIGW_DEBUG'] === '1' && error instanceof Error && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
   else io.stderr.write('aigw: set AIGW_DEBUG=1 for the stack trace\n');
   return ExitCode.Usage;

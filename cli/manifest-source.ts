@@ -9,6 +9,7 @@
 import { resolve } from 'node:path';
 import { readBoundedStream, readManifestFile, MAX_MANIFEST_BYTES } from '../runtime/manifest/read-source.js';
 import { loadManifest, type LoadManifestResult, type ManifestSourceText } from '../runtime/manifest/load-manifest.js';
+import { describeIoError } from './describe-io-error.js';
 import type { Io } from './io.js';
 import { InputError, UsageError } from './usage-error.js';
 
@@ -81,16 +82,4 @@ export async function loadManifestSource(source: ManifestSource, io: Io, options
   const text = await source.read();
   const result = loadManifest(text, { env: io.env, allowMissingEnv: options.allowMissingEnv === true });
   return text.liveVersion === undefined ? result : { ...result, liveVersion: text.liveVersion };
-}
-
-/** A file system error as a few words (`no such file`, `is a directory`, `permission denied`). */
-export function describeIoError(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  switch (code) {
-    case 'ENOENT': return 'no such file';
-    case 'EISDIR': return 'is a directory';
-    case 'EACCES':
-    case 'EPERM': return 'permission denied';
-    default: return error instanceof Error ? error.message : String(error);
-  }
 }

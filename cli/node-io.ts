@@ -84,6 +84,7 @@ export function createNodeIo(streams: NodeStreams, shutdown: AbortSignal): Io {
     cwd: streams.cwd,
     isTTY,
     color: decideColor(streams.env, isTTY),
+    stderrColor: decideColor(streams.env, streams.stderr.isTTY === true),
     shutdown,
     ...(streams.stdin.isTTY === true && isTTY ? { confirm: createConfirm(streams.stdin, streams.stdout) } : {}),
   };

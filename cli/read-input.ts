@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { readManifestFile } from '../runtime/manifest/read-source.js';
 import type { Io } from './io.js';
-import { describeIoError } from './manifest-source.js';
+import { describeIoError } from './describe-io-error.js';
 import { InputError } from './usage-error.js';
 
 export async function readBoundedInput(file: string, io: Io, maxBytes: number): Promise<Buffer> {

@@ -15,19 +15,27 @@ export interface AuditQuery {
 }
 
 const DURATION = /^(\d+)(s|m|h|d)$/;
+/**
+ * ISO 8601 dates and times only: Date.parse also takes "5" (May 2001), "45" (2045) or "May 1" (2001),
+ * which would filter silently on the wrong time.
+ */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** Checks the flags; `now` resolves relative --since values (15m, 2h). */
 export function parseAuditQuery(mode: string, options: Readonly<Record<string, unknown>>, now: number): AuditQuery {
   if (mode !== 'tail' && mode !== 'search') throw new UsageError(`unknown audit command "${mode}" (tail or search)`);
-  const limit = Number(options['limit'] ?? 20);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got "${String(options['limit'])}"`);
+  // Decimal digits only: Number() also reads 1e3, 0x10 and ' 5 '.
+  const limitText = String(options['limit'] ?? 20);
+  const limit = Number(limitText);
+  if (!/^\d+$/.test(limitText) || limit < 1) throw new UsageError(`--limit must be a positive integer, got "${limitText}"`);
   const query: { -readonly [K in keyof AuditQuery]: AuditQuery[K] } = { mode, limit };
   if (typeof options['route'] === 'string') query.route = options['route'];
   if (typeof options['provider'] === 'string') query.provider = options['provider'];
   if (options['status'] !== undefined) {
-    const status = Number(options['status']);
-    if (!Number.isInteger(status) || status < 100 || status > 599) throw new UsageError(`--status must be an HTTP status code, got "${String(options['status'])}"`);
+    const statusText = String(options['status']);
+    const status = Number(statusText);
+    if (!/^\d{3}$/.test(statusText) || status < 100 || status > 599) throw new UsageError(`--status must be an HTTP status code, got "${statusText}"`);
     query.status = status;
   }
   if (typeof options['since'] === 'string') query.since = parseSince(options['since'], now);
@@ -37,7 +45,7 @@ export function parseAuditQuery(mode: string, options: Readonly<Record<string, u
 function parseSince(value: string, now: number): number {
   const relative = DURATION.exec(value);
   if (relative !== null) return now - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS];
-  const absolute = Date.parse(value);
+  const absolute = ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(absolute)) throw new UsageError(`--since must be an ISO time or a duration like 15m, 2h, 7d; got "${value}"`);
   return absolute;
 }

@@ -5,6 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { describeIoError } from '../describe-io-error.js';
 import { InputError } from '../usage-error.js';
 import { boundedLines } from './bounded-lines.js';
 import { matches, viewOf, type AuditQuery } from './audit-query.js';
@@ -24,7 +25,7 @@ export async function auditFiles(path: string): Promise<string[]> {
   try {
     entries = await readdir(folder);
   } catch (error) {
-    throw new InputError(`cannot read ${folder}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new InputError(`cannot read ${folder}: ${describeIoError(error)}`, { cause: error });
   }
   const rotated = entries
     .map((entry) => ({ entry, match: entry.startsWith(`${name}.`) ? /^\d+$/.exec(entry.slice(name.length + 1)) : null }))
@@ -41,7 +42,7 @@ export async function readJsonl(path: string, query: AuditQuery): Promise<ReadRe
   let unreadable = 0;
   for (const file of await auditFiles(path)) {
     if (!(await stat(file)).isFile()) throw new InputError(`${file} is not a file`);
-    for await (const line of boundedLines(file)) {
+    for await (const line of readableLines(file)) {
       if (line === undefined) { unreadable += 1; continue; }
       if (line.trim() === '') continue;
       let record: unknown;
@@ -59,4 +60,16 @@ export async function readJsonl(path: string, query: AuditQuery): Promise<ReadRe
     }
   }
   return { records: query.mode === 'tail' ? kept : kept.reverse(), unreadable };
+}
+
+/** The file's lines; a file that cannot be opened (permissions) is an I/O error (exit 2), not a crash. */
+async function* readableLines(file: string): AsyncGenerator<string | undefined> {
+  try {
+    yield* boundedLines(file);
+  } catch (error) {
+    if (typeof error === 'object' && error !== null && 'code' in error) {
+      throw new InputError(`cannot read ${file}: ${describeIoError(error)}`, { cause: error });
+    }
+    throw error;
+  }
 }

@@ -58,11 +58,11 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   const read = await source.read();
   const local = loadManifest(read, { env: io.env, allowMissingEnv: true });
   if (local.manifest === undefined || local.document === undefined) {
-    reportManifestDiagnostics(io, format, source.label, local.diagnostics);
+    reportManifestDiagnostics(io, format, source.label, local);
     return ExitCode.Findings;
   }
   // Warnings of a manifest that loads: stderr, in either format.
-  if (local.diagnostics.length > 0) io.stderr.write(renderDiagnosticsText([{ file: source.label, diagnostics: local.diagnostics }], { color: io.color }));
+  if (local.diagnostics.length > 0) io.stderr.write(renderDiagnosticsText([{ file: source.label, diagnostics: local.diagnostics }], { color: io.stderrColor }));
   const body = typeof read.text === 'string' ? read.text : Buffer.from(read.text).toString('utf8');
   const version = manifestVersion(local.document);
   const headers = { 'content-type': 'application/yaml', [SOURCE_NAME_HEADER]: source.label };

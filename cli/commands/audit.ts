@@ -15,7 +15,9 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   const [mode = '', ...rest] = args;
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0] ?? ''}"`);
   const query = parseAuditQuery(mode, options, Date.now());
-  const esUrl = typeof options['esUrl'] === 'string' ? options['esUrl'] : undefined;
+  // --file names the file and, beside it, its rotations (audit.jsonl.1 …): stdin has neither.
+  if (options['file'] === '-') throw new UsageError('audit reads a file (--file PATH) or Elasticsearch (--es-url), not standard input');
+  const esUrl = typeof options['esUrl'] === 'string' ? checkEsUrl(options['esUrl']) : undefined;
   let source: string;
   let result;
   if (esUrl !== undefined) {
@@ -32,4 +34,16 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   if (result.unreadable > 0) io.stderr.write(`aigw: skipped ${result.unreadable} unreadable line(s) in ${source}\n`);
   io.stdout.write(options['format'] === 'json' ? renderAuditJson(source, result.records) : renderAuditTable(result.records.map(viewOf)));
   return ExitCode.Ok;
+}
+
+/** The client throws a bare "Invalid URL" for a typo; that is the user's to fix, said as such. */
+function checkEsUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError('--es-url must be an http or https URL, e.g. http://localhost:9200');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError('--es-url must be an http or https URL, e.g. http://localhost:9200');
+  return value;
 }

@@ -3,12 +3,12 @@
  * Exit 0 (1 with --exit-code when something changed), 2 when either side cannot be read or loaded.
  * Environment references are compared as written, so no secret needs to be set to diff.
  */
-import type { Diagnostic } from '../../runtime/lint/diagnostic.js';
 import { manifestVersion } from '../../runtime/manifest/canonical.js';
 import { computeChangeSet } from '../../runtime/manifest/changeset.js';
 import type { Manifest } from '../../runtime/manifest/types.js';
 import { renderChangeSetText } from '../format/changeset-text.js';
 import { renderDiagnosticsJson } from '../format/diagnostics-json.js';
+import { manifestReport, type FileReport } from '../format/diagnostics-report.js';
 import { renderDiagnosticsText } from '../format/diagnostics-text.js';
 import { ExitCode, type Io } from '../io.js';
 import { loadManifestSource, openManifestSource, specFromArgument, type ManifestSource, type ManifestSourceSpec } from '../manifest-source.js';
@@ -25,14 +25,14 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
 
   const oldSide = await loadSide(old, io);
   const newSide = await loadSide(next, io);
-  if ('errors' in oldSide || 'errors' in newSide) {
-    const failed = [oldSide, newSide].filter((side): side is InvalidSide => 'errors' in side);
+  if ('report' in oldSide || 'report' in newSide) {
+    const failed = [oldSide, newSide].filter((side): side is InvalidSide => 'report' in side);
     if (format === 'json') {
-      io.stdout.write(renderDiagnosticsJson(failed.map((side) => ({ file: side.label, diagnostics: side.errors }))));
+      io.stdout.write(renderDiagnosticsJson(failed.map((side) => side.report)));
     } else {
       for (const side of failed) {
-        io.stderr.write(`aigw: ${side.label} is not a valid manifest:\n`);
-        io.stderr.write(renderDiagnosticsText([{ file: side.label, diagnostics: side.errors }], { color: false }));
+        io.stderr.write(`aigw: ${side.report.file} is not a valid manifest:\n`);
+        io.stderr.write(renderDiagnosticsText([side.report], { color: io.stderrColor }));
       }
     }
     return ExitCode.Usage;
@@ -70,13 +70,14 @@ function sourceSpecs(args: readonly string[], options: Readonly<Record<string, u
   return [specFromArgument(args[0] ?? ''), specFromArgument(args[1] ?? '')];
 }
 
-interface InvalidSide { readonly label: string; readonly errors: readonly Diagnostic[] }
+interface InvalidSide { readonly report: FileReport }
 
 /** A loaded side, or its errors (reported by the caller, in the chosen format). */
 async function loadSide(source: ManifestSource, io: Io): Promise<{ manifest: Manifest; version: string } | InvalidSide> {
   const result = await loadManifestSource(source, io, { allowMissingEnv: true });
   if (result.manifest === undefined || result.document === undefined) {
-    return { label: source.label, errors: result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error') };
+    const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+    return { report: manifestReport(source.label, { ...result, diagnostics: errors }) };
   }
   return { manifest: result.manifest, version: result.liveVersion ?? manifestVersion(result.document) };
 }

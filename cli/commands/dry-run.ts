@@ -32,7 +32,7 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   const source = openManifestSource(specFromArgument(manifestArgument), io);
   const loaded = await loadManifestSource(source, io, { allowMissingEnv: options['allowMissingEnv'] === true });
   if (loaded.manifest === undefined) {
-    reportManifestDiagnostics(io, format, source.label, loaded.diagnostics);
+    reportManifestDiagnostics(io, format, source.label, loaded);
     return ExitCode.Findings;
   }
   // serve checks every body before routing (runtime/server/request-validator.ts); so does dry-run,

@@ -69,7 +69,7 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
     '',
     '# aigw apply / rollback / status / diff --gateway:',
     `AIGW_ADMIN_KEY_ID=${keyId}`,
-    `AIGW_ADMIN_KEY_FILE=${privatePath}`,
+    `AIGW_ADMIN_KEY_FILE=${shellQuote(privatePath)}`,
     '',
   ];
   io.stdout.write(lines.join('\n'));

@@ -52,7 +52,10 @@ export async function run(_args: readonly string[], options: Readonly<Record<str
   } catch (error) {
     if (error instanceof FixtureError) throw new InputError(`fixtures: ${error.message}`);
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new InputError(`cannot listen on ${host}:${port} (${code})`);
+    // ENOTFOUND / EAI_AGAIN: --host names no address this machine can resolve.
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      throw new InputError(`cannot listen on ${host}:${port} (${code})`);
+    }
     throw error;
   }
   const providers = Object.fromEntries(PROVIDER_TYPES.map((type) => [type, mockBaseUrl(type, mock.url)]));

@@ -29,7 +29,7 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
       io.stderr.write(`aigw serve: ${error.message}\n`);
       if (error.diagnostics.length > 0) {
         const { renderDiagnosticsText } = await import('../format/diagnostics-text.js');
-        io.stderr.write(renderDiagnosticsText([{ file: settings.manifest ?? '', diagnostics: error.diagnostics }], { color: io.color }));
+        io.stderr.write(renderDiagnosticsText([{ file: settings.manifest ?? '', diagnostics: error.diagnostics }], { color: io.stderrColor }));
         return ExitCode.Findings;
       }
       return ExitCode.Usage;

@@ -10,6 +10,7 @@ import type { ProviderType } from '../../runtime/adapters/contract.js';
 import { MAX_MANIFEST_BYTES } from '../../runtime/manifest/read-source.js';
 import type { Manifest } from '../../runtime/manifest/types.js';
 import { loadFixtureIndex, type FixtureIndex } from '../../runtime/mock/fixture-index.js';
+import { renderDiagnosticsJson } from '../format/diagnostics-json.js';
 import { renderDiagnosticsText } from '../format/diagnostics-text.js';
 import { renderSimulationJson } from '../format/simulation-json.js';
 import { renderSimulationText } from '../format/simulation-text.js';
@@ -39,13 +40,13 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   const source = openManifestSource(specFromArgument(manifestArgument), io);
   const loaded = await loadManifestSource(source, io, { allowMissingEnv: options['allowMissingEnv'] !== false });
   if (loaded.manifest === undefined) {
-    reportManifestDiagnostics(io, format, source.label, loaded.diagnostics);
+    reportManifestDiagnostics(io, format, source.label, loaded);
     return ExitCode.Findings;
   }
   const manifest = loaded.manifest;
   const fixtures = loadFixtureIndex();
   const scenarioFile = typeof options['scenario'] === 'string' ? options['scenario'] : undefined;
-  const scenario = await readScenario(scenarioFile, manifest, fixtures, io);
+  const scenario = await readScenario(scenarioFile, manifest, fixtures, io, format);
   const { getAdapter, isAdapterBuilt } = await import('../../runtime/adapters/registry.js');
   checkReplayable(manifest, fixtures, scenario, isAdapterBuilt);
   const effective: Scenario = { ...scenario, ...(requests === undefined ? {} : { requests }), ...(seed === undefined ? {} : { seed }) };
@@ -93,8 +94,11 @@ function integerOption(value: unknown, flag: string, minimum: number, maximum: n
   return number;
 }
 
-/** The scenario file (or the defaults); an invalid file prints its diagnostics and is a usage error. */
-async function readScenario(file: string | undefined, manifest: Manifest, fixtures: FixtureIndex, io: Io): Promise<Scenario> {
+/**
+ * The scenario file (or the defaults); an invalid file prints its diagnostics and is a usage error.
+ * With --format json they are the stdout document (validate's shape), as for an invalid manifest.
+ */
+async function readScenario(file: string | undefined, manifest: Manifest, fixtures: FixtureIndex, io: Io, format: 'text' | 'json'): Promise<Scenario> {
   let loaded: LoadedScenario;
   if (file === undefined) {
     loaded = loadScenario({ text: '', file: '<default scenario>' });
@@ -104,7 +108,8 @@ async function readScenario(file: string | undefined, manifest: Manifest, fixtur
   }
   const diagnostics = [...loaded.diagnostics, ...checkScenario(loaded, manifest, fixtures)];
   if (diagnostics.length > 0 || loaded.scenario === undefined) {
-    io.stderr.write(renderDiagnosticsText([{ file: loaded.file, diagnostics }], { color: io.color }));
+    if (format === 'json') io.stdout.write(renderDiagnosticsJson([{ file: loaded.file, diagnostics }]));
+    else io.stderr.write(renderDiagnosticsText([{ file: loaded.file, diagnostics }], { color: io.stderrColor }));
     throw new InputError(`${loaded.file} is not a valid scenario`);
   }
   return loaded.scenario;

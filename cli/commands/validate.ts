@@ -6,7 +6,7 @@ import { manifestVersion } from '../../runtime/manifest/canonical.js';
 import { readPackageJson } from '../../runtime/package-root.js';
 import { renderDiagnosticsGithub } from '../format/diagnostics-github.js';
 import { renderDiagnosticsJson } from '../format/diagnostics-json.js';
-import { isFailing, type FileReport } from '../format/diagnostics-report.js';
+import { manifestReport, reportFails, type FileReport } from '../format/diagnostics-report.js';
 import { renderDiagnosticsSarif } from '../format/diagnostics-sarif.js';
 import { renderDiagnosticsText } from '../format/diagnostics-text.js';
 import { ExitCode, type Io } from '../io.js';
@@ -29,9 +29,7 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
     try {
       const result = await loadManifestSource(source, io, { allowMissingEnv });
       reports.push({
-        file: source.label,
-        diagnostics: result.diagnostics,
-        ...(result.omitted === undefined ? {} : { omitted: result.omitted }),
+        ...manifestReport(source.label, result),
         ...(result.document === undefined ? {} : { manifestVersion: manifestVersion(result.document) }),
       });
     } catch (error) {
@@ -47,7 +45,7 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
   io.stdout.write(render(format, reports, io));
 
   if (reports.some((report) => report.readError !== undefined)) return ExitCode.Usage;
-  const failing = reports.some((report) => report.diagnostics.some((diagnostic) => isFailing(diagnostic, strict)));
+  const failing = reports.some((report) => reportFails(report, strict));
   return failing ? ExitCode.Findings : ExitCode.Ok;
 }
 

@@ -2,7 +2,7 @@
  * GitHub Actions workflow commands: one `::error`/`::warning` annotation per diagnostic.
  * @see https://docs.github.com/en/actions/reference/workflow-commands-for-github-actions#setting-an-error-message
  */
-import type { FileReport } from './diagnostics-report.js';
+import { omittedNote, type FileReport } from './diagnostics-report.js';
 
 export function renderDiagnosticsGithub(reports: readonly FileReport[]): string {
   const lines: string[] = [];
@@ -19,6 +19,11 @@ export function renderDiagnosticsGithub(reports: readonly FileReport[]): string 
         `title=${escapeProperty(diagnostic.ruleId)}`,
       ].join(',');
       lines.push(`::${diagnostic.severity} ${properties}::${escapeData(`${diagnostic.message}\nhint: ${diagnostic.hint}`)}`);
+    }
+    // The annotations stop at the loader's cap: say so, as an error when one is among the rest.
+    const note = omittedNote(report);
+    if (note !== undefined) {
+      lines.push(`::${report.omittedError === true ? 'error' : 'notice'} file=${escapeProperty(report.file)},title=aigw::${escapeData(`${note}; run aigw validate locally and fix the ones shown first`)}`);
     }
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;

@@ -12,11 +12,12 @@ export function renderDiagnosticsJson(reports: readonly FileReport[]): string {
     const counts = countBySeverity(report.diagnostics);
     return {
       file: report.file,
-      valid: report.readError === undefined && counts.errors === 0,
+      valid: report.readError === undefined && counts.errors === 0 && report.omittedError !== true,
       errors: counts.errors,
       warnings: counts.warnings,
       ...(report.manifestVersion === undefined ? {} : { manifestVersion: report.manifestVersion }),
       ...(report.omitted === undefined ? {} : { omitted: report.omitted }),
+      ...(report.omittedError === true ? { omittedError: true } : {}),
       ...(report.readError === undefined ? {} : { readError: report.readError }),
     };
   });

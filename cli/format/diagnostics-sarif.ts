@@ -5,7 +5,7 @@
  * @see https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
  */
 import { RULES } from '../../runtime/lint/registry.js';
-import type { FileReport } from './diagnostics-report.js';
+import { omittedNote, type FileReport } from './diagnostics-report.js';
 
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
@@ -28,6 +28,15 @@ export function renderDiagnosticsSarif(reports: readonly FileReport[], tool: { r
     message: { text: report.readError ?? '' },
     locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(report.file) } } }],
   }));
+  // The results stop at the loader's cap: the log says so, as an error when one is among the rest.
+  const omissions = reports.flatMap((report) => {
+    const note = omittedNote(report);
+    return note === undefined ? [] : [{
+      level: report.omittedError === true ? 'error' : 'note',
+      message: { text: note },
+      locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(report.file) } } }],
+    }];
+  });
   const log = {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -46,7 +55,10 @@ export function renderDiagnosticsSarif(reports: readonly FileReport[], tool: { r
           })),
         },
       },
-      invocations: [{ executionSuccessful: notifications.length === 0, ...(notifications.length === 0 ? {} : { toolExecutionNotifications: notifications }) }],
+      invocations: [{
+        executionSuccessful: notifications.length === 0,
+        ...(notifications.length + omissions.length === 0 ? {} : { toolExecutionNotifications: [...notifications, ...omissions] }),
+      }],
       columnKind: 'utf16CodeUnits',
       results,
     }],

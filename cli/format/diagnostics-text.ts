@@ -1,6 +1,6 @@
 /** `file:line:col severity rule-id message` and an indented `hint:` line per diagnostic, then a summary. */
 import { countBySeverity } from '../../runtime/lint/diagnostic.js';
-import type { FileReport } from './diagnostics-report.js';
+import { omittedNote, type FileReport } from './diagnostics-report.js';
 import { palette } from './diagnostics-palette.js';
 
 export function renderDiagnosticsText(reports: readonly FileReport[], options: { color: boolean }): string {
@@ -8,6 +8,8 @@ export function renderDiagnosticsText(reports: readonly FileReport[], options: {
   const lines: string[] = [];
   let errors = 0;
   let warnings = 0;
+  let omitted = 0;
+  let omittedError = false;
   for (const report of reports) {
     if (report.readError !== undefined) continue;
     for (const diagnostic of report.diagnostics) {
@@ -15,7 +17,10 @@ export function renderDiagnosticsText(reports: readonly FileReport[], options: {
       lines.push(`${paint.bold(`${diagnostic.file}:${diagnostic.line}:${diagnostic.column}`)} ${severity} ${paint.cyan(diagnostic.ruleId)} ${diagnostic.message}`);
       lines.push(`  ${paint.dim(`hint: ${diagnostic.hint}`)}`);
     }
-    if (report.omitted !== undefined && report.omitted > 0) lines.push(`${report.file}: ${report.omitted} more diagnostics not shown`);
+    const note = omittedNote(report);
+    if (note !== undefined) lines.push(`${report.file}: ${note}`);
+    omitted += report.omitted ?? 0;
+    omittedError ||= report.omittedError === true;
     const counts = countBySeverity(report.diagnostics);
     errors += counts.errors;
     warnings += counts.warnings;
@@ -25,9 +30,11 @@ export function renderDiagnosticsText(reports: readonly FileReport[], options: {
   const files = `${checked} ${checked === 1 ? 'file' : 'files'}`;
   // "no problems" only when every file was read: an unreadable one is a problem (exit 2), said on stderr.
   const notRead = unreadable === 0 ? '' : `; ${plural(unreadable, 'file')} could not be read`;
-  lines.push(errors + warnings === 0 && unreadable === 0
+  // The counts are of the diagnostics shown: a last line reading "0 errors" must not hide the rest.
+  const notShown = omitted === 0 ? '' : ` (${omitted} more not shown${omittedError ? ', at least one an error' : ''})`;
+  lines.push(errors + warnings + omitted === 0 && unreadable === 0
     ? paint.green(`${files} checked: no problems`)
-    : `${files} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${notRead}`);
+    : `${files} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${notShown}${notRead}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -16,11 +16,18 @@ export interface LiveView {
   finish(): Promise<void>;
 }
 
-/** ink writes to a stream; this one forwards to the Io, sized from COLUMNS/ROWS (the terminal's, on a TTY). */
+/** SGR sequences (colour, bold, dim); ink's cursor movements end in other letters and stay. */
+const SGR = /\u001b\[[0-9;]*m/g;
+
+/**
+ * ink writes to a stream; this one forwards to the Io, sized from COLUMNS/ROWS (the terminal's, on a TTY).
+ * ink's colours come from chalk, which ignores NO_COLOR: without io.color they are dropped here.
+ */
 function terminalStream(io: Io): NodeJS.WriteStream {
   const stream = new Writable({
     write(chunk: Buffer | string, _encoding, callback) {
-      io.stdout.write(chunk.toString());
+      const text = chunk.toString();
+      io.stdout.write(io.color ? text : text.replace(SGR, ''));
       callback();
     },
   });

@@ -11,6 +11,7 @@ export function createTestIo(options: {
   stdin?: string | Buffer;
   isTTY?: boolean;
   color?: boolean;
+  stderrColor?: boolean;
   cwd?: string;
   shutdown?: AbortSignal;
   confirm?: (question: string) => Promise<boolean>;
@@ -25,6 +26,7 @@ export function createTestIo(options: {
     cwd: options.cwd ?? process.cwd(),
     isTTY: options.isTTY ?? false,
     color: options.color ?? false,
+    stderrColor: options.stderrColor ?? false,
     shutdown: options.shutdown ?? new AbortController().signal,
     ...(options.confirm === undefined ? {} : { confirm: options.confirm }),
     out: () => stdout,
