@@ -36,7 +36,7 @@ export interface LoadManifestOptions {
 export interface LoadManifestResult {
   /** Present if and only if no diagnostic is an error. */
   readonly manifest?: Manifest;
-  /** Sorted by line and column; at most MAX_DIAGNOSTICS. */
+  /** Sorted by line and column; at most MAX_DIAGNOSTICS, errors kept before warnings. */
   readonly diagnostics: readonly Diagnostic[];
   /** The parsed, un-interpolated document (for manifestVersion), when the YAML parsed. */
   readonly document?: unknown;
@@ -70,7 +70,11 @@ export function loadManifest(source: ManifestSourceText, options: LoadManifestOp
 
 function finish(diagnostics: readonly Diagnostic[], document?: unknown, manifest?: Manifest, alreadyOmitted = 0): LoadManifestResult {
   const sorted = sortDiagnostics(diagnostics);
-  const kept = sorted.slice(0, MAX_DIAGNOSTICS);
+  // Errors are kept before warnings: 200 warnings must not push the one error out of sight.
+  const kept = sorted.length <= MAX_DIAGNOSTICS ? sorted : sortDiagnostics([
+    ...sorted.filter((diagnostic) => diagnostic.severity === 'error'),
+    ...sorted.filter((diagnostic) => diagnostic.severity !== 'error'),
+  ].slice(0, MAX_DIAGNOSTICS));
   const omitted = sorted.length - kept.length + alreadyOmitted;
   return {
     ...(manifest === undefined || hasErrors(sorted) ? {} : { manifest }),

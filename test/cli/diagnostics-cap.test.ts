@@ -1,6 +1,7 @@
 /**
- * The loader reports at most 200 diagnostics, the first by position: 200 warnings can hide an error
- * further down. The commands must still fail, and say an error is among those not shown.
+ * The loader reports at most 200 diagnostics, errors kept before warnings: 420 warnings do not hide
+ * the one error further down. Should an error still be among those cut (the loader withholds the
+ * manifest then), the reports say so and fail.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ExitCode } from '../../cli/io.js';
+import { manifestReport } from '../../cli/format/diagnostics-report.js';
+import { renderDiagnosticsGithub } from '../../cli/format/diagnostics-github.js';
+import { renderDiagnosticsJson } from '../../cli/format/diagnostics-json.js';
+import { renderDiagnosticsSarif } from '../../cli/format/diagnostics-sarif.js';
+import { renderDiagnosticsText } from '../../cli/format/diagnostics-text.js';
 import { main } from '../../cli/main.js';
+import type { Diagnostic } from '../../runtime/lint/diagnostic.js';
 import { createTestIo } from '../helpers/io.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'aigw-cap-'));
@@ -34,39 +41,35 @@ async function run(argv: string[]) {
   return { code, out: io.out(), err: io.err() };
 }
 
-test('validate fails (exit 1) when the only error is past the 200 diagnostics shown', async () => {
+test('validate shows the one error behind 420 warnings and fails (exit 1)', async () => {
   const text = await run(['validate', FILE]);
   assert.equal(text.code, ExitCode.Findings);
-  assert.doesNotMatch(text.out, / error /, 'the fixture hides its error past the cap (otherwise this test proves nothing)');
-  assert.match(text.out, /more diagnostics not shown, at least one of them an error\n/);
-  assert.match(text.out, /1 file checked: 0 errors, 200 warnings \(\d+ more not shown, at least one an error\)\n$/);
-});
-
-test('validate --format json marks such a file invalid; github and sarif say an error is not shown', async () => {
+  assert.match(text.out, / error route\/latency-exceeds-timeout /);
+  assert.match(text.out, /1 file checked: 1 error, 199 warnings \(\d+ more not shown\)\n$/);
   const json = await run(['validate', '--format', 'json', FILE]);
-  assert.equal(json.code, ExitCode.Findings);
-  const document = JSON.parse(json.out) as { files: { valid: boolean; errors: number; omittedError?: boolean }[] };
-  assert.deepEqual([document.files[0]?.valid, document.files[0]?.errors, document.files[0]?.omittedError], [false, 0, true]);
-
-  const github = await run(['validate', '--format', 'github', FILE]);
-  assert.equal(github.code, ExitCode.Findings);
-  assert.match(github.out, /^::error file=[^,]+,title=aigw::\d+ more diagnostics not shown, at least one of them an error/m);
-
-  const sarif = await run(['validate', '--format', 'sarif', FILE]);
-  assert.equal(sarif.code, ExitCode.Findings);
-  const log = JSON.parse(sarif.out) as { runs: { invocations: { toolExecutionNotifications?: { level: string }[] }[] }[] };
-  assert.equal(log.runs[0]?.invocations[0]?.toolExecutionNotifications?.[0]?.level, 'error');
+  const document = JSON.parse(json.out) as { files: { valid: boolean; errors: number }[] };
+  assert.deepEqual([document.files[0]?.valid, document.files[0]?.errors], [false, 1]);
 });
 
-test('diff and dry-run name the hidden error instead of "no problems" or "0 errors"', async () => {
+test('diff and dry-run name the error instead of "no problems" or "0 errors"', async () => {
   const diff = await run(['diff', FILE, FILE]);
   assert.equal(diff.code, ExitCode.Usage);
   assert.doesNotMatch(diff.err, /no problems/);
-  assert.match(diff.err, /at least one of them an error/);
-  const diffJson = await run(['diff', '--format', 'json', FILE, FILE]);
-  assert.equal((JSON.parse(diffJson.out) as { files: { valid: boolean }[] }).files[0]?.valid, false);
-
+  assert.match(diff.err, /route\/latency-exceeds-timeout/);
   const dryRun = await run(['dry-run', FILE, '--model', 'm', '--prompt', 'hi']);
   assert.equal(dryRun.code, ExitCode.Findings);
-  assert.match(dryRun.err, /at least one an error\)\n$/);
+  assert.match(dryRun.err, /1 error/);
+});
+
+test('an error among the diagnostics cut (the manifest withheld, none shown): every format says so and fails', () => {
+  const warning: Diagnostic = { file: 'm.yaml', line: 1, column: 1, ruleId: 'provider/unused', severity: 'warning', message: 'unused', hint: 'remove it' };
+  const report = manifestReport('m.yaml', { diagnostics: Array.from({ length: 200 }, () => warning), omitted: 12 });
+  assert.equal(report.omittedError, true);
+  assert.match(renderDiagnosticsText([report], { color: false }), /\(12 more not shown, at least one an error\)\n$/);
+  assert.equal((JSON.parse(renderDiagnosticsJson([report])) as { files: { valid: boolean }[] }).files[0]?.valid, false);
+  assert.match(renderDiagnosticsGithub([report]), /^::error file=m\.yaml,title=aigw::12 more diagnostics not shown, at least one of them an error/m);
+  const log = JSON.parse(renderDiagnosticsSarif([report], { version: '0.0.0-test' })) as { runs: { invocations: { toolExecutionNotifications?: { level: string }[] }[] }[] };
+  assert.equal(log.runs[0]?.invocations[0]?.toolExecutionNotifications?.[0]?.level, 'error');
+  // With the manifest loaded, what was cut holds no error.
+  assert.equal(manifestReport('m.yaml', { diagnostics: [warning], omitted: 3, manifest: {} as never }).omittedError, undefined);
 });

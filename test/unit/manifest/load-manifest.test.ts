@@ -160,3 +160,13 @@ test('a diagnostic on an interpolated value shows the ${VAR} as written, never t
   assert.match(finding.message, /\$\{NEEDED_VAR\}/);
   assert.equal(JSON.stringify(result.diagnostics).includes(secret), false);
 });
+
+test('past the 200-diagnostic cap, errors are kept before warnings: 250 warnings do not hide the one error', () => {
+  const providers = Array.from({ length: 250 }, (_, index) => `  spare-${index}: { type: openai, base_url: "https://example.com/v1" }`).join('\n');
+  const text = `providers:\n${providers}\nai_routes:\n  - name: chat\n    match: { model: "m" }\n    targets: [ { provider: openai, model: gpt-4o-mini } ]\n    fallback: "not-a-provider-model"\n`;
+  const result = loadManifest({ text, file: 'routes.yaml' }, { env: {} });
+  assert.equal(result.diagnostics.length, 200);
+  assert.ok(result.diagnostics.some((diagnostic) => diagnostic.severity === 'error'), 'the error is among those shown');
+  assert.ok((result.omitted ?? 0) > 0);
+  assert.equal(result.manifest, undefined);
+});
