@@ -4,8 +4,9 @@
  * file and the JSONL sink.
  */
 import { statSync } from 'node:fs';
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { makeDirectory } from './make-directory.js';
 
 export interface AppendFile {
   readonly path: string;
@@ -43,7 +44,7 @@ export async function appendWhole(handle: Pick<FileHandle, 'appendFile' | 'trunc
 }
 
 export async function openAppendFile(path: string): Promise<AppendFile> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectory(dirname(path));
   let handle = await open(path, 'a', 0o600);
   let opened = await handle.stat();
   let size = opened.size;
