@@ -45,8 +45,9 @@ function describeError(error: ErrorObject): Finding | undefined {
   const pointer = error.instancePath;
   const where = describePointer(pointer);
   // A secret written with the wrong type (a numeric password, a key YAML read as a number) is still a
-  // secret: the message names its type only. So is a key_sha256, which may be the key itself pasted.
-  const describeValue = isSecretPointer(pointer) || KEY_HASH_POINTER.test(pointer) ? describeType : describeAnyValue;
+  // secret: the message names its type only. So is a key_sha256, which may be the key itself pasted,
+  // and a whole document that is one scalar: the wrong file given (`aigw validate .env`).
+  const describeValue = pointer === '' || isSecretPointer(pointer) || KEY_HASH_POINTER.test(pointer) ? describeType : describeAnyValue;
   const params = error.params as Record<string, unknown>;
   const parent = (error.parentSchema ?? {}) as { properties?: Record<string, unknown>; description?: string };
   switch (error.keyword) {

@@ -170,3 +170,11 @@ test('past the 200-diagnostic cap, errors are kept before warnings: 250 warnings
   assert.ok((result.omitted ?? 0) > 0);
   assert.equal(result.manifest, undefined);
 });
+
+test('a file that is one scalar (an .env given by mistake) is named by its type, never quoted', () => {
+  const result = loadManifest({ text: 'OPENAI_API_KEY=sk-proj-abcdefSECRET12345\n', file: '.env' }, { env: {} });
+  const [finding] = result.diagnostics;
+  assert.equal(finding?.ruleId, 'schema/type');
+  assert.match(finding?.message ?? '', /the manifest must be an object, not a string$/);
+  assert.equal(JSON.stringify(result.diagnostics).includes('SECRET'), false);
+});
