@@ -103,7 +103,8 @@ function registerManifestCommands(program: Command, action: ActionFor): void {
     .option('--seed <seed>', 'PRNG seed (overrides the scenario)')
     .option('--expect <expr>', "a CI gate, e.g. 'success_rate>=0.999' (repeatable)", collect, [])
     .option('--no-live', 'never draw the live view')
-    .option('--allow-missing-env', 'a missing ${VAR} is a warning instead of an error', true)
+    .option('--allow-missing-env', 'a missing ${VAR} is a warning instead of an error (the default: simulate needs no secret)', true)
+    .option('--no-allow-missing-env', 'a missing ${VAR} is an error, as for serve')
     .addOption(formatOption(['text', 'json']))
     .addHelpText('after', '\nExit codes: 0 clean, 1 a failed --expect or manifest errors, 2 usage, unreadable input or an invalid scenario.')
     .action(action(() => import('./commands/simulate.js')));

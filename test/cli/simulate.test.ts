@@ -171,3 +171,22 @@ test('a provider key unset in the environment is named on stderr (serve would sk
   const set = await simulate(cwd, ['--requests', '50'], createTestIo({ cwd, env: { ANTHROPIC_API_KEY: 'a', OPENAI_API_KEY: 'b' } }));
   assert.doesNotMatch(set.err, /warning: provider (openai|anthropic)/);
 });
+
+test('an unset ${VAR} is a warning by default (simulate needs no secret); --no-allow-missing-env makes it the error serve would give', async (t) => {
+  const directory = mkdtempSync(join(tmpdir(), 'aigw-sim-env-'));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  const file = join(directory, 'routes.yaml');
+  writeFileSync(file, 'ai_routes:\n  - { name: chat, match: { model: "m" }, targets: [ { provider: openai, model: "${AIGW_TEST_UNSET_MODEL}" } ] }\n');
+  const run = async (extra: string[]) => {
+    const io = createTestIo({ cwd: directory, env: {} });
+    const code = await main(['simulate', file, '--requests', '5', '--no-live', ...extra], io);
+    return { code, text: io.out() + io.err() };
+  };
+  const byDefault = await run([]);
+  assert.equal(byDefault.code, ExitCode.Ok);
+  assert.match(byDefault.text, /Simulated 5 requests/);
+  assert.equal((await run(['--allow-missing-env'])).code, ExitCode.Ok);
+  const strict = await run(['--no-allow-missing-env']);
+  assert.equal(strict.code, ExitCode.Findings);
+  assert.match(strict.text, /error env\/missing-variable/);
+});
