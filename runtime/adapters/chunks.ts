@@ -41,10 +41,11 @@ export function createChunkFactory(context: ResponseContext, overrides: ChunkHea
     : new HeadedChunkFactory(context.includeUsage, id, context.created, model, serviceTier, systemFingerprint);
 }
 
-/** A class, not an object of closures: one is held for every open stream (issue 8 memory). */
-class ContextChunkFactory implements ChunkFactory {
-  constructor(private readonly includeUsage: boolean, private readonly id: string, private readonly created: number, private readonly model: string) {}
-
+/**
+ * Classes, not objects of closures: one is held for every open stream (issue 8 memory). The three
+ * content chunks differ only in delta and finish reason; each factory builds the chunk its way.
+ */
+abstract class ChunkFactoryBase implements ChunkFactory {
   role(): ChatCompletionChunk {
     return this.chunk({ role: 'assistant', content: '' }, null);
   }
@@ -57,13 +58,23 @@ class ContextChunkFactory implements ChunkFactory {
     return this.chunk({}, reason);
   }
 
+  abstract usage(usage: Usage): ChatCompletionChunk;
+
+  protected abstract chunk(delta: ChunkDelta, finishReason: FinishReason | null): ChatCompletionChunk;
+}
+
+class ContextChunkFactory extends ChunkFactoryBase {
+  constructor(private readonly includeUsage: boolean, private readonly id: string, private readonly created: number, private readonly model: string) {
+    super();
+  }
+
   usage(usage: Usage): ChatCompletionChunk {
     return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [], usage };
   }
 
   // One literal per chunk (no spreads): this runs for every chunk of every stream (issue 8 profile).
   // Keys in this order let the SSE writer serialise only the delta (openai/chunk-json.ts).
-  private chunk(delta: ChunkDelta, finishReason: FinishReason | null): ChatCompletionChunk {
+  protected chunk(delta: ChunkDelta, finishReason: FinishReason | null): ChatCompletionChunk {
     const { id, created, model } = this;
     return this.includeUsage
       ? { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], usage: null }
@@ -79,7 +90,7 @@ type ChunkDraft = Partial<Mutable<ChatCompletionChunk>>;
  * `choices`, where OpenAI writes them and where the SSE writer's head reuse expects them:
  * openai/chunk-json.ts). Built by assignment, not by spreading a head (a spread costs far more).
  */
-class HeadedChunkFactory implements ChunkFactory {
+class HeadedChunkFactory extends ChunkFactoryBase {
   constructor(
     private readonly includeUsage: boolean,
     private readonly id: string,
@@ -87,18 +98,8 @@ class HeadedChunkFactory implements ChunkFactory {
     private readonly model: string,
     private readonly serviceTier: string | undefined,
     private readonly systemFingerprint: string | undefined,
-  ) {}
-
-  role(): ChatCompletionChunk {
-    return this.chunk({ role: 'assistant', content: '' }, null);
-  }
-
-  delta(delta: ChunkDelta): ChatCompletionChunk {
-    return this.chunk(delta, null);
-  }
-
-  finish(reason: FinishReason): ChatCompletionChunk {
-    return this.chunk({}, reason);
+  ) {
+    super();
   }
 
   usage(usage: Usage): ChatCompletionChunk {
@@ -108,7 +109,7 @@ class HeadedChunkFactory implements ChunkFactory {
     return chunk as ChatCompletionChunk; // every required key is set: head() and choices
   }
 
-  private chunk(delta: ChunkDelta, finishReason: FinishReason | null): ChatCompletionChunk {
+  protected chunk(delta: ChunkDelta, finishReason: FinishReason | null): ChatCompletionChunk {
     const chunk = this.head();
     chunk.choices = [{ index: 0, delta, logprobs: null, finish_reason: finishReason }];
     if (this.includeUsage) chunk.usage = null;
