@@ -94,15 +94,13 @@ type Loaded =
 export function loadLiveConfig(text: string | Uint8Array, file: string, env: ManifestApplierOptions['env'], loadedAt: number,
                                transform: ManifestTransform = (manifest) => manifest): Loaded {
   const result = loadManifest({ text, file }, { env });
-  // The loader already shows each `${VAR}` as written in its diagnostics (never the gateway's value).
-  const diagnostics = result.diagnostics;
   if (result.manifest === undefined || result.document === undefined) {
     return {
       ok: false,
       outcome: {
         type: 'invalid',
         file,
-        diagnostics,
+        diagnostics: result.diagnostics,
         ...(result.omitted === undefined ? {} : { omitted: result.omitted }),
         ...(result.document === undefined ? {} : { manifestVersion: manifestVersion(result.document) }),
       },
@@ -114,7 +112,7 @@ export function loadLiveConfig(text: string | Uint8Array, file: string, env: Man
     live: createLiveConfig(transform(result.manifest), version, result.document, loadedAt),
     // The loader accepted the bytes as UTF-8; the store keeps text.
     text: typeof text === 'string' ? text : new TextDecoder().decode(text),
-    warnings: diagnostics,
+    warnings: result.diagnostics,
   };
 }
 

@@ -67,7 +67,7 @@ export function traceToAuditInput(trace: Readonly<RequestTrace>, facts: RequestF
     rawFinishReason: lastAnswer?.rawFinishReason,
     droppedParams: dropped.length > 0 ? dropped : undefined,
     clientAborted: result?.outcome === 'aborted' || trace.clientClosedEarly ? true : undefined,
-    manifestVersion: trace.manifestVersion,
+    manifestVersion: trace.live?.version,
   };
   // Every key is one of AuditInput's; undefined ones are left in place (buildAuditRecord drops them):
   // deleting them turned the object into a slow dictionary on every request (issue 8 profile).
@@ -107,19 +107,26 @@ function completionText(trace: Readonly<RequestTrace>): string | undefined {
   return [message.content ?? '', ...calls].filter((part) => part !== '').join('\n');
 }
 
+/** Capture settings and redactor per manifest: made once, gone with the manifest (a reload makes new ones). */
+const captureSettings = new WeakMap<Manifest, CaptureSettings>();
+
+/** A manifest's audit capture policy with its compiled redactor (the record's, and the prompt log's). */
+export function captureSettingsOf(manifest: Manifest): CaptureSettings {
+  let capture = captureSettings.get(manifest);
+  if (capture === undefined) {
+    const policy = manifest.audit;
+    capture = { prompt: policy.prompt, completion: policy.completion, redactor: createRedactor(policy) };
+    captureSettings.set(manifest, capture);
+  }
+  return capture;
+}
+
 /**
  * Builds records with the snapshot's capture policy, written straight as their JSON line (see
- * audit/record-line.ts); capture settings and redactors are cached per manifest.
+ * audit/record-line.ts).
  */
 export function createAuditRecorder(enqueue: (record: AuditRecord) => void) {
-  const settings = new WeakMap<Manifest, CaptureSettings>();
   return (input: AuditInput, live: LiveConfig): void => {
-    let capture = settings.get(live.manifest);
-    if (capture === undefined) {
-      const policy = live.manifest.audit;
-      capture = { prompt: policy.prompt, completion: policy.completion, redactor: createRedactor(policy) };
-      settings.set(live.manifest, capture);
-    }
-    enqueue(lineRecord(input, capture));
+    enqueue(lineRecord(input, captureSettingsOf(live.manifest)));
   };
 }

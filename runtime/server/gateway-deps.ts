@@ -56,8 +56,7 @@ export interface RequestTrace {
   completionText: string | undefined;
   errorCode: string | undefined;
   errorMessage: string | undefined;
-  manifestVersion: string | undefined;
-  /** The config the chat handler ran on (its snapshot): the record follows its capture policy. */
+  /** The config the chat handler ran on (its snapshot): the record names its version and follows its capture policy. */
   live: LiveConfig | undefined;
   /** The chat handler started: from then on it writes the record, whatever happens. */
   entered: boolean;
@@ -87,7 +86,6 @@ export function newTrace(clock: Clock): RequestTrace {
     completionText: undefined,
     errorCode: undefined,
     errorMessage: undefined,
-    manifestVersion: undefined,
     live: undefined,
     entered: false,
     credential: undefined,

@@ -43,7 +43,6 @@ export function registerChatCompletionsRoute(app: FastifyInstance, deps: Gateway
     const live = deps.config.current();
     const trace = request.aigwTrace;
     trace.entered = true;
-    trace.manifestVersion = live.version;
     trace.live = live;
     deps.handlers?.enter();
     try {
