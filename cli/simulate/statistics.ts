@@ -185,7 +185,7 @@ export function createStatistics(manifest: Manifest): Statistics {
     }
     // Counted as serve's metrics count them: the last candidate's failure is no failover.
     const lastCall = lastCallIndex(result.attempts);
-    result.attempts.forEach((record, index) => addAttempt(route, record, countedOutcome(record.outcome, index, lastCall)));
+    result.attempts.forEach((record, index) => addAttempt(route, record, countedOutcome(result.attempts, index, lastCall)));
     if (result.outcome !== 'success' || result.provider === undefined) return;
     route.successes += 1;
     let answering: AttemptRecord | undefined;

@@ -2,7 +2,7 @@
  * The live view's state, reduced from simulation events by a pure function (no React here), so the
  * reduction is testable on its own and the hook stays a thin subscription.
  */
-import { isFailover, lastCallIndex } from '../../runtime/routing/counted-outcome.js';
+import { countedOutcome, isFailover, lastCallIndex } from '../../runtime/routing/counted-outcome.js';
 import type { SimulationEvent } from '../simulate/driver.js';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -78,10 +78,14 @@ export function reduceLiveState(state: LiveState, event: SimulationEvent): void 
       state.done += 1;
       if (result.outcome === 'success') state.successes += 1;
       else state.errors += 1;
-      // The engine marked the last call's failure a failover before it knew nothing would follow; counted
-      // at its attempt-end, it is taken back here, as the report and serve's metrics count it (counted-outcome.ts).
-      const last = result.attempts[lastCallIndex(result.attempts)];
-      if (last !== undefined && isFailover(last.outcome)) row(state, last.provider, last.model).failovers -= 1;
+      // Failovers were counted at attempt-end by the engine's labels, before anyone knew what followed;
+      // now that the run is over each failure counts as the report and serve's metrics count it
+      // (counted-outcome.ts): a last failure is none, a retry that went on to another target is one.
+      const lastCall = lastCallIndex(result.attempts);
+      result.attempts.forEach((record, index) => {
+        const correction = Number(isFailover(countedOutcome(result.attempts, index, lastCall))) - Number(isFailover(record.outcome));
+        if (correction !== 0) row(state, record.provider, record.model).failovers += correction;
+      });
       if (result.outcome === 'success' && result.provider !== undefined) {
         const answering = result.attempts.findLast((record) => record.outcome === 'success');
         if (answering !== undefined) row(state, answering.provider, answering.model).answered += 1;

@@ -8,7 +8,7 @@
  * inputs and on seeded random ones.
  */
 import { QUEUED_LINE, queuedLine } from './queue.js';
-import { auditErrorMessage, auditOutcome, captureTexts, ECS_VERSION, failedOver, genAiSystemOf, isIp, type AuditAttempt, type AuditInput, type AuditRecord, type CaptureSettings } from './record.js';
+import { auditErrorMessage, auditOutcome, captureTexts, ECS_VERSION, genAiSystemOf, isIp, type AuditAttempt, type AuditInput, type AuditRecord, type CaptureSettings } from './record.js';
 import type { CapturedText } from './redact.js';
 
 /** The ecs member's value: a constant. */
@@ -142,7 +142,7 @@ export function auditRecordLine(input: AuditInput, settings: CaptureSettings): s
     + `,"http":{"request":{"id":${quote(input.requestId)},"method":${quote(input.method)}},"response":{"status_code":${numeral(input.status)}}},"url":{"path":${quote(input.path)}}${client}`
     + `${user},"transaction":{"id":${quote(input.requestId)}}${error}`;
   const genAi = `,"gen_ai":{${before('system', genAiSystemOf(input.providerType))}"operation":{"name":"chat"}${input.requestedModel === undefined ? '' : `,"request":{"model":${quote(input.requestedModel)}}`}${genAiResponse(input.model, input.finishReason)}${genAiUsage}${text(',"prompt":', prompt?.text)}${text(',"completion":', completion?.text)}}`;
-  const aigw = `,"aigw":{${before('route', input.route)}${before('provider', input.provider)}${before('model', input.model)}"attempts":[${attempts.json}],"attempt_count":${attempts.calls},"failover":${failedOver(input.attempts) ? 'true' : 'false'},"stream":${input.stream ? 'true' : 'false'}`
+  const aigw = `,"aigw":{${before('route', input.route)}${before('provider', input.provider)}${before('model', input.model)}"attempts":[${attempts.json}],"attempt_count":${attempts.calls},"failover":${input.failover === true ? 'true' : 'false'},"stream":${input.stream ? 'true' : 'false'}`
     + `${count(',"ttfb_ms":', input.ttfbMs)},"duration_ms":${numeral(input.durationMs)}${aigwUsage}${text(',"finish_reason_raw":', input.rawFinishReason)}${dropped}${flag(',"client_aborted":', input.clientAborted)}${text(',"manifest_version":', input.manifestVersion)}`
     + `${captureJson('prompt', prompt)}${captureJson('completion', completion)}}}`;
   return head + genAi + aigw;

@@ -57,6 +57,12 @@ export interface AuditInput {
   readonly providerType?: ProviderType;
   readonly model?: string;
   readonly attempts: readonly AuditAttempt[];
+  /**
+   * `aigw.failover`: the run moved on to another target after a failure (design §3.5, §3.6). Counted
+   * by the engine's records (routing/counted-outcome.ts), as `aigw_failovers_total` counts it; absent
+   * is false (a request the engine never ran).
+   */
+  readonly failover?: boolean;
   readonly usage?: AuditUsage;
   readonly stream: boolean;
   /** Final HTTP status sent to the client (200 for a stream that began, even if it ended in an error event). */
@@ -153,7 +159,7 @@ export function buildAuditRecord(input: AuditInput, settings: CaptureSettings): 
         outcome: attempt.outcome, duration_ms: attempt.durationMs,
       })),
       attempt_count: input.attempts.filter((attempt) => attempt.outcome !== 'skipped').length,
-      failover: failedOver(input.attempts),
+      failover: input.failover === true,
       stream: input.stream,
       ttfb_ms: input.ttfbMs,
       duration_ms: input.durationMs,
@@ -182,22 +188,6 @@ export function captureTexts(input: AuditInput, settings: CaptureSettings): { pr
  */
 export function auditErrorMessage(input: AuditInput, settings: CaptureSettings): string | undefined {
   return input.errorMessage === undefined ? undefined : settings.redactor.redact(input.errorMessage);
-}
-
-/**
- * `aigw.failover`: a call to another target followed a failed call (design §3.5, §3.6: the next
- * candidate was tried, or asked to continue a broken stream). A retry of the same target is not a
- * failover (§3.4), nor are skipped candidates, nor a failure nothing followed — the same count as
- * `aigw_failovers_total`.
- */
-export function failedOver(attempts: readonly AuditAttempt[]): boolean {
-  let failed: AuditAttempt | undefined;
-  for (const attempt of attempts) {
-    if (attempt.outcome === 'skipped') continue;
-    if (failed !== undefined && (attempt.provider !== failed.provider || attempt.model !== failed.model)) return true;
-    if (attempt.outcome === 'failure') failed = attempt;
-  }
-  return false;
 }
 
 export function auditOutcome(input: AuditInput): 'success' | 'failure' {

@@ -6,6 +6,7 @@
 import type { AuditAttempt, AuditInput, AuditRecord, CaptureSettings } from '../audit/record.js';
 import { lineRecord } from '../audit/record-line.js';
 import { createRedactor } from '../audit/redact.js';
+import { failedOver } from '../routing/counted-outcome.js';
 import type { Manifest } from '../manifest/types.js';
 import type { AttemptRecord, EngineResult } from '../routing/types.js';
 import type { RequestTrace } from './gateway-deps.js';
@@ -49,6 +50,7 @@ export function traceToAuditInput(trace: Readonly<RequestTrace>, facts: RequestF
     providerType: served?.providerType ?? result?.providerType,
     model: served?.model ?? result?.model,
     attempts: (result?.attempts ?? []).map(toAuditAttempt),
+    failover: result === undefined ? undefined : failedOver(result.attempts),
     usage: usage === undefined ? undefined : {
       promptTokens: usage.prompt_tokens,
       completionTokens: usage.completion_tokens,

@@ -78,7 +78,7 @@ function recordMetrics(metrics: GatewayMetrics, route: string, status: number, s
   const lastCall = lastCallIndex(attempts);
   for (let index = 0; index < attempts.length; index += 1) {
     const attempt = attempts[index] as (typeof attempts)[number];
-    const outcome = countedOutcome(attempt.outcome, index, lastCall);
+    const outcome = countedOutcome(attempts, index, lastCall);
     counts.attempts.inc([attempt.provider, attempt.model, outcome, attempt.reason ?? 'none']);
     if (isFailover(outcome)) counts.failovers.inc([attempt.provider, attempt.reason ?? 'none']);
     if (attempt.firstContentMs !== undefined) {

@@ -26,6 +26,7 @@ export const ANSWERED_INPUT: AuditInput = {
     { provider: 'mistral', model: 'mistral-small', reason: 'circuit_open', outcome: 'skipped', durationMs: 0 },
     { provider: 'anthropic', model: 'claude-haiku-4-5', status: 200, outcome: 'success', durationMs: 800 },
   ],
+  failover: true,
   usage: { promptTokens: 12, completionTokens: 30, totalTokens: 42, cachedPromptTokens: 4 },
   stream: true,
   status: 200,
@@ -38,40 +39,6 @@ export const ANSWERED_INPUT: AuditInput = {
   droppedParams: ['logit_bias'],
   manifestVersion: 'sha256:abc',
 };
-
-/** `aigw.failover`: another target was called after a failed call (a retry, a skip or a last failure is none). */
-export const FAILOVER_CASES: readonly (readonly [string, readonly AuditAttempt[], boolean])[] = [
-  ['no attempt', [], false],
-  ['one answer', [{ provider: 'a', model: 'm', status: 200, outcome: 'success', durationMs: 1 }], false],
-  ['one failure, nothing after it', [{ provider: 'a', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 }], false],
-  ['a stream broken on its only attempt', [{ provider: 'a', model: 'm', status: 200, reason: 'stream_error', outcome: 'failure', durationMs: 1 }], false],
-  ['a retry of the same target, then its answer', [
-    { provider: 'a', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 },
-    { provider: 'a', model: 'm', status: 200, outcome: 'success', durationMs: 1 },
-  ], false],
-  ['a failure followed only by skipped candidates', [
-    { provider: 'a', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 },
-    { provider: 'b', model: 'm', reason: 'circuit_open', outcome: 'skipped', durationMs: 0 },
-  ], false],
-  ['a skipped candidate, then an answer', [
-    { provider: 'a', model: 'm', reason: 'quota_full', outcome: 'skipped', durationMs: 0 },
-    { provider: 'b', model: 'm', status: 200, outcome: 'success', durationMs: 1 },
-  ], false],
-  ['two targets both failing', [
-    { provider: 'a', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 },
-    { provider: 'b', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 },
-  ], true],
-  ['another model of the same provider after a failure', [
-    { provider: 'a', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 },
-    { provider: 'a', model: 'n', status: 200, outcome: 'success', durationMs: 1 },
-  ], true],
-  ['retried, skipped past, then answered elsewhere', [
-    { provider: 'a', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 },
-    { provider: 'a', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 },
-    { provider: 'b', model: 'm', reason: 'circuit_open', outcome: 'skipped', durationMs: 0 },
-    { provider: 'c', model: 'm', status: 200, outcome: 'success', durationMs: 1 },
-  ], true],
-];
 
 export function sampleAuditRecord(id: string, padding = 0): AuditRecord {
   return { '@timestamp': '2026-01-01T00:00:00.000Z', 'http': { request: { id } }, 'pad': 'x'.repeat(padding) };

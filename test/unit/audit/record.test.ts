@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { buildAuditRecord, renderMessages, type AuditInput } from '../../../runtime/audit/record.js';
 import { createRedactor } from '../../../runtime/audit/redact.js';
-import { ANSWERED_INPUT, FAILOVER_CASES } from './audit-test-kit.js';
+import { ANSWERED_INPUT } from './audit-test-kit.js';
 
 const redactor = createRedactor({ redact: [{ preset: 'email' }], maxCaptureChars: 8192 });
 const full = { prompt: 'full', completion: 'full', redactor } as const;
@@ -68,10 +68,15 @@ test('a stream that ended in an in-band error is a failure even with status 200'
   assert.equal(record['event']?.['outcome'], 'failure');
 });
 
-test('aigw.failover is true only when another target was called after a failed call', () => {
-  for (const [label, attempts, failover] of FAILOVER_CASES) {
-    const record = buildAuditRecord({ ...answered, attempts }, full) as Record<string, Record<string, unknown>>;
-    assert.equal(record['aigw']?.['failover'], failover, label);
+test('aigw.failover is the run\'s own verdict (routing/counted-outcome.ts), not recomputed from the attempts', () => {
+  const failedThenAnswered: AuditInput['attempts'] = [
+    { provider: 'a', model: 'm', status: 503, reason: 'retryable_5xx', outcome: 'failure', durationMs: 1 },
+    { provider: 'b', model: 'm', status: 200, outcome: 'success', durationMs: 1 },
+  ];
+  const { failover: _verdict, ...withoutVerdict } = answered;
+  for (const [failover, expected] of [[true, true], [false, false], [undefined, false]] as const) {
+    const record = buildAuditRecord({ ...withoutVerdict, attempts: failedThenAnswered, ...(failover === undefined ? {} : { failover }) }, full) as Record<string, Record<string, unknown>>;
+    assert.equal(record['aigw']?.['failover'], expected, String(failover));
   }
 });
 

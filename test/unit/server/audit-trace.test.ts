@@ -101,3 +101,19 @@ test('a run that failed before any content names no provider (the attempts list 
     assert.equal(aigw['failover'], true);
   }
 });
+
+test('aigw.failover is counted as aigw_failovers_total counts it: a retry whose own next try was skipped, then another target, is one', () => {
+  const { aigw } = recordOf({
+    provider: 'anthropic', providerType: 'anthropic', model: 'claude-haiku-4-5',
+    attempts: [
+      attempt('openai', 'openai', 'gpt-4o-mini', 'retry', 'retryable_5xx'),
+      { ...attempt('openai', 'openai', 'gpt-4o-mini', 'skipped', 'circuit_open'), status: 0 },
+      attempt('anthropic', 'anthropic', 'claude-haiku-4-5', 'success', null),
+    ],
+  }, false);
+  assert.equal(aigw['failover'], true);
+  const retried = recordOf({ provider: 'openai', providerType: 'openai', model: 'gpt-4o-mini', attempts: [
+    attempt('openai', 'openai', 'gpt-4o-mini', 'retry', 'retryable_5xx'), attempt('openai', 'openai', 'gpt-4o-mini', 'success', null),
+  ] }, false);
+  assert.equal(retried.aigw['failover'], false, 'a retry of the same target is none');
+});

@@ -82,3 +82,20 @@ test('a failure followed only by skipped candidates, or a continuation nobody to
   assert.equal(total(continuedAlone, 'aigw_attempts_total', { provider: 'a', outcome: 'returned', reason: 'stream_error' }), 1);
   assert.equal(total(continuedAlone, 'aigw_failovers_total', {}), 0);
 });
+
+test('a retry whose next try was skipped, then another target: a failover in the metrics as in the audit record', async () => {
+  const text = await metricsAfter({
+    provider: 'b', providerType: 'openai', model: 'm',
+    attempts: [attempt('a', 'm', 'retry', 'retryable_5xx'), attempt('a', 'm', 'skipped', 'circuit_open'), attempt('b', 'm', 'success', null)],
+  });
+  assert.equal(total(text, 'aigw_attempts_total', { provider: 'a', outcome: 'failover', reason: 'retryable_5xx' }), 1);
+  assert.equal(total(text, 'aigw_attempts_total', { outcome: 'retry' }), 0);
+  assert.equal(total(text, 'aigw_failovers_total', { provider: 'a', reason: 'retryable_5xx' }), 1);
+});
+
+test('a retry that never ran (the run ended first) ended the run: returned, not retry', async () => {
+  const text = await metricsAfter({ ...allFailed, status: 504, attempts: [attempt('a', 'm', 'retry', 'retryable_5xx')] });
+  assert.equal(total(text, 'aigw_attempts_total', { provider: 'a', outcome: 'returned', reason: 'retryable_5xx' }), 1);
+  assert.equal(total(text, 'aigw_attempts_total', { outcome: 'retry' }), 0);
+  assert.equal(total(text, 'aigw_failovers_total', {}), 0);
+});
