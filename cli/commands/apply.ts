@@ -135,9 +135,11 @@ async function applyTo(client: AdminClient, plan: Plan, context: { body: string;
   if ('outcome' in sent) return sent.outcome;
   const { response } = sent;
   const body = isRecord(response.body) ? response.body : {};
+  // With a shared store, an earlier gateway's reload reaches this replica through Redis: the replica
+  // answers that the change is already live (an older gateway: a 412 naming our own version) —
+  // success, not a race lost.
+  if (response.status === 200 && body['unchanged'] === true && body['version'] === plan.version) return { gateway: plan.gateway, result: 'synced', version: plan.version };
   if (response.status === 200) return { gateway: plan.gateway, result: 'applied', previousVersion: String(body['previousVersion']), version: String(body['version']) };
-  // With a shared store, an earlier gateway's reload reaches this replica through Redis: the
-  // conflict then names our own version, which is success, not a race lost.
   if (response.status === 412 && (body['liveVersion'] === plan.version || body['storedVersion'] === plan.version)) {
     return { gateway: plan.gateway, result: 'synced', version: plan.version };
   }

@@ -146,22 +146,23 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
 
   async function applyNow(request: ApplyRequest): Promise<ApplyOutcome> {
     const current = holder.current();
+    const loaded = load(request.text, request.file);
     if (request.ifMatch !== undefined && request.ifMatch !== current.version) {
+      // The change is already live (another replica's reload reached this one through the shared
+      // store): RFC 9110 §13.1.1 lets a server answer a failed If-Match with success when the change
+      // has already been applied, and this replica's status then says so instead of "conflict".
+      if (loaded.ok && loaded.live.version === current.version) return unchanged(request, current, loaded);
       if (!request.dryRun) record({ origin: request.origin, outcome: 'conflict', message: `If-Match ${short(request.ifMatch)} ≠ live ${short(current.version)}` });
       return { type: 'conflict', liveVersion: current.version, expected: request.ifMatch };
     }
-    const loaded = load(request.text, request.file);
     if (!loaded.ok) {
       if (!request.dryRun) record({ origin: request.origin, outcome: 'invalid', message: `${loaded.outcome.diagnostics.length} diagnostics` });
       return loaded.outcome;
     }
     const next = loaded.live;
-    const changeSet = hideInChangeSet(computeChangeSet(current.manifest, next.manifest), environmentValueHider([current.document, next.document], env));
+    if (next.version === current.version) return unchanged(request, current, loaded);
+    const changeSet = changeSetOf(current, next);
     if (request.dryRun) return { type: 'dry-run', liveVersion: current.version, version: next.version, changeSet, warnings: loaded.warnings };
-    if (next.version === current.version) {
-      record({ origin: request.origin, outcome: 'unchanged', version: next.version });
-      return { type: 'applied', previousVersion: current.version, version: next.version, unchanged: true, changeSet, warnings: loaded.warnings };
-    }
     let committed;
     try {
       committed = await store.commit({ version: next.version, text: loaded.text, storedAt: next.loadedAt }, current.version);
@@ -185,6 +186,18 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
     record({ origin: request.origin, outcome: 'applied', version: next.version });
     logger.info({ origin: request.origin, version: next.version, previous: current.version, routes: next.manifest.routes.length }, 'manifest swapped');
     return { type: 'applied', previousVersion: current.version, version: next.version, unchanged: false, changeSet, warnings: loaded.warnings };
+  }
+
+  function changeSetOf(current: LiveConfig, next: LiveConfig): ChangeSet {
+    return hideInChangeSet(computeChangeSet(current.manifest, next.manifest), environmentValueHider([current.document, next.document], env));
+  }
+
+  /** The manifest sent is the live one: nothing to swap or store (a dry run says the same). */
+  function unchanged(request: ApplyRequest, current: LiveConfig, loaded: { readonly warnings: readonly Diagnostic[] }): ApplyOutcome {
+    const changeSet = changeSetOf(current, current);
+    if (request.dryRun) return { type: 'dry-run', liveVersion: current.version, version: current.version, changeSet, warnings: loaded.warnings };
+    record({ origin: request.origin, outcome: 'unchanged', version: current.version });
+    return { type: 'applied', previousVersion: current.version, version: current.version, unchanged: true, changeSet, warnings: loaded.warnings };
   }
 
   async function rollbackNow(request: { readonly to?: string; readonly ifMatch?: string }): Promise<ApplyOutcome> {

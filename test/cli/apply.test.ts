@@ -175,6 +175,24 @@ for (const ifMatch of [['--if-match', 'auto'], []]) {
   });
 }
 
+test('the same change arriving in between (another replica\'s reload through the store) is "already live": exit 0, and the gateway\'s status says unchanged', async (t) => {
+  const key = hmacKey();
+  const gateway = await listenGateway(t, { keys: [key] });
+  const { flags, directory } = writeKeyFile(t, key);
+  const file = manifestFile(directory, 'routes.yaml', MANIFEST_B);
+  const io = createTestIo({
+    isTTY: true,
+    confirm: async () => {
+      await gateway.plane.applier.apply({ text: MANIFEST_B, file: 'store', origin: 'store' });
+      return true;
+    },
+  });
+  const code = await main(['apply', file, '--gateway', gateway.url, ...flags], io);
+  assert.equal(code, ExitCode.Ok, io.err());
+  assert.ok(io.out().includes(`${gateway.url}: ${VERSION_B.slice(0, 12)} (already live through the shared store)`), io.out());
+  assert.equal(gateway.plane.applier.lastReload()?.outcome, 'unchanged');
+});
+
 test('--if-match none overwrites a change made after the dry run', async (t) => {
   const { code, io, live } = await applyWithChangeInBetween(t, ['--if-match', 'none']);
   assert.equal(code, ExitCode.Ok, io.err());

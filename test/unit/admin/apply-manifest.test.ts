@@ -127,3 +127,21 @@ test('after the store loses its data, a replica that lags the fleet does not see
   assert.equal(lagging.holder.current().version, versionA);
   await started.plane.close();
 });
+
+test('a stale If-Match for the manifest already live is "unchanged", not a conflict: the change reached this replica through the store', async (t) => {
+  const plane = await startPlane(t);
+  const before = plane.holder.current().version;
+  const applied = await plane.applier.apply({ text: MANIFEST_B, file: 'b', origin: 'reload' });
+  assert.equal(applied.type, 'applied');
+  // `aigw apply` planned against the old version, then another replica's reload arrived first.
+  const again = await plane.applier.apply({ text: MANIFEST_B, file: 'b', origin: 'reload', ifMatch: before });
+  assert.equal(again.type, 'applied');
+  assert.equal(again.type === 'applied' && again.unchanged, true);
+  assert.equal(plane.applier.lastReload()?.outcome, 'unchanged', 'status shows the replica in step, not "conflict (reload)"');
+  const dryRun = await plane.applier.apply({ text: MANIFEST_B, file: 'b', origin: 'reload', ifMatch: before, dryRun: true });
+  assert.equal(dryRun.type, 'dry-run');
+  // Another manifest under the stale If-Match is still the conflict it was.
+  const other = await plane.applier.apply({ text: manifestNumbered(3), file: 'x', origin: 'reload', ifMatch: before });
+  assert.equal(other.type, 'conflict');
+  assert.equal(plane.applier.lastReload()?.outcome, 'conflict');
+});
