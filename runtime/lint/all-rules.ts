@@ -2,6 +2,7 @@
 import type { LintRule } from './rule.js';
 import { auditBadRedactPatternRule } from './rules/audit/bad-redact-pattern.js';
 import { auditBadSinkRule } from './rules/audit/bad-sink.js';
+import { auditQuadraticRedactPatternRule } from './rules/audit/quadratic-redact-pattern.js';
 import { auditSlowRedactPatternRule } from './rules/audit/slow-redact-pattern.js';
 import { credentialBadKeyHashRule } from './rules/credential/bad-key-hash.js';
 import { credentialDuplicateIdRule } from './rules/credential/duplicate-id.js';
@@ -47,5 +48,6 @@ export const LINT_RULES: readonly LintRule[] = [
   credentialNoneRule,
   auditBadRedactPatternRule,
   auditSlowRedactPatternRule,
+  auditQuadraticRedactPatternRule,
   auditBadSinkRule,
 ];

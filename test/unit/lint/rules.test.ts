@@ -149,6 +149,10 @@ const cases: Record<RuleId, Case> = {
     fires: route().concat('audit:\n  redact: [ { pattern: "(\\\\w+\\\\s?)+@corp" } ]\n'), at: [8, 24],
     clean: route().concat('audit:\n  redact: [ { pattern: "[\\\\w\\\\s]+@corp" } ]\n'),
   },
+  'audit/quadratic-redact-pattern': {
+    fires: route().concat('audit:\n  redact: [ { pattern: "[a-z0-9._%+-]+@[a-z0-9.-]+\\\\.[a-z]{2,}" } ]\n'), at: [8, 24],
+    clean: route().concat('audit:\n  redact: [ { pattern: "(?<![a-z0-9._%+-])[a-z0-9._%+-]+@[a-z0-9.-]+\\\\.[a-z]{2,}" } ]\n'),
+  },
   'audit/bad-sink': {
     fires: route().concat('audit:\n  sinks: [ { type: elasticsearch, url: "not a url", index: aigw } ]\n'), at: [8, 40],
     clean: route().concat('audit:\n  sinks: [ { type: elasticsearch, url: "http://es:9200", index: aigw } ]\n'),
