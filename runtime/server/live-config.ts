@@ -11,8 +11,8 @@ export interface LiveConfig {
   readonly version: string;
   /** Unix ms when this snapshot went live. */
   readonly loadedAt: number;
-  /** Credentials with their key hashes decoded once, for constant-time comparison. */
-  readonly credentialDigests: readonly { readonly credential: Credential; readonly digest: Buffer }[];
+  /** Credentials by their key's sha256 (lower-case hex): one lookup per request, however many there are. */
+  readonly credentialsByDigest: ReadonlyMap<string, Credential>;
   /** The un-interpolated manifest document (secrets as `${VAR}`), for GET /admin/config. */
   readonly document: unknown;
 }
@@ -25,11 +25,13 @@ export interface ConfigHolder {
 }
 
 export function createLiveConfig(manifest: Manifest, version: string, document: unknown, loadedAt: number): LiveConfig {
-  const credentialDigests = (manifest.credentials ?? []).map((credential) => ({
-    credential,
-    digest: Buffer.from(credential.keySha256, 'hex'),
-  }));
-  return Object.freeze({ manifest, version, loadedAt, credentialDigests, document });
+  const credentialsByDigest = new Map<string, Credential>();
+  for (const credential of manifest.credentials ?? []) {
+    const digest = credential.keySha256.toLowerCase();
+    // Two credentials with one key are a validation error; were they served, the first would win.
+    if (!credentialsByDigest.has(digest)) credentialsByDigest.set(digest, credential);
+  }
+  return Object.freeze({ manifest, version, loadedAt, credentialsByDigest, document });
 }
 
 export function createConfigHolder(initial: LiveConfig): ConfigHolder {

@@ -1,9 +1,12 @@
 /**
- * Bearer key → credential. The key is hashed with sha256 and compared against every credential's
- * `key_sha256` with timingSafeEqual and no early exit, so timing says nothing about which digest
- * matched or how close a guess was. The key itself is never stored, logged or echoed.
+ * Bearer key → credential. The key is hashed with sha256 and its digest looked up among the
+ * credentials' `key_sha256`. The lookup's timing depends only on the presented key's digest, and a
+ * guess cannot be steered towards a stored digest (that would be a sha256 preimage), so timing says
+ * nothing about the stored keys — what a constant-time comparison with each of them would protect,
+ * at one lookup instead of a pass over every credential (5 000 credentials cost 180 µs per request,
+ * unknown keys included). The key itself is never stored, logged or echoed.
  */
-import { hash, timingSafeEqual } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { AigwError, ERRORS } from '../../errors.js';
 import type { Credential } from '../../manifest/types.js';
 import type { LiveConfig } from '../live-config.js';
@@ -16,13 +19,7 @@ export function authenticate(authorization: string | undefined, config: LiveConf
     throw new AigwError(ERRORS.UNAUTHENTICATED, 'You did not provide an API key. Send it as "Authorization: Bearer <key>".');
   }
   // One-shot crypto.hash: a third of createHash().update().digest()'s cost (issue 8).
-  const digest = hash('sha256', key, 'buffer');
-  let match: Credential | undefined;
-  for (const entry of config.credentialDigests) {
-    if (entry.digest.length === digest.length && timingSafeEqual(entry.digest, digest) && match === undefined) {
-      match = entry.credential;
-    }
-  }
+  const match = config.credentialsByDigest.get(hash('sha256', key, 'hex'));
   if (match === undefined) throw new AigwError(ERRORS.UNAUTHENTICATED, 'Incorrect API key provided.');
   return match;
 }

@@ -55,3 +55,13 @@ test('a route allow-list is enforced with a 403 route_not_allowed; no list allow
   authorizeRoute(authenticate('Bearer sk-alpha', config), 'other');
   authorizeRoute(undefined, 'other');
 });
+
+test('among 5 000 credentials each key finds its own, an unknown one none', () => {
+  const keys = Array.from({ length: 5_000 }, (_, index) => `sk-app-${index}`);
+  const many = liveConfig(`credentials:\n${keys.map((key, index) => `  - { id: app-${index}, key_sha256: "${sha256(key)}" }`).join('\n')}
+ai_routes:
+  - { name: chat, match: { model: "gpt-4o-mini" }, targets: [ { provider: openai, model: gpt-4o-mini } ] }
+`);
+  for (const index of [0, 2_222, 4_999]) assert.equal(authenticate(`Bearer ${keys[index]}`, many)?.id, `app-${index}`);
+  rejects(() => authenticate('Bearer sk-app-5000', many), 'AIGW_E_UNAUTHENTICATED');
+});
