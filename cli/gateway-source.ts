@@ -5,7 +5,7 @@
  * along: computed from the unmasked document, it tells whether a local file is the very same manifest.
  */
 import type { SourceText } from './manifest-source.js';
-import { createAdminClient, describeRejection, isRecord, loadSigningKey, printable, resolveGateways } from './admin-client.js';
+import { createAdminClient, describeRejection, MAX_ADMIN_RESPONSE_BYTES, isRecord, loadSigningKey, printable, resolveGateways } from './admin-client.js';
 import type { Io } from './io.js';
 import { InputError, UsageError } from './usage-error.js';
 
@@ -33,7 +33,10 @@ export async function readGatewayManifest(spec: GatewaySourceSpec, io: Io): Prom
     }
     const version = response.body['version'];
     const text = JSON.stringify(response.body['manifest'], null, 2);
-    return typeof version === 'string' ? { text, file: spec.url, liveVersion: version } : { text, file: spec.url };
+    // Re-printed as indented JSON, a live manifest near the 1 MiB file limit is half as large again;
+    // the gateway accepted it, and the admin answer's own limit bounds it.
+    const source = { text, file: spec.url, maxBytes: MAX_ADMIN_RESPONSE_BYTES };
+    return typeof version === 'string' ? { ...source, liveVersion: version } : source;
   } finally {
     await client.close();
   }

@@ -29,6 +29,8 @@ export interface ManifestSource {
 /** A source's text; a gateway also says which version it runs (computed there, from the unmasked document). */
 export interface SourceText extends ManifestSourceText {
   readonly liveVersion?: string;
+  /** A size limit other than a manifest file's 1 MiB (a gateway's live document, re-printed). */
+  readonly maxBytes?: number;
 }
 
 export const STDIN_LABEL = '<stdin>';
@@ -80,6 +82,6 @@ export function openManifestSource(spec: ManifestSourceSpec, io: Io): ManifestSo
 /** Reads and loads one source; I/O problems throw InputError, manifest problems are diagnostics. */
 export async function loadManifestSource(source: ManifestSource, io: Io, options: { allowMissingEnv?: boolean } = {}): Promise<LoadManifestResult & { liveVersion?: string }> {
   const text = await source.read();
-  const result = loadManifest(text, { env: io.env, allowMissingEnv: options.allowMissingEnv === true });
+  const result = loadManifest(text, { env: io.env, allowMissingEnv: options.allowMissingEnv === true, ...(text.maxBytes === undefined ? {} : { maxBytes: text.maxBytes }) });
   return text.liveVersion === undefined ? result : { ...result, liveVersion: text.liveVersion };
 }

@@ -273,6 +273,19 @@ test('aigw diff --gateway on the very manifest the gateway runs, literal secret 
   assert.ok(changed.routes.length > 0);
 });
 
+test('aigw diff --gateway on a live manifest near the 1 MiB file limit: its re-printed JSON (half as large again) is read, no change', async (t) => {
+  const key = ed25519Key();
+  const routes = Array.from({ length: 6_500 }, (_, index) => `  - { name: bulk-${index}, match: { model: "bulk-model-${index}" }, targets: [ { provider: openai, model: gpt-4o-mini } ] }`);
+  const large = `${MANIFEST_A}${routes.join('\n')}\n`;
+  assert.ok(large.length > 700_000 && large.length < 1024 * 1024, `${large.length} bytes`);
+  const gateway = await listenGateway(t, { keys: [key], plane: { manifest: { text: large, file: 'routes.yaml' } } });
+  const { flags, directory } = writeKeyFile(t, key);
+  const io = createTestIo();
+  const code = await main(['diff', manifestFile(directory, 'routes.yaml', large), '--gateway', gateway.url, '--exit-code', '--format', 'json', ...flags], io);
+  assert.equal(code, ExitCode.Ok, io.out() + io.err());
+  assert.equal(JSON.parse(io.out()).changed, false);
+});
+
 test('a dry-run answer without versions and a change set is a rejection (exit 1), never a crash or a version "undefined"', async (t) => {
   // Something that answers 200 JSON on the admin path but is not an aigw admin plane (or an older one).
   const received: string[] = [];
