@@ -32,3 +32,18 @@ test('no match is an OpenAI-shaped 404 model_not_found that lists nothing secret
   assert.equal(envelope.error.type, 'invalid_request_error');
   assert.doesNotMatch(JSON.stringify(envelope), /first|second|openai|anthropic|SECRET/);
 });
+
+test('a model names no inherited property: __proto__, constructor and toString are unknown models', () => {
+  const known = manifest(routes, providers);
+  for (const model of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    assert.ok(matchRoute(known, model) instanceof AigwError, model);
+  }
+});
+
+test('each manifest answers from its own routes: a reloaded manifest with other routes is not served the old answer', () => {
+  const before = manifest(routes, providers);
+  const after = manifest([route([target('openai', 'gpt-4o', 1)], { name: 'moved', match: { model: 'claude' } })], providers);
+  assert.equal((matchRoute(before, 'claude') as { name: string }).name, 'second');
+  assert.equal((matchRoute(after, 'claude') as { name: string }).name, 'moved');
+  assert.ok(matchRoute(after, 'gpt-4o-mini') instanceof AigwError);
+});
