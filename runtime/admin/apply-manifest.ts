@@ -146,7 +146,7 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
 
   async function applyNow(request: ApplyRequest): Promise<ApplyOutcome> {
     const current = holder.current();
-    const loaded = load(request.text, request.file);
+    const loaded = loadRequest(request);
     if (request.ifMatch !== undefined && request.ifMatch !== current.version) {
       // The change is already live (another replica's reload reached this one through the shared
       // store): RFC 9110 §13.1.1 lets a server answer a failed If-Match with success when the change
@@ -186,6 +186,24 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
     record({ origin: request.origin, outcome: 'applied', version: next.version });
     logger.info({ origin: request.origin, version: next.version, previous: current.version, routes: next.manifest.routes.length }, 'manifest swapped');
     return { type: 'applied', previousVersion: current.version, version: next.version, unchanged: false, changeSet, warnings: loaded.warnings };
+  }
+
+  /**
+   * The last dry run's load, kept for the reload that follows it: `aigw apply` sends one body to
+   * both, and loading a 2 000-route manifest holds the event loop ≈ 0.4 s each time.
+   */
+  let lastDryRun: { readonly file: string; readonly text: string | Uint8Array; readonly loaded: Loaded } | undefined;
+
+  function loadRequest(request: ApplyRequest): Loaded {
+    const kept = lastDryRun;
+    if (kept !== undefined && kept.file === request.file && sameText(kept.text, request.text)) {
+      if (!request.dryRun) lastDryRun = undefined;
+      // The manifest is already transformed; only the moment it goes live is new.
+      return kept.loaded.ok ? { ...kept.loaded, live: createLiveConfig(kept.loaded.live.manifest, kept.loaded.live.version, kept.loaded.live.document, clock.now()) } : kept.loaded;
+    }
+    const loaded = load(request.text, request.file);
+    lastDryRun = request.dryRun === true ? { file: request.file, text: request.text, loaded } : undefined;
+    return loaded;
   }
 
   function changeSetOf(current: LiveConfig, next: LiveConfig): ChangeSet {
@@ -280,6 +298,11 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
 }
 
 /** `file:line:col rule-id message`, for log lines. */
+function sameText(a: string | Uint8Array, b: string | Uint8Array): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a === b;
+  return Buffer.compare(typeof a === 'string' ? Buffer.from(a) : a, typeof b === 'string' ? Buffer.from(b) : b) === 0;
+}
+
 export function describeDiagnostic(diagnostic: Diagnostic): string {
   return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column} ${diagnostic.severity} ${diagnostic.ruleId} ${diagnostic.message}`;
 }
