@@ -289,3 +289,21 @@ test('a weight above 1 000 000 is refused: a sum of huge weights overflowed to I
   assert.deepEqual(ids(weighted('1000001')), ['route/weight-invalid']);
   assert.deepEqual(ids(weighted('1000000')), []);
 });
+
+test('credential/quota-below-request names the first blocked route in manifest order among those a credential may use, and counts the rest', () => {
+  const routes = ['small: 500', 'big-a: 4000', 'big-b: 8000', 'big-c: 6000'].map((spec) => {
+    const [name, tokens] = spec.split(': ');
+    return `  - { name: ${name}, match: { model: ${name} }, default_max_tokens: ${tokens}, targets: [{ provider: openai, model: a }] }`;
+  });
+  const text = join('credentials:',
+    `  - { id: listed, key_sha256: "${KEY}", routes: [big-c, small, big-a, big-c], quota: { tokens_per_minute: 1000 } }`,
+    `  - { id: open, key_sha256: "${'b'.repeat(64)}", quota: { tokens_per_minute: 7000 } }`,
+    `  - { id: roomy, key_sha256: "${'c'.repeat(64)}", quota: { tokens_per_minute: 9000 } }`,
+    `  - { id: small-only, key_sha256: "${'d'.repeat(64)}", routes: [small], quota: { tokens_per_minute: 1000 } }`,
+    'ai_routes:', ...routes);
+  const messages = loadManifest({ text, file: 'routes.yaml' }, { env: {} }).diagnostics
+    .filter((diagnostic) => diagnostic.ruleId === 'credential/quota-below-request').map((diagnostic) => diagnostic.message);
+  assert.equal(messages.length, 2, messages.join('\n'));
+  assert.match(messages[0] ?? '', /credential "listed" .* reserves 4000 tokens plus its prompt on route "big-a" \(and 1 more route\)/);
+  assert.match(messages[1] ?? '', /credential "open" .* reserves 8000 tokens plus its prompt on route "big-b":/);
+});

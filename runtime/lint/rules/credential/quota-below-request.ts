@@ -4,16 +4,23 @@
  * before the prompt's own tokens): every such request is refused with a 429 no retry can pass.
  */
 import { pointerOf } from '../../../manifest/positions.js';
+import type { Manifest, Route } from '../../../manifest/types.js';
 import type { Finding, LintRule } from '../../rule.js';
 
 export const credentialQuotaBelowRequestRule: LintRule = {
   id: 'credential/quota-below-request',
   check({ manifest }) {
     const findings: Finding[] = [];
+    // Linear in routes + credentials (it runs on every reload): a quota above every route's default
+    // blocks nothing, and an allow-list is looked up by name instead of searched per route.
+    let largest = 0;
+    for (const route of manifest.routes) largest = Math.max(largest, route.defaultMaxTokens);
+    let positions: ReadonlyMap<string, readonly number[]> | undefined;
     for (const [index, credential] of (manifest.credentials ?? []).entries()) {
       const perMinute = credential.quota?.tokensPerMinute;
-      if (perMinute === undefined) continue;
-      const allowed = manifest.routes.filter((route) => credential.routes === undefined || credential.routes.includes(route.name));
+      if (perMinute === undefined || perMinute > largest) continue;
+      positions ??= routePositions(manifest);
+      const allowed = credential.routes === undefined ? manifest.routes : allowedRoutes(manifest, positions, credential.routes);
       const blocked = allowed.filter((route) => route.defaultMaxTokens >= perMinute);
       if (blocked.length === 0) continue;
       findings.push({
@@ -24,3 +31,21 @@ export const credentialQuotaBelowRequestRule: LintRule = {
     return findings;
   },
 };
+
+/** Route name → its positions in ai_routes (a duplicated name, an error of its own, keeps them all). */
+function routePositions(manifest: Manifest): ReadonlyMap<string, readonly number[]> {
+  const positions = new Map<string, number[]>();
+  manifest.routes.forEach((route, position) => {
+    const known = positions.get(route.name);
+    if (known === undefined) positions.set(route.name, [position]);
+    else known.push(position);
+  });
+  return positions;
+}
+
+/** The routes an allow-list names, in manifest order, each once. */
+function allowedRoutes(manifest: Manifest, positions: ReadonlyMap<string, readonly number[]>, names: readonly string[]): Route[] {
+  const chosen = new Set<number>();
+  for (const name of names) for (const position of positions.get(name) ?? []) chosen.add(position);
+  return [...chosen].sort((a, b) => a - b).map((position) => manifest.routes[position] as Route);
+}
