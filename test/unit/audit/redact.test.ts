@@ -158,6 +158,16 @@ test('redacting a prompt at the body limit takes one pass: a 4 MB run with no @ 
   assert.ok(performance.now() - started < 5_000, `took ${Math.round(performance.now() - started)} ms`);
 });
 
+test('a domain that cannot end an address is given up at once: a model name of 36 characters held the event loop a minute', () => {
+  const email = createRedactor({ redact: [{ preset: 'email' }], maxCaptureChars: 1 });
+  const started = performance.now();
+  // 27 letters: seconds before the fix (each one doubled the time), so this fails rather than hangs.
+  const model = `a@${'b'.repeat(27)}!`;
+  assert.equal(email.redact(`The model \`${model}\` does not exist`), `The model \`${model}\` does not exist`);
+  assert.equal(email.redact(`a@${'b.'.repeat(40)}io`), '[REDACTED:email]');
+  assert.ok(performance.now() - started < 1_000, `took ${Math.round(performance.now() - started)} ms`);
+});
+
 test('the presets stay linear on adversarial prompts: runs that look like the start of a key, a card or an address', () => {
   const megabyte = 1024 * 1024;
   const inputs: [string, string][] = [
@@ -169,6 +179,11 @@ test('the presets stay linear on adversarial prompts: runs that look like the st
     ['secret names', 'xToken'.repeat(megabyte / 6)],
     ['assignments without values', 'api_key= '.repeat(megabyte / 9)],
     ['at signs', 'é@'.repeat(megabyte / 2)],
+    // Each letter of a domain once had two ways to match: these took 2^n steps (33 letters: 63 s).
+    ['a domain that ends in a stop', `a@${'b'.repeat(megabyte)}!`],
+    ['a domain of one-letter labels', `a@${'b.'.repeat(megabyte / 2)}!`],
+    ['a domain of hyphens', `a@${'b-'.repeat(megabyte / 2)}!`],
+    ['addresses without a top-level label', 'a@b.c'.repeat(megabyte / 5)],
   ];
   for (const [label, text] of inputs) {
     const started = performance.now();
