@@ -11,7 +11,7 @@ import { RequestTranslationError, translateRequest, type DropPolicy } from '../r
 import type { ChatCompletionRequest, FunctionTool, ResponseFormat, ToolChoice } from '../../openai/wire.js';
 import { convertMessages } from './messages.js';
 import { geminiParams } from './params.js';
-import { toGeminiSchema, type GeminiSchema } from './schema.js';
+import { newInliningBudget, toGeminiSchema, type GeminiSchema, type InliningBudget } from './schema.js';
 import type { GeminiFunctionDeclaration, GeminiGenerationConfig, GeminiRequestBody, GeminiToolConfig } from './wire.js';
 
 /**
@@ -41,9 +41,11 @@ export function buildGeminiBody(request: ChatCompletionRequest, stream: boolean,
     // prefill for the target; Gemini's supportsPrefill is false by default (not verified for every model).
     contents.push({ role: 'model', parts: [{ text: options.prefill }] });
   }
-  const tools = functionDeclarations(request.tools);
+  // One inlining budget for every schema of the request (tools and response_format).
+  const budget = newInliningBudget();
+  const tools = functionDeclarations(request.tools, budget);
   const toolConfig = toolConfigFor(request.tool_choice, request.tools);
-  const generationConfig = generationConfigFor(request, candidateCount);
+  const generationConfig = generationConfigFor(request, candidateCount, budget);
 
   const body: Record<string, unknown> = {};
   if (messages.systemInstruction !== undefined) body['systemInstruction'] = messages.systemInstruction;
@@ -55,17 +57,17 @@ export function buildGeminiBody(request: ChatCompletionRequest, stream: boolean,
   return fillDefaults(body, target.defaults) as GeminiRequestBody; // body keys are GeminiRequestBody's
 }
 
-function schemaOrThrow(schema: Readonly<Record<string, unknown>>, param: string, label: string): GeminiSchema | undefined {
-  const converted = toGeminiSchema(schema, param);
+function schemaOrThrow(schema: Readonly<Record<string, unknown>>, param: string, label: string, budget: InliningBudget): GeminiSchema | undefined {
+  const converted = toGeminiSchema(schema, param, budget);
   if (!converted.ok) throw new RequestTranslationError(invalidRequest(converted.param, `${label}: ${converted.reason}.`));
   return converted.schema;
 }
 
-function functionDeclarations(tools: readonly FunctionTool[] | undefined): GeminiFunctionDeclaration[] | undefined {
+function functionDeclarations(tools: readonly FunctionTool[] | undefined, budget: InliningBudget): GeminiFunctionDeclaration[] | undefined {
   if (tools === undefined || tools.length === 0) return undefined;
   return tools.map((tool, index) => {
     const { name, description, parameters } = tool.function;
-    const converted = parameters === undefined ? undefined : schemaOrThrow(parameters, `tools[${index}].function.parameters`, `Tool '${name}'`);
+    const converted = parameters === undefined ? undefined : schemaOrThrow(parameters, `tools[${index}].function.parameters`, `Tool '${name}'`, budget);
     return {
       name,
       ...(description === undefined ? {} : { description }),
@@ -88,7 +90,7 @@ function toolConfigFor(choice: ToolChoice | undefined, tools: readonly FunctionT
 }
 
 /** @see https://ai.google.dev/api/generate-content#generationconfig */
-function generationConfigFor(request: ChatCompletionRequest, candidateCount: number | undefined): GeminiGenerationConfig {
+function generationConfigFor(request: ChatCompletionRequest, candidateCount: number | undefined, budget: InliningBudget): GeminiGenerationConfig {
   const config: GeminiGenerationConfig = {};
   if (request.temperature !== undefined) config.temperature = request.temperature;
   if (request.top_p !== undefined) config.topP = request.top_p;
@@ -99,17 +101,17 @@ function generationConfigFor(request: ChatCompletionRequest, candidateCount: num
   if (candidateCount !== undefined) config.candidateCount = candidateCount;
   if (request.presence_penalty !== undefined) config.presencePenalty = request.presence_penalty;
   if (request.frequency_penalty !== undefined) config.frequencyPenalty = request.frequency_penalty;
-  return { ...config, ...responseFormat(request.response_format) };
+  return { ...config, ...responseFormat(request.response_format, budget) };
 }
 
 /**
  * text → nothing (the default); json_object → JSON mime type; json_schema → plus `responseSchema`, or
  * `responseJsonSchema` when the Schema subset cannot express it (schema.ts).
  */
-function responseFormat(format: ResponseFormat | undefined): GeminiGenerationConfig {
+function responseFormat(format: ResponseFormat | undefined, budget: InliningBudget): GeminiGenerationConfig {
   if (format === undefined || format.type === 'text') return {};
   const schema = format.type === 'json_schema' && format.json_schema.schema !== undefined
-    ? schemaOrThrow(format.json_schema.schema, 'response_format.json_schema.schema', 'response_format')
+    ? schemaOrThrow(format.json_schema.schema, 'response_format.json_schema.schema', 'response_format', budget)
     : undefined;
   if (schema === undefined) return { responseMimeType: 'application/json' };
   return schema.type === 'schema'

@@ -62,8 +62,19 @@ const FORMATS: Readonly<Record<string, readonly string[]>> = {
 /** Deepest chain of distinct `$ref`s followed (a recursive one is refused where it recurs). */
 const MAX_REF_DEPTH = 32;
 
-/** Schema nodes that inlining `$ref`s may add; real schemas stay far below. */
+/**
+ * Schema nodes that inlining `$ref`s may add in one request, over all its tools and its
+ * response_format: real schemas stay far below. A budget per schema would let a request of many small
+ * tools, each just under it, build hundreds of megabytes (400 tools of 1.2 KB: 97 MB, 5 s).
+ */
 export const MAX_INLINED_NODES = 10_000;
+
+/** The inlining budget of one request: make one per request and pass it to every toGeminiSchema. */
+export interface InliningBudget {
+  nodes: number;
+}
+
+export const newInliningBudget = (): InliningBudget => ({ nodes: 0 });
 
 class SchemaError extends Error {
   constructor(readonly param: string, readonly reason: string) {
@@ -76,9 +87,9 @@ class SchemaError extends Error {
  * without properties (and not a map) converts to undefined: Gemini rejects an empty OBJECT, and no
  * parameters means the same.
  */
-export function toGeminiSchema(schema: Readonly<Record<string, unknown>>, param: string): SchemaResult {
+export function toGeminiSchema(schema: Readonly<Record<string, unknown>>, param: string, budget: InliningBudget = newInliningBudget()): SchemaResult {
   try {
-    const converted = convert(schema, { root: schema, path: param, references: [], inlined: { nodes: 0, root: param } });
+    const converted = convert(schema, { root: schema, path: param, references: [], inlined: budget, rootParam: param });
     if (Object.keys(converted).length === 0) return { ok: true, schema: undefined };
     if (isObjectWithoutProperties(converted)) {
       return { ok: true, schema: isMap(schema) ? { type: 'json-schema', schema } : undefined };
@@ -120,14 +131,16 @@ interface Context {
   readonly path: string;
   /** The references being inlined around this node, outermost first. */
   readonly references: readonly string[];
-  /** Shared by the whole conversion: nodes converted inside inlined references so far. */
-  readonly inlined: { nodes: number; readonly root: string };
+  /** Shared by the whole request: nodes converted inside inlined references so far. */
+  readonly inlined: InliningBudget;
+  /** The schema being converted, as errors name it. */
+  readonly rootParam: string;
 }
 
 function convert(schema: Readonly<Record<string, unknown>>, context: Context): Record<string, unknown> {
   if (typeof schema['$ref'] === 'string') return convertReference(schema, context);
   if (context.references.length > 0 && ++context.inlined.nodes > MAX_INLINED_NODES) {
-    throw new SchemaError(context.inlined.root, `the schema is too large once its $refs are inlined (over ${MAX_INLINED_NODES} schema nodes; Gemini has no references)`);
+    throw new SchemaError(context.rootParam, `the schema is too large once its $refs are inlined (the request's schemas over ${MAX_INLINED_NODES} schema nodes in all; Gemini has no references)`);
   }
   const out: Record<string, unknown> = {};
   for (const [keyword, value] of Object.entries(schema)) {

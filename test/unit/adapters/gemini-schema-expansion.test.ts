@@ -59,3 +59,24 @@ describe('gemini: inlining $refs is bounded', () => {
     assert.ok(JSON.stringify(body['tools']).length > 10_000);
   });
 });
+
+describe('gemini: the inlining budget is the request\'s, not each schema\'s', () => {
+  test('many tools each under the bound, together far over it, are a 400 at once (400 tools of 1.2 KB built a 97 MB body)', () => {
+    // ≈ 8 200 inlined nodes per tool: each alone fits the 10 000, 400 of them do not.
+    const tools = Array.from({ length: 400 }, (_, index) => ({ type: 'function' as const, function: { name: `f${index}`, parameters: doublingSchema(12) } }));
+    const started = performance.now();
+    const error = buildError(geminiAdapter.buildRequest(chatRequest({ tools }), target));
+    assert.ok(performance.now() - started < 1000, 'refused without expanding every tool');
+    assert.equal(error.status, 400);
+    assert.match(error.envelope.error.param ?? '', /^tools\[\d+\]\.function\.parameters$/);
+    assert.match(error.envelope.error.message, /too large once its \$refs are inlined/);
+  });
+
+  test('tools and response_format draw on one budget', () => {
+    // ≈ 4 100 inlined nodes each: two fit in the request's 10 000, a third does not.
+    const tools = [0, 1].map((index) => ({ type: 'function' as const, function: { name: `f${index}`, parameters: doublingSchema(11) } }));
+    const request = chatRequest({ tools, response_format: { type: 'json_schema', json_schema: { name: 'out', schema: doublingSchema(11) } } });
+    assert.equal(buildError(geminiAdapter.buildRequest(request, target)).envelope.error.param, 'response_format.json_schema.schema');
+    assert.ok(builtBody(geminiAdapter.buildRequest(chatRequest({ tools }), target))['tools'], 'the two tools alone fit');
+  });
+});
