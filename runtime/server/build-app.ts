@@ -12,7 +12,7 @@ import { AigwError, ERRORS, isAigwError } from '../errors.js';
 import { authenticate } from './plugins/credentials.js';
 import { answerClientError, timedOutSocket } from './client-error.js';
 import { createCorsPolicy } from './cors.js';
-import { registerErrorHandling, sendError } from './plugins/error-handler.js';
+import { registerErrorHandling, sendError, sendNotFound } from './plugins/error-handler.js';
 import { requestIdFrom } from './plugins/request-id.js';
 import { lazyChildLogger } from './lazy-child-logger.js';
 import { NO_ROUTE_SCHEMAS } from './no-route-schemas.js';
@@ -52,13 +52,21 @@ type RawRequest = IncomingMessage & { aigwRequest?: FastifyRequest };
 const CHAT_PATH = '/v1/chat/completions';
 
 /**
- * A request for the chat route: POST to its path exactly (a query string allowed). /v1/chat/completionsX,
- * and GET, HEAD or OPTIONS on the path, are a 404 like any unknown endpoint: not authenticated first
- * (a 401 would say the key is what is wrong) and not audited as chat requests.
+ * A request for the chat route, as Fastify routed it: it decodes the path (`/v1/chat/%63ompletions`)
+ * and takes the absolute form (`POST http://host/v1/chat/completions`), so a string test of the URL
+ * would let those skip the key check before the body and the audit. The chat route is the only POST
+ * route of this app (onRoute below refuses another), so a POST that matched a route is a chat request.
+ * /v1/chat/completionsX, and GET, HEAD or OPTIONS on the path, match no route: a 404 like any unknown
+ * endpoint, not authenticated first (a 401 would say the key is what is wrong) and not audited.
  */
-function isChatRequest(request: { readonly method: string; readonly url: string }): boolean {
-  const { url } = request;
-  return request.method === 'POST' && url.startsWith(CHAT_PATH) && (url.length === CHAT_PATH.length || url.charCodeAt(CHAT_PATH.length) === 0x3f);
+function isChatRequest(request: FastifyRequest): boolean {
+  return request.method === 'POST' && !request.is404;
+}
+
+/** Whether a body follows the headers (a length above 0, or chunked). */
+function announcesBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
 }
 
 /**
@@ -176,7 +184,19 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
       sendError(reply, new AigwError(ERRORS.UNAUTHENTICATED, request.aigwTrace.errorMessage ?? 'Incorrect API key provided.'));
       return;
     }
+    // Nor can an unknown path: its 404 goes out before the body, and the socket closes after it (the
+    // body is never read).
+    if (request.is404) {
+      if (announcesBody(request.raw)) reply.header('connection', 'close');
+      sendNotFound(request, reply);
+      return;
+    }
     done();
+  });
+  app.addHook('onRoute', (route) => {
+    if ([route.method].flat().includes('POST') && route.url !== CHAT_PATH) {
+      throw new Error(`POST ${route.url}: isChatRequest takes every routed POST for the chat route; teach it this one first`);
+    }
   });
   // Requests that never reached the chat handler (malformed JSON, body too large) are audited here.
   app.addHook('onResponse', (request, reply, done) => {

@@ -140,6 +140,51 @@ ai_routes:
     assert.equal(record.error?.code, 'AIGW_E_UNAUTHENTICATED');
   });
 
+  /** The first answer on a raw socket that sent `head` and none of the body it announced. */
+  async function answerBeforeBody(head: string): Promise<string> {
+    const { connect } = await import('node:net');
+    const { hostname, port } = new URL(handle.url);
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => { answer += chunk; });
+    socket.write(head);
+    try {
+      return await eventually(() => (answer.includes('\r\n\r\n') ? answer : undefined), 3_000, `an answer before the body to ${head.split('\r\n')[0] ?? ''}`);
+    } finally {
+      socket.destroy();
+    }
+  }
+
+  test('the chat route however its path is written (percent-encoded, absolute form) is authenticated before its body, and audited', async () => {
+    const { port } = new URL(handle.url);
+    const heads = [
+      ['early-401-encoded', 'POST /v1/chat/%63ompletions HTTP/1.1\r\nhost: x'],
+      ['early-401-encoded-version', 'POST /%761/chat/completions HTTP/1.1\r\nhost: x'],
+      ['early-401-absolute', `POST http://127.0.0.1:${port}/v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1:${port}`],
+    ] as const;
+    for (const [id, head] of heads) {
+      const answer = await answerBeforeBody(`${head}\r\ncontent-type: application/json\r\ncontent-length: 1000000\r\nx-request-id: ${id}\r\n\r\n`);
+      assert.match(answer, /^HTTP\/1\.1 401 /, id);
+      const record = await eventually(async () => (await handle.auditRecords()).find((line) => line.http.request.id === id), 3_000, `the audit record of ${id}`);
+      assert.equal(record.error?.code, 'AIGW_E_UNAUTHENTICATED');
+    }
+    // With a key, a malformed body on the encoded path is a chat request's 400, audited as one.
+    const malformed = await fetch(`${handle.url}/v1/chat/%63ompletions`, { method: 'POST', headers: { 'authorization': `Bearer ${KEY}`, 'content-type': 'application/json', 'x-request-id': 'encoded-400' }, body: '{"model":' });
+    assert.equal(malformed.status, 400);
+    const record = await eventually(async () => (await handle.auditRecords()).find((line) => line.http.request.id === 'encoded-400'), 3_000, 'the 400\'s audit record');
+    assert.equal(record.http.response.status_code, 400);
+  });
+
+  test('an unknown path is a 404 before its body: nobody can make the gateway buffer a body there', async () => {
+    const answer = await answerBeforeBody('POST /nonexistent HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 4000000\r\n\r\n');
+    assert.match(answer, /^HTTP\/1\.1 404 /);
+    assert.match(answer, /connection: close/i, 'the unread body ends with the connection');
+    assert.match(answer, /"code":"unknown_url"|Invalid URL/);
+    const kept = await fetch(`${handle.url}/nonexistent`);
+    assert.equal(kept.status, 404, 'a body-less request to an unknown path is still a plain 404');
+  });
+
   test('403 route_not_allowed: the credential allow-list excludes the route', async () => {
     const narrow = handle.newClient({ apiKey: NARROW_KEY });
     const error = await rejectsWith(narrow.chat.completions.create({ model: 'private-model', messages }), 403, 'route_not_allowed');

@@ -70,7 +70,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (mapped.code === ERRORS.INVALID_JSON.code && request.raw.complete) reply.removeHeader('connection');
     return sendError(reply, mapped);
   });
-  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
-    sendError(reply, new AigwError(ERRORS.NOT_FOUND, `Invalid URL (${request.method} ${request.url.split('?')[0] ?? ''}).`)),
-  );
+  app.setNotFoundHandler(sendNotFound);
+}
+
+/** OpenAI's 404 for a path no route serves; the path only (a query string may carry a key). */
+export function sendNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(reply, new AigwError(ERRORS.NOT_FOUND, `Invalid URL (${request.method} ${request.url.split('?')[0] ?? ''}).`));
 }

@@ -110,3 +110,11 @@ test('GET, HEAD and OPTIONS on the chat path are a 404 unknown_url (as the READM
   }
   assert.equal(audits.length, 0);
 });
+
+test('the chat route stays the only POST route: another one is refused when it is added, since every routed POST is taken for chat', async () => {
+  const { app } = testApp();
+  await assert.rejects(async () => {
+    app.post('/v1/embeddings', async () => 'x');
+    await app.ready();
+  }, /POST \/v1\/embeddings: isChatRequest takes every routed POST/);
+});
