@@ -123,16 +123,8 @@ ai_routes:
   });
 
   test('401 comes before the body is read: a client without a valid key cannot make the gateway wait for (or buffer) its body', async () => {
-    const { connect } = await import('node:net');
-    const { hostname, port } = new URL(handle.url);
-    const socket = connect(Number(port), hostname);
-    let answer = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => { answer += chunk; });
     // Headers of a 1 MB body, and not one byte of it.
-    socket.write('POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000000\r\nx-request-id: early-401\r\n\r\n');
-    await eventually(() => (answer.includes('\r\n\r\n') ? true : undefined), 3_000, 'an answer before the body');
-    socket.destroy();
+    const answer = await answerBeforeBody('POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000000\r\nx-request-id: early-401\r\n\r\n');
     assert.match(answer, /^HTTP\/1\.1 401 /);
     assert.match(answer, /"code":"invalid_api_key"/);
     const record = await eventually(async () => (await handle.auditRecords()).find((line) => line.http.request.id === 'early-401'), 3_000, 'its audit record');
