@@ -27,6 +27,17 @@ test('the exact key, and a run of 8 or more of its characters, are redacted; oth
   assert.equal(withoutProviderSecrets(untouched, azure), untouched, 'nothing matched: the same error');
 });
 
+test('the key is taken out of param, code and type as well as message: the client reads them all', () => {
+  const azure = entry('azure', 'azure-openai', { credentials: { api_key: literalSecret(AZURE_KEY) } });
+  const echoed: TranslatedError = {
+    status: 400, failoverClass: 'client_error',
+    envelope: { error: { message: 'bad key', type: `auth ${AZURE_KEY}`, param: `key ${AZURE_KEY}`, code: AZURE_KEY.slice(4, 20) } },
+  };
+  const scrubbed = withoutProviderSecrets(echoed, azure);
+  assert.deepEqual(scrubbed.envelope.error, { message: 'bad key', type: 'auth [redacted]', param: 'key [redacted]', code: '[redacted]' });
+  assert.ok(!JSON.stringify(scrubbed).includes(AZURE_KEY.slice(4, 20)));
+});
+
 test('an Azure 400 that echoes the api-key reaches neither the app\'s answer nor the attempt detail', async () => {
   const providers = [entry('azure', 'azure-openai', { credentials: { api_key: literalSecret(AZURE_KEY) }, settings: { api_version: '2024-10-21' } })];
   const h = harness({
