@@ -7,6 +7,7 @@
 import type { ChatCompletionRequest } from '../openai/wire.js';
 import type { DroppedParam, TranslatedError } from './contract.js';
 import { withoutNulls } from './without-nulls.js';
+import { ownValue } from '../own-value.js';
 
 export type ParamRule =
   /** The adapter translates it (or, for OpenAI-compatible profiles, it passes as is). */
@@ -61,7 +62,7 @@ export function applyParamTable(
 }
 
 function violation(table: ParamTable, param: string, value: unknown): string | undefined {
-  const rule = table.rules[param];
+  const rule = ownValue(table.rules, param);
   if (rule === undefined) return table.unknown === 'pass' ? undefined : 'not supported by this provider';
   switch (rule.kind) {
     case 'supported':

@@ -6,6 +6,7 @@
 import type { ProviderType } from '../adapters/contract.js';
 import { PROVIDER_DEFAULTS } from '../adapters/provider-defaults.js';
 import { PROVIDER_SECRET_FIELDS, type ProviderSecretField } from './document.js';
+import { ownValue } from '../own-value.js';
 
 export const KNOWN_PROVIDER_TYPES = Object.keys(PROVIDER_DEFAULTS) as readonly ProviderType[];
 
@@ -30,7 +31,7 @@ export function settingFieldsOf(type: ProviderType): readonly string[] {
 
 /** `{region}`, `{location}`, `{resource}` in a base URL, filled from settings; unknown ones stay. */
 export function fillPlaceholders(url: string, settings: Readonly<Record<string, string>>): string {
-  return url.replace(/\{([a-z_]+)\}/g, (whole, name: string) => settings[name] ?? whole);
+  return url.replace(/\{([a-z_]+)\}/g, (whole, name: string) => ownValue(settings, name) ?? whole);
 }
 
 /** Placeholders still unfilled in a base URL (a missing setting). */

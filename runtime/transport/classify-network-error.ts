@@ -6,6 +6,7 @@
  * @see https://undici.nodejs.org/#/docs/api/Errors
  */
 import { TransportError, type TransportFailure } from './transport.js';
+import { ownValue } from '../own-value.js';
 
 /** @see https://nodejs.org/api/errors.html#common-system-errors and undici's `lib/core/errors.js` */
 const FAILURE_BY_CODE: Readonly<Record<string, TransportFailure>> = {
@@ -36,7 +37,7 @@ const FAILURE_BY_CODE: Readonly<Record<string, TransportFailure>> = {
 };
 
 function failureOf(code: string): TransportFailure | undefined {
-  const known = FAILURE_BY_CODE[code];
+  const known = ownValue(FAILURE_BY_CODE, code);
   if (known !== undefined) return known;
   if (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || code.startsWith('CERT_')) return 'tls';
   return undefined;

@@ -21,6 +21,7 @@
 import type { FailoverClass, TranslatedError } from '../contract.js';
 import { isRecord, parseJson, stringOr } from '../json-value.js';
 import { header, translateProviderError } from '../error-common.js';
+import { ownValue } from '../../own-value.js';
 
 const PROVIDER = 'Bedrock';
 
@@ -64,7 +65,7 @@ export function parseBedrockError(status: number, headers: Readonly<Record<strin
 export function translateStreamException(exceptionType: string, payload: unknown): TranslatedError {
   const name = exceptionName(exceptionType) ?? 'InternalServerException';
   const message = isRecord(payload) ? stringOr(payload['message']) : undefined;
-  return translateProviderError(PROVIDER, STREAM_STATUS[name] ?? 500, {}, { message, code: name, failoverClass: classNamedBy(name) });
+  return translateProviderError(PROVIDER, ownValue(STREAM_STATUS, name) ?? 500, {}, { message, code: name, failoverClass: classNamedBy(name) });
 }
 
 /** Classes the exception name decides, whatever the HTTP status (else the shared status policy). */

@@ -8,6 +8,7 @@
 import type { TranslatedError } from '../contract.js';
 import { providerFailure } from '../error-common.js';
 import type { FinishReason } from '../../openai/wire.js';
+import { ownValue } from '../../own-value.js';
 
 export type BedrockFinish = { readonly type: 'finish'; readonly reason: FinishReason } | { readonly type: 'error'; readonly error: TranslatedError };
 
@@ -28,5 +29,5 @@ export function mapBedrockStopReason(raw: string | undefined): BedrockFinish {
       error: providerFailure(`Bedrock ended the turn with ${raw}: the model produced output it could not complete.`, raw),
     };
   }
-  return { type: 'finish', reason: (raw === undefined ? undefined : REASONS[raw]) ?? 'stop' };
+  return { type: 'finish', reason: (raw === undefined ? undefined : ownValue(REASONS, raw)) ?? 'stop' };
 }

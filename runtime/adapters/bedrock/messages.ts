@@ -19,6 +19,7 @@ import { parseToolArguments, type DropPolicy } from '../request-translation.js';
 import { portableToolUseId } from '../tool-use-id.js';
 import type { AssistantMessage, ContentPart, Message } from '../../openai/wire.js';
 import type { BedrockContentBlock, BedrockDocumentFormat, BedrockImageFormat, BedrockMessage } from './wire.js';
+import { ownValue } from '../../own-value.js';
 
 export interface ConvertedMessages {
   readonly system: readonly { readonly text: string }[];
@@ -93,13 +94,13 @@ const IMAGE_FORMATS: Readonly<Record<string, BedrockImageFormat>> = {
 function imageBlock(url: string): BedrockContentBlock | string {
   if (url.startsWith('data:')) {
     const inline = parseDataUrl(url);
-    const format = inline === undefined ? undefined : IMAGE_FORMATS[inline.mimeType];
+    const format = inline === undefined ? undefined : ownValue(IMAGE_FORMATS, inline.mimeType);
     if (inline === undefined || format === undefined) return 'Bedrock takes base64 PNG, JPEG, GIF or WebP images';
     return { image: { format, source: { bytes: inline.data } } };
   }
   if (url.startsWith('s3://')) {
     const extension = /\.([a-z]+)$/i.exec(url)?.[1]?.toLowerCase();
-    const format = extension === undefined ? undefined : IMAGE_FORMATS[extension];
+    const format = extension === undefined ? undefined : ownValue(IMAGE_FORMATS, extension);
     if (format === undefined) return 'an s3:// image needs a .png, .jpg, .gif or .webp name';
     return { image: { format, source: { s3Location: { uri: url } } } };
   }
@@ -119,7 +120,7 @@ const DOCUMENT_FORMATS: Readonly<Record<string, BedrockDocumentFormat>> = {
 
 function documentBlock(fileData: string | undefined, filename: string | undefined, index: number): BedrockContentBlock | string {
   const inline = fileData === undefined ? undefined : parseDataUrl(fileData);
-  const format = inline === undefined ? undefined : DOCUMENT_FORMATS[inline.mimeType];
+  const format = inline === undefined ? undefined : ownValue(DOCUMENT_FORMATS, inline.mimeType);
   if (inline === undefined || format === undefined) return 'Bedrock takes documents as base64 data URLs of pdf, csv, doc(x), xls(x), html, txt or md';
   return { document: { format, name: documentName(filename, index), source: { bytes: inline.data } } };
 }

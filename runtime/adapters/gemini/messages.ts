@@ -24,6 +24,7 @@ import type { AssistantMessage, ContentPart, Message } from '../../openai/wire.j
 import { signForeignCalls, validatesCallSignatures } from './foreign-call-signature.js';
 import { geminiCallIdOf, thoughtSignatureOf } from './tool-call-id.js';
 import type { GeminiContent, GeminiFunctionCall, GeminiFunctionResponse, GeminiPart } from './wire.js';
+import { ownValue } from '../../own-value.js';
 
 export interface ConvertedMessages {
   readonly systemInstruction: { readonly parts: readonly { readonly text: string }[] } | undefined;
@@ -149,7 +150,7 @@ const IMAGE_TYPES: Readonly<Record<string, string>> = {
 function guessImageMimeType(url: string): string | undefined {
   const path = url.replace(/[?#].*$/s, '');
   const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
-  return extension === undefined ? undefined : IMAGE_TYPES[extension];
+  return extension === undefined ? undefined : ownValue(IMAGE_TYPES, extension);
 }
 
 function assistantParts(message: AssistantMessage, index: number): GeminiPart[] {

@@ -30,6 +30,7 @@
  * @see https://ai.google.dev/gemini-api/docs/function-calling
  */
 import { isRecord } from '../json-value.js';
+import { ownValue } from '../../own-value.js';
 
 /** Which field the schema goes to: `parameters`/`responseSchema`, or `parametersJsonSchema`/`responseJsonSchema`. */
 export type GeminiSchema =
@@ -186,7 +187,7 @@ function convertType(value: unknown, path: string): Record<string, unknown> {
 }
 
 function convertFormat(type: unknown, value: unknown): Record<string, unknown> {
-  const allowed = typeof type === 'string' ? FORMATS[type] : undefined;
+  const allowed = typeof type === 'string' ? ownValue(FORMATS, type) : undefined;
   return typeof value === 'string' && allowed !== undefined && allowed.includes(value) ? { format: value } : {};
 }
 

@@ -6,6 +6,7 @@
  * @see /work/shared/providers.md §7.3 (Mistral), §9 (Together `eos`, DeepSeek), §10.1
  */
 import type { FinishReason } from '../../openai/wire.js';
+import { ownValue } from '../../own-value.js';
 
 const FINISH_REASONS: Readonly<Record<string, FinishReason>> = {
   stop: 'stop',
@@ -31,6 +32,6 @@ export const ERROR_FINISH_REASONS: ReadonlySet<string> = new Set(['error']);
  * older vLLM parsers, say `stop`): clients decide whether to run tools from this value.
  */
 export function mapFinishReason(raw: string, hasToolCalls: boolean): FinishReason {
-  const mapped = FINISH_REASONS[raw] ?? 'stop';
+  const mapped = ownValue(FINISH_REASONS, raw) ?? 'stop';
   return mapped === 'stop' && hasToolCalls ? 'tool_calls' : mapped;
 }

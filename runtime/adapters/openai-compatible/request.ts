@@ -8,6 +8,7 @@ import type { ChatCompletionRequest, Message } from '../../openai/wire.js';
 import type { AuthSpec, BuildResult, DroppedParam, NativeRequest, TargetContext } from '../contract.js';
 import { envelope } from '../error-common.js';
 import { applyParamTable, STRUCTURAL_PARAMS, unsupportedParameter, type ParamCheck, type ParamRule, type ParamTable } from '../param-table.js';
+import { ownValue } from '../../own-value.js';
 
 /** A parameter a provider cannot honour (optionally only for some values), with the reason shown. */
 export interface UnsupportedParam {
@@ -93,11 +94,11 @@ export function buildBody(
   const body: Record<string, unknown> = { model: target.model, messages };
   for (const [param, value] of Object.entries(request)) {
     if (STRUCTURAL_PARAMS.has(param) || value === undefined) continue;
-    const name = options.renames[param] ?? param;
+    const name = ownValue(options.renames, param) ?? param;
     body[name] = options.values === undefined ? value : options.values(name, value);
   }
   // Provider `defaults` are operator policy: they fill what the request leaves unset, never override it.
-  for (const [field, value] of Object.entries(target.defaults)) if (!(field in body)) body[field] = value;
+  for (const [field, value] of Object.entries(target.defaults)) if (!Object.hasOwn(body, field)) body[field] = value;
   if (prefill !== undefined && prefill !== '') {
     messages.push({ ...options.prefill.message, content: prefill });
     Object.assign(body, options.prefill.fields);
