@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
-  BuildResult, ProviderAdapter, ResponseContext, StreamStep, TargetContext, TranslatedError,
+  BuildResult, ProviderAdapter, ProviderType, ResponseContext, StreamStep, TargetContext, TranslatedError,
 } from '../../../runtime/adapters/contract.js';
 import type { ChatCompletionChunk, ChatCompletionRequest, Usage } from '../../../runtime/openai/wire.js';
 import { literalSecret } from '../../../runtime/secrets.js';
@@ -19,6 +19,14 @@ export function makeTarget(provider: string, model: string, baseUrl: string, ove
     providerId: provider, model, baseUrl, settings: {}, credentials: { api_key: literalSecret('test-key') }, defaults: {}, dropParams: false,
     ...overrides,
   };
+}
+
+/** A target every adapter can build for: region for Bedrock, project for Vertex, keys of each kind. */
+export function anyAdapterTarget(type: ProviderType): TargetContext {
+  return makeTarget(type, 'target-model', 'https://provider.test/v1', {
+    settings: { region: 'us-east-1', project: 'p', location: 'us-central1', api_version: '2024-10-21' },
+    credentials: { api_key: literalSecret('k'), access_token: literalSecret('t'), access_key_id: literalSecret('a'), secret_access_key: literalSecret('s') },
+  });
 }
 
 export const CONTEXT: ResponseContext = { completionId: 'chatcmpl-test', created: 1767225600, model: 'target-model', includeUsage: true };

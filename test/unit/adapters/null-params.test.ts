@@ -10,8 +10,7 @@ import { applyParamTable } from '../../../runtime/adapters/param-table.js';
 import { getAdapter } from '../../../runtime/adapters/registry.js';
 import { withoutNulls } from '../../../runtime/adapters/without-nulls.js';
 import type { ChatCompletionRequest } from '../../../runtime/openai/wire.js';
-import { literalSecret } from '../../../runtime/secrets.js';
-import { chatRequest, makeTarget } from './native-adapter-harness.js';
+import { anyAdapterTarget, chatRequest } from './native-adapter-harness.js';
 
 /** Every parameter the request schema lets be null, set to null (the cast: the wire type omits null). */
 const NULLS = {
@@ -21,13 +20,7 @@ const NULLS = {
 
 const TOOLS = [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} }, strict: null } }];
 
-/** A target every adapter can build for: region for Bedrock, project for Vertex, keys of each kind. */
-function target(type: (typeof PROVIDER_TYPES)[number]) {
-  return makeTarget(type, 'target-model', 'https://provider.test/v1', {
-    settings: { region: 'us-east-1', project: 'p', location: 'us-central1', api_version: '2024-10-21' },
-    credentials: { api_key: literalSecret('k'), access_token: literalSecret('t'), access_key_id: literalSecret('a'), secret_access_key: literalSecret('s') },
-  });
-}
+const target = anyAdapterTarget;
 
 test('every adapter builds a request whose parameters are all null, and sends no null', () => {
   for (const type of PROVIDER_TYPES) {

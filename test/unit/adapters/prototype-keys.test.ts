@@ -7,17 +7,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PROVIDER_TYPES } from '../../../runtime/adapters/contract.js';
 import { getAdapter } from '../../../runtime/adapters/registry.js';
-import { literalSecret } from '../../../runtime/secrets.js';
-import { buildError, builtBody, chatRequest, CONTEXT, makeTarget } from './native-adapter-harness.js';
+import { anyAdapterTarget, buildError, builtBody, chatRequest, CONTEXT } from './native-adapter-harness.js';
 
 const INHERITED = ['constructor', 'toString', 'hasOwnProperty', 'valueOf'];
 
-function target(type: (typeof PROVIDER_TYPES)[number]) {
-  return makeTarget(type, 'target-model', 'https://provider.test/v1', {
-    settings: { region: 'us-east-1', project: 'p', location: 'us-central1', api_version: '2024-10-21' },
-    credentials: { api_key: literalSecret('k'), access_token: literalSecret('t'), access_key_id: literalSecret('a'), secret_access_key: literalSecret('s') },
-  });
-}
+const target = anyAdapterTarget;
 
 test('a top-level field named after an Object.prototype member is an unknown field to every adapter: never a crash', () => {
   for (const type of PROVIDER_TYPES) {
