@@ -76,6 +76,9 @@ function announcesBody(request: IncomingMessage): boolean {
 function authenticateEarly(request: FastifyRequest, deps: GatewayDeps): boolean {
   const live = deps.config.current();
   const trace = request.aigwTrace;
+  // The request's snapshot is taken here, at its start: a reload while its body uploads must not
+  // change the config it was accepted under (design §6).
+  trace.live = live;
   try {
     trace.credential = authenticate(request.headers.authorization, live);
     trace.authenticatedAgainst = live;

@@ -56,7 +56,7 @@ export interface RequestTrace {
   completionText: string | undefined;
   errorCode: string | undefined;
   errorMessage: string | undefined;
-  /** The config the chat handler ran on (its snapshot): the record names its version and follows its capture policy. */
+  /** The config the request runs on, taken when its headers arrived: the record names its version and follows its capture policy. */
   live: LiveConfig | undefined;
   /** The chat handler started: from then on it writes the record, whatever happens. */
   entered: boolean;

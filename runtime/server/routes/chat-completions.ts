@@ -40,8 +40,9 @@ export function registerChatCompletionsRoute(app: FastifyInstance, deps: Gateway
     done();
   });
   app.post('/v1/chat/completions', async (request, reply) => {
-    const live = deps.config.current();
     const trace = request.aigwTrace;
+    // The snapshot onRequest took when the headers arrived (a reload may have landed during the upload).
+    const live = trace.live ?? deps.config.current();
     trace.entered = true;
     trace.live = live;
     deps.handlers?.enter();

@@ -61,5 +61,5 @@ export function testApp(options: { manifest?: string; draining?: boolean; engine
     audit: (input) => { audits.push(input); },
   };
   const app = buildApp(deps, { bodyLimit: options.bodyLimit ?? 1024 * 1024, logger: options.logger ?? false, draining: () => options.draining === true, ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }) });
-  return { app, audits, metrics };
+  return { app, audits, metrics, config: deps.config };
 }

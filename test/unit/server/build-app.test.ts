@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { connect, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { InjectOptions } from 'fastify';
-import { MANIFEST, testApp } from './app-harness.js';
+import { liveConfig, MANIFEST, testApp } from './app-harness.js';
 
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
 
@@ -117,4 +119,29 @@ test('the chat route stays the only POST route: another one is refused when it i
     app.post('/v1/embeddings', async () => 'x');
     await app.ready();
   }, /POST \/v1\/embeddings: isChatRequest takes every routed POST/);
+});
+
+test('a reload while the body uploads changes nothing for the request: it runs on the config its headers arrived under', async (t) => {
+  const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+  const withKey = `credentials:\n  - { id: alpha, key_sha256: "${sha256('sk-alpha')}" }\n${MANIFEST}`;
+  const { app, audits, config } = testApp({ manifest: withKey });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  t.after(() => app.close());
+  const { port } = app.server.address() as AddressInfo;
+  const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+  const socket = connect(port, '127.0.0.1');
+  t.after(() => socket.destroy());
+  let answer = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => { answer += chunk; });
+  socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer sk-alpha\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  // The new config has neither the credential nor the route.
+  config.swap({ ...liveConfig(`credentials:\n  - { id: beta, key_sha256: "${sha256('sk-beta')}" }\nai_routes:\n  - { name: other, match: { model: other }, targets: [ { provider: openai, model: gpt-4o } ] }\n`), version: 'v2' });
+  socket.write(body);
+  const started = Date.now();
+  while (!/\r\n\r\n[\s\S]*\}$/.test(answer) && Date.now() - started < 3_000) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.match(answer, /^HTTP\/1\.1 200 /, answer);
+  assert.equal(audits.at(-1)?.manifestVersion, 'v1');
+  assert.equal(audits.at(-1)?.credentialId, 'alpha');
 });
