@@ -48,7 +48,7 @@ test('a reload while a request runs does not change the capture policy of its au
   assert.equal(records[1]?.live.version, 'v-full');
 });
 
-test('two reloads, one before the handler and one while it runs: the record follows the config the handler ran on', async () => {
+test('two reloads, one before the handler and one while it runs: the request and its record keep the config its headers arrived under', async () => {
   const first = withCapture('v-1', 'none');
   const second = withCapture('v-2', 'none');
   const third = withCapture('v-3', 'full');
@@ -66,9 +66,9 @@ test('two reloads, one before the handler and one while it runs: the record foll
     audit: (_input, live) => { records.push(live); },
   };
   const app = buildApp(deps, { bodyLimit: 1024 * 1024, logger: false, draining: () => false });
-  // After onRequest authenticated against v-1, before the handler takes its snapshot.
+  // After onRequest took its snapshot (v-1), before the handler starts: as a reload during the upload.
   app.addHook('preHandler', (_request, _reply, done) => { config.swap(second); done(); });
   await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] } });
   await app.close();
-  assert.deepEqual(records.map((live) => live.version), ['v-2']);
+  assert.deepEqual(records.map((live) => live.version), ['v-1']);
 });
