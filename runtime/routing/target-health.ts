@@ -64,6 +64,11 @@ const MIN_SWEEP_AT = 256;
 export interface TargetHealthState extends TargetHealth {
   /** Circuits held in memory (at most twice those with failures, an open circuit or a call in flight, or 256). */
   size(): number;
+  /**
+   * Drops the circuits `stale` selects (a reload: routing/stale-circuits.ts); their targets start
+   * closed. A permit still out settles on the dropped circuit and changes nothing.
+   */
+  forget(stale: (provider: string, model: string) => boolean): void;
 }
 
 export function createTargetHealth(clock: Clock, options: HealthOptions = {}): TargetHealthState {
@@ -94,6 +99,19 @@ class CircuitBreakers implements TargetHealthState {
 
   size(): number {
     return this.circuits.size;
+  }
+
+  forget(stale: (provider: string, model: string) => boolean): void {
+    for (const key of [...this.circuits.keys()]) {
+      // Provider ids never contain '/': the first one ends the id.
+      const slash = key.indexOf('/');
+      const provider = key.slice(0, slash);
+      const model = key.slice(slash + 1);
+      if (!stale(provider, model)) continue;
+      const circuit = this.circuits.get(key) as Circuit;
+      this.circuits.delete(key);
+      if (circuit.state !== 'closed') this.emit({ type: 'circuit-close', provider, model, at: this.clock.monotonic() });
+    }
   }
 
   acquire(provider: string, model: string, force = false): HealthPermit | undefined {

@@ -21,6 +21,7 @@ import type { Manifest } from '../manifest/types.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics.js';
 import type { QuotaLimiter } from '../quota/limiter.js';
 import { createEngine } from '../routing/engine.js';
+import { staleCircuits } from '../routing/stale-circuits.js';
 import { createTargetHealth, type CircuitEvent, type HealthOptions } from '../routing/target-health.js';
 import type { RoutingTransport } from '../routing/types.js';
 import type { AdminPlaneOptions, RunningAdminPlane } from '../admin/start-admin-plane.js';
@@ -112,12 +113,14 @@ async function assemble(
     ...(overrides.transport === undefined ? {} : { transport: overrides.transport }),
     ...(overrides.quota === undefined ? {} : { quota: overrides.quota }),
   }, closers);
+  const health = createTargetHealth(clock, { ...overrides.health, onTransition: circuitTransitions(metrics, logger) });
+  config.onSwap((next, previous) => health.forget(staleCircuits(previous.manifest, next.manifest)));
   const engine = createEngine({
     clock,
     random: overrides.random ?? realRandom,
     transport: stores.transport,
     getAdapter,
-    health: createTargetHealth(clock, { ...overrides.health, onTransition: circuitTransitions(metrics, logger) }),
+    health,
     limiter: stores.providerLimits,
     newCompletionId: () => `chatcmpl-${randomUUID().replaceAll('-', '')}`,
   });
