@@ -4,8 +4,10 @@
  * @see https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion
  */
 
+import { MAX_STREAM_UNIT_BYTES, OversizeUnitError } from './oversize-unit.js';
+
 export interface NdjsonDecoder {
-  /** The complete, non-empty lines these bytes finish, without their newline. */
+  /** The complete, non-empty lines these bytes finish, without their newline. Throws OversizeUnitError past the bound. */
   push(bytes: Uint8Array): readonly string[];
   /** The last line if the body ended without a newline. */
   end(): readonly string[];
@@ -22,12 +24,14 @@ export function createNdjsonDecoder(): NdjsonDecoder {
       let newline = text.indexOf('\n');
       if (newline === -1) {
         tail += text;
+        if (tail.length > MAX_STREAM_UNIT_BYTES) throw new OversizeUnitError();
         return [];
       }
       const out: string[] = [];
       let start = 0;
       let pending = tail;
       while (newline !== -1) {
+        if (pending.length + newline - start > MAX_STREAM_UNIT_BYTES) throw new OversizeUnitError();
         const line = (pending + text.slice(start, newline)).trim();
         pending = '';
         if (line.length > 0) out.push(line);
@@ -35,6 +39,7 @@ export function createNdjsonDecoder(): NdjsonDecoder {
         newline = text.indexOf('\n', start);
       }
       tail = text.slice(start);
+      if (tail.length > MAX_STREAM_UNIT_BYTES) throw new OversizeUnitError();
       return out;
     },
     end() {

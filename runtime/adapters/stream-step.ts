@@ -10,6 +10,7 @@ import type { ChatCompletionChunk, FinishReason, Usage } from '../openai/wire.js
 import type { StreamStep, StreamTranslator, TranslatedError } from './contract.js';
 import type { ChunkFactory } from './chunks.js';
 import type { Mutable } from '../mutable.js';
+import { OversizeUnitError, oversizeUnitFailure } from './oversize-unit.js';
 
 export interface StepWriter {
   emit(chunk: ChatCompletionChunk): void;
@@ -113,9 +114,23 @@ export function createUnitStreamTranslator<Unit>(
     return toStep(draft, atEnd && state === 'done');
   };
 
+  /** An oversize unit ends the stream as a failed one: nothing after it can be read. */
+  const decoded = (read: () => readonly Unit[], atEnd: boolean): StreamStep => {
+    if (state !== 'open') return run([], atEnd);
+    let units: readonly Unit[];
+    try {
+      units = read();
+    } catch (error) {
+      if (!(error instanceof OversizeUnitError)) throw error;
+      state = 'failed';
+      return toStep({ chunks: [], firstContent: false, usage: undefined, error: oversizeUnitFailure(), done: false, rawFinishReason: undefined, malformed: 0 }, false);
+    }
+    return run(units, atEnd);
+  };
+
   return {
-    push: (bytes) => run(state === 'open' ? decoder.push(bytes) : [], false),
-    end: () => run(state === 'open' ? decoder.end() : [], true),
+    push: (bytes) => decoded(() => decoder.push(bytes), false),
+    end: () => decoded(() => decoder.end(), true),
   };
 }
 

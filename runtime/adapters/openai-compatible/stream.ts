@@ -24,6 +24,7 @@ import type { ResponseContext, StreamStep, StreamTranslator, TranslatedError } f
 import { createChunkFactory, type ChunkFactory } from '../chunks.js';
 import { asCode, asRecord, streamEndedEarly, translateProviderError } from '../error-common.js';
 import { parseJson, stringOr } from '../json-value.js';
+import { OversizeUnitError, oversizeUnitFailure } from '../oversize-unit.js';
 import { createSseDecoder } from '../sse-decoder.js';
 import { createToolCallTracker } from '../tool-call-deltas.js';
 import { decodeNullableString, decodeString, matchContentChunk } from './content-chunk.js';
@@ -66,11 +67,25 @@ class CompatibleStreamTranslator implements StreamTranslator {
   constructor(private readonly provider: string, private readonly context: ResponseContext) {}
 
   push(bytes: Uint8Array): StreamStep {
-    return this.terminated ? EMPTY_STEP : this.run(this.decoder.push(bytes), false);
+    return this.terminated ? EMPTY_STEP : this.decoded(() => this.decoder.push(bytes), false);
   }
 
   end(): StreamStep {
-    return this.terminated ? EMPTY_STEP : this.run(this.decoder.end(), true);
+    return this.terminated ? EMPTY_STEP : this.decoded(() => this.decoder.end(), true);
+  }
+
+  /** An oversize event ends the stream as a failed one: nothing after it can be read. */
+  private decoded(read: () => readonly { data: string }[], atEnd: boolean): StreamStep {
+    let events: readonly { data: string }[];
+    try {
+      events = read();
+    } catch (error) {
+      if (!(error instanceof OversizeUnitError)) throw error;
+      const draft: Draft = { chunks: [], firstContent: false, done: false, malformed: 0 };
+      this.fail(draft, oversizeUnitFailure());
+      return toStep(draft);
+    }
+    return this.run(events, atEnd);
   }
 
   private run(events: readonly { data: string }[], atEnd: boolean): StreamStep {

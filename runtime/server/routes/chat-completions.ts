@@ -54,6 +54,8 @@ export function registerChatCompletionsRoute(app: FastifyInstance, deps: Gateway
       trace.errorCode = mapped.code;
       trace.errorMessage = mapped.message;
       if (!reply.sent && !reply.raw.headersSent) sendError(reply, mapped);
+      // A stream already begun is ended in-band (error event, [DONE]): left open, the client would wait for ever.
+      else if (!reply.raw.writableEnded && !reply.raw.destroyed) reply.raw.end(sseErrorTail(mapped.toEnvelope()));
     } finally {
       trace.handled = true;
       finishRequest(request, reply.statusCode, deps);
@@ -222,6 +224,11 @@ async function runStream(
   });
   try {
     return await deps.engine.run({ manifest: live.manifest, route, request: body, onAbortable, sink, requestId: request.id });
+  } catch (error) {
+    // A defect after the stream began: what the sink holds goes out, then the in-band error and
+    // [DONE] (the handler maps and logs the error as for any other request).
+    if (sink.state().started) await sink.error(toAigwError(error).error.toEnvelope());
+    throw error;
   } finally {
     if (sink.state().started) deps.metrics.inflightStreams.dec();
     trace.completionText = sink.state().text;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { connect, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { InjectOptions } from 'fastify';
-import { liveConfig, MANIFEST, testApp } from './app-harness.js';
+import { fakeEngine, liveConfig, MANIFEST, testApp } from './app-harness.js';
 
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
 
@@ -144,4 +144,19 @@ test('a reload while the body uploads changes nothing for the request: it runs o
   assert.match(answer, /^HTTP\/1\.1 200 /, answer);
   assert.equal(audits.at(-1)?.manifestVersion, 'v1');
   assert.equal(audits.at(-1)?.credentialId, 'alpha');
+});
+
+test('an unexpected error after a stream began ends it in-band (error event, [DONE]): the client is not left waiting', async (t) => {
+  const engine = fakeEngine(async (input) => {
+    await input.sink?.start({ route: input.route.name, provider: 'openai', model: 'gpt-4o-mini' } as never);
+    await input.sink?.write({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { role: 'assistant', content: 'Hi' }, logprobs: null, finish_reason: null }] });
+    throw new Error('a defect after the first chunk');
+  });
+  const { app } = testApp({ engine });
+  t.after(() => app.close());
+  const response = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hi' }] } });
+  assert.equal(response.statusCode, 200);
+  assert.match(response.body, /"content":"Hi"/);
+  assert.match(response.body, /"code":"internal_error"/);
+  assert.match(response.body, /data: \[DONE\]\n\n$/);
 });
