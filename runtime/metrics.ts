@@ -59,6 +59,8 @@ function counterCells<L extends string>(labelNames: readonly L[]): CounterCells 
       for (const cell of cells) {
         // A series first counted with 0 exists with 0, as after prom-client's own inc(labels, 0).
         if (cell.pending === 0 && cell.reported) continue;
+        // A sum that left the finite numbers would fail this scrape and every later one: dropped.
+        if (!Number.isFinite(cell.pending)) cell.pending = 0;
         counter.inc(cell.labels as Partial<Record<L, string>>, cell.pending);
         cell.pending = 0;
         cell.reported = true;

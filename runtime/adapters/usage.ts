@@ -6,14 +6,31 @@
 import type { Usage } from '../openai/wire.js';
 import type { Mutable } from '../mutable.js';
 
+/** More tokens than any one request has: a count above it is not a count (1e308 summed to Infinity). */
+export const MAX_TOKEN_COUNT = 1_000_000_000;
+
+/**
+ * A token count as a provider should send it: a whole number from 0 to MAX_TOKEN_COUNT. Anything else
+ * (negative, NaN, 1e308, a string) is no count: it would reach the client, the audit record, the
+ * quota settlement and the metrics (a counter cannot decrease, nor hold Infinity).
+ */
+export function tokenCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_TOKEN_COUNT ? value : undefined;
+}
+
+/** Counts that are no token count (see tokenCount) are taken as 0, as a missing one is. */
 export function makeUsage(promptTokens: number, completionTokens: number, details: { cachedTokens?: number; reasoningTokens?: number } = {}): Usage {
+  const prompt = tokenCount(promptTokens) ?? 0;
+  const completion = tokenCount(completionTokens) ?? 0;
   const usage: Mutable<Usage> = {
-    prompt_tokens: promptTokens,
-    completion_tokens: completionTokens,
-    total_tokens: promptTokens + completionTokens,
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
   };
-  if (details.cachedTokens !== undefined) usage.prompt_tokens_details = { cached_tokens: details.cachedTokens };
-  if (details.reasoningTokens !== undefined) usage.completion_tokens_details = { reasoning_tokens: details.reasoningTokens };
+  const cached = tokenCount(details.cachedTokens);
+  const reasoning = tokenCount(details.reasoningTokens);
+  if (cached !== undefined) usage.prompt_tokens_details = { cached_tokens: cached };
+  if (reasoning !== undefined) usage.completion_tokens_details = { reasoning_tokens: reasoning };
   return usage;
 }
 
@@ -23,5 +40,5 @@ export function makeUsage(promptTokens: number, completionTokens: number, detail
  * with the real usage, so a made-up 0 would release the reservation and let a client past its quota).
  */
 export function hasAnyCount(...counts: readonly unknown[]): boolean {
-  return counts.some((count) => typeof count === 'number' && Number.isFinite(count));
+  return counts.some((count) => tokenCount(count) !== undefined);
 }

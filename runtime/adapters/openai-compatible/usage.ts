@@ -7,6 +7,7 @@
  */
 import type { Usage } from '../../openai/wire.js';
 import { asRecord } from '../error-common.js';
+import { tokenCount } from '../usage.js';
 
 /** The usage carried by a response body or a stream chunk, if any. */
 export function readUsage(container: Readonly<Record<string, unknown>>): Usage | undefined {
@@ -35,9 +36,7 @@ function normalizeUsage(value: unknown): Usage | undefined {
   return usage;
 }
 
-function count(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
+const count = tokenCount;
 
 function numericEntries(value: unknown): Record<string, number> {
   const out: Record<string, number> = {};

@@ -58,8 +58,12 @@ export function registerChatCompletionsRoute(app: FastifyInstance, deps: Gateway
       else if (!reply.raw.writableEnded && !reply.raw.destroyed) reply.raw.end(sseErrorTail(mapped.toEnvelope()));
     } finally {
       trace.handled = true;
-      finishRequest(request, reply.statusCode, deps);
-      deps.handlers?.exit();
+      try {
+        finishRequest(request, reply.statusCode, deps);
+      } finally {
+        // Whatever recording the request did, it is no longer running (the drain waits for it).
+        deps.handlers?.exit();
+      }
     }
     return reply;
   });
