@@ -109,7 +109,14 @@ function readToolCalls(value: unknown, responseId: string): ToolCall[] | undefin
 }
 
 /** Arguments are a JSON string in OpenAI's shape; some providers send an object. */
+/** A call's arguments as JSON text: none (absent, null, "") is `{}`, as OpenAI sends for a call without parameters. */
 export function readArguments(value: unknown): string {
+  const text = argumentsFragment(value);
+  return text === '' ? '{}' : text;
+}
+
+/** A piece of a streamed call's arguments as it came ("" when the delta carries none). */
+export function argumentsFragment(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === undefined || value === null) return '';
   return JSON.stringify(value);

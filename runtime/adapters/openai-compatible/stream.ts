@@ -30,7 +30,7 @@ import { createToolCallTracker } from '../tool-call-deltas.js';
 import { decodeNullableString, decodeString, matchContentChunk } from './content-chunk.js';
 import { readErrorObject } from './error.js';
 import { ERROR_FINISH_REASONS, mapFinishReason } from './finish-reason.js';
-import { nonEmpty, readAnnotations, readArguments, readContent, syntheticToolCallId } from './response.js';
+import { argumentsFragment, nonEmpty, readAnnotations, readContent, syntheticToolCallId } from './response.js';
 import { readUsage } from './usage.js';
 import type { Mutable } from '../../mutable.js';
 
@@ -115,6 +115,7 @@ class CompatibleStreamTranslator implements StreamTranslator {
       if (!this.roleSent) draft.chunks.push(this.chunks().role());
       this.roleSent = true;
       this.finished = true;
+      this.closeTools(draft);
       draft.chunks.push(this.chunks().finish(mapFinishReason('stop', this.tools.count > 0)));
     }
     if (this.context.includeUsage && this.usage !== undefined) draft.chunks.push(this.chunks().usage(this.usage));
@@ -133,9 +134,11 @@ class CompatibleStreamTranslator implements StreamTranslator {
       const key = typeof call['index'] === 'number' ? `index:${call['index']}`
         : callId !== undefined ? `id:${callId}`
         : this.lastToolKey ?? `position:${position}`;
-      const fragment = readArguments(fn['arguments']);
+      const fragment = argumentsFragment(fn['arguments']);
       if (!tools.has(key)) {
         const start = tools.start(key, callId ?? syntheticToolCallId(this.id ?? this.context.completionId, tools.count), stringOr(fn['name']) ?? '');
+        // Arguments on the opening delta count as arrived (the call is not closed with `{}` at the finish).
+        if (fragment !== '') tools.append(key, fragment);
         out.push(fragment === '' ? start : { ...start, function: { name: start.function?.name ?? '', arguments: fragment } });
       } else if (fragment !== '') {
         const append = tools.append(key, fragment);
@@ -180,7 +183,14 @@ class CompatibleStreamTranslator implements StreamTranslator {
       return;
     }
     this.finished = true;
+    this.closeTools(draft);
     draft.chunks.push(this.chunks().finish(mapFinishReason(rawFinish, this.tools.count > 0)));
+  }
+
+  /** Calls that got no argument text close with `{}`, as other adapters close them: "" does not parse. */
+  private closeTools(draft: Draft): void {
+    const unclosed = this.tools.closeAll();
+    if (unclosed.length > 0) draft.chunks.push(this.chunks().delta({ tool_calls: unclosed }));
   }
 
   private handleEvent(data: string, draft: Draft): void {
