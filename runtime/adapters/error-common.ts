@@ -67,6 +67,9 @@ export function classForStatus(status: number): FailoverClass {
   // 407: a forward proxy between the gateway and the provider wants credentials — the operator's setup, like a 401.
   if (status === 401 || status === 403 || status === 402 || status === 407) return 'auth_error';
   if (status === 408 || status >= 500) return 'retryable_5xx';
+  // A redirect (or any other status outside 2xx–5xx): the gateway never follows one (it would send the
+  // key elsewhere), so the target's base_url does not serve here — the operator's, not the client's.
+  if (status < 400) return 'target_unavailable';
   return 'client_error';
 }
 
@@ -276,11 +279,14 @@ function authError(provider: string, status: number, what: string, code: string 
 function targetUnavailable(provider: string, status: number, fields: ProviderErrorFields): TranslatedError {
   const code = nonEmpty(fields.code);
   const reason = nonEmpty(fields.message);
+  const what = status < 400
+    ? 'it answered with a redirect, which the gateway does not follow (its base_url may be out of date)'
+    : 'it does not serve the model the gateway asked for';
   return {
     status: 502,
     failoverClass: 'target_unavailable',
     envelope: envelope(
-      `Provider '${provider}' could not serve the request: it does not serve the model the gateway asked for (HTTP ${status}${code === undefined ? '' : `, ${code}`}${reason === undefined ? '' : `: ${scrubMessage(reason)}`}). ` +
+      `Provider '${provider}' could not serve the request: ${what} (HTTP ${status}${code === undefined ? '' : `, ${code}`}${reason === undefined ? '' : `: ${scrubMessage(reason)}`}). ` +
         'This is a gateway configuration problem for the operator, not a problem with your request.',
       'server_error',
       null,

@@ -47,7 +47,8 @@ export function parseGeminiError(provider: string, status: number, headers: Read
 
 /** A google.rpc.Status (HTTP or in-stream; status 0 means "take the status's own code") → TranslatedError. */
 export function translateGoogleStatus(provider: string, httpStatus: number, headers: Readonly<Record<string, string>>, error: GoogleStatus | undefined): TranslatedError {
-  const status = httpStatus >= 400 ? httpStatus : error?.code ?? 500;
+  // An HTTP error status (a redirect included) decides; a 2xx body or an in-stream error (0) carries its own code.
+  const status = httpStatus >= 300 ? httpStatus : error?.code ?? 500;
   return translateProviderError(provider, status, headers, {
     message: error?.message,
     code: error?.status,
