@@ -202,7 +202,9 @@ export function createAuthApplier(options: AuthApplierOptions = {}): AuthApplier
 
   return {
     async headers(request, url, body) {
-      const headers: Record<string, string> = {};
+      // Uncompressed answers only: the transport does not decompress, and without the header a provider
+      // or a proxy in front of it may compress (RFC 9110 §12.5.3: no Accept-Encoding accepts any coding).
+      const headers: Record<string, string> = { 'accept-encoding': 'identity' };
       for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
       Object.assign(headers, await authHeaders(request.auth, request, url, body));
       return headers;

@@ -21,10 +21,11 @@ async function headersFor(auth: NativeRequest['auth'], url?: string, body?: stri
   return createAuthApplier({ clock: fixedClock }).headers(native, new URL(native.url), encoder.encode(native.body));
 }
 
-test('bearer, header and none auth add exactly their header to the request headers (names lower-cased)', async () => {
-  assert.deepEqual(await headersFor({ kind: 'bearer', secret: literalSecret('sk-1') }), { 'content-type': 'application/json', authorization: 'Bearer sk-1' });
-  assert.deepEqual(await headersFor({ kind: 'header', name: 'X-Api-Key', secret: envSecret('K', 'v') }), { 'content-type': 'application/json', 'x-api-key': 'v' });
-  assert.deepEqual(await headersFor({ kind: 'none' }), { 'content-type': 'application/json' });
+test('bearer, header and none auth add exactly their header to the request headers (names lower-cased), and ask for an uncompressed answer', async () => {
+  const identity = { 'accept-encoding': 'identity' };
+  assert.deepEqual(await headersFor({ kind: 'bearer', secret: literalSecret('sk-1') }), { ...identity, 'content-type': 'application/json', authorization: 'Bearer sk-1' });
+  assert.deepEqual(await headersFor({ kind: 'header', name: 'X-Api-Key', secret: envSecret('K', 'v') }), { ...identity, 'content-type': 'application/json', 'x-api-key': 'v' });
+  assert.deepEqual(await headersFor({ kind: 'none' }), { ...identity, 'content-type': 'application/json' });
 });
 
 test('a missing secret is an auth TransportError naming the variable and never a value', async () => {
