@@ -47,8 +47,12 @@ export interface AttemptFailed {
 
 export type AttemptResult = AttemptSuccess | AttemptFailed;
 
-/** Non-stream answers larger than this are not buffered. */
-export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * Non-stream answers larger than this are not buffered (a failed attempt): 16 MiB holds a 128k-token
+ * answer (≈ 1 MB) many times over, and images or audio returned inline. Each answer is held whole and
+ * parsed on the event loop (60 MB: ≈ 0.25 s), so a larger bound lets a provider stall the gateway.
+ */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /**
  * Error bodies larger than this are not buffered (the error is then classified by its status alone):

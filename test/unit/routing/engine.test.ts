@@ -97,7 +97,7 @@ test('an error body is read up to 1 MiB (past it the status alone classifies it)
     ['anthropic', 503, 'retryable_5xx', 'failover'],
     ['openai', 200, null, 'success'],
   ]);
-  assert.deepEqual(h.transport.calls.map((call) => call.textLimit), [1024 * 1024, 1024 * 1024, 64 * 1024 * 1024]);
+  assert.deepEqual(h.transport.calls.map((call) => call.textLimit), [1024 * 1024, 1024 * 1024, 16 * 1024 * 1024]);
 });
 
 test('a 429 with Retry-After within max_retry_after_ms is retried after exactly that long', async () => {
