@@ -51,13 +51,21 @@ function finish(result: { forced: boolean }, io: Io): ExitCode {
   return ExitCode.Ok;
 }
 
+/** Models named in the banner before the rest are counted (a manifest may route thousands). */
+const BANNER_MODELS = 20;
+
+function listed(models: readonly string[]): string {
+  if (models.length <= BANNER_MODELS) return models.join(', ');
+  return `${models.slice(0, BANNER_MODELS).join(', ')} and ${models.length - BANNER_MODELS} more (GET /v1/models lists them all)`;
+}
+
 function banner(url: string, mockUrl: string | undefined, adminUrl: string | undefined, models: readonly string[], warnings: readonly string[]): string {
   const lines = [
     ...warnings.map((warning) => `WARNING: ${warning}`),
     `aigw gateway listening on ${url}  (OpenAI-compatible: ${url}/v1)`,
     ...(mockUrl === undefined ? [] : [`demo mode: every provider is the built-in mock at ${mockUrl}`]),
     ...(adminUrl === undefined ? [] : [`admin plane (signed requests only): ${adminUrl}`]),
-    `models: ${models.join(', ')}`,
+    `models: ${listed(models)}`,
     `try: curl ${url}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"${models[0] ?? 'gpt-4o-mini'}","messages":[{"role":"user","content":"Hello"}]}'`,
     '',
   ];

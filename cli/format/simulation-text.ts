@@ -57,8 +57,21 @@ function targetRow(target: TargetSummary): string[] {
   ];
 }
 
+/** Routes listed by name before the rest are counted (a manifest may have thousands). */
+const IDLE_ROUTES_LISTED = 10;
+
+/** The routes the scenario sent nothing to, on one line: a report per route would bury the others. */
+function renderIdleRoutes(routes: readonly RouteSummary[], paint: Palette): string[] {
+  const idle = routes.filter((route) => route.requests === 0).map((route) => route.name);
+  if (idle.length === 0) return [];
+  const listed = idle.slice(0, IDLE_ROUTES_LISTED).join(', ');
+  const more = idle.length > IDLE_ROUTES_LISTED ? ` and ${idle.length - IDLE_ROUTES_LISTED} more` : '';
+  const label = idle.length === 1 ? 'Route' : `${idle.length} routes`;
+  return ['', `${paint.bold(`${label} ${listed}${more}`)}: ${paint.dim('no requests in this scenario (see its models: mix)')}`];
+}
+
 function renderRoute(route: RouteSummary, paint: Palette): string[] {
-  if (route.requests === 0) return ['', `${paint.bold(`Route ${route.name}`)}: ${paint.dim('no requests in this scenario (see its models: mix)')}`];
+  if (route.requests === 0) return [];
   return [
     '',
     `${paint.bold(`Route ${route.name}`)}: ${route.requests} requests, success ${successPercent(route.successRate)}, ${latency('latency', route.latencyMs)}`,
@@ -80,6 +93,7 @@ export function renderSimulationText(summary: SimulationSummary, expectations: r
     `  statuses ${reasons(summary.statuses)}${interrupted(summary.outcomes)} · failovers ${reasons(summary.failovers)} · retries ${summary.retries}`
       + ` · tokens ${summary.tokens.total}${summary.malformed === 0 ? '' : ` · malformed events skipped ${summary.malformed}`}`,
     ...summary.routes.flatMap((route) => renderRoute(route, paint)),
+    ...renderIdleRoutes(summary.routes, paint),
   ];
   if (expectations.length > 0) {
     lines.push('', paint.bold('Expectations'));

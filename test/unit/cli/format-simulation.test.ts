@@ -36,3 +36,15 @@ test('durations read naturally', () => {
   assert.equal(formatDuration(200_000), '3m 20s');
   assert.equal(formatDuration(3_600_000), '1h 00m');
 });
+
+test('routes the scenario sent nothing to share one line, ten named and the rest counted: a large manifest does not bury the report', () => {
+  const [busy] = SUMMARY.routes;
+  assert.ok(busy !== undefined);
+  const idle = Array.from({ length: 1_999 }, (_, index) => ({ ...busy, name: `idle-${index}`, requests: 0, targets: [] }));
+  const text = renderSimulationText({ ...SUMMARY, routes: [busy, ...idle] }, [], { color: false });
+  assert.equal(text.match(/no requests in this scenario/g)?.length, 1);
+  assert.match(text, /1999 routes idle-0, idle-1, [^\n]*idle-9 and 1989 more: no requests in this scenario/);
+  assert.ok(text.split('\n').length < 40, `${text.split('\n').length} lines`);
+  const one = renderSimulationText({ ...SUMMARY, routes: [busy, idle[0] as typeof busy] }, [], { color: false });
+  assert.match(one, /Route idle-0: no requests in this scenario/);
+});

@@ -68,6 +68,22 @@ test('the text banner shows the open-gateway warning, the URL and a curl to try'
   assert.equal(await exit, 0);
 });
 
+test('the banner names twenty models and counts the rest: a manifest of thousands of routes does not print them all', async (t) => {
+  const folder = await directory(t);
+  const file = join(folder, 'routes.yaml');
+  const routes = Array.from({ length: 25 }, (_, index) => `  - { name: r${index}, match: { model: m-${index} }, targets: [ { provider: openai, model: gpt-4o-mini } ] }`);
+  await writeFile(file, `ai_routes:\n${routes.join('\n')}\n`);
+  const shutdown = new AbortController();
+  const io = createTestIo({ shutdown: shutdown.signal, env: { OPENAI_API_KEY: 'sk-test' } });
+  const exit = main(['serve', file, '--port', '0', '--audit-file', join(folder, 'audit.jsonl')], io);
+  t.after(() => shutdown.abort());
+  await waitFor(io, /^try: curl /m);
+  assert.match(io.err(), /^models: m-0, m-1, [^\n]*m-19 and 5 more \(GET \/v1\/models lists them all\)$/m);
+  assert.doesNotMatch(io.err(), /m-20/);
+  shutdown.abort();
+  assert.equal(await exit, 0);
+});
+
 test('bad settings are usage errors (exit 2) naming the flag or variable', async () => {
   const io = createTestIo({ env: { AIGW_BODY_LIMIT: 'lots' } });
   assert.equal(await main(['serve', 'routes.yaml'], io), 2);
