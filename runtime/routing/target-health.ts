@@ -54,6 +54,8 @@ interface Circuit {
   probing: boolean;
   /** Permits not yet settled: their outcome still counts, so the circuit stays while any is out. */
   permits: number;
+  /** Dropped by a reload (forget): permits still out settle without changing it or telling anyone. */
+  dropped: boolean;
 }
 
 export const HEALTH_DEFAULTS = { threshold: 3, openMs: 10_000, maxOpenMs: 120_000 } as const;
@@ -66,7 +68,7 @@ export interface TargetHealthState extends TargetHealth {
   size(): number;
   /**
    * Drops the circuits `stale` selects (a reload: routing/stale-circuits.ts); their targets start
-   * closed. A permit still out settles on the dropped circuit and changes nothing.
+   * closed. A permit still out settles on the dropped circuit and changes nothing (no event either).
    */
   forget(stale: (provider: string, model: string) => boolean): void;
 }
@@ -109,6 +111,7 @@ class CircuitBreakers implements TargetHealthState {
       const model = key.slice(slash + 1);
       if (!stale(provider, model)) continue;
       const circuit = this.circuits.get(key) as Circuit;
+      circuit.dropped = true;
       this.circuits.delete(key);
       if (circuit.state !== 'closed') this.emit({ type: 'circuit-close', provider, model, at: this.clock.monotonic() });
     }
@@ -141,7 +144,7 @@ class CircuitBreakers implements TargetHealthState {
 
   private create(provider: string, model: string): Circuit {
     if (this.circuits.size >= this.sweepAt) this.sweep();
-    const circuit: Circuit = { failures: 0, state: 'closed', openedAt: 0, openUntil: 0, openMs: this.baseOpenMs, probing: false, permits: 0 };
+    const circuit: Circuit = { failures: 0, state: 'closed', openedAt: 0, openUntil: 0, openMs: this.baseOpenMs, probing: false, permits: 0, dropped: false };
     this.circuits.set(circuitKey(provider, model), circuit);
     return circuit;
   }
@@ -184,6 +187,7 @@ class CircuitPermit implements HealthPermit {
     if (this.settled) return;
     this.settled = true;
     const { circuit, breakers } = this;
+    if (circuit.dropped) return;
     const wasClosed = circuit.state === 'closed';
     circuit.failures = 0;
     circuit.probing = false;
@@ -199,6 +203,8 @@ class CircuitPermit implements HealthPermit {
     if (this.settled) return;
     this.settled = true;
     const { circuit, breakers } = this;
+    // A reload dropped the circuit (its target re-pointed or removed): this old call's failure says nothing of the new one.
+    if (circuit.dropped) return;
     circuit.failures += 1;
     if (circuit.state === 'half-open' && this.probe) {
       breakers.open(circuit, this.provider, this.model, Math.min(circuit.openMs * 2, breakers.maxOpenMs));

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { leadingUnboundedRun } from '../../../runtime/lint/rules/audit/quadratic-redact-pattern.js';
+import { loadManifest } from '../../../runtime/manifest/load-manifest.js';
 
 test('a leading unbounded run followed by more is found, in alternatives and plain groups too; its lookbehind fix is linear', () => {
   const cases: readonly (readonly [string, string | undefined])[] = [
@@ -24,4 +25,17 @@ test('a leading unbounded run followed by more is found, in alternatives and pla
   const started = performance.now();
   text.replace(new RegExp(`(?<!${leadingUnboundedRun('\\w+@corp')})\\w+@corp`, 'gu'), '[REDACTED]');
   assert.ok(performance.now() - started < 1_000, 'the suggested form does not retry the run from every position');
+});
+
+test('the rewritten pattern is printed only when the run starts the whole pattern: with alternatives the lookbehind would guard the wrong branch', () => {
+  const messageFor = (pattern: string): string => {
+    const text = `ai_routes: [{ name: a, match: { model: a }, targets: [{ provider: openai, model: a }] }]\naudit:\n  redact: [ { pattern: ${JSON.stringify(pattern)} } ]\n`;
+    return loadManifest({ text, file: 'routes.yaml' }, { env: {} }).diagnostics.find((diagnostic) => diagnostic.ruleId === 'audit/quadratic-redact-pattern')?.message ?? '';
+  };
+  assert.match(messageFor('\\w+@corp'), /"\(\?<!\\\\w\)\\\\w\+@corp"/);
+  for (const pattern of ['AKIA[0-9A-Z]{16}|[a-z0-9._%+-]+@corp\\.com', 'secret|\\w+@corp', '(?:\\w+)@corp']) {
+    const message = messageFor(pattern);
+    assert.match(message, /put \(\?<!.+\) right before that run/, pattern);
+    assert.ok(!message.includes(`"(?<!`), `${pattern}: no whole-pattern rewrite`);
+  }
 });

@@ -49,3 +49,16 @@ test('targets no route names any more are forgotten, so removed targets do not p
   }
   assert.ok(health.size() <= 2, `${health.size()} circuits kept`);
 });
+
+test('a call in flight when its circuit was dropped settles without opening anything or announcing it', () => {
+  const events: string[] = [];
+  const health = createTargetHealth(createManualClock(), { threshold: 3, onTransition: (event) => events.push(event.type) });
+  health.acquire('openai', 'gpt-4o-mini')?.failure();
+  health.acquire('openai', 'gpt-4o-mini')?.failure();
+  const inFlight = health.acquire('openai', 'gpt-4o-mini');
+  health.forget(() => true);
+  inFlight?.failure(); // the third failure in a row, but of the circuit the reload dropped
+  assert.deepEqual(events, []);
+  assert.equal(health.state('openai', 'gpt-4o-mini'), 'closed');
+  assert.equal(health.size(), 0);
+});

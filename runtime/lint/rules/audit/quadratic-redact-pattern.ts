@@ -24,6 +24,13 @@ export function leadingUnboundedRun(pattern: string): string | undefined {
   return root === undefined ? undefined : leadingRunIn(root, false);
 }
 
+/** True when the pattern is one sequence (no top-level `|`) whose first token is the unbounded run itself. */
+function startsWholePattern(pattern: string): boolean {
+  const root = regexTokens(pattern);
+  const first = root?.stack?.[0];
+  return root?.options === undefined && first?.type === TOKEN_TYPES.REPETITION && first.max === Number.POSITIVE_INFINITY;
+}
+
 /** `followed`: tokens come after this group in its enclosing sequence. */
 function leadingRunIn(group: RegexToken, followed: boolean): string | undefined {
   for (const sequence of alternativesOf(group)) {
@@ -48,9 +55,14 @@ export const auditQuadraticRedactPatternRule: LintRule = {
       if (nestedRepetition(rule.pattern) !== false) continue;
       const run = leadingUnboundedRun(rule.pattern);
       if (run === undefined) continue;
+      // The rewritten pattern is printed only when the run starts the whole pattern: with alternatives
+      // or a leading group, a lookbehind in front would guard the wrong branch (and redact less).
+      const fix = startsWholePattern(rule.pattern)
+        ? `Start matches where the run starts: ${JSON.stringify(`(?<!${run})${rule.pattern}`)}`
+        : `Start matches where the run starts: put (?<!${run}) right before that run`;
       findings.push({
         pointer: pointerOf('audit', 'redact', index, 'pattern'),
-        message: `audit.redact pattern ${JSON.stringify(rule.pattern)} begins with an unbounded run of ${run}: on a long stretch of such characters it is retried from every position, time quadratic in the stretch's length, on every request. Start matches where the run starts: ${JSON.stringify(`(?<!${run})${rule.pattern}`)}.`,
+        message: `audit.redact pattern ${JSON.stringify(rule.pattern)} begins with an unbounded run of ${run}: on a long stretch of such characters it is retried from every position, time quadratic in the stretch's length, on every request. ${fix}.`,
       });
     }
     return findings;
