@@ -146,11 +146,14 @@ test('a wrong key is a rejection (exit 1) naming the signature error', async (t)
   assert.match(io.err(), /signature_invalid/);
 });
 
+/** Another manifest than MANIFEST_B: someone else's change. */
+const OTHER_CHANGE = MANIFEST_A.replace('weight: 60', 'weight: 50').replace('weight: 40', 'weight: 50');
+
 /**
- * `aigw apply` of MANIFEST_B with `ifMatch`, while someone else reloads the gateway between its dry
- * run and its reload (the confirmation is that moment).
+ * `aigw apply` of MANIFEST_B with `ifMatch`, while `landing` reaches the gateway between its dry run
+ * and its reload (the confirmation is that moment).
  */
-async function applyWithChangeInBetween(t: TestContext, ifMatch: readonly string[]) {
+async function applyWithChangeInBetween(t: TestContext, ifMatch: readonly string[], landing = OTHER_CHANGE) {
   const key = hmacKey();
   const gateway = await listenGateway(t, { keys: [key] });
   const { flags, directory } = writeKeyFile(t, key);
@@ -158,12 +161,12 @@ async function applyWithChangeInBetween(t: TestContext, ifMatch: readonly string
   const io = createTestIo({
     isTTY: true,
     confirm: async () => {
-      await gateway.plane.applier.apply({ text: MANIFEST_A.replace('weight: 60', 'weight: 50').replace('weight: 40', 'weight: 50'), file: 'other', origin: 'reload' });
+      await gateway.plane.applier.apply({ text: landing, file: 'other', origin: 'reload' });
       return true;
     },
   });
   const code = await main(['apply', file, '--gateway', gateway.url, ...ifMatch, ...flags], io);
-  return { code, io, live: gateway.plane.holder.current().version };
+  return { code, io, gateway, live: gateway.plane.holder.current().version };
 }
 
 for (const ifMatch of [['--if-match', 'auto'], []]) {
@@ -176,18 +179,7 @@ for (const ifMatch of [['--if-match', 'auto'], []]) {
 }
 
 test('the same change arriving in between (another replica\'s reload through the store) is "already live": exit 0, and the gateway\'s status says unchanged', async (t) => {
-  const key = hmacKey();
-  const gateway = await listenGateway(t, { keys: [key] });
-  const { flags, directory } = writeKeyFile(t, key);
-  const file = manifestFile(directory, 'routes.yaml', MANIFEST_B);
-  const io = createTestIo({
-    isTTY: true,
-    confirm: async () => {
-      await gateway.plane.applier.apply({ text: MANIFEST_B, file: 'store', origin: 'store' });
-      return true;
-    },
-  });
-  const code = await main(['apply', file, '--gateway', gateway.url, ...flags], io);
+  const { code, io, gateway } = await applyWithChangeInBetween(t, [], MANIFEST_B);
   assert.equal(code, ExitCode.Ok, io.err());
   assert.ok(io.out().includes(`${gateway.url}: ${VERSION_B.slice(0, 12)} (already live through the shared store)`), io.out());
   assert.equal(gateway.plane.applier.lastReload()?.outcome, 'unchanged');

@@ -53,9 +53,8 @@ export function registerChatCompletionsRoute(app: FastifyInstance, deps: Gateway
       if (unexpected) request.log.error({ err: error }, 'unexpected error in chat completions');
       trace.errorCode = mapped.code;
       trace.errorMessage = mapped.message;
+      // A stream already begun was ended in-band by runStream (error event, [DONE]).
       if (!reply.sent && !reply.raw.headersSent) sendError(reply, mapped);
-      // A stream already begun is ended in-band (error event, [DONE]): left open, the client would wait for ever.
-      else if (!reply.raw.writableEnded && !reply.raw.destroyed) reply.raw.end(sseErrorTail(mapped.toEnvelope()));
     } finally {
       trace.handled = true;
       try {
