@@ -13,7 +13,8 @@ import { AigwError, ERRORS } from '../errors.js';
 import type { Diagnostic } from '../lint/diagnostic.js';
 import { manifestVersion } from '../manifest/canonical.js';
 import { computeChangeSet, type ChangeSet } from '../manifest/changeset.js';
-import { loadManifest } from '../manifest/load-manifest.js';
+import { inlineLoader, type ManifestLoader } from '../manifest/background-loader.js';
+import { loadManifest, type LoadManifestResult } from '../manifest/load-manifest.js';
 import type { Manifest } from '../manifest/types.js';
 import { createLiveConfig, type ConfigHolder, type LiveConfig } from '../server/live-config.js';
 import type { AdminLogger } from './admin-logger.js';
@@ -82,6 +83,8 @@ export interface ManifestApplierOptions {
   readonly transformManifest?: ManifestTransform;
   /** Told of every reload's outcome (serve counts them in aigw_config_reloads_total). */
   readonly onReload?: (record: ReloadRecord) => void;
+  /** How reloads run the loader (serve: large manifests on a worker thread); default on this thread. */
+  readonly loader?: ManifestLoader;
 }
 
 export type ManifestTransform = (manifest: Manifest) => Manifest;
@@ -93,7 +96,10 @@ type Loaded =
 /** Runs the loader; a valid manifest becomes a LiveConfig (not yet live). */
 export function loadLiveConfig(text: string | Uint8Array, file: string, env: ManifestApplierOptions['env'], loadedAt: number,
                                transform: ManifestTransform = (manifest) => manifest): Loaded {
-  const result = loadManifest({ text, file }, { env });
+  return toLoaded(loadManifest({ text, file }, { env }), text, file, loadedAt, transform);
+}
+
+function toLoaded(result: LoadManifestResult, text: string | Uint8Array, file: string, loadedAt: number, transform: ManifestTransform): Loaded {
   if (result.manifest === undefined || result.document === undefined) {
     return {
       ok: false,
@@ -117,8 +123,10 @@ export function loadLiveConfig(text: string | Uint8Array, file: string, env: Man
 }
 
 export function createManifestApplier(options: ManifestApplierOptions): ManifestApplier {
-  const { holder, store, env, clock, logger, transformManifest } = options;
-  const load = (text: string | Uint8Array, file: string): Loaded => loadLiveConfig(text, file, env, clock.now(), transformManifest);
+  const { holder, store, env, clock, logger, transformManifest = (manifest) => manifest } = options;
+  const loader = options.loader ?? inlineLoader;
+  const load = async (text: string | Uint8Array, file: string): Promise<Loaded> =>
+    toLoaded(await loader.load({ text, file }, { env }), text, file, clock.now(), transformManifest);
   let liveText = options.liveText;
   let last: ReloadRecord | undefined;
   /** A stored version this replica found invalid: logged once, not on every poll. */
@@ -146,7 +154,7 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
 
   async function applyNow(request: ApplyRequest): Promise<ApplyOutcome> {
     const current = holder.current();
-    const loaded = loadRequest(request);
+    const loaded = await loadRequest(request);
     if (request.ifMatch !== undefined && request.ifMatch !== current.version) {
       // The change is already live (another replica's reload reached this one through the shared
       // store): RFC 9110 §13.1.1 lets a server answer a failed If-Match with success when the change
@@ -194,14 +202,14 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
    */
   let lastDryRun: { readonly file: string; readonly text: string | Uint8Array; readonly loaded: Loaded } | undefined;
 
-  function loadRequest(request: ApplyRequest): Loaded {
+  async function loadRequest(request: ApplyRequest): Promise<Loaded> {
     const kept = lastDryRun;
     if (kept !== undefined && kept.file === request.file && sameText(kept.text, request.text)) {
       if (!request.dryRun) lastDryRun = undefined;
       // The manifest is already transformed; only the moment it goes live is new.
       return kept.loaded.ok ? { ...kept.loaded, live: createLiveConfig(kept.loaded.live.manifest, kept.loaded.live.version, kept.loaded.live.document, clock.now()) } : kept.loaded;
     }
-    const loaded = load(request.text, request.file);
+    const loaded = await load(request.text, request.file);
     lastDryRun = request.dryRun === true ? { file: request.file, text: request.text, loaded } : undefined;
     return loaded;
   }
@@ -266,7 +274,7 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
     if (version === refused) return;
     const stored = await store.get(version);
     if (stored === undefined) return;
-    const loaded = load(stored.text, `<stored ${short(version)}>`);
+    const loaded = await load(stored.text, `<stored ${short(version)}>`);
     if (!loaded.ok) {
       refused = version;
       record({ origin: 'store', outcome: 'invalid', version, message: `${loaded.outcome.diagnostics.length} diagnostics` });

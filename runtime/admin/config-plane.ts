@@ -10,6 +10,7 @@
  * is used, and the replica syncs as soon as Redis answers.
  */
 import type { Clock } from '../clock.js';
+import { createBackgroundLoader, type ManifestLoader } from '../manifest/background-loader.js';
 import { createConfigHolder, type ConfigHolder, type LiveConfig } from '../server/live-config.js';
 import type { AdminLogger } from './admin-logger.js';
 import { createManifestApplier, describeDiagnostic, loadLiveConfig, type ApplyOutcome, type ManifestApplier, type ManifestTransform, type ReloadRecord } from './apply-manifest.js';
@@ -39,6 +40,8 @@ export interface ConfigPlaneOptions {
   readonly transformManifest?: ManifestTransform;
   /** Told of every reload's outcome (the applier's ReloadRecord). */
   readonly onReload?: (record: ReloadRecord) => void;
+  /** How reloads load manifests (default: large ones on a worker thread). */
+  readonly loader?: ManifestLoader;
 }
 
 export interface ConfigPlane {
@@ -111,8 +114,11 @@ export async function attachConfigPlane(
 ): Promise<ConfigPlane> {
   const { holder, env, clock, logger } = options;
   const store = existingStore ?? await openStore(options);
+  const loader = options.loader ?? createBackgroundLoader({
+    onFallback: (error) => logger.warn({ error: error.message }, 'the manifest worker failed; loading on the event loop'),
+  });
   const applier = createManifestApplier({
-    holder, store, env, clock, logger, liveText: options.liveText,
+    holder, store, env, clock, logger, liveText: options.liveText, loader,
     ...(options.transformManifest === undefined ? {} : { transformManifest: options.transformManifest }),
     ...(options.onReload === undefined ? {} : { onReload: options.onReload }),
   });
@@ -137,6 +143,7 @@ export async function attachConfigPlane(
       watcher?.close();
       unsubscribe();
       await store.close();
+      await loader.close();
     },
   };
 }

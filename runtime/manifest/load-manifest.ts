@@ -12,6 +12,7 @@ import { environmentValueHider, hideInDiagnostics } from './hide-environment-val
 import { interpolateDocument } from './interpolate.js';
 import { normalizeManifest } from './normalize.js';
 import { parseYaml } from './parse-yaml.js';
+import { createPositionIndex } from './positions.js';
 import { decodeSource, MAX_MANIFEST_BYTES } from './read-source.js';
 import type { Manifest } from './types.js';
 import { validateSchema } from './validate-schema.js';
@@ -67,6 +68,19 @@ export function loadManifest(source: ManifestSourceText, options: LoadManifestOp
   // An error among the interpolation findings that were only counted still withholds the manifest.
   return finish(findings, document, interpolated.omittedError ? undefined : manifest, interpolated.omitted);
 }
+
+/**
+ * The manifest of a document `loadManifest` accepted with these options, without checking it again:
+ * for a caller whose load ran on a worker thread (the manifest holds secrets, which do not cross
+ * threads; the document does). Interpolation reports only through diagnostics it builds lazily,
+ * and an accepted document has none, so no positions are needed.
+ */
+export function materializeManifest(document: unknown, options: LoadManifestOptions): Manifest {
+  const interpolated = interpolateDocument(document as ManifestDocument, NO_POSITIONS, '', options);
+  return normalizeManifest(interpolated.document, options.env);
+}
+
+const NO_POSITIONS = createPositionIndex('', new Map());
 
 function finish(diagnostics: readonly Diagnostic[], document?: unknown, manifest?: Manifest, alreadyOmitted = 0): LoadManifestResult {
   const sorted = sortDiagnostics(diagnostics);

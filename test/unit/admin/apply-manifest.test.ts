@@ -10,7 +10,8 @@ import { startConfigPlane } from '../../../runtime/admin/config-plane.js';
 import { silentLogger } from '../../../runtime/admin/admin-logger.js';
 import { createConfigHolder, type LiveConfig } from '../../../runtime/server/live-config.js';
 import { createManualClock } from '../../helpers/virtual-clock.js';
-import { MANIFEST_A, MANIFEST_B, MANIFEST_INVALID, manifestNumbered, startPlane } from './admin-harness.js';
+import { largeManifest, loopTurnsDuring } from '../../helpers/large-manifest.js';
+import { MANIFEST_A, MANIFEST_B, MANIFEST_INVALID, manifestNumbered, recordingLogger, startPlane } from './admin-harness.js';
 
 test('two concurrent reloads with the same If-Match: exactly one applies, the other is a conflict', async (t) => {
   const plane = await startPlane(t);
@@ -161,4 +162,19 @@ test('a reload of the body a dry run just loaded reuses that load (apply sends b
   await plane.applier.apply({ text: MANIFEST_A, file: 'a', origin: 'reload', dryRun: true });
   await plane.applier.apply({ text: MANIFEST_A, file: 'other', origin: 'reload' });
   assert.equal(loads - atStart, 4);
+});
+
+test('serve\'s config plane loads a large reload on its worker thread: the event loop keeps turning while it parses (compiled, as serve runs)', async (t) => {
+  // The plane from dist/ (built by `npm test`): its default loader starts the compiled worker.
+  const compiled = new URL('../../../dist/runtime/admin/config-plane.js', import.meta.url);
+  const { startConfigPlane: startCompiled } = await import(compiled.href) as { startConfigPlane: typeof startConfigPlane };
+  const logger = recordingLogger();
+  const started = await startCompiled({ manifest: { text: largeManifest(2000, 60), file: 'routes.yaml' }, env: {}, clock: createManualClock(), logger });
+  assert.ok(started.ok);
+  t.after(() => started.plane.close());
+  const { turns, result } = await loopTurnsDuring(() => started.plane.applier.apply({ text: largeManifest(2000, 61), file: 'routes.yaml', origin: 'reload' }));
+  assert.equal(result.type, 'applied');
+  assert.equal(started.plane.holder.current().manifest.routes[1999]?.targets[0]?.weight, 61);
+  assert.ok(turns >= 10, `the event loop turned ${turns} times during the reload`);
+  assert.deepEqual(logger.entries.filter((entry) => entry.level !== 'info'), []);
 });
