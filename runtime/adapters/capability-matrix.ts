@@ -11,7 +11,7 @@ import { getAdapter } from './registry.js';
 export const MATRIX_PARAMS: readonly string[] = [
   'temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'stop', 'seed', 'n', 'presence_penalty',
   'frequency_penalty', 'logit_bias', 'logprobs', 'top_logprobs', 'user', 'response_format', 'tools', 'tool_choice',
-  'parallel_tool_calls', 'reasoning_effort',
+  'parallel_tool_calls', 'reasoning_effort', 'store', 'modalities', 'service_tier',
 ];
 
 type Cell = { readonly mark: string; readonly condition?: string };

@@ -9,6 +9,7 @@ import type { BuildOptions, BuildResult, TargetContext } from '../contract.js';
 import { fillDefaults } from '../fill-defaults.js';
 import { isRecord } from '../json-value.js';
 import type { ParamTable } from '../param-table.js';
+import { OPENAI_DEFAULT_VALUES } from '../openai-default-values.js';
 import { missingCredential, RequestTranslationError, translateRequest } from '../request-translation.js';
 import { invalidRequest } from '../error-common.js';
 import { toAnthropicMessages } from './messages.js';
@@ -29,6 +30,7 @@ const notZero = (value: unknown): boolean => value !== 0;
 export const anthropicParams: ParamTable = {
   unknown: 'unsupported',
   rules: {
+    ...OPENAI_DEFAULT_VALUES,
     temperature: { kind: 'range', min: 0, max: 1 },
     top_p: { kind: 'range', min: 0, max: 1 },
     // An extension field (OpenAI has none): a range rule turns a non-number into a 400 instead of a silent skip.

@@ -8,12 +8,14 @@
  */
 import { isRecord } from '../json-value.js';
 import type { ParamTable } from '../param-table.js';
+import { OPENAI_DEFAULT_VALUES } from '../openai-default-values.js';
 
 const MODEL_SPECIFIC = 'Converse has no field for it; set additionalModelRequestFields in the provider defaults';
 
 export const bedrockParams: ParamTable = {
   unknown: 'unsupported',
   rules: {
+    ...OPENAI_DEFAULT_VALUES,
     temperature: { kind: 'range', min: 0, max: 1 },
     top_p: { kind: 'range', min: 0, max: 1 },
     max_tokens: { kind: 'supported' },

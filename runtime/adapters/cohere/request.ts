@@ -8,6 +8,7 @@ import type { ChatCompletionRequest, FunctionTool, ResponseFormat, ToolChoice } 
 import type { BuildOptions, BuildResult, TargetContext } from '../contract.js';
 import { fillDefaults } from '../fill-defaults.js';
 import { unsupportedParameter, type ParamTable } from '../param-table.js';
+import { OPENAI_DEFAULT_VALUES } from '../openai-default-values.js';
 import { missingCredential, RequestTranslationError, translateRequest } from '../request-translation.js';
 import { invalidRequest } from '../error-common.js';
 import { toCohereMessages } from './messages.js';
@@ -21,6 +22,7 @@ import type { ChatRequest, CohereResponseFormat, CohereTool } from './wire.js';
 export const cohereParams: ParamTable = {
   unknown: 'unsupported',
   rules: {
+    ...OPENAI_DEFAULT_VALUES,
     temperature: { kind: 'supported' },
     top_p: { kind: 'range', min: 0.01, max: 0.99 },
     top_k: { kind: 'range', min: 0, max: 500 },

@@ -5,10 +5,12 @@
  * @see /work/shared/providers.md §4.6 and §10.3
  */
 import type { ParamTable } from '../param-table.js';
+import { OPENAI_DEFAULT_VALUES } from '../openai-default-values.js';
 
 export const geminiParams: ParamTable = {
   unknown: 'unsupported',
   rules: {
+    ...OPENAI_DEFAULT_VALUES,
     temperature: { kind: 'range', min: 0, max: 2 },
     top_p: { kind: 'range', min: 0, max: 1 },
     max_tokens: { kind: 'supported' },

@@ -8,6 +8,7 @@ import type { ChatCompletionRequest, FunctionTool, ResponseFormat } from '../../
 import type { AuthSpec, BuildOptions, BuildResult, TargetContext } from '../contract.js';
 import { fillDefaults } from '../fill-defaults.js';
 import type { ParamTable } from '../param-table.js';
+import { OPENAI_DEFAULT_VALUES } from '../openai-default-values.js';
 import { translateRequest } from '../request-translation.js';
 import { toOllamaMessages } from './messages.js';
 import type { ChatRequest, OllamaOptions, OllamaTool } from './wire.js';
@@ -20,6 +21,7 @@ import type { ChatRequest, OllamaOptions, OllamaTool } from './wire.js';
 export const ollamaParams: ParamTable = {
   unknown: 'unsupported',
   rules: {
+    ...OPENAI_DEFAULT_VALUES,
     temperature: { kind: 'supported' },
     top_p: { kind: 'supported' },
     // An extension field (OpenAI has none): a range rule turns a non-number into a 400 instead of a silent skip.
