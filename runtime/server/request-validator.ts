@@ -45,6 +45,12 @@ export function createRequestValidator(): RequestValidator {
     if (request.stream_options != null && request.stream !== true) {
       throw new AigwError(ERRORS.INVALID_REQUEST, "The 'stream_options' parameter is only allowed when 'stream' is enabled.", { param: 'stream_options' });
     }
+    // A choice that asks for a tool call cannot be honoured without tools: OpenAI refuses it, and
+    // Gemini and Bedrock would answer in plain text. "auto" and "none" ask nothing and pass.
+    const choice = request.tool_choice;
+    if (choice !== undefined && choice !== 'auto' && choice !== 'none' && (request.tools == null || request.tools.length === 0)) {
+      throw new AigwError(ERRORS.INVALID_REQUEST, "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", { param: 'tool_choice' });
+    }
     return request;
   };
 }
@@ -85,13 +91,16 @@ function depthOf(error: ErrorObject): number {
 /**
  * ajv reports every branch of a failed `oneOf` (user content: a string, or an array of parts) and
  * then the `oneOf` itself. The branch whose error lies deepest is the one the client meant — an array
- * whose part has an unknown type — not the first branch ("must be string"). Ties keep ajv's order.
+ * whose part has an unknown type — not the first branch ("must be string"). At the same depth, a
+ * branch whose type matched and whose constraint failed (`stop` with five entries: "must NOT have more
+ * than 4 items") is meant rather than one of the wrong type; other ties keep ajv's order.
  */
 function mostSpecific(errors: readonly ErrorObject[]): ErrorObject | undefined {
   let best: ErrorObject | undefined;
   for (const error of errors) {
     if (error.keyword === 'oneOf' || error.keyword === 'anyOf' || error.keyword === 'if') continue;
-    if (best === undefined || depthOf(error) > depthOf(best)) best = error;
+    if (best === undefined || depthOf(error) > depthOf(best)
+      || (depthOf(error) === depthOf(best) && best.keyword === 'type' && error.keyword !== 'type')) best = error;
   }
   return best ?? errors[0];
 }

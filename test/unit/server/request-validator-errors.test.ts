@@ -139,3 +139,26 @@ test('OpenAI shapes the gateway does not carry get unsupported_parameter naming 
     }
   }
 });
+
+test('a tool_choice that asks for a tool call without tools is OpenAI\'s 400; "auto" and "none" pass', () => {
+  const body = (extra: Record<string, unknown>): Record<string, unknown> => ({ model: 'm', messages: [{ role: 'user', content: 'x' }], ...extra });
+  for (const tool_choice of ['required', { type: 'function', function: { name: 'lookup' } }]) {
+    const error = rejection(body({ tool_choice }));
+    assert.equal(error.param, 'tool_choice');
+    assert.equal(error.message, "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.");
+  }
+  for (const tool_choice of ['auto', 'none']) assert.doesNotThrow(() => validateRequest(body({ tool_choice })));
+  const tools = [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }];
+  assert.doesNotThrow(() => validateRequest(body({ tool_choice: 'required', tools })));
+});
+
+test('an array of the right type with the wrong length names the bound, not the other branch\'s type', () => {
+  const stop = rejection({ model: 'm', messages: [{ role: 'user', content: 'x' }], stop: ['a', 'b', 'c', 'd', 'e'] });
+  assert.equal(stop.param, 'stop');
+  assert.match(stop.message, /more than 4 items/);
+  const empty = rejection(withContent([]));
+  assert.equal(empty.param, 'messages[0].content');
+  assert.match(empty.message, /fewer than 1 items/);
+  // A value of neither type keeps the type message.
+  assert.match(rejection({ model: 'm', messages: [{ role: 'user', content: 'x' }], stop: 5 }).message, /must be string or array|must be string/);
+});
