@@ -9,6 +9,7 @@ import type { AuthSpec, BuildResult, DroppedParam, NativeRequest, TargetContext 
 import { envelope } from '../error-common.js';
 import { applyParamTable, STRUCTURAL_PARAMS, unsupportedParameter, type ParamCheck, type ParamRule, type ParamTable } from '../param-table.js';
 import { ownValue } from '../../own-value.js';
+import { shortenLongToolCallIds } from './long-tool-call-ids.js';
 
 /** A parameter a provider cannot honour (optionally only for some values), with the reason shown. */
 export interface UnsupportedParam {
@@ -87,9 +88,10 @@ export function buildBody(
   options: BodyOptions,
   prefill: string | undefined,
 ): Record<string, unknown> {
+  const shortIds = shortenLongToolCallIds(request.messages);
   const roleMapped = options.developerRoleAs === 'developer'
-    ? request.messages
-    : request.messages.map((message): Message => (message.role === 'developer' ? { ...message, role: 'system' } : message));
+    ? shortIds
+    : shortIds.map((message): Message => (message.role === 'developer' ? { ...message, role: 'system' } : message));
   const messages: unknown[] = [...(options.messages === undefined ? roleMapped : options.messages(roleMapped))];
   const body: Record<string, unknown> = { model: target.model, messages };
   for (const [param, value] of Object.entries(request)) {
