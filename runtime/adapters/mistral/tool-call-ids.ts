@@ -7,6 +7,7 @@
  * @see /work/shared/providers.md §7.2
  */
 import type { Message } from '../../openai/wire.js';
+import { mapToolCallIds } from '../map-tool-call-ids.js';
 
 const VALID = /^[a-zA-Z0-9]{9}$/;
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -27,13 +28,7 @@ export function rewriteToolCallIds(messages: readonly Message[]): readonly Messa
     taken.add(candidate);
     return candidate;
   };
-  return messages.map((message): Message => {
-    if (message.role === 'assistant' && message.tool_calls !== undefined) {
-      return { ...message, tool_calls: message.tool_calls.map((call) => ({ ...call, id: rewrite(call.id) })) };
-    }
-    if (message.role === 'tool') return { ...message, tool_call_id: rewrite(message.tool_call_id) };
-    return message;
-  });
+  return mapToolCallIds(messages, rewrite);
 }
 
 /** Nine base-62 characters from two FNV-1a passes (a stable, dependency-free digest; not security). */

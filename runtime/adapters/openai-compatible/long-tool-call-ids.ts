@@ -9,18 +9,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Message } from '../../openai/wire.js';
+import { mapToolCallIds } from '../map-tool-call-ids.js';
 
 export const MAX_TOOL_CALL_ID_LENGTH = 40;
 
 export function shortenLongToolCallIds(messages: readonly Message[]): readonly Message[] {
-  if (!messages.some(hasLongId)) return messages;
-  return messages.map((message): Message => {
-    if (message.role === 'assistant' && message.tool_calls !== undefined) {
-      return { ...message, tool_calls: message.tool_calls.map((call) => ({ ...call, id: shorten(call.id) })) };
-    }
-    if (message.role === 'tool') return { ...message, tool_call_id: shorten(message.tool_call_id) };
-    return message;
-  });
+  return messages.some(hasLongId) ? mapToolCallIds(messages, shorten) : messages;
 }
 
 function hasLongId(message: Message): boolean {
