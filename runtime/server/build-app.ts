@@ -19,6 +19,7 @@ import { NO_ROUTE_SCHEMAS } from './no-route-schemas.js';
 import { finishRequest } from './request-finish.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { closeWhenQueuedConnectionCloses } from './queued-response-close.js';
+import { discardUnreadBody } from './discard-unread-body.js';
 import { answerNodeAnsweredRequests, missingHost, SERVER_HTTP_OPTIONS } from './node-answered-requests.js';
 import { registerChatCompletionsRoute } from './routes/chat-completions.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -61,12 +62,6 @@ const CHAT_PATH = '/v1/chat/completions';
  */
 function isChatRequest(request: FastifyRequest): boolean {
   return request.method === 'POST' && !request.is404;
-}
-
-/** Whether a body follows the headers (a length above 0, or chunked). */
-function announcesBody(request: IncomingMessage): boolean {
-  const length = request.headers['content-length'];
-  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
 }
 
 /**
@@ -184,13 +179,13 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
     // The key is checked before the body is read: a client without a valid key cannot make the
     // gateway buffer a body (up to the body limit) on its behalf.
     if (isChatRequest(request) && !authenticateEarly(request, deps)) {
+      discardUnreadBody(request.raw, reply.raw);
       sendError(reply, new AigwError(ERRORS.UNAUTHENTICATED, request.aigwTrace.errorMessage ?? 'Incorrect API key provided.'));
       return;
     }
-    // Nor can an unknown path: its 404 goes out before the body, and the socket closes after it (the
-    // body is never read).
+    // Nor can an unknown path: its 404 goes out before the body, which is then thrown away.
     if (request.is404) {
-      if (announcesBody(request.raw)) reply.header('connection', 'close');
+      discardUnreadBody(request.raw, reply.raw);
       sendNotFound(request, reply);
       return;
     }

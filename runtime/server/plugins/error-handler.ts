@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AigwError, ERRORS, isAigwError } from '../../errors.js';
+import { discardUnreadBody } from '../discard-unread-body.js';
 
 /** OpenAI's wording for a body that is not JSON (also json-body-parser.ts). */
 export const UNPARSABLE_JSON = 'We could not parse the JSON body of your request. The body must be valid JSON.';
@@ -68,6 +69,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     // its way. A JSON syntax error comes after the whole body arrived, so the connection is still
     // usable: closing it would cost the client a reconnect and drop the requests pipelined after it.
     if (mapped.code === ERRORS.INVALID_JSON.code && request.raw.complete) reply.removeHeader('connection');
+    // A body over the limit is refused on its announced length (or part-way): the client is still
+    // uploading, and a closed connection would reach it as a broken pipe, not as this 413.
+    if (mapped.code === ERRORS.BODY_TOO_LARGE.code && !request.raw.complete) {
+      reply.removeHeader('connection');
+      discardUnreadBody(request.raw, reply.raw);
+    }
     return sendError(reply, mapped);
   });
   app.setNotFoundHandler(sendNotFound);
