@@ -46,6 +46,8 @@ export interface BuildAppOptions {
  * answer, so streams of any length are unaffected. 4 MiB (the default body limit) at 100 KB/s fits.
  */
 export const REQUEST_TIMEOUT_MS = 60_000;
+/** How often Node looks for requests past their timeout (its own default, 30 s, let a 408 come 90 s in). */
+export const REQUEST_TIMEOUT_CHECK_MS = 2_000;
 
 /** The raw request, with its Fastify request attached (onRequest) for the shared 'close' listener. */
 type RawRequest = IncomingMessage & { aigwRequest?: FastifyRequest };
@@ -113,12 +115,14 @@ export function buildApp(deps: GatewayDeps, options: BuildAppOptions): FastifyIn
       ...SERVER_HTTP_OPTIONS,
       // Node's headers timeout (60 s) also cuts a body that stalls, so it follows a shorter request timeout.
       headersTimeout: Math.min(60_000, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
-      ...(options.requestTimeoutCheckMs === undefined ? {} : { connectionsCheckingInterval: options.requestTimeoutCheckMs }),
+      connectionsCheckingInterval: options.requestTimeoutCheckMs ?? REQUEST_TIMEOUT_CHECK_MS,
     },
     // Requests Node cannot parse or did not receive in time, and URLs Fastify cannot decode, get the envelope too.
     clientErrorHandler: answerClientError,
     frameworkErrors: (error, request, reply) => {
       reply.header('x-request-id', request.id);
+      // The request is well framed (only its URL is not): its body is read past, the connection kept.
+      discardUnreadBody(request.raw, reply.raw);
       sendError(reply, new AigwError(ERRORS.MALFORMED_HTTP, `The request URL is not valid: ${error.message}`));
     },
     // Fastify's two info lines per request cost two log writes on the hot path (issue 8 profile) and

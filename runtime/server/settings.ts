@@ -46,7 +46,12 @@ export interface SettingSpec {
   readonly secret?: boolean;
   /** A string setting's shape, and how to say it in an error. */
   readonly pattern?: { readonly test: RegExp; readonly says: string };
+  /** An integer setting's largest value (a timer's: 2^31 - 1 ms, past which Node fires it at once). */
+  readonly max?: number;
 }
+
+/** Node's timers hold at most 2^31 - 1 ms; a longer delay fires after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 export const SETTINGS: readonly SettingSpec[] = [
   { key: 'manifest', env: 'AIGW_MANIFEST', defaultValue: undefined, kind: 'string', description: 'manifest file (the positional argument wins)' },
@@ -64,7 +69,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'bodyLimit', flag: 'body-limit', env: 'AIGW_BODY_LIMIT', defaultValue: 4 * 1024 * 1024, kind: 'integer', description: 'request body limit in bytes (413 above it)' },
   { key: 'corsOrigins', flag: 'cors-origins', env: 'AIGW_CORS_ORIGINS', defaultValue: '', kind: 'string', pattern: { test: /^\s*(?:(?:\*|https?:\/\/[^\s,/?#]+\/?)\s*(?:,\s*|$))*$/, says: 'empty, * or comma-separated origins like https://app.example.com' }, description: 'browser origins allowed to call the API directly (CORS): comma-separated, or * for any; empty: none' },
   { key: 'quotaOnStoreError', flag: 'quota-on-store-error', env: 'AIGW_QUOTA_ON_STORE_ERROR', defaultValue: 'allow', kind: 'enum', choices: ['allow', 'deny'], description: 'when Redis fails: admit (with a metric and log line) or reject' },
-  { key: 'drainTimeoutMs', flag: 'drain-timeout-ms', env: 'AIGW_DRAIN_TIMEOUT_MS', defaultValue: 30_000, kind: 'integer', description: 'on SIGTERM, how long in-flight requests and streams may finish' },
+  { key: 'drainTimeoutMs', flag: 'drain-timeout-ms', env: 'AIGW_DRAIN_TIMEOUT_MS', defaultValue: 30_000, kind: 'integer', max: MAX_TIMER_MS, description: 'on SIGTERM, how long in-flight requests and streams may finish' },
   { key: 'logLevel', flag: 'log-level', env: 'AIGW_LOG_LEVEL', defaultValue: 'info', kind: 'enum', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'JSON log level' },
   { key: 'logPrompts', flag: 'log-prompts', env: 'AIGW_LOG_PROMPTS', defaultValue: false, kind: 'boolean', description: 'include prompts in logs (off: prompts go only to the audit trail)' },
   { key: 'replicaId', flag: 'replica-id', env: 'AIGW_REPLICA_ID', defaultValue: undefined, kind: 'string', description: 'replica name in `aigw status` and the config store (default: hostname-pid); audit records do not carry it' },
@@ -137,6 +142,7 @@ function parseValue(spec: SettingSpec, raw: unknown, source: string): unknown {
       if (!/^\d+$/.test(text)) throw new SettingsError(`${source} must be a non-negative integer, got "${text}"`);
       const value = Number(text);
       if (spec.kind === 'port' && value > 65_535) throw new SettingsError(`${source} must be a port (0-65535), got ${value}`);
+      if (spec.max !== undefined && value > spec.max) throw new SettingsError(`${source} must be at most ${spec.max}, got ${value}`);
       return value;
     }
     case 'enum':

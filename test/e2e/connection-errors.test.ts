@@ -80,6 +80,11 @@ ai_routes:
     const body = await response.json() as { error: { code: string; message: string } };
     assert.equal(body.error.code, 'invalid_http');
     assert.match(body.error.message, /The request URL is not valid/);
+    // The request is well framed: its body is read past and a request pipelined behind it is answered.
+    const socket = await open(handle.url, `POST /v1/%ff HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${BODY.length}\r\n\r\n${BODY}GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
+    const both = await readAll(socket);
+    assert.match(both, /^HTTP\/1\.1 400 [\s\S]*"code":"invalid_http"[\s\S]*HTTP\/1\.1 200 [\s\S]*"status":"ok"/);
+    assert.doesNotMatch(both.split('HTTP/1.1 200')[0] ?? '', /connection: close/i);
   });
 
   test('a body that stops arriving is cut by the request timeout: 408 in the envelope, one audit record with 408', async () => {

@@ -48,7 +48,7 @@ export function fakeEngine(run?: (input: RunInput) => Promise<EngineResult>): En
   };
 }
 
-export function testApp(options: { manifest?: string; draining?: boolean; engine?: Engine; bodyLimit?: number; quota?: QuotaLimiter; logger?: BuildAppOptions['logger']; corsOrigins?: string } = {}) {
+export function testApp(options: { manifest?: string; draining?: boolean; engine?: Engine; bodyLimit?: number; quota?: QuotaLimiter; logger?: BuildAppOptions['logger']; corsOrigins?: string; requestTimeoutMs?: number } = {}) {
   const audits: AuditInput[] = [];
   const metrics = createGatewayMetrics({ defaultMetrics: false });
   const deps: GatewayDeps = {
@@ -60,6 +60,6 @@ export function testApp(options: { manifest?: string; draining?: boolean; engine
     clock: realClock,
     audit: (input) => { audits.push(input); },
   };
-  const app = buildApp(deps, { bodyLimit: options.bodyLimit ?? 1024 * 1024, logger: options.logger ?? false, draining: () => options.draining === true, ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }) });
+  const app = buildApp(deps, { bodyLimit: options.bodyLimit ?? 1024 * 1024, logger: options.logger ?? false, draining: () => options.draining === true, ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }), ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }) });
   return { app, audits, metrics, config: deps.config };
 }

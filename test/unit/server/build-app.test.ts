@@ -160,3 +160,24 @@ test('an unexpected error after a stream began ends it in-band (error event, [DO
   assert.match(response.body, /"code":"internal_error"/);
   assert.match(response.body, /data: \[DONE\]\n\n$/);
 });
+
+test('a body that stops arriving gets its 408 within a few seconds of the request timeout, not Node\'s 30 s check later', async (t) => {
+  const { app } = testApp({ requestTimeoutMs: 300 });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  t.after(() => app.close());
+  const { port } = app.server.address() as AddressInfo;
+  const socket = connect(port, '127.0.0.1');
+  t.after(() => socket.destroy());
+  let answer = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => { answer += chunk; });
+  const started = Date.now();
+  socket.write('POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"mod');
+  const closed = await new Promise<boolean>((resolve) => {
+    socket.once('close', () => resolve(true));
+    setTimeout(() => resolve(false), 10_000);
+  });
+  assert.equal(closed, true);
+  assert.match(answer, /^HTTP\/1\.1 408 /);
+  assert.ok(Date.now() - started < 5_000, `the 408 came after ${Date.now() - started} ms`);
+});

@@ -28,6 +28,8 @@ test('bad values are refused naming their source', () => {
     [{}, { AIGW_QUOTA_ON_STORE_ERROR: 'maybe' }, /AIGW_QUOTA_ON_STORE_ERROR must be one of allow, deny/],
     [{}, { AIGW_DEMO: 'sure' }, /AIGW_DEMO must be true or false/],
     [{ bodyLimit: true }, {}, /--body-limit needs a value/],
+    // Past a timer's range Node fires it at once: the drain would end immediately.
+    [{}, { AIGW_DRAIN_TIMEOUT_MS: '2147483648' }, /AIGW_DRAIN_TIMEOUT_MS must be at most 2147483647, got 2147483648/],
   ];
   for (const [flags, env, message] of cases) assert.throws(() => resolveSettings(flags, env), (error: unknown) => error instanceof SettingsError && message.test(error.message));
 });
