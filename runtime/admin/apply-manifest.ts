@@ -15,6 +15,7 @@ import { manifestVersion } from '../manifest/canonical.js';
 import { computeChangeSet, type ChangeSet } from '../manifest/changeset.js';
 import { inlineLoader, type ManifestLoader } from '../manifest/background-loader.js';
 import { loadManifest, type LoadManifestResult } from '../manifest/load-manifest.js';
+import { describeDiagnostic } from '../lint/diagnostic.js';
 import type { Manifest } from '../manifest/types.js';
 import { createLiveConfig, type ConfigHolder, type LiveConfig } from '../server/live-config.js';
 import type { AdminLogger } from './admin-logger.js';
@@ -305,15 +306,11 @@ export function createManifestApplier(options: ManifestApplierOptions): Manifest
   };
 }
 
-/** `file:line:col rule-id message`, for log lines. */
 function sameText(a: string | Uint8Array, b: string | Uint8Array): boolean {
   if (typeof a === 'string' && typeof b === 'string') return a === b;
   return Buffer.compare(typeof a === 'string' ? Buffer.from(a) : a, typeof b === 'string' ? Buffer.from(b) : b) === 0;
 }
 
-export function describeDiagnostic(diagnostic: Diagnostic): string {
-  return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column} ${diagnostic.severity} ${diagnostic.ruleId} ${diagnostic.message}`;
-}
 
 function short(version: string): string {
   return version.slice(0, 12);

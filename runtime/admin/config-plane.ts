@@ -13,7 +13,8 @@ import type { Clock } from '../clock.js';
 import { createBackgroundLoader, type ManifestLoader } from '../manifest/background-loader.js';
 import { createConfigHolder, type ConfigHolder, type LiveConfig } from '../server/live-config.js';
 import type { AdminLogger } from './admin-logger.js';
-import { createManifestApplier, describeDiagnostic, loadLiveConfig, type ApplyOutcome, type ManifestApplier, type ManifestTransform, type ReloadRecord } from './apply-manifest.js';
+import { describeDiagnostic } from '../lint/diagnostic.js';
+import { createManifestApplier, loadLiveConfig, type ApplyOutcome, type ManifestApplier, type ManifestTransform, type ReloadRecord } from './apply-manifest.js';
 import { createConfigStore, type ConfigStore } from './config-store.js';
 import { watchManifest } from './watch-manifest.js';
 
@@ -108,7 +109,7 @@ export async function startConfigPlane(options: ConfigPlaneOptions): Promise<Sta
  * call it before listening.
  */
 export async function attachConfigPlane(
-  options: Omit<ConfigPlaneOptions, 'manifest'> & { readonly holder: ConfigHolder; readonly liveText: string },
+  options: Omit<ConfigPlaneOptions, 'manifest'> & { readonly holder: ConfigHolder; readonly liveText: string; readonly watchStartText?: string },
   existingStore?: ConfigStore,
   startedAt = options.clock.now(),
 ): Promise<ConfigPlane> {
@@ -124,13 +125,15 @@ export async function attachConfigPlane(
   });
   // Seeds an empty store with the live manifest (or adopts what the store or a concurrent replica holds).
   await applier.syncFromStore();
+  const fileText = options.watchStartText ?? options.liveText;
+  if (options.watchPath !== undefined) await adoptWatchedFile(applier, options.watchPath, fileText, env, logger);
   const unsubscribe = store.onChange(() => { void applier.syncFromStore(); });
   const watcher = options.watchPath === undefined
     ? undefined
     : watchManifest({
         path: options.watchPath,
         logger,
-        startText: options.liveText,
+        startText: fileText,
         ...(options.watchDebounceMs === undefined ? {} : { debounceMs: options.watchDebounceMs }),
         onText: (text) => applier.apply({ text, file: options.watchPath ?? '', origin: 'watch' }),
       });
@@ -146,6 +149,44 @@ export async function attachConfigPlane(
       await loader.close();
     },
   };
+}
+
+/**
+ * With --watch the file is the desired state (GitOps), but at startup the store's version serves (a
+ * replica joins its fleet). When they differ, the file wins if the store never held its version: a
+ * ConfigMap edited while no replica watched it (or a rollout that replaced every pod) is applied, and
+ * the fleet follows. A version the store held before is one the fleet moved past (an `aigw apply` or a
+ * rollback since): it is not rolled back to; a warning names both versions. An invalid file is an
+ * error in the log (the stored manifest keeps serving); the watcher reloads once the file changes.
+ */
+async function adoptWatchedFile(applier: ManifestApplier, path: string, text: string, env: ConfigPlaneOptions['env'], logger: AdminLogger): Promise<void> {
+  const live = applier.holder.current().version;
+  const file = loadLiveConfig(text, path, env, 0);
+  if (!file.ok) {
+    logger.error({ path, live, diagnostics: file.outcome.diagnostics.map(describeDiagnostic) }, 'watch: the manifest file is invalid; serving the stored version until the file changes');
+    return;
+  }
+  if (file.live.version === live) return;
+  let held: boolean;
+  try {
+    held = (await applier.store.history()).some((entry) => entry.version === file.live.version);
+  } catch (error) {
+    logger.warn({ path, error: error instanceof Error ? error.message : String(error) }, 'watch: could not read the store\'s history; serving the stored version, the file applies when it changes');
+    return;
+  }
+  if (held) {
+    logger.warn({ path, file: file.live.version, live }, 'watch: the manifest file holds a version the fleet has moved past (an apply or rollback since); serving the fleet\'s version, not rolling back');
+    return;
+  }
+  const failure = await applier.apply({ text, file: path, origin: 'watch' }).then(
+    (outcome) => (outcome.type === 'applied' ? undefined : outcome.type),
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
+  if (failure !== undefined) {
+    logger.warn({ path, failure }, 'watch: could not apply the manifest file at startup; the watcher tries again when it changes');
+    return;
+  }
+  logger.info({ path, version: file.live.version, previous: live }, 'watch: applied the manifest file, which the store had not seen (edited while no replica watched it)');
 }
 
 /** The config store the options name: memory, or Redis with AIGW_REDIS_URL. */

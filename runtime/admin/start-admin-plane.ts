@@ -25,6 +25,7 @@ import { AdminKeysError, parseAdminKeys, type AdminKeyRing } from './admin-keys.
 import type { ManifestTransform, ReloadRecord } from './apply-manifest.js';
 import { buildAdminApp } from './build-admin-app.js';
 import { attachConfigPlane, type ConfigPlane } from './config-plane.js';
+import type { ConfigStore } from './config-store.js';
 
 export interface AdminPlaneOptions {
   readonly settings: Pick<Settings, 'adminKeys' | 'adminKeysFile' | 'adminHost' | 'adminPort' | 'redisUrl' | 'redisPrefix' | 'watch' | 'manifest'>;
@@ -32,6 +33,10 @@ export interface AdminPlaneOptions {
   readonly holder: ConfigHolder;
   /** The text the holder's snapshot was loaded from. */
   readonly liveText: string;
+  /** With --watch: the file's text at startup, when the stored manifest serves instead of the file. */
+  readonly watchStartText?: string;
+  /** A config store already opened (serve read the stored manifest from it at startup). */
+  readonly store?: ConfigStore;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly clock: Clock;
   /** serve's pino logger (`app.log`). */
@@ -59,6 +64,7 @@ export async function startAdminPlane(options: AdminPlaneOptions): Promise<Runni
   const plane = await attachConfigPlane({
     holder: options.holder,
     liveText: options.liveText,
+    ...(options.watchStartText === undefined ? {} : { watchStartText: options.watchStartText }),
     env: options.env,
     clock: options.clock,
     logger,
@@ -66,7 +72,7 @@ export async function startAdminPlane(options: AdminPlaneOptions): Promise<Runni
     ...(settings.watch && settings.manifest !== undefined ? { watchPath: settings.manifest } : {}),
     ...(options.transformManifest === undefined ? {} : { transformManifest: options.transformManifest }),
     ...(options.onReload === undefined ? {} : { onReload: options.onReload }),
-  });
+  }, options.store);
   if (keys.size === 0) {
     logger.warn('ADMIN PLANE OFF: no admin keys (AIGW_ADMIN_KEYS or AIGW_ADMIN_KEYS_FILE), so the admin port stays closed and aigw apply/rollback/status cannot reach this replica. Make a key with aigw keys generate.');
     return { plane, close: () => plane.close() };

@@ -19,7 +19,8 @@ import { realpathSync, watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { AdminLogger } from './admin-logger.js';
-import { describeDiagnostic, type ApplyOutcome } from './apply-manifest.js';
+import { describeDiagnostic } from '../lint/diagnostic.js';
+import type { ApplyOutcome } from './apply-manifest.js';
 import { sha256Hex } from './signature-format.js';
 
 export interface WatchManifestOptions {

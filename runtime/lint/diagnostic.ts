@@ -40,3 +40,8 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** `file:line:col severity rule-id message`, for log lines. */
+export function describeDiagnostic(diagnostic: Diagnostic): string {
+  return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column} ${diagnostic.severity} ${diagnostic.ruleId} ${diagnostic.message}`;
+}

@@ -13,7 +13,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import { getAdapter } from '../adapters/registry.js';
 import { realClock, realRandom, type Clock, type Random } from '../clock.js';
-import type { Diagnostic } from '../lint/diagnostic.js';
+import { describeDiagnostic, type Diagnostic } from '../lint/diagnostic.js';
 import { loadManifest } from '../manifest/load-manifest.js';
 import { manifestVersion } from '../manifest/canonical.js';
 import { readManifestFile } from '../manifest/read-source.js';
@@ -25,6 +25,7 @@ import { staleCircuits } from '../routing/stale-circuits.js';
 import { createTargetHealth, type CircuitEvent, type HealthOptions } from '../routing/target-health.js';
 import type { RoutingTransport } from '../routing/types.js';
 import type { AdminPlaneOptions, RunningAdminPlane } from '../admin/start-admin-plane.js';
+import type { ConfigStore } from '../admin/config-store.js';
 import { createAuditRecorder } from './audit-trace.js';
 import { buildApp, REDACTED_LOG_PATHS } from './build-app.js';
 import { demoOverlay } from './demo-overlay.js';
@@ -34,7 +35,7 @@ import { drainAndClose } from './lifecycle.js';
 import { createHandlerTracker } from './handler-tracker.js';
 import { createConfigHolder, createLiveConfig, type ConfigHolder, type LiveConfig } from './live-config.js';
 import { createRequestValidator } from './request-validator.js';
-import type { Settings } from './settings.js';
+import { redisKeyPrefixes, type Settings } from './settings.js';
 import { absentAuditPaths, removeUnusedAuditPaths } from './startup-leftovers.js';
 import { OPEN_GATEWAY_WARNING, startupWarnings } from './startup-warnings.js';
 
@@ -103,11 +104,11 @@ async function assemble(
   const mockUrl = settings.demo ? await startDemoMock(closers) : undefined;
   const overlay = (manifest: Manifest): Manifest => (mockUrl === undefined ? manifest : demoOverlay(manifest, mockUrl));
   const prepare = createPreparer(env, clock, overlay);
-  const { bytes, live } = await loadInitial(manifestFile, prepare);
-  const config = createConfigHolder(live);
+  const logger = createLateLogger();
+  const initial = await loadInitial(manifestFile, prepare, settings, clock, logger, closers);
+  const config = createConfigHolder(initial.live);
   const metrics = createGatewayMetrics();
   const replicaId = settings.replicaId ?? `${hostname()}-${process.pid}`;
-  const logger = createLateLogger();
   const stores = await openStores({
     settings, clock, metrics, logger,
     ...(overrides.transport === undefined ? {} : { transport: overrides.transport }),
@@ -151,10 +152,15 @@ async function assemble(
     },
   );
   logger.attach(app.log);
+  if (initial.invalidFile !== undefined) {
+    app.log.error({ file: manifestFile, version: initial.live.version, diagnostics: initial.invalidFile.map(describeDiagnostic) },
+      'the manifest file is invalid: serving the version stored in Redis (the fleet\'s) instead');
+  }
 
   // The admin plane (signed reload, Redis config store, --watch) swaps the same holder the routes read.
   const admin = await startAdmin({
-    settings, holder: config, liveText: new TextDecoder().decode(bytes), env, clock, logger: app.log, replicaId,
+    settings, holder: config, liveText: initial.liveText, watchStartText: initial.fileText, env, clock, logger: app.log, replicaId,
+    ...(initial.store === undefined ? {} : { store: initial.store }),
     onReload: (record) => {
       metrics.configReloads.inc({ result: record.outcome });
       // A reload that leaves the gateway open is as loud as starting open.
@@ -221,16 +227,45 @@ function createPreparer(env: Readonly<Record<string, string | undefined>>, clock
   };
 }
 
-async function loadInitial(manifestFile: string, prepare: Preparer): Promise<{ bytes: Uint8Array; live: LiveConfig }> {
+interface InitialConfig {
+  readonly live: LiveConfig;
+  /** The text `live` was loaded from: the file's, or the stored manifest's. */
+  readonly liveText: string;
+  readonly fileText: string;
+  /** The file's diagnostics when it was invalid and the stored manifest serves instead. */
+  readonly invalidFile?: readonly Diagnostic[];
+  /** The Redis config store opened to read that manifest (the admin plane takes it over). */
+  readonly store?: ConfigStore;
+}
+
+/**
+ * The manifest file, or — when it is invalid and Redis holds the fleet's manifest — the stored one:
+ * a replica whose ConfigMap received a broken manifest still starts (a restart or a scale-up would
+ * otherwise crash-loop while the fleet serves fine), and says loudly that its file is invalid.
+ */
+async function loadInitial(manifestFile: string, prepare: Preparer, settings: Settings, clock: Clock, logger: LateLogger, closers: Closer[]): Promise<InitialConfig> {
   let bytes: Uint8Array;
   try {
     bytes = await readManifestFile(manifestFile);
   } catch (error) {
     throw new StartupError(`cannot read manifest ${manifestFile}: ${messageOf(error)}`);
   }
+  const fileText = new TextDecoder().decode(bytes);
   const initial = prepare(bytes, manifestFile);
-  if (initial.live === undefined) throw new StartupError(`manifest ${manifestFile} is invalid`, initial.diagnostics);
-  return { bytes, live: initial.live };
+  if (initial.live !== undefined) return { live: initial.live, liveText: fileText, fileText };
+  const invalid = new StartupError(`manifest ${manifestFile} is invalid`, initial.diagnostics);
+  if (settings.redisUrl === undefined) throw invalid;
+  const { createConfigStore } = await import('../admin/config-store.js');
+  const store = await createConfigStore({
+    redisUrl: settings.redisUrl, prefix: redisKeyPrefixes(settings.redisPrefix).config, clock,
+    logger: { info: (fields, message) => logger.log('info', message, fields), warn: (fields, message) => logger.log('warn', message, fields), error: (fields, message) => logger.log('error', message, fields) },
+  });
+  // Closed here if the start fails before the admin plane takes it over (closing twice is harmless).
+  closers.push(() => store.close());
+  const stored = await store.latest().catch(() => undefined);
+  const fromStore = stored === undefined ? undefined : prepare(stored.text, `<stored ${stored.version.slice(0, 12)}>`);
+  if (stored === undefined || fromStore?.live === undefined) throw invalid;
+  return { live: fromStore.live, liveText: stored.text, fileText, invalidFile: initial.diagnostics, store };
 }
 
 async function startDemoMock(closers: Closer[]): Promise<string> {
