@@ -18,7 +18,7 @@ export interface AuditMetrics {
   readonly retried: Counter<'sink'>;
   /** Records the sink rejected for their content, written to the dead-letter file. */
   readonly deadLettered: Counter<'sink'>;
-  /** Records lost: queue_full (memory bound), spool_full (disk bound), dead_letter_full. */
+  /** Records lost: queue_full (memory bound), spool_full (disk bound), spool_error (the disk refused a write), dead_letter_full. */
   readonly dropped: Counter<'sink' | 'reason'>;
 }
 

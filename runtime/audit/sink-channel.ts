@@ -129,10 +129,12 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
 
   /** Records lost since the last loud line: with one line per 10 s, each line counts all of them. */
   let lostUnlogged = 0;
-  function drop(count: number, reason: 'queue_full' | 'spool_full' | 'dead_letter_full'): void {
+  /** `error`: the disk's own words when a write failed (ENOSPC, EIO), so the line says why. */
+  function drop(count: number, reason: 'queue_full' | 'spool_full' | 'spool_error' | 'dead_letter_full', error?: unknown): void {
     metrics.dropped.inc({ sink: label, reason }, count);
     lostUnlogged += count;
-    if (loud(`AUDIT RECORDS LOST: ${reason.replace('_', ' ')}`, { reason, count: lostUnlogged, spool: spool.path })) lostUnlogged = 0;
+    const cause = error === undefined ? {} : { error: errorMessage(error) };
+    if (loud(`AUDIT RECORDS LOST: ${reason.replace('_', ' ')}`, { reason, count: lostUnlogged, spool: spool.path, ...cause })) lostUnlogged = 0;
   }
 
   function scheduleSpill(): void {
@@ -147,8 +149,7 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
         const overflow = await spool.append(records);
         if (overflow.length > 0) drop(overflow.length, 'spool_full');
       } catch (error) {
-        drop(records.length, 'spool_full');
-        loud('audit spool write failed', { error: errorMessage(error) });
+        drop(records.length, 'spool_error', error);
       }
       gauges();
       signal();
@@ -162,7 +163,7 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
       if (read === undefined) return undefined;
       if (read.corrupt.length > 0) await writeDeadLetters(read.corrupt.map((line) => ({ line, reason: 'spool: unreadable line', raw: true })));
       if (read.records.length === 0) {
-        await spool.commit(read.end);
+        await commitDelivered(read.end);
         return nextBatch();
       }
       return { records: read.records, source: 'spool', end: read.end };
@@ -202,7 +203,7 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
     if (result.rejected.length > 0) await writeDeadLetters(result.rejected.map(rejectedLine));
     metrics.delivered.inc({ sink: label }, batch.records.length - result.retry.length - result.rejected.length);
     if (result.retry.length === 0) {
-      if (batch.source === 'spool' && batch.end !== undefined) await spool.commit(batch.end);
+      if (batch.source === 'spool' && batch.end !== undefined) await commitDelivered(batch.end);
       current = undefined;
       delivered = true;
       if (!healthy) log('info', 'audit sink recovered', { sink: label });
@@ -218,6 +219,18 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
     scheduleSpill();
     await backoff(backoffMs);
     backoffMs = Math.min(backoffMs * 2, options.backoff.maxMs);
+  }
+
+  /**
+   * The batch is delivered: the spool moves past it in memory whatever happens on disk. A failure to
+   * record the offset there (a full disk) is logged; the worst it costs is a re-delivery after a restart.
+   */
+  async function commitDelivered(end: number): Promise<void> {
+    try {
+      await spool.commit(end);
+    } catch (error) {
+      loud('audit spool: could not record the delivered offset on disk (after a restart, some records may be delivered again)', { error: errorMessage(error), spool: spool.path });
+    }
   }
 
   /** Backoff between retries of a failing sink; only close() cuts it short. */
@@ -261,15 +274,23 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
   // close() sets `closed`: the worker finishes the step it is in and stops; close() spools the rest.
   const worker = (async () => {
     while (!closed) {
-      current ??= await nextBatch();
-      if (closed) break;
-      if (current === undefined) {
-        await waitForWork();
-        continue;
+      try {
+        current ??= await nextBatch();
+        if (closed) break;
+        if (current === undefined) {
+          await waitForWork();
+          continue;
+        }
+        await deliver(current);
+      } catch (error) {
+        // A disk error (a full disk under the spool or the dead-letter file, EIO) fails this step, not
+        // the worker: it tries again after a backoff, for as long as the process runs.
+        loud('audit delivery step failed; retrying', { error: errorMessage(error) });
+        await backoff(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, options.backoff.maxMs);
       }
-      await deliver(current);
     }
-  })().catch((error: unknown) => log('error', 'audit worker stopped unexpectedly', { sink: label, error: errorMessage(error) }));
+  })();
 
   gauges();
   return {
@@ -300,16 +321,21 @@ export async function openSinkChannel(options: ChannelOptions): Promise<SinkChan
       if (current !== undefined && current.source === 'queue') {
         const pending = current.records;
         current = undefined;
-        const overflow = await spool.append(pending);
-        if (overflow.length > 0) drop(overflow.length, 'spool_full');
+        try {
+          const overflow = await spool.append(pending);
+          if (overflow.length > 0) drop(overflow.length, 'spool_full');
+        } catch (error) {
+          drop(pending.length, 'spool_error', error);
+        }
       }
       await spilling;
       scheduleSpill();
       await spilling;
       gauges();
       unwatchDepth();
-      await spool.close();
-      await deadLetters.close();
+      // A full disk must not turn a shutdown into a crash: what could not be written is logged.
+      await spool.close().catch((error: unknown) => log('error', 'audit spool did not close cleanly (its delivered offset may not be saved)', { sink: label, error: errorMessage(error) }));
+      await deadLetters.close().catch((error: unknown) => log('error', 'audit dead-letter file did not close cleanly', { sink: label, error: errorMessage(error) }));
       await sink.close().catch((error: unknown) => log('warn', 'audit sink did not close cleanly', { sink: label, error: errorMessage(error) }));
     },
 

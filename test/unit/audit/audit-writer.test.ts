@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { Registry } from 'prom-client';
@@ -232,4 +232,22 @@ test('a record enqueued after close is logged with reqId, the field of the reque
   await writer.close();
   writer.enqueue({ http: { request: { id: 'req_late' } } } as never);
   assert.deepEqual(lines.find((line) => String(line['message']).includes('enqueued after close')), { message: 'AUDIT RECORD LOST: enqueued after close', reqId: 'req_late' });
+});
+
+test('a disk that refuses the spool\'s offset file (a full disk) fails no delivery: the worker keeps delivering, exactly once, says why, and closes cleanly', async (t) => {
+  const sink = createFakeSink();
+  sink.behaviour = () => 'throw';
+  const { writer, logs, directory } = await writerFor(t, [sink]);
+  for (const id of ids(300)) writer.enqueue(sampleAuditRecord(id));
+  await eventually(() => (writer.status()[0]?.spoolBytes ?? 0) > 0, 'records spooled while the sink is down');
+  // From now on the offset cannot be written: its temporary file's name is taken by a directory.
+  await mkdir(join(directory, 'fake.spool.jsonl.offset.tmp'));
+  sink.behaviour = () => ({ retry: [], rejected: [] });
+  assert.equal(await writer.flush(5_000), true, 'the spooled records are delivered');
+  for (const id of ids(20, 'after')) writer.enqueue(sampleAuditRecord(id));
+  assert.equal(await writer.flush(5_000), true, 'and so are later ones: the worker is still running');
+  assert.deepEqual(sink.delivered, [...ids(300), ...ids(20, 'after')]);
+  assert.ok(logs.some((line) => /^error: audit spool: could not record the delivered offset/.test(line)), logs.join('\n'));
+  assert.ok(!logs.some((line) => /worker stopped/.test(line)));
+  await assert.doesNotReject(writer.close(1_000));
 });
