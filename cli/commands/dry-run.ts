@@ -13,7 +13,7 @@ import { explainPlan } from '../../runtime/routing/explain-plan.js';
 import { renderDryRunJson, renderDryRunRefusedJson } from '../format/dry-run-json.js';
 import { renderDryRunRefusedText, renderDryRunText } from '../format/dry-run-text.js';
 import { ExitCode, type Io } from '../io.js';
-import { reportManifestDiagnostics } from '../manifest-diagnostics.js';
+import { printUnresolvedReferences, reportManifestDiagnostics, unresolvedReferences } from '../manifest-diagnostics.js';
 import { loadManifestSource, openManifestSource, specFromArgument } from '../manifest-source.js';
 import { readBoundedInput } from '../read-input.js';
 import { InputError, UsageError } from '../usage-error.js';
@@ -42,9 +42,11 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
     io.stdout.write(format === 'json' ? renderDryRunRefusedJson(request, refusal) : renderDryRunRefusedText(request, refusal, { color: io.color }));
     return ExitCode.Findings;
   }
+  const warnings = unresolvedReferences(loaded);
+  printUnresolvedReferences(io, format, source.label, warnings);
   const { getAdapter } = await import('../../runtime/adapters/registry.js');
   const explanation = explainPlan(loaded.manifest, request, getAdapter);
-  io.stdout.write(format === 'json' ? renderDryRunJson(request, explanation) : renderDryRunText(request, explanation, { color: io.color }));
+  io.stdout.write(format === 'json' ? renderDryRunJson(request, explanation, warnings) : renderDryRunText(request, explanation, { color: io.color }));
   // Matched, but no candidate can build the request (n > 1, a parameter nobody honours): serve answers 400.
   const buildable = explanation.matched && explanation.candidates.some((candidate) => candidate.buildError === undefined);
   return buildable ? ExitCode.Ok : ExitCode.Findings;

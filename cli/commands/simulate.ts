@@ -15,7 +15,7 @@ import { renderDiagnosticsText } from '../format/diagnostics-text.js';
 import { renderSimulationJson } from '../format/simulation-json.js';
 import { renderSimulationText } from '../format/simulation-text.js';
 import { ExitCode, type Io } from '../io.js';
-import { reportManifestDiagnostics } from '../manifest-diagnostics.js';
+import { printUnresolvedReferences, reportManifestDiagnostics, unresolvedReferences } from '../manifest-diagnostics.js';
 import { loadManifestSource, openManifestSource, specFromArgument } from '../manifest-source.js';
 import { readBoundedInput } from '../read-input.js';
 import { runSimulation, type SimulationEvent } from '../simulate/driver.js';
@@ -44,6 +44,8 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
     return ExitCode.Findings;
   }
   const manifest = loaded.manifest;
+  const warnings = unresolvedReferences(loaded);
+  printUnresolvedReferences(io, format, source.label, warnings);
   const fixtures = loadFixtureIndex();
   const scenarioFile = typeof options['scenario'] === 'string' ? options['scenario'] : undefined;
   const scenario = await readScenario(scenarioFile, manifest, fixtures, io, format);
@@ -70,7 +72,7 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
     io.stderr.write(`warning: provider ${provider}: credential ${credential} is not set here. simulate routes as if it were; serve with this environment would skip its targets (auth_error).\n`);
   }
   const results = expectations.map((expectation) => evaluateExpectation(summary, expectation));
-  io.stdout.write(format === 'json' ? renderSimulationJson(summary, results) : renderSimulationText(summary, results, { color: io.color }));
+  io.stdout.write(format === 'json' ? renderSimulationJson(summary, results, warnings) : renderSimulationText(summary, results, { color: io.color }));
   const failed = results.filter((result) => !result.passed);
   for (const result of failed) io.stderr.write(`aigw: expectation failed: ${result.expression} (${result.message})\n`);
   return failed.length > 0 ? ExitCode.Findings : ExitCode.Ok;

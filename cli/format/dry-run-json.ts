@@ -2,6 +2,7 @@
  * `aigw dry-run --format json`: a stable, versioned document (fields are only ever added within a
  * version). Secrets appear only in their masked form, taken from the SecretRefs by explain-plan.ts.
  */
+import type { Diagnostic } from '../../runtime/lint/diagnostic.js';
 import type { ChatCompletionRequest } from '../../runtime/openai/wire.js';
 import type { AigwError } from '../../runtime/errors.js';
 import type { Explanation } from '../../runtime/routing/explain-plan.js';
@@ -17,8 +18,9 @@ export function bodyValue(body: string): unknown {
   }
 }
 
-export function renderDryRunJson(request: ChatCompletionRequest, explanation: Explanation): string {
-  const head = { version: DRY_RUN_JSON_VERSION, request: { model: request.model, stream: request.stream === true } };
+/** `warnings`: the manifest's unresolved `${VAR}`s (--allow-missing-env), present only when there are some. */
+export function renderDryRunJson(request: ChatCompletionRequest, explanation: Explanation, warnings: readonly Diagnostic[] = []): string {
+  const head = { version: DRY_RUN_JSON_VERSION, request: { model: request.model, stream: request.stream === true }, ...(warnings.length > 0 ? { warnings } : {}) };
   if (!explanation.matched) {
     return `${JSON.stringify({ ...head, route: null, error: explanation.error.toEnvelope().error }, null, 2)}\n`;
   }

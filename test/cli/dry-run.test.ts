@@ -170,3 +170,23 @@ test('dry-run makes no network call: a provider whose base_url is a listening so
   await new Promise((resolve) => setTimeout(resolve, 100));
   assert.equal(connections, 0);
 });
+
+test('--allow-missing-env: the unset ${VAR} the plan carries as written is a warning on stderr (text) or in the document\'s warnings (json)', async (t) => {
+  const manifest = SEED.replace('model: gpt-4o-mini', 'model: "${TARGET_MODEL_UNSET}"');
+  assert.notEqual(manifest, SEED);
+  const cwd = workspace(t, { 'routes.yaml': manifest });
+  const text = createTestIo({ cwd, env: SECRETS });
+  assert.equal(await main(['dry-run', 'routes.yaml', '--model', 'gpt-4o-mini', '--prompt', 'Hi', '--allow-missing-env'], text), ExitCode.Ok, text.err());
+  assert.match(text.err(), /routes\.yaml:\d+:\d+ .*env\/missing-variable/);
+  assert.match(text.err(), /TARGET_MODEL_UNSET/);
+  const json = createTestIo({ cwd, env: SECRETS });
+  assert.equal(await main(['dry-run', 'routes.yaml', '--model', 'gpt-4o-mini', '--prompt', 'Hi', '--allow-missing-env', '--format', 'json'], json), ExitCode.Ok, json.err());
+  const document = JSON.parse(json.out()) as { warnings?: { ruleId: string; line: number }[] };
+  assert.deepEqual(document.warnings?.map((warning) => warning.ruleId), ['env/missing-variable']);
+  assert.equal(json.err(), '');
+  // A manifest without unresolved references prints no warnings and no `warnings` member.
+  const clean = workspace(t, { 'routes.yaml': SEED });
+  const quiet = createTestIo({ cwd: clean, env: SECRETS });
+  assert.equal(await main(['dry-run', 'routes.yaml', '--model', 'gpt-4o-mini', '--prompt', 'Hi', '--format', 'json'], quiet), ExitCode.Ok);
+  assert.equal((JSON.parse(quiet.out()) as { warnings?: unknown }).warnings, undefined);
+});

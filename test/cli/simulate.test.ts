@@ -190,3 +190,17 @@ test('an unset ${VAR} is a warning by default (simulate needs no secret); --no-a
   assert.equal(strict.code, ExitCode.Findings);
   assert.match(strict.text, /error env\/missing-variable/);
 });
+
+test('an unset ${VAR} (missing variables are warnings in simulate) is shown: on stderr in text, in the JSON document\'s warnings', async (t) => {
+  const manifest = SEED.replace('model: gpt-4o-mini', 'model: "${TARGET_MODEL_UNSET}"');
+  assert.notEqual(manifest, SEED);
+  const cwd = workspace(t, { 'routes.yaml': manifest });
+  const text = await simulate(cwd, ['--requests', '20']);
+  assert.equal(text.code, ExitCode.Ok, text.err);
+  assert.match(text.err, /env\/missing-variable/);
+  assert.match(text.err, /TARGET_MODEL_UNSET/);
+  const json = await simulate(cwd, ['--requests', '20', '--format', 'json']);
+  assert.equal(json.code, ExitCode.Ok, json.err);
+  const document = JSON.parse(json.out) as { warnings?: { ruleId: string }[] };
+  assert.deepEqual(document.warnings?.map((warning) => warning.ruleId), ['env/missing-variable']);
+});
