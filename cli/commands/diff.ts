@@ -75,9 +75,6 @@ interface InvalidSide { readonly report: FileReport }
 /** A loaded side, or its errors (reported by the caller, in the chosen format). */
 async function loadSide(source: ManifestSource, io: Io): Promise<{ manifest: Manifest; version: string } | InvalidSide> {
   const result = await loadManifestSource(source, io, { allowMissingEnv: true });
-  if (result.manifest === undefined || result.document === undefined) {
-    const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
-    return { report: manifestReport(source.label, { ...result, diagnostics: errors }) };
-  }
+  if (result.manifest === undefined || result.document === undefined) return { report: manifestReport(source.label, result) };
   return { manifest: result.manifest, version: result.liveVersion ?? manifestVersion(result.document) };
 }

@@ -2,7 +2,6 @@
  * `aigw validate FILE...`: load and lint each manifest, render all diagnostics in one format.
  * Exit 0 clean (warnings allowed unless --strict), 1 findings, 2 when a file cannot be read.
  */
-import { manifestVersion } from '../../runtime/manifest/canonical.js';
 import { readPackageJson } from '../../runtime/package-root.js';
 import { renderDiagnosticsGithub } from '../format/diagnostics-github.js';
 import { renderDiagnosticsJson } from '../format/diagnostics-json.js';
@@ -28,10 +27,7 @@ export async function run(args: readonly string[], options: Readonly<Record<stri
     const source = openManifestSource(specFromArgument(argument), io);
     try {
       const result = await loadManifestSource(source, io, { allowMissingEnv });
-      reports.push({
-        ...manifestReport(source.label, result),
-        ...(result.document === undefined ? {} : { manifestVersion: manifestVersion(result.document) }),
-      });
+      reports.push(manifestReport(source.label, result));
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       reports.push({ file: source.label, diagnostics: [], readError: error.message });

@@ -1,5 +1,6 @@
 /** What `aigw validate` hands each renderer: per file, its diagnostics or the I/O error that stopped it. */
 import type { Diagnostic } from '../../runtime/lint/diagnostic.js';
+import { manifestVersion } from '../../runtime/manifest/canonical.js';
 import type { LoadManifestResult } from '../../runtime/manifest/load-manifest.js';
 
 export interface FileReport {
@@ -21,7 +22,7 @@ export interface FileReport {
  * A loaded manifest's report. The loader keeps the first diagnostics by position, so 200 warnings
  * can hide an error further down; it still withholds the manifest then, and that is how we know.
  */
-export function manifestReport(file: string, result: Pick<LoadManifestResult, 'diagnostics' | 'omitted' | 'manifest'>): FileReport {
+export function manifestReport(file: string, result: Pick<LoadManifestResult, 'diagnostics' | 'omitted' | 'manifest'> & Partial<Pick<LoadManifestResult, 'document'>>): FileReport {
   const omitted = result.omitted ?? 0;
   const hiddenError = omitted > 0 && result.manifest === undefined && !result.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
   return {
@@ -29,6 +30,8 @@ export function manifestReport(file: string, result: Pick<LoadManifestResult, 'd
     diagnostics: result.diagnostics,
     ...(omitted > 0 ? { omitted } : {}),
     ...(hiddenError ? { omittedError: true } : {}),
+    // The version of what parsed (validate's document carries it, and so does every command's).
+    ...(result.document === undefined ? {} : { manifestVersion: manifestVersion(result.document) }),
   };
 }
 
