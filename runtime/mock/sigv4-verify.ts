@@ -6,7 +6,7 @@
  * run on injected clocks).
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { signSigV4 } from '../transport/apply-auth.js';
 
 /** The only AWS credentials the mock accepts (documented in the README and `aigw mock --help`). */
@@ -60,6 +60,12 @@ export async function verifySigV4(request: ReceivedRequest, expectedService = 'b
     const value = header(request, name);
     if (value === undefined) return invalid(`Signed header ${name} is missing from the request.`);
     headers[name] = value;
+  }
+  // A signer that sends the payload's hash signs that header, not the body: a body changed after
+  // signing still matches unless the hash is checked against the bytes received, as AWS does.
+  const declaredHash = header(request, 'x-amz-content-sha256');
+  if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body).digest('hex')) {
+    return invalid('The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.');
   }
   const sessionToken = signedHeaders.includes('x-amz-security-token') ? header(request, 'x-amz-security-token') : undefined;
   const recomputed = await signSigV4({

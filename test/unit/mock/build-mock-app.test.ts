@@ -177,6 +177,20 @@ test('Bedrock verifies SigV4 for real with the mock test credentials', async (t)
   const bearerKey = await app.inject({ method: 'POST', url: good.url, headers: { authorization: 'Bearer bedrock-api-key' }, payload: body });
   assert.equal(bearerKey.statusCode, 200, 'Bedrock API keys are bearer tokens');
 
+  // A signer that sends x-amz-content-sha256 (the AWS SDK does) signs that header, not the body: a
+  // body changed after signing must fail too.
+  {
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const { Hash } = await import('@smithy/hash-node');
+    const withHash = await new SignatureV4({ credentials: MOCK_AWS_CREDENTIALS, region: 'us-east-1', service: 'bedrock', sha256: Hash.bind(null, 'sha256'), applyChecksum: true })
+      .sign({ method: 'POST', protocol: 'http:', hostname: 'localhost', port: 80, path: good.url, query: {}, headers: { host: 'localhost:80', 'content-type': 'application/json' }, body });
+    assert.ok(withHash.headers['x-amz-content-sha256'] !== undefined);
+    assert.equal((await app.inject({ method: 'POST', url: good.url, headers: withHash.headers, payload: body })).statusCode, 200);
+    const tamperedWithHash = await app.inject({ method: 'POST', url: good.url, headers: withHash.headers, payload: body.replace('hi', 'ho') });
+    assert.equal(tamperedWithHash.statusCode, 403);
+    assert.match(String(tamperedWithHash.headers['x-amzn-errortype']), /^InvalidSignatureException:/);
+  }
+
   // The classic gateway bug: signing the model id path encoded once instead of twice.
   const { SignatureV4 } = await import('@smithy/signature-v4');
   const { Hash } = await import('@smithy/hash-node');
