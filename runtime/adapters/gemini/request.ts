@@ -76,10 +76,15 @@ function functionDeclarations(tools: readonly FunctionTool[] | undefined, budget
   });
 }
 
-/** @see https://ai.google.dev/api/caching#FunctionCallingConfig */
+/**
+ * A tool with OpenAI's `strict: true` asks that calls match its schema: Gemini's VALIDATED mode (text
+ * or calls, calls held to their schema) where the model chooses, and ANY, which holds calls to their
+ * schema already, where a call is forced.
+ * @see https://ai.google.dev/api/caching#FunctionCallingConfig
+ */
 function toolConfigFor(choice: ToolChoice | undefined, tools: readonly FunctionTool[] | undefined): GeminiToolConfig | undefined {
-  if (choice === undefined) return undefined;
-  if (choice === 'auto') return { functionCallingConfig: { mode: 'AUTO' } };
+  const strict = (tools ?? []).some((tool) => tool.function.strict === true);
+  if (choice === undefined || choice === 'auto') return strict ? { functionCallingConfig: { mode: 'VALIDATED' } } : choice === undefined ? undefined : { functionCallingConfig: { mode: 'AUTO' } };
   if (choice === 'none') return { functionCallingConfig: { mode: 'NONE' } };
   if (choice === 'required') return { functionCallingConfig: { mode: 'ANY' } };
   const name = choice.function.name;

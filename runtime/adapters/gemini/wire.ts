@@ -39,7 +39,7 @@ export interface GeminiFunctionDeclaration {
   readonly parametersJsonSchema?: Readonly<Record<string, unknown>>;
 }
 
-export type GeminiFunctionCallingMode = 'AUTO' | 'ANY' | 'NONE';
+export type GeminiFunctionCallingMode = 'AUTO' | 'ANY' | 'NONE' | 'VALIDATED';
 
 export interface GeminiToolConfig {
   readonly functionCallingConfig: {

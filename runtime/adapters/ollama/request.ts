@@ -50,6 +50,10 @@ export function buildChatRequest(request: ChatCompletionRequest, target: TargetC
     const sampling = samplingOptions(checked);
     const format = formatOf(checked.response_format);
     const sendTools = checked.tools !== undefined && checked.tool_choice !== 'none';
+    // OpenAI's strict: true holds calls to their schema; Ollama has no such mode (a 400, or a recorded drop).
+    if (sendTools && (checked.tools ?? []).some((tool) => tool.function.strict === true)) {
+      policy.unsupported('tools[].function.strict', 'Ollama does not hold tool calls to their schema');
+    }
     const body: ChatRequest = {
       model: target.model,
       messages: toOllamaMessages(checked.messages, policy, options.prefill),
