@@ -38,6 +38,8 @@ export interface RowSummary {
   readonly p99Us1: number;
   readonly ttfbP50Us?: number;
   readonly ttfbP99Us?: number;
+  /** The paused first-byte stream's whole time, p50 (its first byte comes ≥ 5 ms before its end). */
+  readonly firstByteStreamP50Us?: number;
   readonly cpuUsPerRequest50: number;
   readonly cpuUsPerRequest1: number;
   /** Median over rounds of (this row − its direct row), µs at 1 connection. */
@@ -112,7 +114,11 @@ export function summarize(rows: readonly Row[], figures: ReadonlyMap<string, rea
       rps1: median(rounds.map((round) => round.probe.requestsPerSecond)),
       p50Us1: median(rounds.map((round) => round.probe.p50Us)),
       p99Us1: median(rounds.map((round) => round.probe.p99Us)),
-      ...(stream ? { ttfbP50Us: median(rounds.map(ttfbOf)), ttfbP99Us: median(rounds.map((round) => round.firstByte?.ttfbP99Us ?? Number.NaN)) } : {}),
+      ...(stream ? {
+        ttfbP50Us: median(rounds.map(ttfbOf)),
+        ttfbP99Us: median(rounds.map((round) => round.firstByte?.ttfbP99Us ?? Number.NaN)),
+        firstByteStreamP50Us: median(rounds.map((round) => round.firstByte?.p50Us ?? Number.NaN)),
+      } : {}),
       cpuUsPerRequest50: median(rounds.map((round) => round.cpuUsPerRequest)),
       cpuUsPerRequest1: median(rounds.map((round) => round.probeCpuUsPerRequest)),
       ...(addedP50 === undefined ? {} : { addedP50Us: addedP50 }),
