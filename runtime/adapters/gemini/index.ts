@@ -9,7 +9,7 @@ import { PROVIDER_DEFAULTS } from '../provider-defaults.js';
 import { missingCredential } from '../request-translation.js';
 import { parseGeminiError } from './error.js';
 import { geminiParams } from './params.js';
-import { translateGeminiRequest } from './request.js';
+import { geminiApiOf, translateGeminiRequest } from './request.js';
 import { parseGeminiResponse } from './response.js';
 import { createGeminiStreamTranslator } from './stream.js';
 import type { GeminiRequestBody } from './wire.js';
@@ -41,9 +41,12 @@ export function geminiNativeRequest(url: string, body: GeminiRequestBody, auth: 
   };
 }
 
+function geminiVersion(target: TargetContext): string {
+  return target.settings['api_version'] ?? PROVIDER_DEFAULTS.gemini.settingDefaults['api_version'] ?? 'v1beta';
+}
+
 function geminiUrl(target: TargetContext, stream: boolean): string {
-  const version = target.settings['api_version'] ?? PROVIDER_DEFAULTS.gemini.settingDefaults['api_version'] ?? 'v1beta';
-  return `${target.baseUrl}/${version}/${modelResource(target.model)}${methodSuffix(stream)}`;
+  return `${target.baseUrl}/${geminiVersion(target)}/${modelResource(target.model)}${methodSuffix(stream)}`;
 }
 
 export const geminiAdapter: ProviderAdapter = {
@@ -56,7 +59,7 @@ export const geminiAdapter: ProviderAdapter = {
     if (apiKey === undefined) return { ok: false, error: missingCredential(target.providerId, 'api_key') };
     const stream = request.stream === true;
     return translateGeminiRequest(request, target, options, (body) =>
-      geminiNativeRequest(geminiUrl(target, stream), body, { kind: 'header', name: 'x-goog-api-key', secret: apiKey }, stream));
+      geminiNativeRequest(geminiUrl(target, stream), body, { kind: 'header', name: 'x-goog-api-key', secret: apiKey }, stream), geminiApiOf(geminiVersion(target)));
   },
   parseResponse: (status, headers, body, context) =>
     status >= 400 ? { ok: false, error: parseGeminiError(LABEL, status, headers, body) } : parseGeminiResponse(LABEL, body, context),

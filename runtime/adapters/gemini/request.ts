@@ -23,12 +23,24 @@ export function translateGeminiRequest(
   target: TargetContext,
   options: BuildOptions,
   toNative: (body: GeminiRequestBody) => NativeRequest,
+  api: GeminiApi,
 ): BuildResult {
-  return translateRequest(request, target, geminiParams, (checked, policy) => toNative(buildGeminiBody(checked, request.stream === true, target, policy, options)));
+  return translateRequest(request, target, geminiParams, (checked, policy) => toNative(buildGeminiBody(checked, request.stream === true, target, policy, options, api)));
+}
+
+/** What the API version the request goes to offers beyond the common body. */
+export interface GeminiApi {
+  /** The VALIDATED function-calling mode: the Gemini API's v1beta and Vertex AI's v1beta1, not Vertex's v1. */
+  readonly validatedMode: boolean;
+}
+
+/** VALIDATED is in the beta versions' FunctionCallingConfig.Mode (Vertex AI v1 has AUTO, ANY, NONE only). */
+export function geminiApiOf(version: string): GeminiApi {
+  return { validatedMode: version.includes('beta') };
 }
 
 /** Throws RequestTranslationError for what cannot be expressed; `request` has passed the param table. */
-export function buildGeminiBody(request: ChatCompletionRequest, stream: boolean, target: TargetContext, policy: DropPolicy, options: BuildOptions): GeminiRequestBody {
+export function buildGeminiBody(request: ChatCompletionRequest, stream: boolean, target: TargetContext, policy: DropPolicy, options: BuildOptions, api: GeminiApi): GeminiRequestBody {
   if (stream && request.n !== undefined && request.n > 1) {
     // A chunk stream here carries one choice; several candidates would need interleaved choice indexes.
     policy.unsupported('n', 'n > 1 is not supported with stream on Gemini');
@@ -44,7 +56,7 @@ export function buildGeminiBody(request: ChatCompletionRequest, stream: boolean,
   // One inlining budget for every schema of the request (tools and response_format).
   const budget = newInliningBudget();
   const tools = functionDeclarations(request.tools, budget);
-  const toolConfig = toolConfigFor(request.tool_choice, request.tools);
+  const toolConfig = toolConfigFor(request.tool_choice, request.tools, api, policy);
   const generationConfig = generationConfigFor(request, candidateCount, budget);
 
   const body: Record<string, unknown> = {};
@@ -77,14 +89,18 @@ function functionDeclarations(tools: readonly FunctionTool[] | undefined, budget
 }
 
 /**
- * A tool with OpenAI's `strict: true` asks that calls match its schema: Gemini's VALIDATED mode (text
- * or calls, calls held to their schema) where the model chooses, and ANY, which holds calls to their
- * schema already, where a call is forced.
+ * A tool with OpenAI's `strict: true` asks that calls match its schema: the VALIDATED mode (text or
+ * calls, calls held to their schema) where the model chooses, and ANY, which holds calls to their
+ * schema already, where a call is forced. An API version without VALIDATED cannot honour it there.
  * @see https://ai.google.dev/api/caching#FunctionCallingConfig
  */
-function toolConfigFor(choice: ToolChoice | undefined, tools: readonly FunctionTool[] | undefined): GeminiToolConfig | undefined {
+function toolConfigFor(choice: ToolChoice | undefined, tools: readonly FunctionTool[] | undefined, api: GeminiApi, policy: DropPolicy): GeminiToolConfig | undefined {
   const strict = (tools ?? []).some((tool) => tool.function.strict === true);
-  if (choice === undefined || choice === 'auto') return strict ? { functionCallingConfig: { mode: 'VALIDATED' } } : choice === undefined ? undefined : { functionCallingConfig: { mode: 'AUTO' } };
+  if (choice === undefined || choice === 'auto') {
+    if (strict && api.validatedMode) return { functionCallingConfig: { mode: 'VALIDATED' } };
+    if (strict) policy.unsupported('tools[].function.strict', 'this API version has no mode that holds tool calls to their schema (Vertex AI: api_version v1beta1 has VALIDATED)');
+    return choice === undefined ? undefined : { functionCallingConfig: { mode: 'AUTO' } };
+  }
   if (choice === 'none') return { functionCallingConfig: { mode: 'NONE' } };
   if (choice === 'required') return { functionCallingConfig: { mode: 'ANY' } };
   const name = choice.function.name;

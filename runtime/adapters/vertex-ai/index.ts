@@ -8,11 +8,11 @@ import type { ProviderAdapter } from '../contract.js';
 import { parseGeminiError } from '../gemini/error.js';
 import { geminiNativeRequest } from '../gemini/index.js';
 import { geminiParams } from '../gemini/params.js';
-import { translateGeminiRequest } from '../gemini/request.js';
+import { geminiApiOf, translateGeminiRequest } from '../gemini/request.js';
 import { parseGeminiResponse } from '../gemini/response.js';
 import { createGeminiStreamTranslator } from '../gemini/stream.js';
 import { missingCredential } from '../request-translation.js';
-import { vertexAuth, vertexUrl } from './request.js';
+import { vertexAuth, vertexUrl, vertexVersion } from './request.js';
 
 const LABEL = 'Vertex AI';
 
@@ -27,7 +27,7 @@ export const vertexAiAdapter: ProviderAdapter = {
     const stream = request.stream === true;
     const url = vertexUrl(target, stream, auth.express);
     if (url === undefined) return { ok: false, error: missingCredential(target.providerId, 'project (settings.project)') };
-    return translateGeminiRequest(request, target, options, (body) => geminiNativeRequest(url, body, auth.auth, stream));
+    return translateGeminiRequest(request, target, options, (body) => geminiNativeRequest(url, body, auth.auth, stream), geminiApiOf(vertexVersion(target)));
   },
   parseResponse: (status, headers, body, context) =>
     status >= 400 ? { ok: false, error: parseGeminiError(LABEL, status, headers, body) } : parseGeminiResponse(LABEL, body, context),

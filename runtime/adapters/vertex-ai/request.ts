@@ -40,9 +40,13 @@ export function vertexAuth(target: TargetContext): VertexAuth {
 }
 
 /** The URL, or undefined when a project is needed and missing (only express mode goes without). */
+export function vertexVersion(target: TargetContext): string {
+  return target.settings['api_version'] ?? PROVIDER_DEFAULTS['vertex-ai'].settingDefaults['api_version'] ?? 'v1';
+}
+
 export function vertexUrl(target: TargetContext, stream: boolean, express: boolean): string | undefined {
   const defaults = PROVIDER_DEFAULTS['vertex-ai'].settingDefaults;
-  const version = target.settings['api_version'] ?? defaults['api_version'] ?? 'v1';
+  const version = vertexVersion(target);
   const location = target.settings['location'] ?? defaults['location'] ?? 'global';
   const project = target.settings['project'];
   const base = baseFor(target.baseUrl, express || location === 'global');
