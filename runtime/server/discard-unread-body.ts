@@ -26,17 +26,24 @@ export function discardUnreadBody(request: IncomingMessage, response: ServerResp
     const { socket } = request;
     const startBytes = socket.bytesRead;
     const started = performance.now();
+    // One exit for every path: a kept-alive connection sees many early answers, and must not keep a
+    // listener for each.
+    const stop = (): void => {
+      clearInterval(check);
+      request.off('end', stop);
+      socket.off('close', stop);
+    };
     const check = setInterval(() => {
       if (request.complete || socket.destroyed) {
-        clearInterval(check);
+        stop();
       } else if (socket.bytesRead - startBytes > bounds.maxBytes || performance.now() - started > bounds.maxMs) {
-        clearInterval(check);
+        stop();
         socket.destroy();
       }
     }, CHECK_INTERVAL_MS);
     check.unref();
-    request.once('end', () => clearInterval(check));
-    socket.once('close', () => clearInterval(check));
+    request.once('end', stop);
+    socket.once('close', stop);
     // A body the parser had started reading is paused without its listener: keep it flowing.
     request.resume();
   });

@@ -132,3 +132,34 @@ test('past its bounds the discard stops: more bytes than allowed, or a body stil
   });
   assert.equal(closed, true, 'a stalled body is not waited for past maxMs');
 });
+
+test('many early answers on one kept-alive connection leave no listener behind on its socket', async (t) => {
+  const { app } = testApp();
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  t.after(() => app.close());
+  const { port } = app.server.address() as AddressInfo;
+  let serverSocket: Socket | undefined;
+  app.server.once('connection', (socket: Socket) => { serverSocket = socket; });
+  const socket = connect(port, '127.0.0.1');
+  t.after(() => socket.destroy());
+  let answer = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => { answer += chunk; });
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const warnings: string[] = [];
+  const onWarning = (warning: Error): void => { warnings.push(warning.name); };
+  process.on('warning', onWarning);
+  t.after(() => process.off('warning', onWarning));
+  for (let index = 0; index < 30; index += 1) {
+    // The head first, the body after the 404 went out: the body is read past each time.
+    socket.write('POST /v1/nope HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 5\r\n\r\n');
+    const seen = (answer.match(/HTTP\/1\.1 404 /g) ?? []).length;
+    for (let waited = 0; (answer.match(/HTTP\/1\.1 404 /g) ?? []).length === seen && waited < 3_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    socket.write('{"a":');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.equal((answer.match(/HTTP\/1\.1 404 /g) ?? []).length, 30);
+  assert.ok(serverSocket !== undefined);
+  assert.ok(serverSocket.listenerCount('close') <= 3, `${serverSocket.listenerCount('close')} close listeners`);
+  assert.deepEqual(warnings.filter((name) => name === 'MaxListenersExceededWarning'), []);
+});
