@@ -12,7 +12,7 @@ import { loadManifest, materializeManifest, type LoadManifestOptions, type LoadM
 
 export interface ManifestLoader {
   load(source: ManifestSourceText, options: LoadManifestOptions): Promise<LoadManifestResult>;
-  /** Stops the worker, if one runs. */
+  /** Stops the worker, if one runs; a load in flight or asked for later rejects (it does not fall back). */
   close(): Promise<void>;
   /** True while a worker thread is up (it stops when idle). */
   workerRunning(): boolean;
@@ -68,6 +68,7 @@ export function createBackgroundLoader(options: BackgroundLoaderOptions = {}): M
   const startWorker = options.startWorker ?? (() => new Worker(MANIFEST_LOAD_WORKER));
   let running: RunningWorker | undefined;
   let nextId = 0;
+  let closed = false;
 
   function start(): RunningWorker {
     const worker = startWorker();
@@ -120,11 +121,14 @@ export function createBackgroundLoader(options: BackgroundLoaderOptions = {}): M
 
   return {
     async load(source, loadOptions) {
+      if (closed) throw new LoaderClosedError();
       if (source.text.length < minBytes) return loadManifest(source, loadOptions);
       let reply: WorkerLoadReply;
       try {
         reply = await loadOnWorker(source, loadOptions);
       } catch (error) {
+        // Shutting down: no half-second of parsing on the event loop for a reload nobody will serve.
+        if (closed) throw new LoaderClosedError();
         options.onFallback?.(error instanceof Error ? error : new Error(String(error)));
         return loadManifest(source, loadOptions);
       }
@@ -136,6 +140,7 @@ export function createBackgroundLoader(options: BackgroundLoaderOptions = {}): M
       };
     },
     async close() {
+      closed = true;
       const stopping = running;
       running = undefined;
       if (stopping === undefined) return;
@@ -144,6 +149,13 @@ export function createBackgroundLoader(options: BackgroundLoaderOptions = {}): M
     },
     workerRunning: () => running !== undefined,
   };
+}
+
+export class LoaderClosedError extends Error {
+  constructor() {
+    super('the manifest loader is closed (the gateway is shutting down)');
+    this.name = 'LoaderClosedError';
+  }
 }
 
 /** Only data crosses threads: the environment as plain strings (process.env is an exotic object). */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { createBackgroundLoader as createLoader, type BackgroundLoaderOptions } from '../../../runtime/manifest/background-loader.js';
+import { createBackgroundLoader as createLoader, LoaderClosedError, type BackgroundLoaderOptions } from '../../../runtime/manifest/background-loader.js';
 import { loadManifest, type LoadManifestResult } from '../../../runtime/manifest/load-manifest.js';
 import { isSecretRef } from '../../../runtime/secrets.js';
 import { largeManifest, loopTurnsDuring } from '../../helpers/large-manifest.js';
@@ -122,4 +122,18 @@ test('the compiled loader starts its own worker module (dist/, as `aigw serve` r
   assert.equal(loader.workerRunning(), true);
   assert.ok(result.manifest);
   assert.deepEqual(result.diagnostics, loadManifest({ text, file: 'seed.yaml' }, { env }).diagnostics);
+});
+
+test('close during a load: the load rejects (no fallback on the event loop, no warning), and later loads start no worker', async () => {
+  const failures: string[] = [];
+  const loader = createBackgroundLoader({ minBytes: 0, onFallback: (error) => failures.push(error.message) });
+  const text = largeManifest();
+  const inFlight = loader.load({ text, file: 'big.yaml' }, { env });
+  // Let the worker start and take the text.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await loader.close();
+  await assert.rejects(inFlight, LoaderClosedError);
+  await assert.rejects(loader.load({ text: 'ai_routes: []\n', file: 'x' }, { env }), LoaderClosedError);
+  assert.equal(loader.workerRunning(), false);
+  assert.deepEqual(failures, []);
 });
