@@ -135,7 +135,11 @@ export async function attachConfigPlane(
         logger,
         startText: fileText,
         ...(options.watchDebounceMs === undefined ? {} : { debounceMs: options.watchDebounceMs }),
-        onText: (text) => applier.apply({ text, file: options.watchPath ?? '', origin: 'watch' }),
+        onText: async (text) => {
+          const outcome = await applier.apply({ text, file: options.watchPath ?? '', origin: 'watch' });
+          if (outcome.type === 'applied') await recordWatchedFile(store, outcome.version, logger);
+          return outcome;
+        },
       });
   return {
     holder,
@@ -153,11 +157,14 @@ export async function attachConfigPlane(
 
 /**
  * With --watch the file is the desired state (GitOps), but at startup the store's version serves (a
- * replica joins its fleet). When they differ, the file wins if the store never held its version: a
- * ConfigMap edited while no replica watched it (or a rollout that replaced every pod) is applied, and
- * the fleet follows. A version the store held before is one the fleet moved past (an `aigw apply` or a
- * rollback since): it is not rolled back to; a warning names both versions. An invalid file is an
- * error in the log (the stored manifest keeps serving); the watcher reloads once the file changes.
+ * replica joins its fleet). The store remembers the version of the watched file the fleet last took
+ * in: a file of another version is a change the fleet has not seen — a ConfigMap edited while no
+ * replica watched it, a rollout that replaced every pod, a `rollout undo` to older bytes — and is
+ * applied, so the fleet follows; the same version is one the fleet has moved past (an `aigw apply` or
+ * a rollback since, however many versions ago) and is not rolled back to: a warning names both. A
+ * store that remembers none (written by an older aigw) counts the file as seen when its history
+ * holds the version. An invalid file is an error in the log (the stored manifest keeps serving); the
+ * watcher reloads once the file changes.
  */
 async function adoptWatchedFile(applier: ManifestApplier, path: string, text: string, env: ConfigPlaneOptions['env'], logger: AdminLogger): Promise<void> {
   const live = applier.holder.current().version;
@@ -166,27 +173,40 @@ async function adoptWatchedFile(applier: ManifestApplier, path: string, text: st
     logger.error({ path, live, diagnostics: file.outcome.diagnostics.map(describeDiagnostic) }, 'watch: the manifest file is invalid; serving the stored version until the file changes');
     return;
   }
-  if (file.live.version === live) return;
-  let held: boolean;
+  const version = file.live.version;
+  let seen: boolean;
   try {
-    held = (await applier.store.history()).some((entry) => entry.version === file.live.version);
+    const marker = await applier.store.watchedFileVersion();
+    seen = marker === undefined
+      ? version === live || (await applier.store.history()).some((entry) => entry.version === version)
+      : marker === version;
   } catch (error) {
-    logger.warn({ path, error: error instanceof Error ? error.message : String(error) }, 'watch: could not read the store\'s history; serving the stored version, the file applies when it changes');
+    logger.warn({ path, error: error instanceof Error ? error.message : String(error) }, 'watch: could not read the config store; serving the stored version, the file applies when it changes');
     return;
   }
-  if (held) {
-    logger.warn({ path, file: file.live.version, live }, 'watch: the manifest file holds a version the fleet has moved past (an apply or rollback since); serving the fleet\'s version, not rolling back');
+  if (seen) {
+    if (version !== live) logger.warn({ path, file: version, live }, 'watch: the fleet has moved past this manifest file\'s version (an apply or rollback since); serving the fleet\'s version, not rolling back');
+    await recordWatchedFile(applier.store, version, logger);
     return;
   }
-  const failure = await applier.apply({ text, file: path, origin: 'watch' }).then(
-    (outcome) => (outcome.type === 'applied' ? undefined : outcome.type),
-    (error: unknown) => (error instanceof Error ? error.message : String(error)),
-  );
-  if (failure !== undefined) {
-    logger.warn({ path, failure }, 'watch: could not apply the manifest file at startup; the watcher tries again when it changes');
-    return;
+  if (version !== live) {
+    const failure = await applier.apply({ text, file: path, origin: 'watch' }).then(
+      (outcome) => (outcome.type === 'applied' ? undefined : outcome.type),
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    if (failure !== undefined) {
+      logger.warn({ path, failure }, 'watch: could not apply the manifest file at startup; the watcher tries again when it changes');
+      return;
+    }
+    logger.info({ path, version, previous: live }, 'watch: applied the manifest file, a version the fleet had not taken in (edited while no replica watched it)');
   }
-  logger.info({ path, version: file.live.version, previous: live }, 'watch: applied the manifest file, which the store had not seen (edited while no replica watched it)');
+  await recordWatchedFile(applier.store, version, logger);
+}
+
+async function recordWatchedFile(store: ConfigStore, version: string, logger: AdminLogger): Promise<void> {
+  if (await store.watchedFileVersion().catch(() => undefined) === version) return;
+  await store.setWatchedFileVersion(version).catch((error: unknown) =>
+    logger.warn({ version, error: error instanceof Error ? error.message : String(error) }, 'watch: could not record the watched file\'s version in the config store'));
 }
 
 /** The config store the options name: memory, or Redis with AIGW_REDIS_URL. */

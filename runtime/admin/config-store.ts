@@ -32,6 +32,13 @@ export interface ConfigStore {
    * Throws AIGW_E_ADMIN_STORE_UNAVAILABLE when the store does not answer.
    */
   commit(entry: StoredManifest, expected: string | null): Promise<CommitResult>;
+  /**
+   * serve --watch: the version of the watched file the fleet last took in. A replica starting with a
+   * file of another version holds a change the fleet has not seen; with this version, a file the
+   * fleet has moved past (apply, rollback), however many versions ago.
+   */
+  watchedFileVersion(): Promise<string | undefined>;
+  setWatchedFileVersion(version: string): Promise<void>;
   /** The replay window shared by everyone using this store (Redis: across replicas). */
   readonly nonces: NonceCache;
   /** Runs `listener` when the stored current version may have changed elsewhere. */
@@ -62,8 +69,11 @@ export async function createConfigStore(options: ConfigStoreOptions): Promise<Co
 /** One process: the history lives here and nobody else writes, so onChange never fires. */
 export function createMemoryConfigStore(clock: Clock, limit = HISTORY_LIMIT): ConfigStore {
   let entries: StoredManifest[] = [];
+  let watchedFile: string | undefined;
   return {
     kind: 'memory',
+    watchedFileVersion: async () => watchedFile,
+    setWatchedFileVersion: async (version) => { watchedFile = version; },
     nonces: createMemoryNonceCache(clock),
     currentVersion: async () => entries[entries.length - 1]?.version,
     latest: async () => entries[entries.length - 1],

@@ -6,6 +6,7 @@
  *   <prefix>history    list of versions, oldest first, at most 10
  *   <prefix>manifests  hash: version → manifest text
  *   <prefix>stored-at  hash: version → unix ms
+ *   <prefix>watched-file  the version of the --watch file the fleet last took in
  *   <prefix>changed    pub/sub channel: a version was committed
  *
  * A commit is one Lua script: compare-and-set on `current`, history update and PUBLISH happen
@@ -59,7 +60,7 @@ export const DEFAULT_CONFIG_PREFIX = 'aigw:{config}:';
 
 export async function createRedisConfigStore(options: RedisConfigStoreOptions): Promise<ConfigStore> {
   const prefix = options.prefix ?? DEFAULT_CONFIG_PREFIX;
-  const keys = { current: `${prefix}current`, history: `${prefix}history`, manifests: `${prefix}manifests`, storedAt: `${prefix}stored-at` };
+  const keys = { current: `${prefix}current`, history: `${prefix}history`, manifests: `${prefix}manifests`, storedAt: `${prefix}stored-at`, watchedFile: `${prefix}watched-file` };
   const channel = `${prefix}changed`;
   const timeoutMs = options.timeoutMs ?? 2_000;
   const client = connect(options.url, timeoutMs, options.logger, 'commands');
@@ -110,6 +111,12 @@ export async function createRedisConfigStore(options: RedisConfigStoreOptions): 
     kind: 'redis',
     nonces: createLayeredNonceCache(createMemoryNonceCache(options.clock), createRedisNonceCache(client, `${prefix}nonce:`)),
     currentVersion,
+    async watchedFileVersion() {
+      return (await guarded('read the watched file version', () => client.get(keys.watchedFile))) ?? undefined;
+    },
+    async setWatchedFileVersion(version) {
+      await guarded('record the watched file version', () => client.set(keys.watchedFile, version));
+    },
     async latest() {
       const version = await currentVersion();
       return version === undefined ? undefined : get(version);

@@ -94,3 +94,31 @@ test('with --watch, a file holding a version the fleet moved past is not rolled 
   assert.equal(await cluster.stored(), versionOf(cluster.manifest('new')));
   assert.ok(replica.logLines().some((line) => line['level'] === 40 && /moved past/.test(String(line['msg']))), replica.logText());
 });
+
+test('with --watch, the file the fleet took in is not rolled back to however many applies followed (past the 10 versions of history)', async (t) => {
+  const cluster = await fleet(t);
+  if (cluster === undefined) return;
+  const configMap = cluster.manifest('configmap');
+  const first = await cluster.start(configMap, true);
+  await first.gateway.close();
+  for (let index = 0; index < 12; index += 1) await cluster.commit(cluster.manifest(`applied-${index}`));
+  const replica = await cluster.start(configMap, true);
+  assert.equal(await serves(replica, 'applied-11'), true);
+  assert.equal(await cluster.stored(), versionOf(cluster.manifest('applied-11')));
+});
+
+test('with --watch, a rollout back to older ConfigMap bytes (a version still in the history) is applied: the fleet had taken in a newer file since', async (t) => {
+  const cluster = await fleet(t);
+  if (cluster === undefined) return;
+  const older = cluster.manifest('older');
+  const newer = cluster.manifest('newer');
+  const first = await cluster.start(older, true);
+  await first.gateway.close();
+  const second = await cluster.start(newer, true);
+  assert.equal(await serves(second, 'newer'), true);
+  await second.gateway.close();
+  // kubectl rollout undo: new pods, the older ConfigMap.
+  const undone = await cluster.start(older, true);
+  assert.equal(await serves(undone, 'older'), true);
+  assert.equal(await cluster.stored(), versionOf(older));
+});

@@ -3,11 +3,15 @@
  * If-Match → one wins, one 412), the whole snapshot swapped at once, store conflicts, transforms.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { createManifestApplier } from '../../../runtime/admin/apply-manifest.js';
 import { createMemoryConfigStore, type ConfigStore } from '../../../runtime/admin/config-store.js';
 import { startConfigPlane } from '../../../runtime/admin/config-plane.js';
 import { silentLogger } from '../../../runtime/admin/admin-logger.js';
+import { realClock } from '../../../runtime/clock.js';
 import { createConfigHolder, type LiveConfig } from '../../../runtime/server/live-config.js';
 import { createManualClock } from '../../helpers/virtual-clock.js';
 import { largeManifest, loopTurnsDuring } from '../../helpers/large-manifest.js';
@@ -100,6 +104,8 @@ test('after the store loses its data, a replica that lags the fleet does not see
     latest: () => inner.latest(),
     get: (version) => inner.get(version),
     history: () => inner.history(),
+    watchedFileVersion: () => inner.watchedFileVersion(),
+    setWatchedFileVersion: (version) => inner.setWatchedFileVersion(version),
     commit: (entry, expected) => inner.commit(entry, expected),
     onChange: (listener) => inner.onChange(listener),
     close: () => inner.close(),
@@ -177,4 +183,23 @@ test('serve\'s config plane loads a large reload on its worker thread: the event
   assert.equal(started.plane.holder.current().manifest.routes[1999]?.targets[0]?.weight, 61);
   assert.ok(turns >= 10, `the event loop turned ${turns} times during the reload`);
   assert.deepEqual(logger.entries.filter((entry) => entry.level !== 'info'), []);
+});
+
+test('--watch: the store remembers the watched file\'s version at startup and after every reload from the file', async (t) => {
+  const directory = mkdtempSync(join(tmpdir(), 'aigw-watched-'));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  const path = join(directory, 'routes.yaml');
+  writeFileSync(path, MANIFEST_A);
+  const plane = await startPlane(t, { manifest: { text: MANIFEST_A, file: path }, watchPath: path, watchDebounceMs: 10, clock: realClock });
+  const versionA = plane.holder.current().version;
+  assert.equal(await plane.store.watchedFileVersion(), versionA);
+  writeFileSync(path, MANIFEST_B);
+  for (let waited = 0; plane.holder.current().version === versionA && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  const versionB = plane.holder.current().version;
+  assert.notEqual(versionB, versionA);
+  for (let waited = 0; await plane.store.watchedFileVersion() !== versionB && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(await plane.store.watchedFileVersion(), versionB);
+  // A reload that does not come from the file leaves the file's version as it was.
+  await plane.applier.apply({ text: manifestNumbered(3), file: 'applied', origin: 'reload' });
+  assert.equal(await plane.store.watchedFileVersion(), versionB);
 });
