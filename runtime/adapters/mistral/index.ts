@@ -12,6 +12,7 @@
 import type { ProviderAdapter } from '../contract.js';
 import { createFamilyAdapter } from '../openai-compatible/family.js';
 import { joinUrl, paramTable } from '../openai-compatible/request.js';
+import { OPENAI_DEFAULT_VALUES } from '../openai-default-values.js';
 import { rewriteToolCallIds } from './tool-call-ids.js';
 
 /** @see mistralai/client-ts `ChatCompletionRequest$Outbound` (providers.md §7.2) */
@@ -21,18 +22,23 @@ const SUPPORTED = [
   'prediction', 'reasoning_effort', 'metadata', 'prompt_cache_key', 'safe_prompt', 'prompt_mode', 'guardrails',
 ];
 
+const table = paramTable([
+  { param: 'user', reason: 'Mistral has no user field' },
+  { param: 'logit_bias', reason: 'Mistral does not support logit_bias' },
+], 'unsupported', SUPPORTED);
+
 export const mistralAdapter: ProviderAdapter = createFamilyAdapter({
   type: 'mistral',
-  params: paramTable([
-    { param: 'user', reason: 'Mistral has no user field' },
-    { param: 'logit_bias', reason: 'Mistral does not support logit_bias' },
-  ], 'unsupported', SUPPORTED),
+  // OpenAI's store: false, modalities ["text"], service_tier auto/default ask nothing: accepted, not sent
+  // (Mistral refuses fields it does not know).
+  params: { ...table, rules: { ...table.rules, ...OPENAI_DEFAULT_VALUES } },
   supportsPrefill: false,
   body: {
     developerRoleAs: 'system',
     streamUsage: 'native',
     renames: { max_completion_tokens: 'max_tokens', seed: 'random_seed' },
     values: (param, value) => (param === 'tool_choice' && value === 'required' ? 'any' : value),
+    omit: new Set(Object.keys(OPENAI_DEFAULT_VALUES)),
     messages: rewriteToolCallIds,
     // Mistral continues a final assistant message only when it is marked as a prefix.
     prefill: { message: { role: 'assistant', prefix: true }, fields: {} },

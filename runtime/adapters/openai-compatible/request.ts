@@ -50,6 +50,8 @@ export interface BodyOptions {
   readonly renames: Readonly<Record<string, string>>;
   /** Value rewrites after renaming (Mistral tool_choice "required" → "any"). */
   readonly values?: (param: string, value: unknown) => unknown;
+  /** Fields the table accepted that are not sent (Mistral: OpenAI-only fields at their default values). */
+  readonly omit?: ReadonlySet<string>;
   /** Message rewrites after the role mapping (Mistral tool-call ids). */
   readonly messages?: (messages: readonly Message[]) => readonly unknown[];
   /** How a continuation prefill is sent: the final assistant message and any extra body fields. */
@@ -95,7 +97,7 @@ export function buildBody(
   const messages: unknown[] = [...(options.messages === undefined ? roleMapped : options.messages(roleMapped))];
   const body: Record<string, unknown> = { model: target.model, messages };
   for (const [param, value] of Object.entries(request)) {
-    if (STRUCTURAL_PARAMS.has(param) || value === undefined) continue;
+    if (STRUCTURAL_PARAMS.has(param) || value === undefined || options.omit?.has(param) === true) continue;
     const name = ownValue(options.renames, param) ?? param;
     body[name] = options.values === undefined ? value : options.values(name, value);
   }

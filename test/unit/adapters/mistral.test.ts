@@ -61,7 +61,7 @@ describe('mistral request mapping', () => {
   });
 
   test('user, logit_bias and fields Mistral does not know are 400s naming the parameter and mistral; drop_params drops them', () => {
-    for (const [param, value] of [['user', 'u1'], ['logit_bias', { '1': 2 }], ['service_tier', 'auto'], ['store', true], ['n', 2]] as const) {
+    for (const [param, value] of [['user', 'u1'], ['logit_bias', { '1': 2 }], ['service_tier', 'flex'], ['store', true], ['n', 2]] as const) {
       const error = buildError(build({ [param]: value }));
       assert.equal(error.envelope.error.param, param);
       assert.equal(error.envelope.error.code, 'unsupported_parameter');

@@ -1,7 +1,8 @@
 /**
  * OpenAI-only fields at their default values (`store: false`, `modalities: ["text"]`,
  * `service_tier: "auto"`/`"default"`) ask nothing of a provider that lacks them: the providers that
- * refuse unknown fields accept those values and do not forward them; any other value is a 400
+ * refuse unknown fields (Mistral among the OpenAI family) accept those values and do not forward
+ * them; any other value is a 400
  * `unsupported_parameter` (or a recorded drop).
  */
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { getAdapter } from '../../../runtime/adapters/registry.js';
 import type { ChatCompletionRequest } from '../../../runtime/openai/wire.js';
 import { anyAdapterTarget, chatRequest } from './native-adapter-harness.js';
 
-const NATIVE = ['anthropic', 'bedrock', 'gemini', 'vertex-ai', 'cohere', 'ollama'] as const;
+const NATIVE = ['anthropic', 'bedrock', 'gemini', 'vertex-ai', 'cohere', 'ollama', 'mistral'] as const;
 const DEFAULTS = [{ store: false }, { modalities: ['text'] }, { service_tier: 'auto' }, { service_tier: 'default' }];
 const OTHERS = [{ store: true }, { modalities: ['text', 'audio'] }, { modalities: [] }, { service_tier: 'flex' }, { service_tier: 'priority' }];
 
