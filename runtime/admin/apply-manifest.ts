@@ -13,8 +13,8 @@ import { AigwError, ERRORS } from '../errors.js';
 import type { Diagnostic } from '../lint/diagnostic.js';
 import { manifestVersion } from '../manifest/canonical.js';
 import { computeChangeSet, type ChangeSet } from '../manifest/changeset.js';
-import { inlineLoader, type ManifestLoader } from '../manifest/background-loader.js';
-import { loadManifest, type LoadManifestResult } from '../manifest/load-manifest.js';
+import { inlineLoader, type LoadedManifest, type ManifestLoader } from '../manifest/background-loader.js';
+import { loadManifest } from '../manifest/load-manifest.js';
 import { describeDiagnostic } from '../lint/diagnostic.js';
 import type { Manifest } from '../manifest/types.js';
 import { createLiveConfig, type ConfigHolder, type LiveConfig } from '../server/live-config.js';
@@ -100,7 +100,7 @@ export function loadLiveConfig(text: string | Uint8Array, file: string, env: Man
   return toLoaded(loadManifest({ text, file }, { env }), text, file, loadedAt, transform);
 }
 
-function toLoaded(result: LoadManifestResult, text: string | Uint8Array, file: string, loadedAt: number, transform: ManifestTransform): Loaded {
+function toLoaded(result: LoadedManifest, text: string | Uint8Array, file: string, loadedAt: number, transform: ManifestTransform): Loaded {
   if (result.manifest === undefined || result.document === undefined) {
     return {
       ok: false,
@@ -109,11 +109,11 @@ function toLoaded(result: LoadManifestResult, text: string | Uint8Array, file: s
         file,
         diagnostics: result.diagnostics,
         ...(result.omitted === undefined ? {} : { omitted: result.omitted }),
-        ...(result.document === undefined ? {} : { manifestVersion: manifestVersion(result.document) }),
+        ...(result.document === undefined ? {} : { manifestVersion: result.version ?? manifestVersion(result.document) }),
       },
     };
   }
-  const version = manifestVersion(result.document);
+  const version = result.version ?? manifestVersion(result.document);
   return {
     ok: true,
     live: createLiveConfig(transform(result.manifest), version, result.document, loadedAt),

@@ -10,8 +10,11 @@ import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../lint/diagnostic.js';
 import { loadManifest, materializeManifest, type LoadManifestOptions, type LoadManifestResult, type ManifestSourceText } from './load-manifest.js';
 
+/** A load's result; `version` when the loader computed it off the event loop (manifestVersion of the document). */
+export type LoadedManifest = LoadManifestResult & { readonly version?: string };
+
 export interface ManifestLoader {
-  load(source: ManifestSourceText, options: LoadManifestOptions): Promise<LoadManifestResult>;
+  load(source: ManifestSourceText, options: LoadManifestOptions): Promise<LoadedManifest>;
   /** Stops the worker, if one runs; a load in flight or asked for later rejects (it does not fall back). */
   close(): Promise<void>;
   /** True while a worker thread is up (it stops when idle). */
@@ -41,6 +44,7 @@ export interface WorkerLoadReply {
   /** loadManifest returned a manifest. */
   readonly accepted: boolean;
   readonly document?: unknown;
+  readonly version?: string;
   readonly omitted?: number;
 }
 
@@ -136,6 +140,7 @@ export function createBackgroundLoader(options: BackgroundLoaderOptions = {}): M
         diagnostics: reply.diagnostics,
         ...(reply.accepted && reply.document !== undefined ? { manifest: materializeManifest(reply.document, loadOptions) } : {}),
         ...(reply.document === undefined ? {} : { document: reply.document }),
+        ...(reply.version === undefined ? {} : { version: reply.version }),
         ...(reply.omitted === undefined ? {} : { omitted: reply.omitted }),
       };
     },

@@ -97,6 +97,9 @@ export function computeChangeSet(before: Manifest, after: Manifest): ChangeSet {
 }
 
 function diffRoute(name: string, old: Route | undefined, next: Route | undefined): RouteChange | undefined {
+  // Most routes of a large manifest are unchanged by a reload: a direct comparison of the fields the
+  // diff below looks at skips their field maps (a 2 000-route change set took 30–90 ms of event loop).
+  if (old !== undefined && next !== undefined && sameRoute(old, next)) return undefined;
   const oldTargets = keyTargets(old?.targets ?? []);
   const nextTargets = keyTargets(next?.targets ?? []);
   const targets: TargetChange[] = [];
@@ -118,6 +121,25 @@ function diffRoute(name: string, old: Route | undefined, next: Route | undefined
   const kind: ChangeKind = old === undefined ? 'added' : next === undefined ? 'removed' : 'changed';
   if (kind === 'changed' && fields.length === 0 && targets.length === 0 && shares.length === 0) return undefined;
   return { name, kind, fields, targets, shares };
+}
+
+/** Equal in every field routeFields and targetFields list, with the targets in the same order. */
+function sameRoute(a: Route, b: Route): boolean {
+  return a.match.model === b.match.model
+    && sameTarget(a.fallback, b.fallback)
+    && a.timeoutMs === b.timeoutMs
+    && a.failoverOn.length === b.failoverOn.length && a.failoverOn.every((trigger, index) => trigger === b.failoverOn[index])
+    && a.retry.attempts === b.retry.attempts && a.retry.backoffMs === b.retry.backoffMs && a.retry.maxRetryAfterMs === b.retry.maxRetryAfterMs
+    && a.streamFailover === b.streamFailover
+    && a.streamIdleTimeoutMs === b.streamIdleTimeoutMs
+    && a.dropParams === b.dropParams
+    && a.defaultMaxTokens === b.defaultMaxTokens
+    && a.targets.length === b.targets.length && a.targets.every((target, index) => sameTarget(target, b.targets[index]));
+}
+
+function sameTarget(a: Target | undefined, b: Target | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.provider === b.provider && a.model === b.model && a.weight === b.weight && a.maxLatencyMs === b.maxLatencyMs && a.prefill === b.prefill;
 }
 
 function diffEntities<T>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>, fieldsOf: (entity: T) => Fields): EntityChange[] {

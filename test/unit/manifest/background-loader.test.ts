@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { createBackgroundLoader as createLoader, LoaderClosedError, type BackgroundLoaderOptions } from '../../../runtime/manifest/background-loader.js';
+import { manifestVersion } from '../../../runtime/manifest/canonical.js';
 import { loadManifest, type LoadManifestResult } from '../../../runtime/manifest/load-manifest.js';
 import { isSecretRef } from '../../../runtime/secrets.js';
 import { largeManifest, loopTurnsDuring } from '../../helpers/large-manifest.js';
@@ -72,6 +73,8 @@ test('a large manifest loads on the worker while the event loop keeps turning; o
   assert.ok(background.turns >= 10, `the event loop turned ${background.turns} times during the load`);
   assertSameResult(background.result, inline.result, 'big.yaml');
   assert.equal(background.result.manifest?.routes.length, 2000);
+  // The version (a hash of the whole document) is computed on the worker too.
+  assert.equal(background.result.version, manifestVersion(inline.result.document));
 });
 
 test('small manifests stay on the calling thread: no worker is started', async () => {

@@ -163,3 +163,52 @@ ${order.map((line) => `      - ${line}`).join('\n')}
   assert.deepEqual(added.routes[0]?.fields, [], 'kept targets in the same order');
   assert.deepEqual(added.routes[0]?.targets.map((target) => `${target.kind} ${target.target}`), ['added gemini/c']);
 });
+
+test('one changed field of one route among many is reported, whichever field it is (unchanged routes take a shortcut)', () => {
+  const routes = Array.from({ length: 50 }, (_, index) => `  - name: r${index}
+    match: { model: "m${index}" }
+    targets:
+      - { provider: openai, model: gpt-4o-mini, weight: 3, max_latency_ms: 800, prefill: false }
+      - { provider: anthropic, model: claude-haiku-4-5, weight: 1 }
+    fallback: ollama/llama-3.1
+    timeout_ms: 30000
+    failover_on: [5xx, latency]
+    retry: { attempts: 1, backoff_ms: 250, max_retry_after_ms: 5000 }
+    stream_failover: continue
+    stream_idle_timeout_ms: 15000
+    drop_params: false
+    default_max_tokens: 4096`).join('\n');
+  const before = manifest(`ai_routes:\n${routes}\n`);
+  assert.equal(computeChangeSet(before, before).changed, false);
+  const at = 17;
+  type RouteEdit = (route: Manifest['routes'][number]) => Manifest['routes'][number];
+  const target = (index: number, edit: Partial<Manifest['routes'][number]['targets'][number]>): RouteEdit =>
+    (route) => ({ ...route, targets: route.targets.map((entry, position) => (position === index ? { ...entry, ...edit } : entry)) });
+  const edits: Record<string, RouteEdit> = {
+    'match.model': (route) => ({ ...route, match: { model: 'other' } }),
+    fallback: (route) => ({ ...route, fallback: { provider: 'ollama', model: 'llama-3.2', weight: 0 } }),
+    'no fallback': ({ fallback: _dropped, ...route }) => route,
+    timeout_ms: (route) => ({ ...route, timeoutMs: 1000 }),
+    failover_on: (route) => ({ ...route, failoverOn: ['5xx'] }),
+    'failover_on order': (route) => ({ ...route, failoverOn: ['latency', '5xx'] }),
+    'retry.attempts': (route) => ({ ...route, retry: { ...route.retry, attempts: 2 } }),
+    'retry.backoff_ms': (route) => ({ ...route, retry: { ...route.retry, backoffMs: 100 } }),
+    'retry.max_retry_after_ms': (route) => ({ ...route, retry: { ...route.retry, maxRetryAfterMs: 1 } }),
+    stream_failover: (route) => ({ ...route, streamFailover: 'error' }),
+    stream_idle_timeout_ms: (route) => ({ ...route, streamIdleTimeoutMs: 1 }),
+    drop_params: (route) => ({ ...route, dropParams: true }),
+    default_max_tokens: (route) => ({ ...route, defaultMaxTokens: 1 }),
+    'target weight': target(0, { weight: 5 }),
+    'target max_latency_ms': target(0, { maxLatencyMs: 900 }),
+    'target prefill': target(0, { prefill: true }),
+    'target model': target(1, { model: 'claude-sonnet-4-5' }),
+    'target provider': target(1, { provider: 'gemini' }),
+    'targets order': (route) => ({ ...route, targets: [...route.targets].reverse() }),
+    'a target removed': (route) => ({ ...route, targets: route.targets.slice(0, 1) }),
+  };
+  for (const [field, edit] of Object.entries(edits)) {
+    const after: Manifest = { ...before, routes: before.routes.map((route, index) => (index === at ? edit(route) : route)) };
+    const changes = computeChangeSet(before, after);
+    assert.deepEqual(changes.routes.map((route) => route.name), [`r${at}`], field);
+  }
+});
