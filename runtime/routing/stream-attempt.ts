@@ -116,9 +116,21 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
       next = undefined;
       step = undefined;
       chunks = undefined;
-      next = await scope.race(iterator.next());
+      let broke: AttemptFailure | undefined;
+      try {
+        next = await scope.race(iterator.next());
+      } catch (error) {
+        broke = failureFromError(error, scope, { streaming: true, headReceived, status });
+        // After content, a stream that broke (a reset, a stall) is read as an end of body: the
+        // provider may have sent its finish reason and only not its closing event (Anthropic's
+        // message_stop, Bedrock's metadata frame; Gemini has none), and end() finalises such an
+        // answer. An unfinished one stays the broken stream it is, reported as it broke.
+        if (!contentSent || broke.kind !== 'stream') return local.failed(broke);
+        next = { done: true, value: undefined };
+      }
       if (next.done === true) exhausted = true;
       step = next.done === true ? translator.end() : translator.push(next.value);
+      if (broke !== undefined && step.error !== undefined) return local.failed(broke);
       // Only what the client would get is activity: keep-alive comments, pings and skipped malformed
       // events are bytes, not an answer, and must not hold a stalled stream open (design §10.2).
       if (step.chunks.length > 0 || step.usage !== undefined || step.done || step.error !== undefined) lastActivity = clock.monotonic();
@@ -152,7 +164,7 @@ export async function runStreamAttempt(input: StreamAttemptInput): Promise<Attem
       if (exhausted) {
         // end() neither finalised nor reported the truncation: complete only if the finish went out.
         if (relay.finished) break;
-        return local.failed({ kind: 'stream', status, detail: 'ended without its terminator' });
+        return local.failed(broke ?? { kind: 'stream', status, detail: 'ended without its terminator' });
       }
     }
     const success: Mutable<AttemptSuccess> = { ok: true, status, malformed, firstContentAt: firstContentAt ?? clock.monotonic() };
