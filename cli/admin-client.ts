@@ -132,7 +132,10 @@ export async function createAdminClient(key: SigningKey, io: Io, options: AdminC
       const body = request.body ?? '';
       const headers = {
         ...request.headers,
-        ...signAdminRequest({ method: request.method, pathAndQuery, body, timestamp: Math.floor(Date.now() / 1000) }, key),
+        ...signAdminRequest({
+          method: request.method, pathAndQuery, body, timestamp: Math.floor(Date.now() / 1000),
+          ...(request.headers?.['if-match'] === undefined ? {} : { ifMatch: request.headers['if-match'] }),
+        }, key),
       };
       // One deadline for the whole exchange, headers and body. A plain timer held (and cleared)
       // here, not AbortSignal.timeout inside AbortSignal.any: on Node 20 the composite can let the

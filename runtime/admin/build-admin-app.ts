@@ -23,7 +23,9 @@ import { maskDocument } from './mask-document.js';
 import { createMemoryNonceCache, type NonceCache } from './nonce-cache.js';
 import { toValidationDocument } from './validation-document.js';
 import { SOURCE_NAME_HEADER } from './signature-format.js';
-import { verifyAdminSignature } from './verify-signature.js';
+import { verifyAdminHeaders, verifyAdminSignature } from './verify-signature.js';
+import { REQUEST_TIMEOUT_CHECK_MS } from '../server/build-app.js';
+import { discardUnreadBody } from '../server/discard-unread-body.js';
 import { NO_ROUTE_SCHEMAS } from '../server/no-route-schemas.js';
 
 export interface AdminAppOptions {
@@ -43,6 +45,8 @@ export interface AdminAppOptions {
 }
 
 const DEFAULT_SOURCE_NAME = '<admin:reload>';
+/** Admin requests are small and sent by a CLI: 30 s to arrive whole is plenty. */
+const ADMIN_REQUEST_TIMEOUT_MS = 30_000;
 
 export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyInstance> {
   if (options.keys.size === 0) {
@@ -52,16 +56,33 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   const { clock, keys } = options;
   const nonces = options.nonces ?? applier.store.nonces;
   const readOnlyFallback = createMemoryNonceCache(clock);
+  const bodyLimit = options.bodyLimit ?? 2 * 1024 * 1024;
   const app = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
-    bodyLimit: options.bodyLimit ?? 2 * 1024 * 1024,
+    bodyLimit,
     return503OnClosing: true,
     schemaController: NO_ROUTE_SCHEMAS,
+    // A request that stops arriving cannot hold its socket (and what it sent) for ever.
+    requestTimeout: ADMIN_REQUEST_TIMEOUT_MS,
+    http: { headersTimeout: ADMIN_REQUEST_TIMEOUT_MS, connectionsCheckingInterval: REQUEST_TIMEOUT_CHECK_MS },
   });
   // The signature covers the exact body bytes, so no parser may touch them first.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   registerErrorHandling(app);
+
+  // The signature is checked from the headers first: a request nobody signed is refused before its
+  // body, which is then read past and thrown away (bounded), never buffered.
+  app.addHook('onRequest', (request, reply, done) => {
+    try {
+      verifyAdminHeaders({ method: request.method, url: request.url, headers: request.headers }, { keys, clock });
+      done();
+    } catch (error) {
+      if (error instanceof AigwError) request.log.warn({ code: error.code, method: request.method, url: request.url }, 'admin request rejected');
+      discardUnreadBody(request.raw, reply.raw, { maxBytes: bodyLimit, maxMs: 10_000 });
+      done(error instanceof Error ? error : new Error(String(error)));
+    }
+  });
 
   app.addHook('preHandler', async (request) => {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);

@@ -17,6 +17,8 @@ export interface RequestToSign {
   readonly timestamp: number;
   /** Defaults to 24 random bytes, base64url. */
   readonly nonce?: string;
+  /** The If-Match header the request will carry, if any (it is signed). */
+  readonly ifMatch?: string;
 }
 
 /** The six x-aigw-* headers for the request. */
@@ -29,6 +31,7 @@ export function signAdminRequest(request: RequestToSign, key: SigningKey): Recor
     method: request.method.toUpperCase(),
     pathAndQuery: request.pathAndQuery,
     contentSha256: sha256Hex(request.body ?? ''),
+    ifMatch: request.ifMatch ?? '',
   };
   const data = Buffer.from(canonicalString(fields), 'utf8');
   const signature = key.scheme === 'AIGW-HMAC-SHA256'

@@ -14,13 +14,17 @@
  *
  * Canonical string (UTF-8, fields joined by "\n", no trailing newline):
  *
- *   <scheme>/v1
+ *   <scheme>/v2
  *   <key id>
  *   <timestamp>
  *   <nonce>
  *   <METHOD>
  *   <path and query>
  *   <content sha256>
+ *   <If-Match header as sent, or empty>
+ *
+ * v2 added the If-Match line: unsigned, the compare-and-set guard could be stripped from a captured
+ * request (or on the way) and a stale reload applied over newer changes. v1 is no longer accepted.
  *
  * The signed path and content hash travel in headers so the gateway can tell "the signature is wrong"
  * (AIGW_E_SIGNATURE_INVALID) from "the signature is right but the request was changed on the way"
@@ -45,7 +49,7 @@ export type SignatureScheme = 'AIGW-HMAC-SHA256' | 'AIGW-ED25519';
 export const SIGNATURE_SCHEMES: readonly SignatureScheme[] = ['AIGW-HMAC-SHA256', 'AIGW-ED25519'];
 
 /** The canonical-string version; a new format gets a new suffix, never a changed meaning. */
-export const SIGNATURE_VERSION = 'v1';
+export const SIGNATURE_VERSION = 'v2';
 
 /** Requests signed more than this far from the gateway's clock (either way) are rejected. */
 export const MAX_CLOCK_SKEW_SECONDS = 300;
@@ -64,7 +68,12 @@ export interface SignedFields {
   /** Path and query, as on the request line: `/admin/reload?dry_run=true`. */
   readonly pathAndQuery: string;
   readonly contentSha256: string;
+  /** The If-Match header exactly as sent; empty when there is none. */
+  readonly ifMatch: string;
 }
+
+/** An If-Match value as it may be signed: printable ASCII, bounded (a version is 64 hex digits, quoted). */
+export const IF_MATCH_PATTERN = /^[\x20-\x7e]{0,200}$/;
 
 export function canonicalString(fields: SignedFields): string {
   return [
@@ -75,6 +84,7 @@ export function canonicalString(fields: SignedFields): string {
     fields.method.toUpperCase(),
     fields.pathAndQuery,
     fields.contentSha256,
+    fields.ifMatch,
   ].join('\n');
 }
 

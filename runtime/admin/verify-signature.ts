@@ -19,7 +19,7 @@ import { AigwError, ERRORS, type ErrorDefinition } from '../errors.js';
 import type { AdminKeyRing, VerificationKey } from './admin-keys.js';
 import type { NonceCache } from './nonce-cache.js';
 import {
-  canonicalString, CONTENT_SHA256_PATTERN, KEY_ID_PATTERN, MAX_CLOCK_SKEW_SECONDS, NONCE_PATTERN,
+  canonicalString, CONTENT_SHA256_PATTERN, IF_MATCH_PATTERN, KEY_ID_PATTERN, MAX_CLOCK_SKEW_SECONDS, NONCE_PATTERN,
   SIGNATURE_HEADERS, SIGNATURE_SCHEMES, sha256Hex, TIMESTAMP_PATTERN, type SignatureScheme,
 } from './signature-format.js';
 
@@ -49,8 +49,30 @@ function reject(definition: ErrorDefinition, message: string): AigwError {
   return new AigwError(definition, message);
 }
 
+/** What the headers alone establish: the key that signed them and the body they declare. */
+export interface VerifiedHeaders {
+  readonly keyId: string;
+  readonly nonce: string;
+  readonly contentSha256: string;
+}
+
 /** Resolves with the key id that signed the request, or throws a 401 AigwError. */
 export async function verifyAdminSignature(request: AdminRequestParts, options: VerifyOptions): Promise<{ keyId: string }> {
+  const { keyId, nonce, contentSha256 } = verifyAdminHeaders(request, options);
+  if (sha256Hex(request.body) !== contentSha256) throw reject(ERRORS.SIGNATURE_MISMATCH, 'The request body differs from the signed one.');
+
+  if (!(await claimNonce(request.method, keyId, nonce, options))) {
+    throw reject(ERRORS.SIGNATURE_REPLAYED, `The nonce was already used within the replay window (${2 * MAX_CLOCK_SKEW_SECONDS + 1} s): a request is never accepted twice.`);
+  }
+  return { keyId };
+}
+
+/**
+ * Everything but the body and the nonce, from the request line and headers: the signature covers the
+ * declared body hash, so a request nobody signed is refused before its body is read (an unsigned
+ * upload must not make the gateway buffer anything). Throws a 401 AigwError.
+ */
+export function verifyAdminHeaders(request: Omit<AdminRequestParts, 'body'>, options: Pick<VerifyOptions, 'keys' | 'clock'>): VerifiedHeaders {
   if (request.headers[SIGNATURE_HEADERS.signature] === undefined) {
     throw reject(ERRORS.SIGNATURE_MISSING, `Admin requests must be signed: the ${SIGNATURE_HEADERS.signature} header is missing (use aigw apply/rollback/status, which sign).`);
   }
@@ -66,12 +88,14 @@ export async function verifyAdminSignature(request: AdminRequestParts, options: 
   const nonce = header(SIGNATURE_HEADERS.nonce, NONCE_PATTERN);
   const contentSha256 = header(SIGNATURE_HEADERS.contentSha256, CONTENT_SHA256_PATTERN);
   const signedPath = header(SIGNATURE_HEADERS.signedPath, /^\/[\x21-\x7e]*$/);
+  // Signed too: stripped or changed, the compare-and-set guard would let a stale reload through.
+  const ifMatch = request.headers['if-match'] === undefined ? '' : header('if-match', IF_MATCH_PATTERN);
   const [scheme, signature] = parseSignature(header(SIGNATURE_HEADERS.signature, /^\S+ \S+$/));
 
   const key = options.keys.get(keyId);
   if (key === undefined) throw reject(ERRORS.SIGNATURE_UNKNOWN_KEY, `The gateway holds no admin key with id "${keyId}".`);
   if (key.scheme !== scheme) throw reject(ERRORS.SIGNATURE_INVALID, `Key "${keyId}" is a ${key.scheme} key; the request is signed with ${scheme}.`);
-  const data = Buffer.from(canonicalString({ scheme, keyId, timestamp, nonce, method: request.method, pathAndQuery: signedPath, contentSha256 }), 'utf8');
+  const data = Buffer.from(canonicalString({ scheme, keyId, timestamp, nonce, method: request.method, pathAndQuery: signedPath, contentSha256, ifMatch }), 'utf8');
   if (!verifies(key, data, signature)) throw reject(ERRORS.SIGNATURE_INVALID, `The signature does not verify with key "${keyId}".`);
 
   // Whole seconds, as the timestamp is: against the clock's fraction, "300 s behind" would pass only
@@ -81,12 +105,7 @@ export async function verifyAdminSignature(request: AdminRequestParts, options: 
     throw reject(ERRORS.SIGNATURE_CLOCK_SKEW, `The request timestamp is ${skew} s away from the gateway's clock (at most ${MAX_CLOCK_SKEW_SECONDS} s); check the clocks.`);
   }
   if (!samePath(signedPath, request.url)) throw reject(ERRORS.SIGNATURE_MISMATCH, 'The request path or query differs from the signed one.');
-  if (sha256Hex(request.body) !== contentSha256) throw reject(ERRORS.SIGNATURE_MISMATCH, 'The request body differs from the signed one.');
-
-  if (!(await claimNonce(request.method, keyId, nonce, options))) {
-    throw reject(ERRORS.SIGNATURE_REPLAYED, `The nonce was already used within the replay window (${2 * MAX_CLOCK_SKEW_SECONDS + 1} s): a request is never accepted twice.`);
-  }
-  return { keyId };
+  return { keyId, nonce, contentSha256 };
 }
 
 /** Whole path segments before the part the gateway serves: what a reverse proxy's path prefix adds. */

@@ -113,7 +113,8 @@ export async function adminFixture(t: TestContext, options: { keys?: readonly Si
 }
 
 export function signedHeaders(request: SignedRequest, key: SigningKey, clock: Clock): Record<string, string> {
-  return signAdminRequest({ method: request.method, pathAndQuery: request.url, body: request.body ?? '', timestamp: Math.floor(clock.now() / 1000) }, key);
+  const ifMatch = request.headers?.['if-match'];
+  return signAdminRequest({ method: request.method, pathAndQuery: request.url, body: request.body ?? '', timestamp: Math.floor(clock.now() / 1000), ...(ifMatch === undefined ? {} : { ifMatch }) }, key);
 }
 
 export interface ListeningGateway {

@@ -40,11 +40,33 @@ async function rejection(promise: Promise<unknown>): Promise<string> {
   assert.fail('the request was accepted');
 }
 
-test('the canonical string is the versioned scheme line and six newline-joined fields', () => {
-  assert.equal(
-    canonicalString({ scheme: 'AIGW-ED25519', keyId: 'k', timestamp: 1700000000, nonce: 'n'.repeat(16), method: 'post', pathAndQuery: '/admin/reload?dry_run=true', contentSha256: sha256Hex('') }),
-    `AIGW-ED25519/v1\nk\n1700000000\n${'n'.repeat(16)}\nPOST\n/admin/reload?dry_run=true\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855`,
-  );
+test('the canonical string is the versioned scheme line and seven newline-joined fields, If-Match last (empty when absent)', () => {
+  const fields = { scheme: 'AIGW-ED25519', keyId: 'k', timestamp: 1700000000, nonce: 'n'.repeat(16), method: 'post', pathAndQuery: '/admin/reload?dry_run=true', contentSha256: sha256Hex('') } as const;
+  const head = `AIGW-ED25519/v2\nk\n1700000000\n${'n'.repeat(16)}\nPOST\n/admin/reload?dry_run=true\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855`;
+  assert.equal(canonicalString({ ...fields, ifMatch: '' }), `${head}\n`);
+  assert.equal(canonicalString({ ...fields, ifMatch: '"abc"' }), `${head}\n"abc"`);
+});
+
+test('If-Match is signed: removed, changed or added after signing, the signature does not verify', async () => {
+  const { hmac, options } = setup();
+  const body = 'ai_routes: []\n';
+  const signed = (ifMatch?: string) => signAdminRequest({ method: 'POST', pathAndQuery: '/admin/reload', body, timestamp: Math.floor(options.clock.now() / 1000), ...(ifMatch === undefined ? {} : { ifMatch }) }, hmac);
+  const parts = (headers: Record<string, string>, ifMatch?: string): AdminRequestParts => ({ method: 'POST', url: '/admin/reload', body: Buffer.from(body), headers: { ...headers, ...(ifMatch === undefined ? {} : { 'if-match': ifMatch }) } });
+  const version = `"${'a'.repeat(64)}"`;
+  assert.deepEqual(await verifyAdminSignature(parts(signed(version), version), options), { keyId: hmac.keyId });
+  assert.equal(await rejectionCode(parts(signed(version))), 'AIGW_E_SIGNATURE_INVALID');
+  assert.equal(await rejectionCode(parts(signed(version), `"${'b'.repeat(64)}"`)), 'AIGW_E_SIGNATURE_INVALID');
+  assert.equal(await rejectionCode(parts(signed(), version)), 'AIGW_E_SIGNATURE_INVALID');
+
+  async function rejectionCode(request: AdminRequestParts): Promise<string> {
+    try {
+      await verifyAdminSignature(request, options);
+    } catch (error) {
+      assert.ok(isAigwError(error));
+      return error.code;
+    }
+    return assert.fail('accepted');
+  }
 });
 
 test('HMAC-SHA256 and Ed25519 signatures verify and name the key', async () => {
