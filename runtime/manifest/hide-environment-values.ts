@@ -7,6 +7,7 @@
  * a substituted value is shown as the reference too: over-hiding is harmless, showing a value never is.
  */
 import type { Diagnostic } from '../lint/diagnostic.js';
+import { maskUrlPassword } from '../secrets.js';
 import { parseTemplate } from './interpolate.js';
 
 /** No secret is this short; shorter values (`80`, `eu`) are shown. */
@@ -28,8 +29,11 @@ export function environmentValueHider(documents: readonly unknown[], env: Readon
         // `${NAME}` into every unrelated string that contains them.
         if (value === undefined || value.length < MIN_HIDDEN_LENGTH) continue;
         const reference = `\${${part.name}}`;
-        const known = references.get(value);
-        if (known === undefined || reference < known) references.set(value, reference);
+        for (const form of shownForms(value)) {
+          if (form.length < MIN_HIDDEN_LENGTH) continue;
+          const known = references.get(form);
+          if (known === undefined || reference < known) references.set(form, reference);
+        }
       }
     } else if (Array.isArray(node)) {
       node.forEach(visit);
@@ -47,6 +51,20 @@ export function environmentValueHider(documents: readonly unknown[], env: Readon
 
 export function hideInDiagnostics(diagnostics: readonly Diagnostic[], hide: HideValues): Diagnostic[] {
   return diagnostics.map((diagnostic) => ({ ...diagnostic, message: hide(diagnostic.message), hint: hide(diagnostic.hint) }));
+}
+
+/**
+ * The forms in which messages and change sets show a value: as it is; escaped inside a JSON string
+ * (a rule quoting it with JSON.stringify, a change set's canonical JSON of an object), once or twice;
+ * a URL without its trailing `/` (the loader drops it) or with its user-info password masked; and the
+ * 12-character prefix under which a 64-hex key digest is shown.
+ */
+function shownForms(value: string): string[] {
+  const escaped = JSON.stringify(value).slice(1, -1);
+  const forms = [value, escaped, JSON.stringify(escaped).slice(1, -1), value.replace(/\/+$/, '')];
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) forms.push(maskUrlPassword(value), maskUrlPassword(value).replace(/\/+$/, ''));
+  if (/^[0-9a-f]{64}$/i.test(value)) forms.push(value.slice(0, 12));
+  return [...new Set(forms)];
 }
 
 function escapeRegExp(text: string): string {

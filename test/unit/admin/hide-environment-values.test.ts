@@ -68,3 +68,46 @@ test('the hider replaces whole values, longest first, and leaves defaults, tiny 
     name: 'r-${SHORT}', kind: 'changed', fields: [{ field: 'abcd', before: '${SHORT}', after: ['${LONG}'] }], targets: [], shares: [{ target: 'p/${SHORT}', before: 1, after: 2 }],
   });
 });
+
+test('values in the forms messages and change sets show them are hidden too: JSON-escaped, without a trailing slash, with a masked URL password, a digest prefix', async (t) => {
+  const env = {
+    SAJSON: '{"type":"service_account","private_key":"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END PRIVATE KEY-----\\n"}',
+    QPASS: 'Pa"ss\\w0rd-secret-7777',
+    SLASHURL: 'http://internal-only-host.corp:9999/private/',
+    DBURL: 'http://svcuser:db-password-1@db-internal.corp:9200/',
+    APP_KEY: 'ab'.repeat(32),
+  };
+  const admin = await adminFixture(t, { plane: { manifest: { text: MANIFEST_A, file: 'routes.yaml' }, env } });
+  const leaks = (body: string): string[] => [
+    'MIIEvQIBADAN', 'w0rd-secret-7777', 'internal-only-host', 'db-internal.corp', 'svcuser', 'ababababab',
+  ].filter((fragment) => body.includes(fragment));
+  // A 422 whose messages quote the values with JSON.stringify (fallback format, index name, redact pattern).
+  const invalid = `ai_routes:
+  - name: a
+    match: { model: "a" }
+    targets: [ { provider: openai, model: gpt-4o-mini } ]
+    fallback: "\${SAJSON}"
+  - name: b
+    match: { model: "b" }
+    targets: [ { provider: openai, model: gpt-4o-mini } ]
+    fallback: "\${QPASS}"
+`;
+  const rejected = await admin.send({ method: 'POST', url: '/admin/reload?dry_run=true', body: invalid });
+  assert.equal(rejected.statusCode, 422);
+  assert.deepEqual(leaks(rejected.body), [], rejected.body);
+  // A change set showing them inside canonical JSON (defaults), normalised (a base_url) or masked (an Elasticsearch URL), and a key digest.
+  const valid = `providers:
+  ollama: { base_url: "\${SLASHURL}", defaults: { x: "\${SAJSON}", y: "\${QPASS}" } }
+credentials:
+  - { id: app, key_sha256: "\${APP_KEY}" }
+ai_routes:
+  - name: a
+    match: { model: "a" }
+    targets: [ { provider: ollama, model: llama-3.1 } ]
+audit:
+  sinks: [ { type: elasticsearch, url: "\${DBURL}", index: aigw-audit } ]
+`;
+  const dryRun = await admin.send({ method: 'POST', url: '/admin/reload?dry_run=true', body: valid });
+  assert.equal(dryRun.statusCode, 200, dryRun.body);
+  assert.deepEqual(leaks(dryRun.body), [], dryRun.body);
+});
