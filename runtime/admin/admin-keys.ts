@@ -60,6 +60,15 @@ export function parseAdminKeys(inline: string, fileText?: { readonly text: strin
   return keys;
 }
 
+function isPublicKey(bytes: Uint8Array): boolean {
+  try {
+    createPublicKey({ key: Buffer.from(bytes), format: 'der', type: 'spki' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function parseEntry(entry: string, where: string): VerificationKey {
   const [keyId = '', type = '', material = '', ...rest] = entry.split(':');
   if (rest.length > 0 || material === '') throw new AdminKeysError(`${where}: expected <key id>:hmac:<base64> or <key id>:ed25519:<base64>`);
@@ -70,6 +79,11 @@ function parseEntry(entry: string, where: string): VerificationKey {
     case 'hmac':
       if (bytes.length < MIN_HMAC_SECRET_BYTES) {
         throw new AdminKeysError(`${where} (key "${keyId}"): an HMAC secret needs at least ${MIN_HMAC_SECRET_BYTES} bytes (aigw keys generate --type hmac)`);
+      }
+      // A public key is public: written as an HMAC secret (a wrong type word), anyone holding the .pub
+      // file could sign.
+      if (isPublicKey(bytes)) {
+        throw new AdminKeysError(`${where} (key "${keyId}"): this is a public key, not an HMAC secret; write it as ${keyId}:ed25519:<base64>`);
       }
       return { keyId, scheme: 'AIGW-HMAC-SHA256', secret: bytes };
     case 'ed25519':

@@ -43,3 +43,10 @@ test('a client key file is a PEM Ed25519 private key or a base64 HMAC secret', (
   const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   assert.throws(() => parseSigningKey('ops', rsa, 'rsa.key'), /not Ed25519/);
 });
+
+test('an Ed25519 public key written as an HMAC secret is refused (anyone with the .pub file could sign)', () => {
+  const spki = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+  assert.throws(() => parseAdminKeys(`ops:hmac:${spki}`), (error: unknown) => error instanceof AdminKeysError && /public key, not an HMAC secret.*ops:ed25519:/.test(error.message));
+  assert.equal(parseAdminKeys(`ops:ed25519:${spki}`).get('ops')?.scheme, 'AIGW-ED25519');
+  assert.equal(parseAdminKeys(`ci:hmac:${randomBytes(32).toString('base64')}`).get('ci')?.scheme, 'AIGW-HMAC-SHA256');
+});
