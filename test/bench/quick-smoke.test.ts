@@ -52,14 +52,15 @@ test('npm run bench -- --quick measures every row and writes results.json', asyn
   assert.equal(typeof results.memory.slowStreams.returnsToBaseline, 'boolean', 'the slow streams get a baseline verdict');
   assert.ok(results.memory.soak.requests > 0, 'the soak ran');
   // Streams' first byte comes from the paused first-byte-stream: the first chunk, then the rest 5 ms
-  // later. The first byte is relayed before the pause, so it comes at least ~5 ms before the end
-  // (compared within the probe, not against a fixed time: a loaded machine slows both alike).
+  // later. Relayed as it arrives, the first byte comes up to 5 ms before the end (less what relaying
+  // it took: milliseconds on a loaded machine); buffered, it would come with the end. Compared within
+  // the probe, not against a fixed time.
   for (const id of ['direct-stream', 'floor-stream', 'aigw-openai-stream', 'aigw-anthropic-stream']) {
     const row = results.rows.find((candidate) => candidate.id === id);
     const ttfb = row?.ttfbP50Us;
     const whole = row?.firstByteStreamP50Us;
     assert.ok(ttfb !== undefined && whole !== undefined && ttfb > 0, `${id}: first byte measured`);
-    assert.ok(whole - ttfb >= 4_000, `${id}: first byte at ${ttfb} µs, the paused stream ends at ${whole} µs: the first byte must come before the upstream's 5 ms pause`);
+    assert.ok(whole - ttfb >= 1_000, `${id}: first byte at ${ttfb} µs, the paused stream ends at ${whole} µs: the first byte must come before the upstream's 5 ms pause ends`);
   }
   // Issue 3's and issue 5's benchmarks stay part of the run: a failure there is a failure here.
   assert.deepEqual(results.helpers.notes, []);
