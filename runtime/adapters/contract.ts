@@ -106,6 +106,8 @@ export interface TranslatedError {
   readonly failoverClass: FailoverClass;
   /** From retry-after / retry-after-ms / provider-specific retry hints. */
   readonly retryAfterMs?: number;
+  /** false: fail over, but never retry the same target (the same request would get the same answer). */
+  readonly retry?: false;
 }
 
 export type ParseResult =

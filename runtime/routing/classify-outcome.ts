@@ -88,7 +88,7 @@ export function failoverReasons(failoverOn: readonly FailoverTrigger[]): Readonl
 export function isRetryable(failure: AttemptFailure): boolean {
   switch (failure.kind) {
     case 'upstream':
-      return failure.error.failoverClass === 'retryable_5xx' || failure.error.failoverClass === 'rate_limited';
+      return failure.error.retry !== false && (failure.error.failoverClass === 'retryable_5xx' || failure.error.failoverClass === 'rate_limited');
     case 'transport':
       return failure.error.beforeResponse && (failure.error.failure === 'reset' || failure.error.failure === 'connect');
     default:

@@ -2,7 +2,8 @@
  * One non-stream attempt (design §3.3): send, read the whole body within the attempt's budget (for a
  * non-stream answer the body *is* the first content), translate.
  */
-import { failureFromError, malformedAnswer, MAX_ERROR_BODY_BYTES, readBody, translateError, type AttemptInput, type AttemptResult, type AttemptSuccess } from './attempt-common.js';
+import type { TranslatedError } from '../adapters/contract.js';
+import { failureFromError, malformedAnswer, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, readBody, translateError, type AttemptInput, type AttemptResult, type AttemptSuccess } from './attempt-common.js';
 import type { Mutable } from '../mutable.js';
 
 export async function runUnaryAttempt(input: AttemptInput): Promise<AttemptResult> {
@@ -20,7 +21,9 @@ export async function runUnaryAttempt(input: AttemptInput): Promise<AttemptResul
     }
     const body = await readBody(response, scope);
     if (body === undefined) {
-      return { ok: false, status, failure: { kind: 'upstream', status, error: malformedAnswer('body too large') }, afterContent: false, malformed: 0 };
+      // Another target may answer smaller; the same one would send (and bill) the same answer again.
+      const error: TranslatedError = { ...malformedAnswer(`body over ${MAX_BODY_BYTES} bytes`), retry: false };
+      return { ok: false, status, failure: { kind: 'upstream', status, error }, afterContent: false, malformed: 0 };
     }
     const firstContentAt = input.clock.monotonic();
     scope.firstContent();

@@ -85,7 +85,7 @@ test('a 5xx is retried once on the same target after a jittered backoff, then fa
   assert.equal(h.transport.calls[2]?.at, 373);
 });
 
-test('an error body is read up to 1 MiB (past it the status alone classifies it); an answer up to 64 MiB', async () => {
+test('an error body is read up to 1 MiB (past it the status alone classifies it); an answer up to 16 MiB', async () => {
   const huge = JSON.stringify({ error: 'x'.repeat(2 * 1024 * 1024) });
   const h = harness({ manifest: manifest([seedRoute()], providers), script: {
     anthropic: { kind: 'json', status: 503, body: huge, viaText: true },
@@ -98,6 +98,20 @@ test('an error body is read up to 1 MiB (past it the status alone classifies it)
     ['openai', 200, null, 'success'],
   ]);
   assert.deepEqual(h.transport.calls.map((call) => call.textLimit), [1024 * 1024, 1024 * 1024, 16 * 1024 * 1024]);
+});
+
+test('an answer over 16 MiB fails over at once: the same target is not asked (and billed) again', async () => {
+  const oversize = JSON.stringify({ text: 'x'.repeat(16 * 1024 * 1024) });
+  const h = harness({ manifest: manifest([seedRoute()], providers), script: {
+    anthropic: { kind: 'json', body: oversize, viaText: true },
+    openai: { kind: 'json', body: JSON.stringify({ text: 'hi' }), viaText: true },
+  } });
+  const result = await h.run(CHAT);
+  assert.deepEqual(result.attempts.map((record) => [record.provider, record.status, record.reason, record.outcome]), [
+    ['anthropic', 200, 'retryable_5xx', 'failover'],
+    ['openai', 200, null, 'success'],
+  ]);
+  assert.equal(h.transport.calls.filter((call) => call.provider === 'anthropic').length, 1);
 });
 
 test('a 429 with Retry-After within max_retry_after_ms is retried after exactly that long', async () => {
