@@ -15,6 +15,7 @@ export class OversizeUnitError extends Error {
   }
 }
 
+/** Failed over, never retried on the same target: the same request would send (and bill) the same event. */
 export function oversizeUnitFailure(): TranslatedError {
-  return providerFailure(`The upstream stream sent an event larger than ${MAX_STREAM_UNIT_BYTES / (1024 * 1024)} MiB, which the gateway does not buffer.`, 'upstream_malformed_response');
+  return { ...providerFailure(`The upstream stream sent an event larger than ${MAX_STREAM_UNIT_BYTES / (1024 * 1024)} MiB, which the gateway does not buffer.`, 'upstream_malformed_response'), retry: false };
 }

@@ -26,6 +26,8 @@ test('every stream translator turns an oversize event into a failed step, and re
     }, type);
     assert.ok(failed !== undefined, `${type}: a failed step`);
     assert.match((failed as { envelope: { error: { message: string } } }).envelope.error.message, /larger than 8 MiB/, type);
+    // Failed over, never retried on the same target (it would send, and bill, the same event).
+    assert.equal((failed as { retry?: boolean }).retry, false, type);
     assert.doesNotThrow(() => translator.push(encoder.encode('data: {}\n\n')), `${type}: later bytes are ignored`);
     assert.doesNotThrow(() => translator.end(), `${type}: the end is quiet`);
   }
