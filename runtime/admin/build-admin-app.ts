@@ -12,7 +12,7 @@
  * function throws: the admin plane never runs unauthenticated (serve then leaves the port closed and
  * says so in its log).
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.js';
 import { AigwError, ERRORS, type ErrorDefinition } from '../errors.js';
 import { registerErrorHandling, sendError } from '../server/plugins/error-handler.js';
@@ -23,7 +23,7 @@ import { maskDocument } from './mask-document.js';
 import { createMemoryNonceCache, type NonceCache } from './nonce-cache.js';
 import { toValidationDocument } from './validation-document.js';
 import { SOURCE_NAME_HEADER } from './signature-format.js';
-import { verifyAdminHeaders, verifyAdminSignature } from './verify-signature.js';
+import { claimAdminNonce, verifyAdminBody, verifyAdminHeaders, type VerifiedHeaders } from './verify-signature.js';
 import { REQUEST_TIMEOUT_CHECK_MS } from '../server/build-app.js';
 import { discardUnreadBody } from '../server/discard-unread-body.js';
 import { NO_ROUTE_SCHEMAS } from '../server/no-route-schemas.js';
@@ -71,26 +71,33 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   registerErrorHandling(app);
 
-  // The signature is checked from the headers first: a request nobody signed is refused before its
-  // body, which is then read past and thrown away (bounded), never buffered.
-  app.addHook('onRequest', (request, reply, done) => {
+  // The signature and the nonce are checked from the headers first: a request nobody signed, or one
+  // replayed, is refused before its body, which is then read past and thrown away (bounded), never
+  // buffered. The body is compared with the signed hash once it has arrived.
+  const verifiedHeaders = new WeakMap<FastifyRequest, VerifiedHeaders>();
+  const rejected = (request: FastifyRequest, error: unknown): void => {
+    if (error instanceof AigwError) request.log.warn({ code: error.code, method: request.method, url: request.url }, 'admin request rejected');
+  };
+  app.addHook('onRequest', async (request, reply) => {
     try {
-      verifyAdminHeaders({ method: request.method, url: request.url, headers: request.headers }, { keys, clock });
-      done();
+      const verified = verifyAdminHeaders({ method: request.method, url: request.url, headers: request.headers }, { keys, clock });
+      await claimAdminNonce(request.method, verified, { keys, nonces, clock, readOnlyFallback });
+      verifiedHeaders.set(request, verified);
     } catch (error) {
-      if (error instanceof AigwError) request.log.warn({ code: error.code, method: request.method, url: request.url }, 'admin request rejected');
+      rejected(request, error);
       discardUnreadBody(request.raw, reply.raw, { maxBytes: bodyLimit, maxMs: 10_000 });
-      done(error instanceof Error ? error : new Error(String(error)));
+      throw error;
     }
   });
 
   app.addHook('preHandler', async (request) => {
-    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const verified = verifiedHeaders.get(request);
+    if (verified === undefined) throw new AigwError(ERRORS.SIGNATURE_MISSING, 'The request was not verified.');
     try {
-      const { keyId } = await verifyAdminSignature({ method: request.method, url: request.url, headers: request.headers, body }, { keys, nonces, clock, readOnlyFallback });
-      request.log.info({ keyId, method: request.method, url: request.url }, 'admin request accepted');
+      verifyAdminBody(verified, Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
+      request.log.info({ keyId: verified.keyId, method: request.method, url: request.url }, 'admin request accepted');
     } catch (error) {
-      if (error instanceof AigwError) request.log.warn({ code: error.code, method: request.method, url: request.url }, 'admin request rejected');
+      rejected(request, error);
       throw error;
     }
   });

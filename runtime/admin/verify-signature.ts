@@ -58,13 +58,26 @@ export interface VerifiedHeaders {
 
 /** Resolves with the key id that signed the request, or throws a 401 AigwError. */
 export async function verifyAdminSignature(request: AdminRequestParts, options: VerifyOptions): Promise<{ keyId: string }> {
-  const { keyId, nonce, contentSha256 } = verifyAdminHeaders(request, options);
-  if (sha256Hex(request.body) !== contentSha256) throw reject(ERRORS.SIGNATURE_MISMATCH, 'The request body differs from the signed one.');
+  const verified = verifyAdminHeaders(request, options);
+  await claimAdminNonce(request.method, verified, options);
+  verifyAdminBody(verified, request.body);
+  return { keyId: verified.keyId };
+}
 
-  if (!(await claimNonce(request.method, keyId, nonce, options))) {
+/**
+ * Records the nonce, or throws `signature_replayed`: after the headers verified and before the body
+ * is read, so a replayed request (whoever saw one can send its headers again) is refused before its
+ * body as an unsigned one is. A signed request whose body then differs has used its nonce.
+ */
+export async function claimAdminNonce(method: string, verified: VerifiedHeaders, options: VerifyOptions): Promise<void> {
+  if (!(await claimNonce(method, verified.keyId, verified.nonce, options))) {
     throw reject(ERRORS.SIGNATURE_REPLAYED, `The nonce was already used within the replay window (${2 * MAX_CLOCK_SKEW_SECONDS + 1} s): a request is never accepted twice.`);
   }
-  return { keyId };
+}
+
+/** The body the signed headers declared, or `signature_mismatch`. */
+export function verifyAdminBody(verified: VerifiedHeaders, body: Uint8Array): void {
+  if (sha256Hex(body) !== verified.contentSha256) throw reject(ERRORS.SIGNATURE_MISMATCH, 'The request body differs from the signed one.');
 }
 
 /**

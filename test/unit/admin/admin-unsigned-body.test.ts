@@ -40,3 +40,15 @@ test('an unsigned admin upload is a 401 before its body is read; a forged signat
   const response = await fetch(`${gateway.url}/admin/reload?dry_run=true`, { method: 'POST', headers: { ...good, 'content-type': 'application/yaml' }, body: MANIFEST_B });
   assert.equal(response.status, 200, await response.text());
 });
+
+test('a replayed signed request is refused from its headers too, before its body (whoever saw one request could otherwise make the gateway buffer bodies)', async (t) => {
+  const key = ed25519Key();
+  const gateway = await listenGateway(t, { keys: [key] });
+  const headers = signedHeaders({ method: 'POST', url: '/admin/reload?dry_run=true', body: MANIFEST_B }, key, realClock);
+  const first = await fetch(`${gateway.url}/admin/reload?dry_run=true`, { method: 'POST', headers: { ...headers, 'content-type': 'application/yaml' }, body: MANIFEST_B });
+  assert.equal(first.status, 200);
+  const head = `POST /admin/reload?dry_run=true HTTP/1.1\r\nhost: x\r\ncontent-type: application/yaml\r\ncontent-length: ${Buffer.byteLength(MANIFEST_B)}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n`;
+  const replayed = await answerBeforeBody(gateway.url, head);
+  assert.match(replayed, /^HTTP\/1\.1 401 /);
+  assert.match(replayed, /"code":"signature_replayed"/);
+});
