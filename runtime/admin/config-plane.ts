@@ -157,14 +157,14 @@ export async function attachConfigPlane(
 
 /**
  * With --watch the file is the desired state (GitOps), but at startup the store's version serves (a
- * replica joins its fleet). The store remembers the version of the watched file the fleet last took
- * in: a file of another version is a change the fleet has not seen — a ConfigMap edited while no
- * replica watched it, a rollout that replaced every pod, a `rollout undo` to older bytes — and is
- * applied, so the fleet follows; the same version is one the fleet has moved past (an `aigw apply` or
- * a rollback since, however many versions ago) and is not rolled back to: a warning names both. A
- * store that remembers none (written by an older aigw) counts the file as seen when its history
- * holds the version. An invalid file is an error in the log (the stored manifest keeps serving); the
- * watcher reloads once the file changes.
+ * replica joins its fleet). The store remembers the versions of the watched file the fleet has taken
+ * in. A file of a version the fleet has never held — neither taken in from a file nor in the history —
+ * is a change it has not seen (a ConfigMap edited while no replica watched it, a rollout that replaced
+ * every pod) and is applied; the fleet follows. Any other is one the fleet has moved past — an
+ * `aigw apply` or rollback since (however many versions ago), an old pod restarting during a rolling
+ * update — and is not rolled back to: a warning names both (a rollout back to older bytes is applied
+ * with `aigw apply`, or when the file next changes). An invalid file is an error in the log (the
+ * stored manifest keeps serving); the watcher reloads once the file changes.
  */
 async function adoptWatchedFile(applier: ManifestApplier, path: string, text: string, env: ConfigPlaneOptions['env'], logger: AdminLogger): Promise<void> {
   const live = applier.holder.current().version;
@@ -176,36 +176,32 @@ async function adoptWatchedFile(applier: ManifestApplier, path: string, text: st
   const version = file.live.version;
   let seen: boolean;
   try {
-    const marker = await applier.store.watchedFileVersion();
-    seen = marker === undefined
-      ? version === live || (await applier.store.history()).some((entry) => entry.version === version)
-      : marker === version;
+    seen = version === live
+      || (await applier.store.watchedFileVersions()).includes(version)
+      || (await applier.store.history()).some((entry) => entry.version === version);
   } catch (error) {
     logger.warn({ path, error: error instanceof Error ? error.message : String(error) }, 'watch: could not read the config store; serving the stored version, the file applies when it changes');
     return;
   }
   if (seen) {
-    if (version !== live) logger.warn({ path, file: version, live }, 'watch: the fleet has moved past this manifest file\'s version (an apply or rollback since); serving the fleet\'s version, not rolling back');
+    if (version !== live) logger.warn({ path, file: version, live }, 'watch: the fleet has moved past this manifest file\'s version (an apply, a rollback, or a newer file since); serving the fleet\'s version, not rolling back');
     await recordWatchedFile(applier.store, version, logger);
     return;
   }
-  if (version !== live) {
-    const failure = await applier.apply({ text, file: path, origin: 'watch' }).then(
-      (outcome) => (outcome.type === 'applied' ? undefined : outcome.type),
-      (error: unknown) => (error instanceof Error ? error.message : String(error)),
-    );
-    if (failure !== undefined) {
-      logger.warn({ path, failure }, 'watch: could not apply the manifest file at startup; the watcher tries again when it changes');
-      return;
-    }
-    logger.info({ path, version, previous: live }, 'watch: applied the manifest file, a version the fleet had not taken in (edited while no replica watched it)');
+  const failure = await applier.apply({ text, file: path, origin: 'watch' }).then(
+    (outcome) => (outcome.type === 'applied' ? undefined : outcome.type),
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
+  if (failure !== undefined) {
+    logger.warn({ path, failure }, 'watch: could not apply the manifest file at startup; the watcher tries again when it changes');
+    return;
   }
+  logger.info({ path, version, previous: live }, 'watch: applied the manifest file, a version the fleet had never held (edited while no replica watched it)');
   await recordWatchedFile(applier.store, version, logger);
 }
 
 async function recordWatchedFile(store: ConfigStore, version: string, logger: AdminLogger): Promise<void> {
-  if (await store.watchedFileVersion().catch(() => undefined) === version) return;
-  await store.setWatchedFileVersion(version).catch((error: unknown) =>
+  await store.addWatchedFileVersion(version).catch((error: unknown) =>
     logger.warn({ version, error: error instanceof Error ? error.message : String(error) }, 'watch: could not record the watched file\'s version in the config store'));
 }
 

@@ -33,12 +33,13 @@ export interface ConfigStore {
    */
   commit(entry: StoredManifest, expected: string | null): Promise<CommitResult>;
   /**
-   * serve --watch: the version of the watched file the fleet last took in. A replica starting with a
-   * file of another version holds a change the fleet has not seen; with this version, a file the
-   * fleet has moved past (apply, rollback), however many versions ago.
+   * serve --watch: the versions of the watched file the fleet has taken in, newest first (at most
+   * WATCHED_FILE_LIMIT). A replica starting with a file of none of them (nor of the history) holds a
+   * change the fleet has not seen; with one of them, a file the fleet has moved past — an apply or
+   * rollback since, however many versions ago, or an old pod restarting during a rolling update.
    */
-  watchedFileVersion(): Promise<string | undefined>;
-  setWatchedFileVersion(version: string): Promise<void>;
+  watchedFileVersions(): Promise<readonly string[]>;
+  addWatchedFileVersion(version: string): Promise<void>;
   /** The replay window shared by everyone using this store (Redis: across replicas). */
   readonly nonces: NonceCache;
   /** Runs `listener` when the stored current version may have changed elsewhere. */
@@ -66,14 +67,17 @@ export async function createConfigStore(options: ConfigStoreOptions): Promise<Co
   return createRedisConfigStore({ ...options, url: options.redisUrl });
 }
 
+/** Versions of the --watch file remembered (a manifest's life of ConfigMap edits, several times over). */
+export const WATCHED_FILE_LIMIT = 100;
+
 /** One process: the history lives here and nobody else writes, so onChange never fires. */
 export function createMemoryConfigStore(clock: Clock, limit = HISTORY_LIMIT): ConfigStore {
   let entries: StoredManifest[] = [];
-  let watchedFile: string | undefined;
+  let watchedFiles: string[] = [];
   return {
     kind: 'memory',
-    watchedFileVersion: async () => watchedFile,
-    setWatchedFileVersion: async (version) => { watchedFile = version; },
+    watchedFileVersions: async () => watchedFiles,
+    addWatchedFileVersion: async (version) => { watchedFiles = [version, ...watchedFiles.filter((known) => known !== version)].slice(0, WATCHED_FILE_LIMIT); },
     nonces: createMemoryNonceCache(clock),
     currentVersion: async () => entries[entries.length - 1]?.version,
     latest: async () => entries[entries.length - 1],

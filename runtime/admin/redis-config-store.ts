@@ -6,7 +6,7 @@
  *   <prefix>history    list of versions, oldest first, at most 10
  *   <prefix>manifests  hash: version → manifest text
  *   <prefix>stored-at  hash: version → unix ms
- *   <prefix>watched-file  the version of the --watch file the fleet last took in
+ *   <prefix>watched-files list of the --watch file's versions the fleet took in, newest first
  *   <prefix>changed    pub/sub channel: a version was committed
  *
  * A commit is one Lua script: compare-and-set on `current`, history update and PUBLISH happen
@@ -18,7 +18,7 @@
 import { Redis } from 'ioredis';
 import { AigwError, ERRORS } from '../errors.js';
 import type { AdminLogger } from './admin-logger.js';
-import type { ConfigStore, ConfigStoreOptions } from './config-store.js';
+import { WATCHED_FILE_LIMIT, type ConfigStore, type ConfigStoreOptions } from './config-store.js';
 import { createLayeredNonceCache, createMemoryNonceCache, createRedisNonceCache } from './nonce-cache.js';
 import { HISTORY_LIMIT, type StoredManifest } from './version-history.js';
 
@@ -60,7 +60,7 @@ export const DEFAULT_CONFIG_PREFIX = 'aigw:{config}:';
 
 export async function createRedisConfigStore(options: RedisConfigStoreOptions): Promise<ConfigStore> {
   const prefix = options.prefix ?? DEFAULT_CONFIG_PREFIX;
-  const keys = { current: `${prefix}current`, history: `${prefix}history`, manifests: `${prefix}manifests`, storedAt: `${prefix}stored-at`, watchedFile: `${prefix}watched-file` };
+  const keys = { current: `${prefix}current`, history: `${prefix}history`, manifests: `${prefix}manifests`, storedAt: `${prefix}stored-at`, watchedFiles: `${prefix}watched-files` };
   const channel = `${prefix}changed`;
   const timeoutMs = options.timeoutMs ?? 2_000;
   const client = connect(options.url, timeoutMs, options.logger, 'commands');
@@ -111,11 +111,10 @@ export async function createRedisConfigStore(options: RedisConfigStoreOptions): 
     kind: 'redis',
     nonces: createLayeredNonceCache(createMemoryNonceCache(options.clock), createRedisNonceCache(client, `${prefix}nonce:`)),
     currentVersion,
-    async watchedFileVersion() {
-      return (await guarded('read the watched file version', () => client.get(keys.watchedFile))) ?? undefined;
-    },
-    async setWatchedFileVersion(version) {
-      await guarded('record the watched file version', () => client.set(keys.watchedFile, version));
+    watchedFileVersions: () => guarded('read the watched file versions', () => client.lrange(keys.watchedFiles, 0, WATCHED_FILE_LIMIT - 1)),
+    async addWatchedFileVersion(version) {
+      await guarded('record a watched file version', () => client.multi()
+        .lrem(keys.watchedFiles, 0, version).lpush(keys.watchedFiles, version).ltrim(keys.watchedFiles, 0, WATCHED_FILE_LIMIT - 1).exec());
     },
     async latest() {
       const version = await currentVersion();

@@ -98,18 +98,19 @@ for (const applies of [1, 12]) {
   });
 }
 
-test('with --watch, a rollout back to older ConfigMap bytes (a version still in the history) is applied: the fleet had taken in a newer file since', async (t) => {
+test('with --watch, a file the fleet took in before is not rolled back to when a pod starts with it again (an old pod restarting during a rolling update): the newer file keeps serving', async (t) => {
   const cluster = await fleet(t);
   if (cluster === undefined) return;
   const older = cluster.manifest('older');
   const newer = cluster.manifest('newer');
-  const first = await cluster.start(older, true);
-  await first.gateway.close();
-  const second = await cluster.start(newer, true);
-  assert.equal(await serves(second, 'newer'), true);
-  await second.gateway.close();
-  // kubectl rollout undo: new pods, the older ConfigMap.
-  const undone = await cluster.start(older, true);
-  assert.equal(await serves(undone, 'older'), true);
-  assert.equal(await cluster.stored(), versionOf(older));
+  const oldPod = await cluster.start(older, true);
+  await oldPod.gateway.close();
+  const newPod = await cluster.start(newer, true);
+  assert.equal(await serves(newPod, 'newer'), true);
+  // The old pod restarts, still mounting the older ConfigMap, while the new one runs.
+  const restarted = await cluster.start(older, true);
+  assert.equal(await serves(restarted, 'newer'), true);
+  assert.equal(await cluster.stored(), versionOf(newer));
+  assert.equal(await serves(newPod, 'newer'), true, 'the new pod was not swapped back');
+  assert.ok(restarted.logLines().some((line) => line['level'] === 40 && /moved past/.test(String(line['msg']))), restarted.logText());
 });

@@ -104,8 +104,8 @@ test('after the store loses its data, a replica that lags the fleet does not see
     latest: () => inner.latest(),
     get: (version) => inner.get(version),
     history: () => inner.history(),
-    watchedFileVersion: () => inner.watchedFileVersion(),
-    setWatchedFileVersion: (version) => inner.setWatchedFileVersion(version),
+    watchedFileVersions: () => inner.watchedFileVersions(),
+    addWatchedFileVersion: (version) => inner.addWatchedFileVersion(version),
     commit: (entry, expected) => inner.commit(entry, expected),
     onChange: (listener) => inner.onChange(listener),
     close: () => inner.close(),
@@ -185,21 +185,21 @@ test('serve\'s config plane loads a large reload on its worker thread: the event
   assert.deepEqual(logger.entries.filter((entry) => entry.level !== 'info'), []);
 });
 
-test('--watch: the store remembers the watched file\'s version at startup and after every reload from the file', async (t) => {
+test('--watch: the store remembers the watched file\'s versions, at startup and after every reload from the file', async (t) => {
   const directory = mkdtempSync(join(tmpdir(), 'aigw-watched-'));
   t.after(() => rmSync(directory, { recursive: true, force: true }));
   const path = join(directory, 'routes.yaml');
   writeFileSync(path, MANIFEST_A);
   const plane = await startPlane(t, { manifest: { text: MANIFEST_A, file: path }, watchPath: path, watchDebounceMs: 10, clock: realClock });
   const versionA = plane.holder.current().version;
-  assert.equal(await plane.store.watchedFileVersion(), versionA);
+  assert.deepEqual(await plane.store.watchedFileVersions(), [versionA]);
   writeFileSync(path, MANIFEST_B);
   for (let waited = 0; plane.holder.current().version === versionA && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
   const versionB = plane.holder.current().version;
   assert.notEqual(versionB, versionA);
-  for (let waited = 0; await plane.store.watchedFileVersion() !== versionB && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
-  assert.equal(await plane.store.watchedFileVersion(), versionB);
-  // A reload that does not come from the file leaves the file's version as it was.
+  for (let waited = 0; (await plane.store.watchedFileVersions()).length < 2 && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(await plane.store.watchedFileVersions(), [versionB, versionA]);
+  // A reload that does not come from the file is not one of the file's versions.
   await plane.applier.apply({ text: manifestNumbered(3), file: 'applied', origin: 'reload' });
-  assert.equal(await plane.store.watchedFileVersion(), versionB);
+  assert.deepEqual(await plane.store.watchedFileVersions(), [versionB, versionA]);
 });
