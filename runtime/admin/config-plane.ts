@@ -109,7 +109,7 @@ export async function startConfigPlane(options: ConfigPlaneOptions): Promise<Sta
  * call it before listening.
  */
 export async function attachConfigPlane(
-  options: Omit<ConfigPlaneOptions, 'manifest'> & { readonly holder: ConfigHolder; readonly liveText: string; readonly watchStartText?: string },
+  options: Omit<ConfigPlaneOptions, 'manifest'> & { readonly holder: ConfigHolder; readonly liveText: string; readonly watchFile?: WatchedFile },
   existingStore?: ConfigStore,
   startedAt = options.clock.now(),
 ): Promise<ConfigPlane> {
@@ -125,8 +125,9 @@ export async function attachConfigPlane(
   });
   // Seeds an empty store with the live manifest (or adopts what the store or a concurrent replica holds).
   await applier.syncFromStore();
-  const fileText = options.watchStartText ?? options.liveText;
-  if (options.watchPath !== undefined) await adoptWatchedFile(applier, options.watchPath, fileText, env, logger);
+  const watchFile = options.watchPath === undefined ? undefined : options.watchFile ?? checkWatchedFile(options.watchPath, options.liveText, env, logger);
+  if (options.watchPath !== undefined && watchFile?.version !== undefined) await adoptWatchedFile(applier, options.watchPath, watchFile.text, watchFile.version, logger);
+  const fileText = watchFile?.text ?? options.liveText;
   const unsubscribe = store.onChange(() => { void applier.syncFromStore(); });
   const watcher = options.watchPath === undefined
     ? undefined
@@ -163,17 +164,11 @@ export async function attachConfigPlane(
  * every pod) and is applied; the fleet follows. Any other is one the fleet has moved past — an
  * `aigw apply` or rollback since (however many versions ago), an old pod restarting during a rolling
  * update — and is not rolled back to: a warning names both (a rollout back to older bytes is applied
- * with `aigw apply`, or when the file next changes). An invalid file is an error in the log (the
- * stored manifest keeps serving); the watcher reloads once the file changes.
+ * with `aigw apply`, or when the file next changes). An invalid file is not adopted (whoever loaded
+ * it logged its diagnostics; the stored manifest keeps serving); the watcher reloads once it changes.
  */
-async function adoptWatchedFile(applier: ManifestApplier, path: string, text: string, env: ConfigPlaneOptions['env'], logger: AdminLogger): Promise<void> {
+async function adoptWatchedFile(applier: ManifestApplier, path: string, text: string, version: string, logger: AdminLogger): Promise<void> {
   const live = applier.holder.current().version;
-  const file = loadLiveConfig(text, path, env, 0);
-  if (!file.ok) {
-    logger.error({ path, live, diagnostics: file.outcome.diagnostics.map(describeDiagnostic) }, 'watch: the manifest file is invalid; serving the stored version until the file changes');
-    return;
-  }
-  const version = file.live.version;
   let seen: boolean;
   try {
     seen = version === live
@@ -198,6 +193,20 @@ async function adoptWatchedFile(applier: ManifestApplier, path: string, text: st
   }
   logger.info({ path, version, previous: live }, 'watch: applied the manifest file, a version the fleet had never held (edited while no replica watched it)');
   await recordWatchedFile(applier.store, version, logger);
+}
+
+/** The watched file at startup: its text, and its version when it is valid (undefined: invalid, reported by whoever loaded it). */
+export interface WatchedFile {
+  readonly text: string;
+  readonly version: string | undefined;
+}
+
+/** For a caller that did not load the file itself (startConfigPlane): loads it, and reports it when invalid. */
+function checkWatchedFile(path: string, text: string, env: ConfigPlaneOptions['env'], logger: AdminLogger): WatchedFile {
+  const file = loadLiveConfig(text, path, env, 0);
+  if (file.ok) return { text, version: file.live.version };
+  logger.error({ path, diagnostics: file.outcome.diagnostics.map(describeDiagnostic) }, 'watch: the manifest file is invalid; serving the stored version until the file changes');
+  return { text, version: undefined };
 }
 
 async function recordWatchedFile(store: ConfigStore, version: string, logger: AdminLogger): Promise<void> {

@@ -24,7 +24,7 @@ import { redisKeyPrefixes, type Settings } from '../server/settings.js';
 import { AdminKeysError, parseAdminKeys, type AdminKeyRing } from './admin-keys.js';
 import type { ManifestTransform, ReloadRecord } from './apply-manifest.js';
 import { buildAdminApp } from './build-admin-app.js';
-import { attachConfigPlane, type ConfigPlane } from './config-plane.js';
+import { attachConfigPlane, type ConfigPlane, type WatchedFile } from './config-plane.js';
 import type { ConfigStore } from './config-store.js';
 
 export interface AdminPlaneOptions {
@@ -33,8 +33,8 @@ export interface AdminPlaneOptions {
   readonly holder: ConfigHolder;
   /** The text the holder's snapshot was loaded from. */
   readonly liveText: string;
-  /** With --watch: the file's text at startup, when the stored manifest serves instead of the file. */
-  readonly watchStartText?: string;
+  /** With --watch: the file at startup (its text and, when valid, version), loaded by serve already. */
+  readonly watchFile?: WatchedFile;
   /** A config store already opened (serve read the stored manifest from it at startup). */
   readonly store?: ConfigStore;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -64,7 +64,7 @@ export async function startAdminPlane(options: AdminPlaneOptions): Promise<Runni
   const plane = await attachConfigPlane({
     holder: options.holder,
     liveText: options.liveText,
-    ...(options.watchStartText === undefined ? {} : { watchStartText: options.watchStartText }),
+    ...(options.watchFile === undefined ? {} : { watchFile: options.watchFile }),
     env: options.env,
     clock: options.clock,
     logger,

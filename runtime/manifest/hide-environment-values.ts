@@ -61,8 +61,8 @@ export function hideInDiagnostics(diagnostics: readonly Diagnostic[], hide: Hide
  */
 function shownForms(value: string): string[] {
   const escaped = JSON.stringify(value).slice(1, -1);
-  const forms = [value, escaped, JSON.stringify(escaped).slice(1, -1), value.replace(/\/+$/, '')];
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) forms.push(maskUrlPassword(value), maskUrlPassword(value).replace(/\/+$/, ''));
+  const forms = [value, escaped, JSON.stringify(escaped).slice(1, -1)];
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) forms.push(value.replace(/\/+$/, ''), maskUrlPassword(value), maskUrlPassword(value).replace(/\/+$/, ''));
   if (/^[0-9a-f]{64}$/i.test(value)) forms.push(value.slice(0, 12));
   return [...new Set(forms)];
 }

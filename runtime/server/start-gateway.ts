@@ -159,7 +159,7 @@ async function assemble(
 
   // The admin plane (signed reload, Redis config store, --watch) swaps the same holder the routes read.
   const admin = await startAdmin({
-    settings, holder: config, liveText: initial.liveText, watchStartText: initial.fileText, env, clock, logger: app.log, replicaId,
+    settings, holder: config, liveText: initial.liveText, watchFile: { text: initial.fileText, version: initial.fileVersion }, env, clock, logger: app.log, replicaId,
     ...(initial.store === undefined ? {} : { store: initial.store }),
     onReload: (record) => {
       metrics.configReloads.inc({ result: record.outcome });
@@ -232,6 +232,8 @@ interface InitialConfig {
   /** The text `live` was loaded from: the file's, or the stored manifest's. */
   readonly liveText: string;
   readonly fileText: string;
+  /** The file's version; undefined when it is invalid. */
+  readonly fileVersion: string | undefined;
   /** The file's diagnostics when it was invalid and the stored manifest serves instead. */
   readonly invalidFile?: readonly Diagnostic[];
   /** The Redis config store opened to read that manifest (the admin plane takes it over). */
@@ -252,7 +254,7 @@ async function loadInitial(manifestFile: string, prepare: Preparer, settings: Se
   }
   const fileText = new TextDecoder().decode(bytes);
   const initial = prepare(bytes, manifestFile);
-  if (initial.live !== undefined) return { live: initial.live, liveText: fileText, fileText };
+  if (initial.live !== undefined) return { live: initial.live, liveText: fileText, fileText, fileVersion: initial.live.version };
   const invalid = new StartupError(`manifest ${manifestFile} is invalid`, initial.diagnostics);
   if (settings.redisUrl === undefined) throw invalid;
   const { createConfigStore } = await import('../admin/config-store.js');
@@ -265,7 +267,7 @@ async function loadInitial(manifestFile: string, prepare: Preparer, settings: Se
   const stored = await store.latest().catch(() => undefined);
   const fromStore = stored === undefined ? undefined : prepare(stored.text, `<stored ${stored.version.slice(0, 12)}>`);
   if (stored === undefined || fromStore?.live === undefined) throw invalid;
-  return { live: fromStore.live, liveText: stored.text, fileText, invalidFile: initial.diagnostics, store };
+  return { live: fromStore.live, liveText: stored.text, fileText, fileVersion: undefined, invalidFile: initial.diagnostics, store };
 }
 
 async function startDemoMock(closers: Closer[]): Promise<string> {
